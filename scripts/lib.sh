@@ -1,0 +1,236 @@
+# Shell functions shared by scripts/run, scripts/test, the integration test
+# harness and bench/: installing what the project needs, building, and
+# starting or stopping a private stack (PostgreSQL, deploy-api, nginx) whose
+# state lives entirely in one data folder.
+#
+# Layout of a data folder DATA:
+#   DATA/pg       PostgreSQL cluster        DATA/pgrun   its unix socket
+#   DATA/run      deploy-api socket, pids   DATA/log     every log
+#   DATA/nginx    nginx config and temp     DATA/git     demo repositories
+
+DEPLOY_SRC=${DEPLOY_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+
+DEPLOY_DEBIAN_PACKAGES="build-essential autoconf automake libtool pkg-config
+ libfcgi-dev libpq-dev libjansson-dev check libsubunit-dev libcurl4-openssl-dev
+ libssl-dev libgit2-dev postgresql nginx-light git curl wrk valgrind nodejs npm"
+
+die() { echo "error: $*" >&2; exit 1; }
+note() { echo "--- $*" >&2; }
+
+# Installs the Debian packages that are missing (as root, or through sudo).
+deploy_install_packages() {
+	local missing=() p
+	for p in $DEPLOY_DEBIAN_PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	# nodejs/npm may come from elsewhere than Debian; a working node is enough.
+	if command -v node >/dev/null && command -v npm >/dev/null; then
+		local kept=()
+		for p in "${missing[@]}"; do
+			[ "$p" = nodejs ] || [ "$p" = npm ] || kept+=("$p")
+		done
+		missing=("${kept[@]}")
+	fi
+	# Any nginx flavour will do.
+	if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
+		local kept=()
+		for p in "${missing[@]}"; do [ "$p" = nginx-light ] || kept+=("$p"); done
+		missing=("${kept[@]}")
+	fi
+	[ ${#missing[@]} -eq 0 ] && return 0
+	note "installing Debian packages: ${missing[*]}"
+	local sudo=
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >&2
+}
+
+# deploy_build BUILD_DIR [configure arguments...]: an out-of-tree build.
+deploy_build() {
+	local dir=$1; shift
+	if [ ! -x "$DEPLOY_SRC/configure" ] || [ "$DEPLOY_SRC/configure.ac" -nt "$DEPLOY_SRC/configure" ]; then
+		note "generating configure"
+		(cd "$DEPLOY_SRC" && autoreconf -fi >&2) || die "autoreconf failed"
+	fi
+	mkdir -p "$dir"
+	local want="$*"
+	if [ ! -f "$dir/Makefile" ] || [ "$(cat "$dir/.configure-args" 2>/dev/null)" != "$want" ]; then
+		note "configuring $dir ${want:+($want)}"
+		(cd "$dir" && "$DEPLOY_SRC/configure" -q "$@" >&2) || die "configure failed"
+		echo "$want" > "$dir/.configure-args"
+	fi
+	note "building in $dir"
+	make -C "$dir" -j"$(nproc)" -s >&2 || die "build failed"
+}
+
+pg_bindir() {
+	local d
+	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$d" ] || die "PostgreSQL server binaries not found (Debian package postgresql)"
+	echo "$d"
+}
+
+# PostgreSQL refuses to run as root: as root, the cluster belongs to the
+# postgres account that the Debian package creates.
+pg_user() {
+	if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi
+}
+
+as_pg_user() {
+	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# The libpq conninfo of the stack in DATA.
+stack_conninfo() {
+	echo "host=$1/pgrun port=5432 dbname=deploy user=deploy"
+}
+
+# stack_prepare DATA: folders, with the ones PostgreSQL writes owned by it.
+stack_prepare() {
+	local data=$1
+	mkdir -p "$data"/{run,log,nginx,git,pg,pgrun}
+	chmod 755 "$data"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown postgres: "$data/pg" "$data/pgrun"
+		# Every folder above DATA must let the postgres account through.
+		local d=$data
+		while [ "$d" != / ]; do
+			case "$(stat -c %A "$d" | cut -c10)" in -|T) chmod o+x "$d" ;; esac
+			d=$(dirname "$d")
+		done
+	fi
+	chmod 700 "$data/pg"
+}
+
+# pg_start DATA: initdb on first use, start, create role and database.
+pg_start() {
+	local data=$1 bin
+	bin=$(pg_bindir)
+	if [ ! -f "$data/pg/PG_VERSION" ]; then
+		note "creating a PostgreSQL cluster in $data/pg"
+		as_pg_user "$bin/initdb" -D "$data/pg" -U deploy --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null \
+			|| die "initdb failed"
+		cat >> "$data/pg/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$data/pgrun'
+max_connections = 200
+shared_buffers = 256MB
+logging_collector = off
+CONF
+	fi
+	as_pg_user "$bin/pg_ctl" -D "$data/pg" -l "$data/pgrun/postgres.log" -w -t 60 start >/dev/null \
+		|| { cat "$data/pgrun/postgres.log" >&2; die "PostgreSQL did not start"; }
+	if ! "$bin/psql" -h "$data/pgrun" -U deploy -d postgres -Atqc \
+		"SELECT 1 FROM pg_database WHERE datname = 'deploy'" | grep -q 1; then
+		"$bin/createdb" -h "$data/pgrun" -U deploy deploy || die "createdb failed"
+	fi
+}
+
+pg_stop() {
+	local data=$1
+	[ -f "$data/pg/postmaster.pid" ] || return 0
+	as_pg_user "$(pg_bindir)/pg_ctl" -D "$data/pg" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# api_start DATA BIN_DIR [deploy-api options...]
+api_start() {
+	local data=$1 bin=$2; shift 2
+	"$bin/deploy-api" --listen "unix:$data/run/api.sock" --db "$(stack_conninfo "$data")" "$@" \
+		>>"$data/log/deploy-api.log" 2>&1 &
+	echo $! > "$data/run/deploy-api.pid"
+	local i
+	for i in $(seq 1 100); do
+		[ -S "$data/run/api.sock" ] && return 0
+		kill -0 "$(cat "$data/run/deploy-api.pid")" 2>/dev/null || break
+		sleep 0.05
+	done
+	tail -n 20 "$data/log/deploy-api.log" >&2
+	die "deploy-api did not start"
+}
+
+# nginx_start DATA PORT [BODY_MAX]
+nginx_start() {
+	local data=$1 port=$2 body_max=${3:-1m} user nginx_bin
+	nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+	user=$(id -un)
+	mkdir -p "$data/nginx"/{client_body,fastcgi,proxy,uwsgi,scgi}
+	sed -e "s|@DATA@|$data|g" -e "s|@PORT@|$port|g" -e "s|@BODY_MAX@|$body_max|g" \
+		-e "s|@API_SOCKET@|$data/run/api.sock|g" -e "s|@NGINX_USER@|$user|g" \
+		"$DEPLOY_SRC/nginx/deploy-api.conf.in" > "$data/nginx/nginx.conf"
+	[ "$(id -u)" -eq 0 ] || sed -i '/^user /d' "$data/nginx/nginx.conf"
+	"$nginx_bin" -p "$data/nginx" -c "$data/nginx/nginx.conf" -e "$data/log/nginx-error.log" \
+		>>"$data/log/nginx.log" 2>&1 &
+	echo $! > "$data/run/nginx.master.pid"
+}
+
+# wait_http URL [SECONDS]: until URL answers 200.
+wait_http() {
+	local url=$1 limit=${2:-30} i
+	for i in $(seq 1 $((limit * 10))); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 200 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+stop_pidfile() {
+	local f=$1 pid
+	[ -f "$f" ] || return 0
+	pid=$(cat "$f")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		local i
+		for i in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	rm -f "$f"
+}
+
+# stack_start DATA BIN_DIR PORT [deploy-api options...]: everything, migrated.
+stack_start() {
+	local data=$1 bin=$2 port=$3; shift 3
+	stack_prepare "$data"
+	pg_start "$data"
+	"$bin/deployctl" --db "$(stack_conninfo "$data")" migrate >>"$data/log/deployctl.log" 2>&1 \
+		|| { cat "$data/log/deployctl.log" >&2; die "migration failed"; }
+	api_start "$data" "$bin" "$@"
+	nginx_start "$data" "$port"
+	wait_http "http://127.0.0.1:$port/healthz" 30 || {
+		tail -n 20 "$data/log/deploy-api.log" "$data/log/nginx-error.log" >&2
+		die "the stack did not answer on port $port"
+	}
+}
+
+stack_stop() {
+	local data=$1
+	stop_pidfile "$data/run/nginx.master.pid"
+	stop_pidfile "$data/run/deploy-api.pid"
+	pg_stop "$data"
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+		|| echo $((20000 + RANDOM % 20000))
+}
+
+# demo_git_repo DIR: a small bare repository: main with three commits, a
+# topic branch one commit ahead, and an annotated tag v1.0.
+demo_git_repo() {
+	local bare=$1 work
+	[ -d "$bare/objects" ] && return 0
+	work=$(mktemp -d)
+	(
+		cd "$work" && git init -q -b main . &&
+		git config user.name "Demo" && git config user.email "demo@example.com" &&
+		echo "# demo" > README.md && git add README.md && git commit -qm "Initial commit" &&
+		echo "v1" > app.txt && git add app.txt && git commit -qm "Add app" &&
+		git tag -a v1.0 -m "Release 1.0" &&
+		echo "v2" > app.txt && git commit -qam "Update app" &&
+		git checkout -qb topic && echo "feature" > feature.txt && git add feature.txt &&
+		git commit -qm "Add feature" && git checkout -q main &&
+		git clone -q --bare . "$bare"
+	) >&2 || die "cannot create the demo git repository"
+	rm -rf "$work"
+}

@@ -1,0 +1,18 @@
+#include "config.h"
+
+#include "handler.h"
+#include "store_user.h"
+
+void
+h_user_get(struct handler_ctx *ctx)
+{
+	const struct user *u = &ctx->auth->principal.user;
+	struct user_counts counts;
+	struct db_error err;
+
+	if (store_user_counts(ctx->db, u->id, &counts, &err) < 0) {
+		handler_db_failure(ctx, &err);
+		return;
+	}
+	response_json(ctx->res, 200, render_private_user(&ctx->urls, u, &counts));
+}

@@ -1,0 +1,37 @@
+/*
+ * What every handler gets: the parsed request, the response to fill, the
+ * worker's database, the caller and (on repository routes) the repository
+ * already resolved and authorised. A handler always leaves a complete
+ * response in ctx->res; it never writes to the client itself.
+ */
+#ifndef DEPLOY_HANDLER_H
+#define DEPLOY_HANDLER_H
+
+#include "db.h"
+#include "render.h"
+#include "request.h"
+#include "response.h"
+#include "router.h"
+#include "settings.h"
+#include "store_auth.h"
+
+struct handler_ctx {
+	struct request *req;
+	struct response *res;
+	struct db *db;
+	const struct settings *settings;
+	struct route_match match;
+	struct resolution *auth;
+	struct url_base urls;
+};
+
+/* Turns a failed store call into the response: 503 when the database is
+ * unreachable, 500 (logged) otherwise. */
+void handler_db_failure(struct handler_ctx *ctx, const struct db_error *err);
+
+/* Handlers, one file per resource. */
+void h_healthz(struct handler_ctx *ctx);
+void h_user_get(struct handler_ctx *ctx);
+void h_repository_get(struct handler_ctx *ctx);
+
+#endif

@@ -1,0 +1,83 @@
+#include "config.h"
+
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+user_release(struct user *u)
+{
+	free(u->login);
+	free(u->name);
+	free(u->email);
+	memset(u, 0, sizeof(*u));
+}
+
+void
+repository_release(struct repository *r)
+{
+	free(r->name);
+	free(r->default_branch);
+	free(r->git_dir);
+	free(r->description);
+	free(r->homepage);
+	user_release(&r->owner);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+principal_release(struct principal *p)
+{
+	free(p->scopes_header);
+	user_release(&p->user);
+	memset(p, 0, sizeof(*p));
+}
+
+enum permission
+permission_parse(const char *s)
+{
+	if (s == NULL)
+		return PERMISSION_NONE;
+	if (strcmp(s, "admin") == 0)
+		return PERMISSION_ADMIN;
+	if (strcmp(s, "push") == 0)
+		return PERMISSION_PUSH;
+	if (strcmp(s, "pull") == 0)
+		return PERMISSION_PULL;
+	return PERMISSION_NONE;
+}
+
+int
+scopes_parse(const char *list, unsigned *out)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {
+		{ "repo", SCOPE_REPO },
+		{ "public_repo", SCOPE_PUBLIC_REPO },
+		{ "repo_deployment", SCOPE_REPO_DEPLOYMENT },
+	};
+
+	*out = 0;
+	while (*list) {
+		size_t len;
+		bool known = false;
+
+		list += strspn(list, " ,");
+		len = strcspn(list, " ,");
+		if (len == 0)
+			break;
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			if (strlen(names[i].name) == len && strncmp(names[i].name, list, len) == 0) {
+				*out |= names[i].bit;
+				known = true;
+			}
+		}
+		if (!known)
+			return -1;
+		list += len;
+	}
+	return 0;
+}

@@ -1,0 +1,66 @@
+/*
+ * The records the API serves, free of libpq and jansson types. Strings are
+ * owned by the struct and released by its *_release function.
+ */
+#ifndef DEPLOY_MODEL_H
+#define DEPLOY_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct user {
+	int64_t id;
+	char *login;
+	bool site_admin;
+	char *name;        /* NULL when unset */
+	char *email;       /* NULL when unset */
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+enum permission {
+	PERMISSION_NONE = 0,
+	PERMISSION_PULL,
+	PERMISSION_PUSH,
+	PERMISSION_ADMIN,
+};
+
+struct repository {
+	int64_t id;
+	char *name;
+	bool is_private;
+	char *default_branch;
+	char *git_dir;      /* NULL: no git directory on disk */
+	char *description;  /* NULL when unset */
+	char *homepage;     /* NULL when unset */
+	int64_t created_at;
+	int64_t updated_at;
+	int64_t pushed_at;
+	struct user owner;
+};
+
+enum token_scope {
+	SCOPE_REPO = 1 << 0,
+	SCOPE_PUBLIC_REPO = 1 << 1,
+	SCOPE_REPO_DEPLOYMENT = 1 << 2,
+};
+
+/* Who is calling. */
+struct principal {
+	bool authenticated;
+	int64_t token_id;
+	unsigned scopes;       /* enum token_scope bits */
+	char *scopes_header;   /* "repo, repo_deployment" for X-OAuth-Scopes */
+	int64_t rate_limit;    /* -1: the server's default; 0: unlimited */
+	struct user user;
+};
+
+void user_release(struct user *u);
+void repository_release(struct repository *r);
+void principal_release(struct principal *p);
+
+enum permission permission_parse(const char *s);
+/* Parses a comma-separated list of scope names; -1 on an unknown one. */
+int scopes_parse(const char *list, unsigned *out);
+
+#endif

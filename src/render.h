@@ -1,0 +1,41 @@
+/*
+ * Model records to GitHub-shaped JSON. Every render_* returns a new
+ * reference (NULL only when jansson runs out of memory); field order is
+ * GitHub's. URLs are absolute, built from the request's base URLs so they
+ * keep the /api/v3 prefix when the client used it.
+ */
+#ifndef DEPLOY_RENDER_H
+#define DEPLOY_RENDER_H
+
+#include <jansson.h>
+
+#include "model.h"
+
+struct url_base {
+	const char *api;  /* "http://host/api/v3" or "http://host" */
+	const char *web;  /* "http://host" */
+};
+
+/* GitHub's opaque node id: base64 of "0<len(type)>:<type><id>". */
+char *render_node_id(const char *type, int64_t id);
+
+json_t *render_simple_user(const struct url_base *base, const struct user *u);
+
+struct user_counts {
+	int64_t public_repos;
+	int64_t owned_private_repos;
+	int64_t total_private_repos;
+	int64_t collaborators;
+};
+/* The authenticated user (GitHub's private-user). */
+json_t *render_private_user(const struct url_base *base, const struct user *u,
+    const struct user_counts *counts);
+
+/* GitHub's full-repository; permissions is NULL-able (anonymous). */
+json_t *render_full_repository(const struct url_base *base, const struct repository *r,
+    const enum permission *permission);
+
+/* "2026-11-21T06:01:00Z" as a JSON string. */
+json_t *render_time(int64_t epoch_seconds);
+
+#endif

@@ -1,0 +1,185 @@
+#include "config.h"
+
+#include "response.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+response_init(struct response *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->status = 500;
+	res->documentation_url = DOCS_ROOT;
+}
+
+void
+response_release(struct response *res)
+{
+	buf_release(&res->headers);
+	buf_release(&res->body);
+}
+
+void
+response_header(struct response *res, const char *name, const char *value)
+{
+	buf_puts(&res->headers, name);
+	buf_puts(&res->headers, ": ");
+	for (; *value; value++)
+		buf_putc(&res->headers, (*value == '\r' || *value == '\n') ? ' ' : *value);
+	buf_puts(&res->headers, "\r\n");
+}
+
+void
+response_headerf(struct response *res, const char *name, const char *fmt, ...)
+{
+	struct buf value = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&value, fmt, ap);
+	va_end(ap);
+	response_header(res, name, buf_cstr(&value));
+	buf_release(&value);
+}
+
+void
+response_json(struct response *res, int status, json_t *value)
+{
+	char *text = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+
+	json_decref(value);
+	buf_reset(&res->body);
+	if (text == NULL) {
+		res->status = 500;
+		buf_printf(&res->body, "{\"message\":\"Server Error\",\"documentation_url\":\"%s\"}",
+		    DOCS_ROOT);
+	} else {
+		res->status = status;
+		buf_puts(&res->body, text);
+		free(text);
+	}
+	res->has_body = true;
+}
+
+void
+response_empty(struct response *res, int status)
+{
+	res->status = status;
+	res->has_body = false;
+	buf_reset(&res->body);
+}
+
+void
+response_error_with_errors(struct response *res, int status, const char *message, json_t *errors)
+{
+	json_t *body = json_object();
+
+	json_object_set_new(body, "message", json_string(message));
+	if (errors)
+		json_object_set_new(body, "errors", errors);
+	json_object_set_new(body, "documentation_url", json_string(res->documentation_url));
+	response_json(res, status, body);
+}
+
+void
+response_error(struct response *res, int status, const char *message)
+{
+	response_error_with_errors(res, status, message, NULL);
+}
+
+void
+response_validation_failed(struct response *res, json_t *errors)
+{
+	response_error_with_errors(res, 422, "Validation Failed", errors);
+}
+
+static bool
+etag_matches(const char *list, const char *etag)
+{
+	/* etag is W/"hex"; a client may send it weak or strong, alone or in
+	 * a comma-separated list, or "*". */
+	const char *strong = etag + 2;
+	size_t strong_len = strlen(strong);
+
+	while (*list) {
+		size_t len;
+
+		list += strspn(list, " \t,");
+		len = strcspn(list, ",");
+		while (len > 0 && (list[len - 1] == ' ' || list[len - 1] == '\t'))
+			len--;
+		if (len == 1 && list[0] == '*')
+			return true;
+		if (len > 2 && strncmp(list, "W/", 2) == 0) {
+			if (len - 2 == strong_len && strncmp(list + 2, strong, strong_len) == 0)
+				return true;
+		} else if (len == strong_len && strncmp(list, strong, len) == 0) {
+			return true;
+		}
+		list += len;
+	}
+	return false;
+}
+
+void
+response_apply_etag(struct response *res, const char *if_none_match)
+{
+	char hex[65];
+	char etag[72];
+
+	sha256_hex(res->body.data ? res->body.data : "", res->body.len, hex);
+	snprintf(etag, sizeof(etag), "W/\"%.32s\"", hex);
+	response_header(res, "ETag", etag);
+	if (if_none_match && etag_matches(if_none_match, etag))
+		response_empty(res, 304);
+}
+
+const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+int
+response_send(struct response *res, FCGX_Stream *out)
+{
+	struct buf head = BUF_INIT;
+	int rc = 0;
+
+	buf_printf(&head, "Status: %d %s\r\n", res->status, http_reason(res->status));
+	buf_append(&head, res->headers.data, res->headers.len);
+	if (res->has_body) {
+		buf_puts(&head, "Content-Type: application/json; charset=utf-8\r\n");
+		buf_printf(&head, "Content-Length: %zu\r\n", res->body.len);
+	}
+	buf_puts(&head, "\r\n");
+	if (FCGX_PutStr(head.data, (int)head.len, out) != (int)head.len)
+		rc = -1;
+	if (rc == 0 && res->has_body && res->body.len > 0 &&
+	    FCGX_PutStr(res->body.data, (int)res->body.len, out) != (int)res->body.len)
+		rc = -1;
+	buf_release(&head);
+	return rc;
+}

@@ -1,0 +1,33 @@
+/*
+ * deploy-api's settings: one table of options (name, type, default, help)
+ * parsed from the command line. The master owns the parsed struct; workers
+ * inherit a copy at fork.
+ */
+#ifndef DEPLOY_SETTINGS_H
+#define DEPLOY_SETTINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct settings {
+	const char *listen;        /* "unix:/path" or "host:port" */
+	int64_t workers;
+	int64_t max_requests;      /* 0: never recycle */
+	int64_t shutdown_timeout;  /* seconds in-flight requests get on stop */
+	const char *db;            /* libpq conninfo; "" = PG* variables */
+	const char *base_url;      /* "" = from each request */
+	int64_t rate_limit;        /* per-token hourly budget, 0 = unlimited */
+	int64_t anonymous_rate_limit;
+	int64_t body_max;          /* bytes */
+	int64_t statement_timeout; /* milliseconds */
+	int64_t connect_timeout;   /* seconds */
+	bool cascade_skip_production;
+};
+
+/* Fills cfg from argv; prints usage or the error and returns -1 when the
+ * arguments are wrong, 1 when --help was asked for, 0 otherwise. */
+int settings_parse(struct settings *cfg, int argc, char **argv) MUST_CHECK;
+
+#endif

@@ -1,0 +1,39 @@
+#include "config.h"
+
+#include "store_rows.h"
+
+#include "db.h"
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void
+store_read_user(const PGresult *r, int row, int col, struct user *out)
+{
+	out->id = db_get_int64(r, row, col);
+	out->login = xstrdup(PQgetvalue(r, row, col + 1));
+	out->site_admin = db_get_bool(r, row, col + 2);
+	out->name = dup_or_null(db_get_text(r, row, col + 3));
+	out->email = dup_or_null(db_get_text(r, row, col + 4));
+	out->created_at = db_get_int64(r, row, col + 5);
+	out->updated_at = db_get_int64(r, row, col + 6);
+}
+
+void
+store_read_repository(const PGresult *r, int row, int col, struct repository *out)
+{
+	out->id = db_get_int64(r, row, col);
+	out->name = xstrdup(PQgetvalue(r, row, col + 1));
+	out->is_private = db_get_bool(r, row, col + 2);
+	out->default_branch = xstrdup(PQgetvalue(r, row, col + 3));
+	out->git_dir = dup_or_null(db_get_text(r, row, col + 4));
+	out->description = dup_or_null(db_get_text(r, row, col + 5));
+	out->homepage = dup_or_null(db_get_text(r, row, col + 6));
+	out->created_at = db_get_int64(r, row, col + 7);
+	out->updated_at = db_get_int64(r, row, col + 8);
+	out->pushed_at = db_get_int64(r, row, col + 9);
+	store_read_user(r, row, col + 10, &out->owner);
+}

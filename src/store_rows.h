@@ -1,0 +1,30 @@
+/*
+ * Column lists and row readers shared by every statement that returns
+ * users or repositories, so that one SELECT list and one reader stay in
+ * step. Times come back as epoch seconds.
+ */
+#ifndef DEPLOY_STORE_ROWS_H
+#define DEPLOY_STORE_ROWS_H
+
+#include <libpq-fe.h>
+
+#include "model.h"
+
+#define STORE_EPOCH(col) "extract(epoch FROM " col ")::bigint"
+
+#define STORE_USER_COLUMNS(u)                                              \
+	u ".id, " u ".login, " u ".site_admin, " u ".name, " u ".email, "  \
+	STORE_EPOCH(u ".created_at") ", " STORE_EPOCH(u ".updated_at")
+#define STORE_USER_NCOLUMNS 7
+
+#define STORE_REPOSITORY_COLUMNS(r, o)                                     \
+	r ".id, " r ".name, " r ".private, " r ".default_branch, "          \
+	r ".git_dir, " r ".description, " r ".homepage, "                   \
+	STORE_EPOCH(r ".created_at") ", " STORE_EPOCH(r ".updated_at") ", " \
+	STORE_EPOCH(r ".pushed_at") ", " STORE_USER_COLUMNS(o)
+#define STORE_REPOSITORY_NCOLUMNS (10 + STORE_USER_NCOLUMNS)
+
+void store_read_user(const PGresult *r, int row, int col, struct user *out);
+void store_read_repository(const PGresult *r, int row, int col, struct repository *out);
+
+#endif

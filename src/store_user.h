@@ -1,0 +1,15 @@
+/* Reads about users beyond authentication. */
+#ifndef DEPLOY_STORE_USER_H
+#define DEPLOY_STORE_USER_H
+
+#include "db.h"
+#include "render.h"
+
+/* Repository counts for the authenticated-user object. */
+int store_user_counts(struct db *db, int64_t user_id, struct user_counts *out,
+    struct db_error *err) MUST_CHECK;
+
+/* A trivial round trip: 0 when the database answers. */
+int store_ping(struct db *db, struct db_error *err) MUST_CHECK;
+
+#endif

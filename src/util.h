@@ -1,0 +1,47 @@
+/*
+ * Small helpers every module uses: allocation that aborts on exhaustion (the
+ * master replaces a worker that dies, so callers never check for NULL),
+ * checked integer parsing, UTC time formatting and hashing.
+ */
+#ifndef DEPLOY_UTIL_H
+#define DEPLOY_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define MUST_CHECK __attribute__((warn_unused_result))
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Parses a whole decimal string into *out; -1 on empty input, trailing
+ * garbage, or a value outside [min, max]. */
+int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out) MUST_CHECK;
+
+/* "2026-11-21T06:01:00Z" into out (at least ISO8601_LEN + 1 bytes). */
+#define ISO8601_LEN 20
+void format_iso8601(int64_t epoch_seconds, char *out);
+
+/* Lower-case hex SHA-256 of data into out (at least 65 bytes). */
+void sha256_hex(const void *data, size_t len, char *out);
+
+/* Fills buf with len bytes from the kernel's CSPRNG; -1 on failure. */
+int random_bytes(void *buf, size_t len) MUST_CHECK;
+
+/* Monotonic clock in nanoseconds. */
+int64_t monotonic_ns(void);
+
+/* True when s has any byte below 0x20 or 0x7f. */
+bool has_control_chars(const char *s);
+
+/* Number of UTF-8 code points in s (continuation bytes are not counted). */
+size_t utf8_length(const char *s);
+
+#endif
