@@ -46,6 +46,18 @@ deploy_install_packages() {
 		"${missing[@]}" >&2
 }
 
+# The npm packages of the client-compatibility tests (octokit, ajv, GitHub's
+# OpenAPI descriptions), installed from tests/node/package-lock.json.
+deploy_node_packages() {
+	local dir="$DEPLOY_SRC/tests/node"
+	[ -f "$dir/package.json" ] || return 0
+	if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+		note "installing npm packages for tests/node"
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) || die "npm ci failed"
+		touch "$dir/node_modules"
+	fi
+}
+
 # deploy_build BUILD_DIR [configure arguments...]: an out-of-tree build.
 deploy_build() {
 	local dir=$1; shift
@@ -105,7 +117,8 @@ stack_prepare() {
 
 # pg_start DATA: initdb on first use, start, create role and database.
 pg_start() {
-	local data=$1 bin
+	local data bin
+	data=$(cd "$1" && pwd)
 	bin=$(pg_bindir)
 	if [ ! -f "$data/pg/PG_VERSION" ]; then
 		note "creating a PostgreSQL cluster in $data/pg"
@@ -119,8 +132,10 @@ shared_buffers = 256MB
 logging_collector = off
 CONF
 	fi
-	as_pg_user "$bin/pg_ctl" -D "$data/pg" -l "$data/pgrun/postgres.log" -w -t 60 start >/dev/null \
-		|| { cat "$data/pgrun/postgres.log" >&2; die "PostgreSQL did not start"; }
+	if ! as_pg_user "$bin/pg_ctl" -D "$data/pg" status >/dev/null 2>&1; then
+		as_pg_user "$bin/pg_ctl" -D "$data/pg" -l "$data/pgrun/postgres.log" -w -t 60 start >/dev/null \
+			|| { tail -n 20 "$data/pgrun/postgres.log" >&2; die "PostgreSQL did not start"; }
+	fi
 	if ! "$bin/psql" -h "$data/pgrun" -U deploy -d postgres -Atqc \
 		"SELECT 1 FROM pg_database WHERE datname = 'deploy'" | grep -q 1; then
 		"$bin/createdb" -h "$data/pgrun" -U deploy deploy || die "createdb failed"

@@ -68,6 +68,19 @@ db_error_set(struct db_error *err, enum db_failure failure, const char *sqlstate
 		err->message[--n] = '\0';
 }
 
+/* Server notices ("terminating connection ...") go to the log as one line
+ * instead of libpq's raw stderr. */
+static void
+log_notice(void *arg, const char *message)
+{
+	size_t n = strlen(message);
+
+	(void)arg;
+	while (n > 0 && message[n - 1] == '\n')
+		n--;
+	log_warn("database notice: %.*s", (int)n, message);
+}
+
 static void
 db_drop(struct db *db)
 {
@@ -98,8 +111,10 @@ db_ensure(struct db *db, struct db_error *err)
 		db_drop(db);
 		return -1;
 	}
+	PQsetNoticeProcessor(db->conn, log_notice, NULL);
 	db->generation++;
-	log_info("database connected");
+	if (db->generation > 1)
+		log_info("database reconnected");
 	return 0;
 }
 

@@ -1,0 +1,488 @@
+/*
+ * The foundation over real HTTP: authentication and scopes, hidden
+ * repositories, routing, limits, conditional requests, rate limits and the
+ * headers every response carries.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "harness.h"
+
+/* Created once per test: an owner with a public and a private repository,
+ * and tokens for the owner and for other users. */
+struct world {
+	char owner[40];
+	char owner_token[128];
+	char public_repo[64];
+	char private_repo[64];
+};
+
+static void
+world_make(struct world *w)
+{
+	char *t = make_user_with_token("owner", "repo", w->owner);
+	char full[128];
+	const char *pub[] = { "repo", "create", full, NULL };
+	const char *priv[] = { "repo", "create", full, "--private", NULL };
+
+	snprintf(w->owner_token, sizeof(w->owner_token), "%s", t);
+	free(t);
+	snprintf(w->public_repo, sizeof(w->public_repo), "/repos/%s/public", w->owner);
+	snprintf(w->private_repo, sizeof(w->private_repo), "/repos/%s/secret", w->owner);
+	snprintf(full, sizeof(full), "%s/public", w->owner);
+	free(deployctl(pub));
+	snprintf(full, sizeof(full), "%s/secret", w->owner);
+	free(deployctl(priv));
+}
+
+static long
+status_of(const char *method, const char *path, const char *token)
+{
+	struct http_response r;
+	long status;
+
+	http_call(&r, method, path, token, NULL, NULL);
+	status = r.status;
+	http_response_release(&r);
+	return status;
+}
+
+static const char *
+message_of(struct http_response *r)
+{
+	json_t *m = json_object_get(r->json, "message");
+
+	return m ? json_string_value(m) : "";
+}
+
+START_TEST(healthz_needs_no_token)
+{
+	struct http_response r;
+
+	http_call(&r, "GET", "/healthz", NULL, NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "ok");
+	http_response_release(&r);
+}
+END_TEST
+
+START_TEST(anonymous_reads_public_not_private)
+{
+	struct world w;
+	struct http_response r;
+
+	world_make(&w);
+	http_call(&r, "GET", w.public_repo, NULL, NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_null(json_object_get(r.json, "permissions"));
+	ck_assert(json_is_false(json_object_get(r.json, "private")));
+	http_response_release(&r);
+
+	http_call(&r, "GET", w.private_repo, NULL, NULL, NULL);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_str_eq(message_of(&r), "Not Found");
+	ck_assert_ptr_nonnull(json_object_get(r.json, "documentation_url"));
+	http_response_release(&r);
+}
+END_TEST
+
+START_TEST(bad_token_is_401_even_on_public_data)
+{
+	struct world w;
+	struct http_response r;
+	const char *malformed[] = { "Authorization: Digest abc", NULL };
+
+	world_make(&w);
+	http_call(&r, "GET", w.public_repo, "dpa_notarealtoken", NULL, NULL);
+	ck_assert_int_eq(r.status, 401);
+	ck_assert_str_eq(message_of(&r), "Bad credentials");
+	http_response_release(&r);
+
+	http_call(&r, "GET", w.public_repo, NULL, NULL, malformed);
+	ck_assert_int_eq(r.status, 401);
+	http_response_release(&r);
+}
+END_TEST
+
+START_TEST(expired_token_is_401)
+{
+	char login[40];
+	char *token = make_user_with_token("expired", "repo", login);
+	struct buf sql = BUF_INIT;
+
+	ck_assert_int_eq(status_of("GET", "/user", token), 200);
+	buf_printf(&sql, "UPDATE tokens SET expires_at = now() - interval '1 second' "
+	    "WHERE user_id = (SELECT id FROM users WHERE login = '%s')", login);
+	sql_exec(sql.data);
+	ck_assert_int_eq(status_of("GET", "/user", token), 401);
+	buf_release(&sql);
+	free(token);
+}
+END_TEST
+
+START_TEST(token_bearer_and_basic_are_accepted)
+{
+	struct world w;
+	struct buf bearer = BUF_INIT, basic_user = BUF_INIT, basic_pass = BUF_INIT;
+	struct buf raw = BUF_INIT;
+	const char *h1[2] = { NULL, NULL }, *h2[2] = { NULL, NULL }, *h3[2] = { NULL, NULL };
+	struct http_response r;
+	char *b64;
+
+	world_make(&w);
+	buf_printf(&bearer, "Authorization: Bearer %s", w.owner_token);
+	h1[0] = bearer.data;
+	http_call(&r, "GET", w.private_repo, NULL, NULL, h1);
+	ck_assert_int_eq(r.status, 200);
+	http_response_release(&r);
+
+	/* Basic with the token as password, then as user. */
+	buf_printf(&raw, "%s:%s", w.owner, w.owner_token);
+	b64 = test_base64(raw.data);
+	buf_printf(&basic_pass, "Authorization: Basic %s", b64);
+	free(b64);
+	h2[0] = basic_pass.data;
+	http_call(&r, "GET", w.private_repo, NULL, NULL, h2);
+	ck_assert_int_eq(r.status, 200);
+	http_response_release(&r);
+
+	buf_reset(&raw);
+	buf_printf(&raw, "%s:", w.owner_token);
+	b64 = test_base64(raw.data);
+	buf_printf(&basic_user, "Authorization: Basic %s", b64);
+	free(b64);
+	h3[0] = basic_user.data;
+	http_call(&r, "GET", w.private_repo, NULL, NULL, h3);
+	ck_assert_int_eq(r.status, 200);
+	http_response_release(&r);
+
+	buf_release(&raw);
+	buf_release(&bearer);
+	buf_release(&basic_pass);
+	buf_release(&basic_user);
+}
+END_TEST
+
+START_TEST(collaborator_permissions)
+{
+	struct world w;
+	char reader[40], outsider[40];
+	char *reader_token = make_user_with_token("reader", "repo", reader);
+	char *outsider_token = make_user_with_token("outsider", "repo", outsider);
+	char full[128];
+	const char *add[] = { "collaborator", "add", full, reader, "--permission", "pull", NULL };
+	struct http_response r;
+	json_t *perms;
+
+	world_make(&w);
+	snprintf(full, sizeof(full), "%s/secret", w.owner);
+	free(deployctl(add));
+
+	http_call(&r, "GET", w.private_repo, reader_token, NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	perms = json_object_get(r.json, "permissions");
+	ck_assert(json_is_true(json_object_get(perms, "pull")));
+	ck_assert(json_is_false(json_object_get(perms, "push")));
+	ck_assert(json_is_false(json_object_get(perms, "admin")));
+	http_response_release(&r);
+
+	/* Existence of a private repository is never confirmed. */
+	ck_assert_int_eq(status_of("GET", w.private_repo, outsider_token), 404);
+	ck_assert_int_eq(status_of("GET", w.public_repo, outsider_token), 200);
+
+	http_call(&r, "GET", w.private_repo, w.owner_token, NULL, NULL);
+	perms = json_object_get(r.json, "permissions");
+	ck_assert(json_is_true(json_object_get(perms, "admin")));
+	http_response_release(&r);
+	free(reader_token);
+	free(outsider_token);
+}
+END_TEST
+
+START_TEST(scopes_limit_what_a_token_sees)
+{
+	struct world w;
+	char login[40];
+	char *public_only, *deploy_only;
+	const char *pub_token[] = { "token", "create", NULL, "--scopes", "public_repo", NULL };
+	const char *dep_token[] = { "token", "create", NULL, "--scopes", "repo_deployment", NULL };
+	struct http_response r;
+	char *scopes;
+
+	world_make(&w);
+	pub_token[2] = w.owner;
+	dep_token[2] = w.owner;
+	public_only = deployctl(pub_token);
+	deploy_only = deployctl(dep_token);
+	(void)login;
+
+	/* public_repo: public repositories only, even for their owner. */
+	ck_assert_int_eq(status_of("GET", w.public_repo, public_only), 200);
+	ck_assert_int_eq(status_of("GET", w.private_repo, public_only), 404);
+	/* repo_deployment: no code access to a private repository. */
+	ck_assert_int_eq(status_of("GET", w.private_repo, deploy_only), 404);
+	ck_assert_int_eq(status_of("GET", w.public_repo, deploy_only), 200);
+
+	http_call(&r, "GET", w.public_repo, public_only, NULL, NULL);
+	scopes = http_header(&r, "X-OAuth-Scopes");
+	ck_assert_str_eq(scopes, "public_repo");
+	free(scopes);
+	scopes = http_header(&r, "X-Accepted-OAuth-Scopes");
+	ck_assert_str_eq(scopes, "repo");
+	free(scopes);
+	http_response_release(&r);
+	free(public_only);
+	free(deploy_only);
+}
+END_TEST
+
+START_TEST(names_match_case_insensitively)
+{
+	struct world w;
+	struct buf path = BUF_INIT;
+
+	world_make(&w);
+	for (char *p = w.owner; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	buf_printf(&path, "/repos/%s/PUBLIC", w.owner);
+	ck_assert_int_eq(status_of("GET", path.data, NULL), 200);
+	buf_release(&path);
+}
+END_TEST
+
+START_TEST(urls_follow_the_request_prefix)
+{
+	struct world w;
+	struct http_response r;
+	struct buf path = BUF_INIT;
+	const char *url;
+
+	world_make(&w);
+	buf_printf(&path, "/api/v3%s", w.public_repo);
+	http_call(&r, "GET", path.data, NULL, NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	url = json_string_value(json_object_get(r.json, "url"));
+	ck_assert_ptr_nonnull(strstr(url, "/api/v3/repos/"));
+	ck_assert_str_eq(url + strlen(url) - strlen(w.public_repo), w.public_repo);
+	http_response_release(&r);
+
+	http_call(&r, "GET", w.public_repo, NULL, NULL, NULL);
+	url = json_string_value(json_object_get(r.json, "url"));
+	ck_assert_ptr_null(strstr(url, "/api/v3"));
+	ck_assert(strncmp(url, "http://127.0.0.1:", 17) == 0);
+	http_response_release(&r);
+	buf_release(&path);
+}
+END_TEST
+
+START_TEST(unknown_routes_and_methods_are_404)
+{
+	struct world w;
+	struct http_response r;
+	char *ct;
+
+	world_make(&w);
+	http_call(&r, "GET", "/no/such/thing", NULL, NULL, NULL);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_str_eq(message_of(&r), "Not Found");
+	ct = http_header(&r, "Content-Type");
+	ck_assert_str_eq(ct, "application/json; charset=utf-8");
+	free(ct);
+	http_response_release(&r);
+	ck_assert_int_eq(status_of("DELETE", w.public_repo, w.owner_token), 404);
+	ck_assert_int_eq(status_of("GET", "/repos/nobody-here/nothing", w.owner_token), 404);
+}
+END_TEST
+
+START_TEST(user_needs_authentication)
+{
+	char login[40];
+	char *token = make_user_with_token("me", "repo", login);
+	struct http_response r;
+
+	http_call(&r, "GET", "/user", NULL, NULL, NULL);
+	ck_assert_int_eq(r.status, 401);
+	ck_assert_str_eq(message_of(&r), "Requires authentication");
+	http_response_release(&r);
+
+	http_call(&r, "GET", "/user", token, NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "login")), login);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "type")), "User");
+	http_response_release(&r);
+	free(token);
+}
+END_TEST
+
+START_TEST(oversized_body_is_413)
+{
+	size_t n = 1024 * 1024 + 10;
+	char *big = malloc(n + 1);
+	struct http_response r;
+
+	memset(big, 'x', n);
+	big[n] = '\0';
+	http_call(&r, "POST", "/repos/a/b/deployments", NULL, big, NULL);
+	ck_assert_int_eq(r.status, 413);
+	ck_assert_ptr_nonnull(json_object_get(r.json, "message"));
+	http_response_release(&r);
+	free(big);
+}
+END_TEST
+
+START_TEST(etag_and_if_none_match)
+{
+	struct world w;
+	struct http_response r;
+	struct buf inm = BUF_INIT;
+	const char *h[2] = { NULL, NULL };
+	char *etag, *etag2;
+
+	world_make(&w);
+	http_call(&r, "GET", w.public_repo, w.owner_token, NULL, NULL);
+	etag = http_header(&r, "ETag");
+	ck_assert_ptr_nonnull(etag);
+	http_response_release(&r);
+
+	buf_printf(&inm, "If-None-Match: %s", etag);
+	h[0] = inm.data;
+	http_call(&r, "GET", w.public_repo, w.owner_token, NULL, h);
+	ck_assert_int_eq(r.status, 304);
+	ck_assert_uint_eq(r.body_len, 0);
+	etag2 = http_header(&r, "ETag");
+	ck_assert_str_eq(etag, etag2);
+	http_response_release(&r);
+
+	buf_reset(&inm);
+	buf_puts(&inm, "If-None-Match: W/\"something-else\"");
+	http_call(&r, "GET", w.public_repo, w.owner_token, NULL, h);
+	ck_assert_int_eq(r.status, 200);
+	http_response_release(&r);
+	free(etag);
+	free(etag2);
+	buf_release(&inm);
+}
+END_TEST
+
+START_TEST(rate_limit_per_token)
+{
+	char login[40];
+	const char *create[] = { "user", "create", login, NULL };
+	const char *tok[] = { "token", "create", login, "--rate-limit", "3", NULL };
+	struct http_response r;
+	char *token, *h;
+
+	unique_name("limited", login, sizeof(login));
+	free(deployctl(create));
+	token = deployctl(tok);
+	for (int i = 1; i <= 3; i++) {
+		http_call(&r, "GET", "/user", token, NULL, NULL);
+		ck_assert_int_eq(r.status, 200);
+		h = http_header(&r, "X-RateLimit-Limit");
+		ck_assert_str_eq(h, "3");
+		free(h);
+		h = http_header(&r, "X-RateLimit-Remaining");
+		ck_assert_int_eq(atoi(h), 3 - i);
+		free(h);
+		h = http_header(&r, "X-RateLimit-Used");
+		ck_assert_int_eq(atoi(h), i);
+		free(h);
+		http_response_release(&r);
+	}
+	http_call(&r, "GET", "/user", token, NULL, NULL);
+	ck_assert_int_eq(r.status, 403);
+	ck_assert_ptr_nonnull(strstr(message_of(&r), "API rate limit exceeded"));
+	h = http_header(&r, "X-RateLimit-Remaining");
+	ck_assert_str_eq(h, "0");
+	free(h);
+	h = http_header(&r, "X-RateLimit-Resource");
+	ck_assert_str_eq(h, "core");
+	free(h);
+	http_response_release(&r);
+	free(token);
+}
+END_TEST
+
+START_TEST(common_headers)
+{
+	struct world w;
+	struct http_response r1, r2;
+	const char *preview[] = { "Accept: application/vnd.github.ant-man-preview+json", NULL };
+	const char *bad_version[] = { "X-GitHub-Api-Version: 1999-01-01", NULL };
+	const char *good_version[] = { "X-GitHub-Api-Version: 2022-11-28", NULL };
+	char *a, *b;
+
+	world_make(&w);
+	http_call(&r1, "GET", w.public_repo, w.owner_token, NULL, preview);
+	http_call(&r2, "GET", w.public_repo, w.owner_token, NULL, NULL);
+	a = http_header(&r1, "X-GitHub-Media-Type");
+	ck_assert_str_eq(a, "github.ant-man-preview; format=json");
+	free(a);
+	a = http_header(&r2, "X-GitHub-Media-Type");
+	ck_assert_str_eq(a, "github.v3; format=json");
+	free(a);
+	a = http_header(&r1, "X-GitHub-Request-Id");
+	b = http_header(&r2, "X-GitHub-Request-Id");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_ne(a, b);
+	free(a);
+	free(b);
+	a = http_header(&r1, "X-RateLimit-Reset");
+	ck_assert_ptr_nonnull(a);
+	free(a);
+	http_response_release(&r1);
+	http_response_release(&r2);
+
+	ck_assert_int_eq(status_of("GET", w.public_repo, NULL), 200);
+	http_call(&r1, "GET", w.public_repo, NULL, NULL, bad_version);
+	ck_assert_int_eq(r1.status, 400);
+	http_response_release(&r1);
+	http_call(&r1, "GET", w.public_repo, NULL, NULL, good_version);
+	ck_assert_int_eq(r1.status, 200);
+	http_response_release(&r1);
+}
+END_TEST
+
+static Suite *
+api_suite(void)
+{
+	Suite *s = suite_create("api");
+	TCase *tc = tcase_create("foundation");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, healthz_needs_no_token);
+	tcase_add_test(tc, anonymous_reads_public_not_private);
+	tcase_add_test(tc, bad_token_is_401_even_on_public_data);
+	tcase_add_test(tc, expired_token_is_401);
+	tcase_add_test(tc, token_bearer_and_basic_are_accepted);
+	tcase_add_test(tc, collaborator_permissions);
+	tcase_add_test(tc, scopes_limit_what_a_token_sees);
+	tcase_add_test(tc, names_match_case_insensitively);
+	tcase_add_test(tc, urls_follow_the_request_prefix);
+	tcase_add_test(tc, unknown_routes_and_methods_are_404);
+	tcase_add_test(tc, user_needs_authentication);
+	tcase_add_test(tc, oversized_body_is_413);
+	tcase_add_test(tc, etag_and_if_none_match);
+	tcase_add_test(tc, rate_limit_per_token);
+	tcase_add_test(tc, common_headers);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(api_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs one integration test program against a private stack (PostgreSQL,
+# deploy-api, nginx) in a throwaway data folder, then stops the stack.
+# Usage: run-with-stack.sh PROGRAM [deploy-api options...]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+export DEPLOY_SRC=${DEPLOY_SRC:-$(cd "$here/../.." && pwd)}
+source "$DEPLOY_SRC/scripts/lib.sh"
+
+program=$1; shift
+bin=${DEPLOY_BIN:-$(cd "$(dirname "$program")/../../src" && pwd)}
+data=$(mktemp -d /tmp/deploy-test.XXXXXX)
+chmod 755 "$data"
+port=$(free_port)
+
+cleanup() {
+	stack_stop "$data"
+	if [ "${DEPLOY_KEEP_DATA:-}" = 1 ]; then
+		echo "kept $data" >&2
+	else
+		rm -rf "$data"
+	fi
+}
+trap cleanup EXIT
+
+stack_start "$data" "$bin" "$port" --workers 4 "$@"
+export DEPLOY_URL="http://127.0.0.1:$port" DEPLOY_DB DEPLOY_BIN="$bin" DEPLOY_DATA="$data"
+DEPLOY_DB=$(stack_conninfo "$data")
+status=0
+"$program" || status=$?
+if [ $status -ne 0 ]; then
+	echo "--- last lines of the deploy-api log" >&2
+	grep -v 'msg=request' "$data/log/deploy-api.log" | tail -n 30 >&2 || true
+fi
+exit $status
