@@ -15,6 +15,18 @@ handler_db_failure(struct handler_ctx *ctx, const struct db_error *err)
 	response_error(ctx->res, 500, "Server Error");
 }
 
+int64_t
+handler_id_param_or_reply(struct handler_ctx *ctx, const char *name)
+{
+	int64_t id;
+
+	if (parse_int64(route_param(&ctx->match, name), 1, INT64_MAX, &id) < 0) {
+		response_error(ctx->res, 404, "Not Found");
+		return 0;
+	}
+	return id;
+}
+
 /* For load balancers: 200 while this worker's database answers. */
 void
 h_healthz(struct handler_ctx *ctx)

@@ -25,6 +25,9 @@ struct handler_ctx {
 	struct url_base urls;
 };
 
+/* The numeric path parameter name (1..2^63-1), or 0 with a 404 written. */
+int64_t handler_id_param_or_reply(struct handler_ctx *ctx, const char *name);
+
 /* Turns a failed store call into the response: 503 when the database is
  * unreachable, 500 (logged) otherwise. */
 void handler_db_failure(struct handler_ctx *ctx, const struct db_error *err);
@@ -33,5 +36,9 @@ void handler_db_failure(struct handler_ctx *ctx, const struct db_error *err);
 void h_healthz(struct handler_ctx *ctx);
 void h_user_get(struct handler_ctx *ctx);
 void h_repository_get(struct handler_ctx *ctx);
+void h_deployments_list(struct handler_ctx *ctx);
+void h_deployment_create(struct handler_ctx *ctx);
+void h_deployment_get(struct handler_ctx *ctx);
+void h_deployment_delete(struct handler_ctx *ctx);
 
 #endif

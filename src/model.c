@@ -27,6 +27,20 @@ repository_release(struct repository *r)
 }
 
 void
+deployment_release(struct deployment *d)
+{
+	free(d->ref);
+	free(d->task);
+	free(d->payload);
+	free(d->original_environment);
+	free(d->environment);
+	free(d->description);
+	free(d->latest_state);
+	user_release(&d->creator);
+	memset(d, 0, sizeof(*d));
+}
+
+void
 principal_release(struct principal *p)
 {
 	free(p->scopes_header);

@@ -55,7 +55,25 @@ struct principal {
 	struct user user;
 };
 
+struct deployment {
+	int64_t id;
+	char sha[41];
+	char *ref;
+	char *task;
+	char *payload;              /* JSON text: an object or a string */
+	char *original_environment;
+	char *environment;
+	char *description;          /* NULL when unset */
+	bool transient_environment;
+	bool production_environment;
+	char *latest_state;         /* NULL: no status yet */
+	int64_t created_at;
+	int64_t updated_at;
+	struct user creator;
+};
+
 void user_release(struct user *u);
+void deployment_release(struct deployment *d);
 void repository_release(struct repository *r);
 void principal_release(struct principal *p);
 

@@ -286,3 +286,59 @@ render_full_repository(const struct url_base *base, const struct repository *r,
 	buf_release(&full_name);
 	return o;
 }
+
+/* base->api + "/repos/owner/name" */
+static void
+put_repository_url(struct buf *b, const struct url_base *base, const struct repository *repo)
+{
+	buf_printf(b, "%s/repos/%s/%s", base->api, repo->owner.login, repo->name);
+}
+
+json_t *
+render_deployment(const struct url_base *base, const struct repository *repo,
+    const struct deployment *d)
+{
+	json_t *o = json_object();
+	json_t *payload = json_loads(d->payload, JSON_DECODE_ANY, NULL);
+	struct buf repo_url = BUF_INIT;
+	struct buf url = BUF_INIT;
+
+	put_repository_url(&repo_url, base, repo);
+	buf_printf(&url, "%s/deployments/%lld", repo_url.data, (long long)d->id);
+	json_object_set_new(o, "url", json_string(url.data));
+	json_object_set_new(o, "id", json_integer(d->id));
+	set_node_id(o, "Deployment", d->id);
+	json_object_set_new(o, "sha", json_string(d->sha));
+	json_object_set_new(o, "ref", json_string(d->ref));
+	json_object_set_new(o, "task", json_string(d->task));
+	json_object_set_new(o, "payload", payload ? payload : json_object());
+	json_object_set_new(o, "original_environment", json_string(d->original_environment));
+	json_object_set_new(o, "environment", json_string(d->environment));
+	json_object_set_new(o, "description", string_or_null(d->description));
+	json_object_set_new(o, "creator", render_simple_user(base, &d->creator));
+	json_object_set_new(o, "created_at", render_time(d->created_at));
+	json_object_set_new(o, "updated_at", render_time(d->updated_at));
+	set_url(o, "statuses_url", url.data, "/statuses");
+	json_object_set_new(o, "repository_url", json_string(repo_url.data));
+	json_object_set_new(o, "transient_environment", json_boolean(d->transient_environment));
+	json_object_set_new(o, "production_environment", json_boolean(d->production_environment));
+	json_object_set_new(o, "performed_via_github_app", json_null());
+	buf_release(&url);
+	buf_release(&repo_url);
+	return o;
+}
+
+json_t *
+render_deployment_event(const struct url_base *base, const struct repository *repo,
+    json_t *deployment, const struct user *sender)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "action", json_string("created"));
+	json_object_set_new(o, "deployment", deployment);
+	json_object_set_new(o, "workflow", json_null());
+	json_object_set_new(o, "workflow_run", json_null());
+	json_object_set_new(o, "repository", render_full_repository(base, repo, NULL));
+	json_object_set_new(o, "sender", render_simple_user(base, sender));
+	return o;
+}

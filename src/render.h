@@ -35,6 +35,14 @@ json_t *render_private_user(const struct url_base *base, const struct user *u,
 json_t *render_full_repository(const struct url_base *base, const struct repository *r,
     const enum permission *permission);
 
+/* GitHub's deployment object. */
+json_t *render_deployment(const struct url_base *base, const struct repository *repo,
+    const struct deployment *d);
+
+/* The body of a deployment webhook (action "created"); steals deployment. */
+json_t *render_deployment_event(const struct url_base *base, const struct repository *repo,
+    json_t *deployment, const struct user *sender);
+
 /* "2026-11-21T06:01:00Z" as a JSON string. */
 json_t *render_time(int64_t epoch_seconds);
 

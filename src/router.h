@@ -24,6 +24,7 @@ struct route {
 	enum route_access access;
 	enum scope_class scope_class;
 	const char *accepted_scopes;  /* X-Accepted-OAuth-Scopes */
+	const char *id_sequence;      /* creates a row with an id from it */
 	const char *documentation_url;
 };
 

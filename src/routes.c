@@ -5,15 +5,35 @@
 
 #define DOCS_REPOS DOCS_ROOT "/repos/repos"
 #define DOCS_USERS DOCS_ROOT "/users/users"
+#define DOCS_DEPLOYMENTS DOCS_ROOT "/deployments/deployments"
 
-/* The API, one line a route. Order matters only between patterns that
+#define DEPLOYMENT_SCOPES "repo, repo_deployment"
+
+/* The API, one entry a route. Order matters only between patterns that
  * could match the same path: the first match wins. */
 const struct route routes[] = {
-	{ "GET", "/healthz", h_healthz, ROUTE_OPEN, SCOPE_CLASS_CODE, "", DOCS_ROOT },
-	{ "GET", "/user", h_user_get, ROUTE_USER, SCOPE_CLASS_CODE, "",
-	  DOCS_USERS "#get-the-authenticated-user" },
-	{ "GET", "/repos/:owner/:repo", h_repository_get, ROUTE_REPO_READ, SCOPE_CLASS_CODE, "repo",
-	  DOCS_REPOS "#get-a-repository" },
+	{ .method = "GET", .pattern = "/healthz", .handler = h_healthz, .access = ROUTE_OPEN,
+	  .accepted_scopes = "", .documentation_url = DOCS_ROOT },
+	{ .method = "GET", .pattern = "/user", .handler = h_user_get, .access = ROUTE_USER,
+	  .accepted_scopes = "", .documentation_url = DOCS_USERS "#get-the-authenticated-user" },
+	{ .method = "GET", .pattern = "/repos/:owner/:repo", .handler = h_repository_get,
+	  .access = ROUTE_REPO_READ, .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
+	  .documentation_url = DOCS_REPOS "#get-a-repository" },
+	{ .method = "GET", .pattern = "/repos/:owner/:repo/deployments", .handler = h_deployments_list,
+	  .access = ROUTE_REPO_READ, .scope_class = SCOPE_CLASS_DEPLOYMENTS,
+	  .accepted_scopes = DEPLOYMENT_SCOPES, .documentation_url = DOCS_DEPLOYMENTS "#list-deployments" },
+	{ .method = "POST", .pattern = "/repos/:owner/:repo/deployments", .handler = h_deployment_create,
+	  .access = ROUTE_REPO_WRITE, .scope_class = SCOPE_CLASS_DEPLOYMENTS,
+	  .accepted_scopes = DEPLOYMENT_SCOPES, .id_sequence = "deployments_id_seq",
+	  .documentation_url = DOCS_DEPLOYMENTS "#create-a-deployment" },
+	{ .method = "GET", .pattern = "/repos/:owner/:repo/deployments/:deployment_id",
+	  .handler = h_deployment_get, .access = ROUTE_REPO_READ,
+	  .scope_class = SCOPE_CLASS_DEPLOYMENTS, .accepted_scopes = DEPLOYMENT_SCOPES,
+	  .documentation_url = DOCS_DEPLOYMENTS "#get-a-deployment" },
+	{ .method = "DELETE", .pattern = "/repos/:owner/:repo/deployments/:deployment_id",
+	  .handler = h_deployment_delete, .access = ROUTE_REPO_WRITE,
+	  .scope_class = SCOPE_CLASS_DEPLOYMENTS, .accepted_scopes = DEPLOYMENT_SCOPES,
+	  .documentation_url = DOCS_DEPLOYMENTS "#delete-a-deployment" },
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -10,7 +10,8 @@
  * The owner is admin; a public repository gives everybody pull. */
 static struct db_statement resolve_statement = {
 	.name = "resolve",
-	.nparams = 3,
+	.nparams = 4,
+	/* Repeating it on a new connection at worst skips a sequence value. */
 	.read_only = true,
 	.sql =
 	    "SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),"
@@ -19,7 +20,9 @@ static struct db_statement resolve_statement = {
 	    "       " STORE_REPOSITORY_COLUMNS("r", "o") ","
 	    "       CASE WHEN r.id IS NULL THEN NULL"
 	    "            WHEN o.id = u.id THEN 'admin'"
-	    "            ELSE c.permission END"
+	    "            ELSE c.permission END,"
+	    "       CASE WHEN $4::text IS NULL THEN NULL ELSE nextval($4::regclass) END,"
+	    "       " STORE_EPOCH("now()")
 	    "  FROM (SELECT 1) AS one"
 	    "  LEFT JOIN tokens t ON t.token_hash = $1"
 	    "  LEFT JOIN users u ON u.id = t.user_id"
@@ -30,9 +33,9 @@ static struct db_statement resolve_statement = {
 
 int
 store_resolve(struct db *db, const char *token_hash, const char *owner, const char *name,
-    struct resolution *out, struct db_error *err)
+    const char *id_sequence, struct resolution *out, struct db_error *err)
 {
-	const char *params[3] = { token_hash, owner, name };
+	const char *params[4] = { token_hash, owner, name, id_sequence };
 	PGresult *r;
 	int col = 0;
 
@@ -66,6 +69,8 @@ store_resolve(struct db *db, const char *token_hash, const char *owner, const ch
 		store_read_repository(r, 0, col, &out->repo);
 	col += STORE_REPOSITORY_NCOLUMNS;
 	out->permission = permission_parse(db_get_text(r, 0, col));
+	out->new_id = db_get_int64(r, 0, col + 1);
+	out->now = db_get_int64(r, 0, col + 2);
 	PQclear(r);
 	return 0;
 }

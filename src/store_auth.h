@@ -15,12 +15,18 @@ struct resolution {
 	bool repo_found;
 	struct repository repo;
 	enum permission permission;  /* the principal's, on repo */
+	int64_t new_id;              /* from the sequence asked for, else 0 */
+	int64_t now;                 /* the database's clock, epoch seconds */
 };
 
 /* token_hash: hex SHA-256 of the presented token, or NULL when anonymous.
- * owner and name: the repository in the path, or NULL. */
+ * owner and name: the repository in the path, or NULL.
+ * id_sequence: for routes that create a row, the sequence its id comes
+ * from: taking it here, in the same round trip, lets the handler render the
+ * new row (and its webhook payload) before the one statement that writes
+ * it. NULL otherwise. */
 int store_resolve(struct db *db, const char *token_hash, const char *owner, const char *name,
-    struct resolution *out, struct db_error *err) MUST_CHECK;
+    const char *id_sequence, struct resolution *out, struct db_error *err) MUST_CHECK;
 void resolution_release(struct resolution *r);
 
 #endif

@@ -2,6 +2,8 @@
 
 #include "store_rows.h"
 
+#include <stdio.h>
+
 #include "db.h"
 
 static char *
@@ -36,4 +38,23 @@ store_read_repository(const PGresult *r, int row, int col, struct repository *ou
 	out->updated_at = db_get_int64(r, row, col + 8);
 	out->pushed_at = db_get_int64(r, row, col + 9);
 	store_read_user(r, row, col + 10, &out->owner);
+}
+
+void
+store_read_deployment(const PGresult *r, int row, int col, struct deployment *out)
+{
+	out->id = db_get_int64(r, row, col);
+	snprintf(out->sha, sizeof(out->sha), "%s", PQgetvalue(r, row, col + 1));
+	out->ref = xstrdup(PQgetvalue(r, row, col + 2));
+	out->task = xstrdup(PQgetvalue(r, row, col + 3));
+	out->payload = xstrdup(PQgetvalue(r, row, col + 4));
+	out->original_environment = xstrdup(PQgetvalue(r, row, col + 5));
+	out->environment = xstrdup(PQgetvalue(r, row, col + 6));
+	out->description = dup_or_null(db_get_text(r, row, col + 7));
+	out->transient_environment = db_get_bool(r, row, col + 8);
+	out->production_environment = db_get_bool(r, row, col + 9);
+	out->latest_state = dup_or_null(db_get_text(r, row, col + 10));
+	out->created_at = db_get_int64(r, row, col + 11);
+	out->updated_at = db_get_int64(r, row, col + 12);
+	store_read_user(r, row, col + 13, &out->creator);
 }

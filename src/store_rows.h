@@ -24,7 +24,16 @@
 	STORE_EPOCH(r ".pushed_at") ", " STORE_USER_COLUMNS(o)
 #define STORE_REPOSITORY_NCOLUMNS (10 + STORE_USER_NCOLUMNS)
 
+#define STORE_DEPLOYMENT_COLUMNS(d, u)                                      \
+	d ".id, " d ".sha, " d ".ref, " d ".task, " d ".payload, "            \
+	d ".original_environment, " d ".environment, " d ".description, "     \
+	d ".transient_environment, " d ".production_environment, "            \
+	d ".latest_state, " STORE_EPOCH(d ".created_at") ", "                 \
+	STORE_EPOCH(d ".updated_at") ", " STORE_USER_COLUMNS(u)
+#define STORE_DEPLOYMENT_NCOLUMNS (13 + STORE_USER_NCOLUMNS)
+
 void store_read_user(const PGresult *r, int row, int col, struct user *out);
 void store_read_repository(const PGresult *r, int row, int col, struct repository *out);
+void store_read_deployment(const PGresult *r, int row, int col, struct deployment *out);
 
 #endif

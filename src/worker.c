@@ -14,6 +14,7 @@
 #include "access.h"
 #include "credentials.h"
 #include "db.h"
+#include "gitrefs.h"
 #include "handler.h"
 #include "log.h"
 #include "media.h"
@@ -127,6 +128,19 @@ apply_rate_limit(struct handler_ctx *ctx, struct ratelimit_table *table)
 	return false;
 }
 
+/* A request with credentials we do not accept counts against its client
+ * address, as an anonymous one does, and gets the same headers. */
+static bool
+reply_bad_credentials(struct handler_ctx *ctx, struct ratelimit_table *table)
+{
+	ctx->auth->principal.authenticated = false;
+	if (apply_rate_limit(ctx, table)) {
+		ctx->res->documentation_url = DOCS_ROOT;
+		response_error(ctx->res, 401, "Bad credentials");
+	}
+	return false;
+}
+
 /* Resolves the caller (and the repository in the path) and decides
  * whether the route may run; false when the response is already set. */
 static bool
@@ -141,20 +155,17 @@ authenticate_and_authorise(struct handler_ctx *ctx, struct ratelimit_table *tabl
 	const char *message;
 	int status;
 
-	if (cred == CREDENTIALS_MALFORMED) {
-		response_error(ctx->res, 401, "Bad credentials");
-		return false;
-	}
+	if (cred == CREDENTIALS_MALFORMED)
+		return reply_bad_credentials(ctx, table);
 	if (store_resolve(ctx->db, cred == CREDENTIALS_TOKEN ? token_hash : NULL,
 	    route ? route_param(&ctx->match, "owner") : NULL,
-	    route ? route_param(&ctx->match, "repo") : NULL, ctx->auth, &err) < 0) {
+	    route ? route_param(&ctx->match, "repo") : NULL, route ? route->id_sequence : NULL,
+	    ctx->auth, &err) < 0) {
 		handler_db_failure(ctx, &err);
 		return false;
 	}
-	if (cred == CREDENTIALS_TOKEN && !ctx->auth->principal.authenticated) {
-		response_error(ctx->res, 401, "Bad credentials");
-		return false;
-	}
+	if (cred == CREDENTIALS_TOKEN && !ctx->auth->principal.authenticated)
+		return reply_bad_credentials(ctx, table);
 	if (ctx->auth->principal.authenticated) {
 		response_header(ctx->res, "X-OAuth-Scopes", ctx->auth->principal.scopes_header);
 		response_header(ctx->res, "X-Accepted-OAuth-Scopes", route ? route->accepted_scopes : "");
@@ -298,6 +309,7 @@ worker_run(const struct settings *settings, int listen_fd, struct ratelimit_tabl
 		if (db_ensure(&db, &err) < 0)
 			log_warn("starting without a database connection: %s", err.message);
 	}
+	gitrefs_init();
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fcgx, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error("cannot initialise libfcgi");
 		db_release(&db);
@@ -324,6 +336,7 @@ worker_run(const struct settings *settings, int listen_fd, struct ratelimit_tabl
 		}
 	}
 	FCGX_Free(&fcgx, 1);
+	gitrefs_shutdown();
 	db_release(&db);
 	return status;
 }

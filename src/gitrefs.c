@@ -1,0 +1,167 @@
+#include "config.h"
+
+#include "gitrefs.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "buf.h"
+#include "log.h"
+
+#define GITREFS_CACHE_SIZE 32
+
+struct cached_repository {
+	char *path;
+	git_repository *repo;
+	unsigned long last_used;
+};
+
+static struct cached_repository cache[GITREFS_CACHE_SIZE];
+static unsigned long use_clock;
+
+void
+gitrefs_init(void)
+{
+	git_libgit2_init();
+}
+
+void
+gitrefs_shutdown(void)
+{
+	for (size_t i = 0; i < GITREFS_CACHE_SIZE; i++) {
+		if (cache[i].repo)
+			git_repository_free(cache[i].repo);
+		free(cache[i].path);
+		cache[i] = (struct cached_repository){ 0 };
+	}
+	git_libgit2_shutdown();
+}
+
+static git_repository *
+open_cached(const char *path)
+{
+	struct cached_repository *victim = &cache[0];
+	git_repository *repo;
+
+	for (size_t i = 0; i < GITREFS_CACHE_SIZE; i++) {
+		if (cache[i].path && strcmp(cache[i].path, path) == 0) {
+			cache[i].last_used = ++use_clock;
+			return cache[i].repo;
+		}
+		if (cache[i].last_used < victim->last_used)
+			victim = &cache[i];
+	}
+	if (git_repository_open_bare(&repo, path) != 0) {
+		const git_error *e = git_error_last();
+
+		log_warn("cannot open git repository %s: %s", path, e ? e->message : "unknown error");
+		return NULL;
+	}
+	if (victim->repo)
+		git_repository_free(victim->repo);
+	free(victim->path);
+	victim->path = xstrdup(path);
+	victim->repo = repo;
+	victim->last_used = ++use_clock;
+	return repo;
+}
+
+static bool
+is_hex(const char *s, size_t min, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n < min || n > max)
+		return false;
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* The commit a reference points to, tags peeled. */
+static enum gitrefs_result
+commit_of_reference(git_repository *repo, const char *name, char *sha_out)
+{
+	git_reference *ref = NULL;
+	git_object *commit = NULL;
+	int valid = 0;
+	int rc;
+
+	if (git_reference_name_is_valid(&valid, name) != 0 || !valid)
+		return GITREFS_NOT_FOUND;
+	rc = git_reference_lookup(&ref, repo, name);
+	if (rc == GIT_ENOTFOUND)
+		return GITREFS_NOT_FOUND;
+	if (rc != 0)
+		return GITREFS_ERROR;
+	rc = git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT);
+	git_reference_free(ref);
+	if (rc != 0)
+		return GITREFS_NOT_FOUND;
+	git_oid_tostr(sha_out, GIT_OID_HEXSZ + 1, git_object_id(commit));
+	git_object_free(commit);
+	return GITREFS_FOUND;
+}
+
+static enum gitrefs_result
+commit_of_sha(git_repository *repo, const char *hex, char *sha_out)
+{
+	git_oid oid;
+	git_object *obj = NULL;
+	size_t len = strlen(hex);
+	int rc;
+
+	if (git_oid_fromstrn(&oid, hex, len) != 0)
+		return GITREFS_NOT_FOUND;
+	rc = git_object_lookup_prefix(&obj, repo, &oid, len, GIT_OBJECT_COMMIT);
+	if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS || rc == GIT_EINVALIDSPEC)
+		return GITREFS_NOT_FOUND;
+	if (rc != 0)
+		return GITREFS_ERROR;
+	git_oid_tostr(sha_out, GIT_OID_HEXSZ + 1, git_object_id(obj));
+	git_object_free(obj);
+	return GITREFS_FOUND;
+}
+
+enum gitrefs_result
+gitrefs_resolve(const char *git_dir, const char *ref, char *sha_out)
+{
+	static const char *const prefixes[] = { "refs/heads/", "refs/tags/" };
+	git_repository *repo;
+	enum gitrefs_result r;
+	struct buf name = BUF_INIT;
+
+	if (git_dir == NULL) {
+		if (!is_hex(ref, 40, 40))
+			return GITREFS_NOT_FOUND;
+		for (size_t i = 0; i < 40; i++)
+			sha_out[i] = (char)tolower((unsigned char)ref[i]);
+		sha_out[40] = '\0';
+		return GITREFS_FOUND;
+	}
+	repo = open_cached(git_dir);
+	if (repo == NULL)
+		return GITREFS_ERROR;
+	/* Branches and tags first: a branch may look like hex. */
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
+		buf_reset(&name);
+		buf_puts(&name, prefixes[i]);
+		buf_puts(&name, ref);
+		r = commit_of_reference(repo, name.data, sha_out);
+		if (r != GITREFS_NOT_FOUND) {
+			buf_release(&name);
+			return r;
+		}
+	}
+	buf_release(&name);
+	if (strncmp(ref, "refs/", 5) == 0)
+		return commit_of_reference(repo, ref, sha_out);
+	if (is_hex(ref, 4, 40))
+		return commit_of_sha(repo, ref, sha_out);
+	return GITREFS_NOT_FOUND;
+}

@@ -1,0 +1,296 @@
+/*
+ * Deployments: list, create, get, delete (GitHub's REST semantics, see
+ * shared/spec/semantics.md). The caller and the repository were resolved
+ * before the handler ran; each handler adds one statement at most.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "gitrefs.h"
+#include "handler.h"
+#include "input.h"
+#include "log.h"
+#include "pagination.h"
+#include "store_deployments.h"
+
+#define REF_MAX_CHARS 255
+#define TASK_MAX_CHARS 128
+#define ENVIRONMENT_MAX_CHARS 255
+#define DESCRIPTION_MAX_CHARS 1024
+#define CONTEXT_MAX_CHARS 255
+#define PAYLOAD_MAX_BYTES (64 * 1024)
+
+/* What a create request asked for, validated. Strings are borrowed from
+ * the parsed body; payload and required_contexts are serialised here. */
+struct deployment_request {
+	const char *ref;
+	const char *task;
+	const char *environment;
+	const char *description;
+	bool auto_merge;
+	bool force;
+	bool transient_environment;
+	bool production_environment;
+	char *payload;            /* JSON text */
+	char *required_contexts;  /* JSON array text, NULL: all contexts */
+};
+
+static void
+deployment_request_release(struct deployment_request *dr)
+{
+	free(dr->payload);
+	free(dr->required_contexts);
+}
+
+static char *
+read_payload(struct validation *v, json_t *body)
+{
+	json_t *payload = json_object_get(body, "payload");
+	char *text;
+
+	if (payload == NULL || json_is_null(payload))
+		return xstrdup("{}");
+	if (!json_is_object(payload) && !json_is_string(payload)) {
+		validation_add(v, "payload", "invalid");
+		return NULL;
+	}
+	text = json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (text == NULL || strlen(text) > PAYLOAD_MAX_BYTES) {
+		free(text);
+		validation_add(v, "payload", "invalid");
+		return NULL;
+	}
+	return text;
+}
+
+static char *
+read_required_contexts(struct validation *v, json_t *body)
+{
+	json_t *contexts = json_object_get(body, "required_contexts");
+	size_t i;
+	json_t *c;
+
+	if (contexts == NULL || json_is_null(contexts))
+		return NULL;
+	if (!json_is_array(contexts)) {
+		validation_add(v, "required_contexts", "invalid");
+		return NULL;
+	}
+	json_array_foreach(contexts, i, c) {
+		const char *s = json_string_value(c);
+
+		if (s == NULL || *s == '\0' || utf8_length(s) > CONTEXT_MAX_CHARS ||
+		    strlen(s) != json_string_length(c) || has_control_chars(s)) {
+			validation_add(v, "required_contexts", "invalid");
+			return NULL;
+		}
+	}
+	return json_dumps(contexts, JSON_COMPACT);
+}
+
+/* Fills dr from body; -1 with the 422 written when anything is wrong. */
+static int
+parse_deployment_request(struct handler_ctx *ctx, json_t *body, struct deployment_request *dr)
+{
+	struct validation v;
+
+	validation_init(&v, "Deployment");
+	memset(dr, 0, sizeof(*dr));
+	dr->ref = input_string(&v, body, "ref", true, false, REF_MAX_CHARS, true);
+	dr->task = input_string(&v, body, "task", false, false, TASK_MAX_CHARS, true);
+	dr->environment = input_string(&v, body, "environment", false, false, ENVIRONMENT_MAX_CHARS, true);
+	dr->description = input_string(&v, body, "description", false, true, DESCRIPTION_MAX_CHARS, false);
+	dr->auto_merge = input_bool(&v, body, "auto_merge", true);
+	dr->force = input_bool(&v, body, "force", false);
+	dr->transient_environment = input_bool(&v, body, "transient_environment", false);
+	dr->payload = read_payload(&v, body);
+	dr->required_contexts = read_required_contexts(&v, body);
+	if (dr->task == NULL || *dr->task == '\0')
+		dr->task = "deploy";
+	if (dr->environment == NULL || *dr->environment == '\0')
+		dr->environment = "production";
+	/* Explicit wins; absent means "is this the production environment". */
+	dr->production_environment = input_has(body, "production_environment")
+	    ? input_bool(&v, body, "production_environment", false)
+	    : strcmp(dr->environment, "production") == 0;
+	return validation_reply(&v, ctx);
+}
+
+static void
+reply_no_ref(struct handler_ctx *ctx, const char *ref)
+{
+	struct buf msg = BUF_INIT;
+
+	buf_printf(&msg, "No ref found for: %s", ref);
+	response_error(ctx->res, 422, msg.data);
+	buf_release(&msg);
+}
+
+void
+h_deployment_create(struct handler_ctx *ctx)
+{
+	const struct resolution *a = ctx->auth;
+	struct deployment_request dr;
+	struct deployment d;
+	struct deployment_insert ins;
+	struct db_error err;
+	json_t *body, *rendered, *event;
+	char *event_text = NULL;
+
+	body = input_body_object_or_reply(ctx);
+	if (body == NULL)
+		return;
+	if (parse_deployment_request(ctx, body, &dr) < 0)
+		goto out;
+
+	memset(&d, 0, sizeof(d));
+	switch (gitrefs_resolve(a->repo.git_dir, dr.ref, d.sha)) {
+	case GITREFS_FOUND:
+		break;
+	case GITREFS_NOT_FOUND:
+		reply_no_ref(ctx, dr.ref);
+		goto out;
+	case GITREFS_ERROR:
+		response_error(ctx->res, 500, "Server Error: the repository cannot be read");
+		goto out;
+	}
+
+	/* Borrowed fields: d is rendered, never released. */
+	d.id = a->new_id;
+	d.ref = (char *)dr.ref;
+	d.task = (char *)dr.task;
+	d.payload = dr.payload;
+	d.original_environment = (char *)dr.environment;
+	d.environment = (char *)dr.environment;
+	d.description = (char *)dr.description;
+	d.transient_environment = dr.transient_environment;
+	d.production_environment = dr.production_environment;
+	d.created_at = a->now;
+	d.updated_at = a->now;
+	d.creator = a->principal.user;
+
+	rendered = render_deployment(&ctx->urls, &a->repo, &d);
+	event = render_deployment_event(&ctx->urls, &a->repo, json_incref(rendered),
+	    &a->principal.user);
+	event_text = json_dumps(event, JSON_COMPACT);
+	json_decref(event);
+	if (rendered == NULL || event_text == NULL) {
+		json_decref(rendered);
+		response_error(ctx->res, 500, "Server Error");
+		goto out;
+	}
+	ins = (struct deployment_insert){
+		.id = d.id,
+		.repository_id = a->repo.id,
+		.creator_id = a->principal.user.id,
+		.created_at = d.created_at,
+		.sha = d.sha,
+		.ref = dr.ref,
+		.task = dr.task,
+		.payload = dr.payload,
+		.environment = dr.environment,
+		.description = dr.description,
+		.transient_environment = dr.transient_environment,
+		.production_environment = dr.production_environment,
+		.required_contexts = dr.required_contexts,
+		.auto_merge = dr.auto_merge,
+		.event_payload = event_text,
+	};
+	if (store_deployment_create(ctx->db, &ins, &err) < 0) {
+		json_decref(rendered);
+		handler_db_failure(ctx, &err);
+		goto out;
+	}
+	response_header(ctx->res, "Location", json_string_value(json_object_get(rendered, "url")));
+	response_json(ctx->res, 201, rendered);
+out:
+	free(event_text);
+	deployment_request_release(&dr);
+	json_decref(body);
+}
+
+void
+h_deployments_list(struct handler_ctx *ctx)
+{
+	const struct resolution *a = ctx->auth;
+	struct page_request page;
+	struct deployment_filter filter = {
+		.sha = request_query(ctx->req, "sha"),
+		.ref = request_query(ctx->req, "ref"),
+		.task = request_query(ctx->req, "task"),
+		.environment = request_query(ctx->req, "environment"),
+	};
+	struct deployment_list list;
+	struct db_error err;
+	json_t *items;
+
+	pagination_parse(ctx->req, &page);
+	if (store_deployment_list(ctx->db, a->repo.id, &filter, page.per_page,
+	    pagination_offset(&page), page.before_id, &list, &err) < 0) {
+		handler_db_failure(ctx, &err);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < list.count; i++)
+		json_array_append_new(items, render_deployment(&ctx->urls, &a->repo, &list.items[i]));
+	pagination_link(ctx, &page, list.total, list.count ? list.items[list.count - 1].id : 0);
+	response_json(ctx->res, 200, items);
+	deployment_list_release(&list);
+}
+
+void
+h_deployment_get(struct handler_ctx *ctx)
+{
+	struct deployment d;
+	struct db_error err;
+	int64_t id = handler_id_param_or_reply(ctx, "deployment_id");
+	int found;
+
+	if (id == 0)
+		return;
+	found = store_deployment_get(ctx->db, ctx->auth->repo.id, id, &d, &err);
+	if (found < 0) {
+		handler_db_failure(ctx, &err);
+		return;
+	}
+	if (found == 0) {
+		response_error(ctx->res, 404, "Not Found");
+		return;
+	}
+	response_json(ctx->res, 200, render_deployment(&ctx->urls, &ctx->auth->repo, &d));
+	deployment_release(&d);
+}
+
+void
+h_deployment_delete(struct handler_ctx *ctx)
+{
+	enum deployment_delete_result result;
+	struct db_error err;
+	int64_t id = handler_id_param_or_reply(ctx, "deployment_id");
+	json_t *errors;
+
+	if (id == 0)
+		return;
+	if (store_deployment_delete(ctx->db, ctx->auth->repo.id, id, &result, &err) < 0) {
+		handler_db_failure(ctx, &err);
+		return;
+	}
+	switch (result) {
+	case DEPLOYMENT_DELETED:
+		response_empty(ctx->res, 204);
+		return;
+	case DEPLOYMENT_NOT_FOUND:
+		response_error(ctx->res, 404, "Not Found");
+		return;
+	case DEPLOYMENT_ACTIVE:
+		errors = json_array();
+		json_array_append_new(errors, json_string("We cannot delete an active deployment "
+		    "unless it is the only deployment in a given environment."));
+		response_validation_failed(ctx->res, errors);
+		return;
+	}
+}

@@ -1,0 +1,219 @@
+#include "config.h"
+
+#include "store_deployments.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "store_rows.h"
+
+/* The deployment and its event in one statement: if either insert fails,
+ * neither row exists. */
+static struct db_statement create_statement = {
+	.name = "deployment_create",
+	.nparams = 16,
+	.sql =
+	    "WITH d AS ("
+	    "  INSERT INTO deployments (id, repository_id, creator_id, created_at, updated_at, sha,"
+	    "    ref, task, payload, original_environment, environment, description,"
+	    "    transient_environment, production_environment, required_contexts, auto_merge)"
+	    "  VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($4), $5, $6, $7, $8::json, $9, $9,"
+	    "    $10, $11, $12,"
+	    "    CASE WHEN $13::json IS NULL THEN NULL"
+	    "         ELSE ARRAY(SELECT json_array_elements_text($13::json)) END,"
+	    "    $14)"
+	    "  RETURNING id, repository_id)"
+	    " INSERT INTO outbox (event, action, repository_id, deployment_id, payload)"
+	    " SELECT $15, 'created', d.repository_id, d.id, $16::json FROM d",
+};
+
+static struct db_statement get_statement = {
+	.name = "deployment_get",
+	.nparams = 2,
+	.read_only = true,
+	.sql =
+	    "SELECT " STORE_DEPLOYMENT_COLUMNS("d", "u")
+	    "  FROM deployments d JOIN users u ON u.id = d.creator_id"
+	    " WHERE d.id = $1 AND d.repository_id = $2",
+};
+
+static struct db_statement delete_statement = {
+	.name = "deployment_delete",
+	.nparams = 2,
+	.sql = "SELECT deployment_delete($1, $2)",
+};
+
+/*
+ * One prepared statement per combination of filters, so that each has
+ * exact conditions the planner can match to an index (a generic plan for
+ * "$n IS NULL OR col = $n" cannot). Built on first use.
+ */
+static const char *const filter_columns[] = { "sha", "ref", "task", "environment" };
+
+#define FILTER_COMBINATIONS (1u << ARRAY_SIZE(filter_columns))
+
+static struct db_statement list_statements[FILTER_COMBINATIONS];
+static char list_names[FILTER_COMBINATIONS][24];
+
+/* " AND alias.sha = $5 AND alias.environment = $6" for the filters in mask. */
+static int
+append_filters(struct buf *sql, const char *alias, unsigned mask)
+{
+	int param = 5;
+
+	for (size_t i = 0; i < ARRAY_SIZE(filter_columns); i++)
+		if (mask & (1u << i))
+			buf_printf(sql, " AND %s.%s = $%d", alias, filter_columns[i], param++);
+	return param - 1;
+}
+
+static struct db_statement *
+list_statement(unsigned mask)
+{
+	struct db_statement *st = &list_statements[mask];
+	struct buf sql = BUF_INIT;
+
+	if (st->sql)
+		return st;
+	/* The count comes in every row, and in a row of NULLs when the page
+	 * is empty, so one round trip gives both. */
+	buf_puts(&sql, "SELECT c.total, p.* FROM (SELECT count(*) AS total FROM deployments x"
+	    " WHERE x.repository_id = $1");
+	append_filters(&sql, "x", mask);
+	buf_puts(&sql, ") c LEFT JOIN LATERAL (SELECT " STORE_DEPLOYMENT_COLUMNS("d", "u")
+	    " FROM deployments d JOIN users u ON u.id = d.creator_id"
+	    " WHERE d.repository_id = $1"
+	    " AND d.id < COALESCE($2::bigint, 9223372036854775807)");
+	st->nparams = append_filters(&sql, "d", mask);
+	buf_puts(&sql, " ORDER BY d.id DESC LIMIT $3 OFFSET $4) p ON true");
+	snprintf(list_names[mask], sizeof(list_names[mask]), "deployment_list_%u", mask);
+	st->name = list_names[mask];
+	st->read_only = true;
+	st->sql = buf_detach(&sql);
+	return st;
+}
+
+static void
+format_int(char *out, size_t n, int64_t v)
+{
+	snprintf(out, n, "%lld", (long long)v);
+}
+
+int
+store_deployment_create(struct db *db, const struct deployment_insert *d, struct db_error *err)
+{
+	char id[24], repo[24], creator[24], created[24];
+	const char *params[16] = {
+		id, repo, creator, created, d->sha, d->ref, d->task, d->payload, d->environment,
+		d->description, d->transient_environment ? "t" : "f",
+		d->production_environment ? "t" : "f", d->required_contexts, d->auto_merge ? "t" : "f",
+		"deployment", d->event_payload,
+	};
+	PGresult *r;
+
+	format_int(id, sizeof(id), d->id);
+	format_int(repo, sizeof(repo), d->repository_id);
+	format_int(creator, sizeof(creator), d->creator_id);
+	format_int(created, sizeof(created), d->created_at);
+	r = db_exec(db, &create_statement, params, err);
+	if (r == NULL)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+int
+store_deployment_list(struct db *db, int64_t repository_id, const struct deployment_filter *f,
+    int64_t limit, int64_t offset, int64_t before_id, struct deployment_list *out,
+    struct db_error *err)
+{
+	const char *values[4] = { f->sha, f->ref, f->task, f->environment };
+	char repo[24], before[24], lim[24], off[24];
+	const char *params[8] = { repo, before_id > 0 ? before : NULL, lim, off };
+	unsigned mask = 0;
+	int n = 4;
+	PGresult *r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(values); i++) {
+		if (values[i] && *values[i]) {
+			mask |= 1u << i;
+			params[n++] = values[i];
+		}
+	}
+	format_int(repo, sizeof(repo), repository_id);
+	format_int(before, sizeof(before), before_id);
+	format_int(lim, sizeof(lim), limit);
+	format_int(off, sizeof(off), offset);
+	memset(out, 0, sizeof(*out));
+	r = db_exec(db, list_statement(mask), params, err);
+	if (r == NULL)
+		return -1;
+	out->total = db_get_int64(r, 0, 0);
+	/* An empty page is one row of NULLs beside the total. */
+	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 1)) {
+		out->count = (size_t)PQntuples(r);
+		out->items = xcalloc(out->count, sizeof(*out->items));
+		for (size_t i = 0; i < out->count; i++)
+			store_read_deployment(r, (int)i, 1, &out->items[i]);
+	}
+	PQclear(r);
+	return 0;
+}
+
+void
+deployment_list_release(struct deployment_list *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		deployment_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+int
+store_deployment_get(struct db *db, int64_t repository_id, int64_t id, struct deployment *out,
+    struct db_error *err)
+{
+	char idbuf[24], repo[24];
+	const char *params[2] = { idbuf, repo };
+	PGresult *r;
+	int found;
+
+	format_int(idbuf, sizeof(idbuf), id);
+	format_int(repo, sizeof(repo), repository_id);
+	memset(out, 0, sizeof(*out));
+	r = db_exec(db, &get_statement, params, err);
+	if (r == NULL)
+		return -1;
+	found = PQntuples(r) == 1;
+	if (found)
+		store_read_deployment(r, 0, 0, out);
+	PQclear(r);
+	return found;
+}
+
+int
+store_deployment_delete(struct db *db, int64_t repository_id, int64_t id,
+    enum deployment_delete_result *out, struct db_error *err)
+{
+	char repo[24], idbuf[24];
+	const char *params[2] = { repo, idbuf };
+	PGresult *r;
+	const char *result;
+
+	format_int(repo, sizeof(repo), repository_id);
+	format_int(idbuf, sizeof(idbuf), id);
+	r = db_exec(db, &delete_statement, params, err);
+	if (r == NULL)
+		return -1;
+	result = PQgetvalue(r, 0, 0);
+	if (strcmp(result, "deleted") == 0)
+		*out = DEPLOYMENT_DELETED;
+	else if (strcmp(result, "active") == 0)
+		*out = DEPLOYMENT_ACTIVE;
+	else
+		*out = DEPLOYMENT_NOT_FOUND;
+	PQclear(r);
+	return 0;
+}

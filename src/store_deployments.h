@@ -1,0 +1,64 @@
+/*
+ * Deployments in PostgreSQL: each call is one statement, one round trip.
+ * Creating a deployment writes its outbox event in the same statement, so
+ * both rows exist or neither does.
+ */
+#ifndef DEPLOY_STORE_DEPLOYMENTS_H
+#define DEPLOY_STORE_DEPLOYMENTS_H
+
+#include "db.h"
+#include "model.h"
+
+struct deployment_insert {
+	int64_t id;                  /* pre-allocated (store_resolve) */
+	int64_t repository_id;
+	int64_t creator_id;
+	int64_t created_at;          /* epoch seconds */
+	const char *sha;
+	const char *ref;
+	const char *task;
+	const char *payload;         /* JSON text */
+	const char *environment;
+	const char *description;     /* NULL allowed */
+	bool transient_environment;
+	bool production_environment;
+	const char *required_contexts; /* JSON array text, NULL: all */
+	bool auto_merge;
+	const char *event_payload;   /* the webhook body, rendered */
+};
+
+int store_deployment_create(struct db *db, const struct deployment_insert *d,
+    struct db_error *err) MUST_CHECK;
+
+struct deployment_filter {
+	const char *sha;          /* NULL or "": no filter */
+	const char *ref;
+	const char *task;
+	const char *environment;
+};
+
+struct deployment_list {
+	struct deployment *items;
+	size_t count;
+	int64_t total;            /* matching deployments in all pages */
+};
+
+int store_deployment_list(struct db *db, int64_t repository_id, const struct deployment_filter *f,
+    int64_t limit, int64_t offset, int64_t before_id, struct deployment_list *out,
+    struct db_error *err) MUST_CHECK;
+void deployment_list_release(struct deployment_list *l);
+
+/* 1 found, 0 not found (in this repository), -1 error. */
+int store_deployment_get(struct db *db, int64_t repository_id, int64_t id, struct deployment *out,
+    struct db_error *err) MUST_CHECK;
+
+enum deployment_delete_result {
+	DEPLOYMENT_DELETED,
+	DEPLOYMENT_NOT_FOUND,
+	DEPLOYMENT_ACTIVE,
+};
+
+int store_deployment_delete(struct db *db, int64_t repository_id, int64_t id,
+    enum deployment_delete_result *out, struct db_error *err) MUST_CHECK;
+
+#endif
