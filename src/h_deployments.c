@@ -242,27 +242,16 @@ h_deployments_list(struct handler_ctx *ctx)
 	deployment_list_release(&list);
 }
 
+/* The deployment was read while resolving the caller. */
 void
 h_deployment_get(struct handler_ctx *ctx)
 {
-	struct deployment d;
-	struct db_error err;
-	int64_t id = handler_id_param_or_reply(ctx, "deployment_id");
-	int found;
-
-	if (id == 0)
-		return;
-	found = store_deployment_get(ctx->db, ctx->auth->repo.id, id, &d, &err);
-	if (found < 0) {
-		handler_db_failure(ctx, &err);
-		return;
-	}
-	if (found == 0) {
+	if (!ctx->auth->deployment_found) {
 		response_error(ctx->res, 404, "Not Found");
 		return;
 	}
-	response_json(ctx->res, 200, render_deployment(&ctx->urls, &ctx->auth->repo, &d));
-	deployment_release(&d);
+	response_json(ctx->res, 200,
+	    render_deployment(&ctx->urls, &ctx->auth->repo, &ctx->auth->deployment));
 }
 
 void

@@ -40,5 +40,8 @@ void h_deployments_list(struct handler_ctx *ctx);
 void h_deployment_create(struct handler_ctx *ctx);
 void h_deployment_get(struct handler_ctx *ctx);
 void h_deployment_delete(struct handler_ctx *ctx);
+void h_deployment_statuses_list(struct handler_ctx *ctx);
+void h_deployment_status_create(struct handler_ctx *ctx);
+void h_deployment_status_get(struct handler_ctx *ctx);
 
 #endif

@@ -41,6 +41,19 @@ deployment_release(struct deployment *d)
 }
 
 void
+deployment_status_release(struct deployment_status *s)
+{
+	free(s->state);
+	free(s->description);
+	free(s->environment);
+	free(s->target_url);
+	free(s->log_url);
+	free(s->environment_url);
+	user_release(&s->creator);
+	memset(s, 0, sizeof(*s));
+}
+
+void
 principal_release(struct principal *p)
 {
 	free(p->scopes_header);

@@ -72,7 +72,22 @@ struct deployment {
 	struct user creator;
 };
 
+struct deployment_status {
+	int64_t id;
+	int64_t deployment_id;
+	char *state;
+	char *description;
+	char *environment;
+	char *target_url;
+	char *log_url;
+	char *environment_url;
+	int64_t created_at;
+	int64_t updated_at;
+	struct user creator;
+};
+
 void user_release(struct user *u);
+void deployment_status_release(struct deployment_status *s);
 void deployment_release(struct deployment *d);
 void repository_release(struct repository *r);
 void principal_release(struct principal *p);

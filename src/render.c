@@ -342,3 +342,117 @@ render_deployment_event(const struct url_base *base, const struct repository *re
 	json_object_set_new(o, "sender", render_simple_user(base, sender));
 	return o;
 }
+
+/* base->api + "/repos/owner/name/deployments/ID" */
+static void
+put_deployment_url(struct buf *b, const struct url_base *base, const struct repository *repo,
+    int64_t deployment_id)
+{
+	put_repository_url(b, base, repo);
+	buf_printf(b, "/deployments/%lld", (long long)deployment_id);
+}
+
+/* Every field after node_id, in GitHub's order. */
+static void
+add_status_fields(json_t *o, const struct url_base *base, const struct repository *repo,
+    const struct deployment_status *s)
+{
+	struct buf url = BUF_INIT;
+
+	json_object_set_new(o, "state", json_string(s->state));
+	json_object_set_new(o, "creator", render_simple_user(base, &s->creator));
+	json_object_set_new(o, "description", json_string(s->description));
+	json_object_set_new(o, "environment", json_string(s->environment));
+	json_object_set_new(o, "target_url", json_string(s->target_url));
+	json_object_set_new(o, "created_at", render_time(s->created_at));
+	json_object_set_new(o, "updated_at", render_time(s->updated_at));
+	put_deployment_url(&url, base, repo, s->deployment_id);
+	json_object_set_new(o, "deployment_url", json_string(url.data));
+	buf_reset(&url);
+	put_repository_url(&url, base, repo);
+	json_object_set_new(o, "repository_url", json_string(url.data));
+	json_object_set_new(o, "environment_url", json_string(s->environment_url));
+	json_object_set_new(o, "log_url", json_string(s->log_url));
+	json_object_set_new(o, "performed_via_github_app", json_null());
+	buf_release(&url);
+}
+
+json_t *
+render_deployment_status(const struct url_base *base, const struct repository *repo,
+    const struct deployment_status *s)
+{
+	json_t *o = json_object();
+	struct buf url = BUF_INIT;
+
+	put_deployment_url(&url, base, repo, s->deployment_id);
+	buf_printf(&url, "/statuses/%lld", (long long)s->id);
+	json_object_set_new(o, "url", json_string(url.data));
+	json_object_set_new(o, "id", json_integer(s->id));
+	set_node_id(o, "DeploymentStatus", s->id);
+	add_status_fields(o, base, repo, s);
+	buf_release(&url);
+	return o;
+}
+
+int
+render_deployment_status_event(const struct url_base *base, const struct repository *repo,
+    const struct deployment *d, const struct deployment_status *s, const struct user *sender,
+    struct event_pieces *out)
+{
+	json_t *status_rest = json_object();
+	json_t *event_rest = json_object();
+	json_t *url_prefix;
+	struct buf prefix = BUF_INIT;
+	struct buf b = BUF_INIT;
+	char *status_text, *event_text, *prefix_text;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	add_status_fields(status_rest, base, repo, s);
+	json_object_set_new(event_rest, "deployment", render_deployment(base, repo, d));
+	json_object_set_new(event_rest, "check_run", json_null());
+	json_object_set_new(event_rest, "workflow", json_null());
+	json_object_set_new(event_rest, "workflow_run", json_null());
+	json_object_set_new(event_rest, "repository", render_full_repository(base, repo, NULL));
+	json_object_set_new(event_rest, "sender", render_simple_user(base, sender));
+	put_deployment_url(&prefix, base, repo, s->deployment_id);
+	buf_puts(&prefix, "/statuses/");
+	url_prefix = json_string(prefix.data);
+
+	status_text = json_dumps(status_rest, JSON_COMPACT);
+	event_text = json_dumps(event_rest, JSON_COMPACT);
+	prefix_text = json_dumps(url_prefix, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (status_text && event_text && prefix_text) {
+		/* prefix_text is "\"...\"": keep it open for the id. */
+		buf_puts(&b, "{\"action\":\"created\",\"deployment_status\":{\"url\":");
+		buf_append(&b, prefix_text, strlen(prefix_text) - 1);
+		out->head = buf_detach(&b);
+		out->mid1 = xstrdup("\",\"id\":");
+		out->mid2 = xstrdup(",\"node_id\":\"");
+		/* Both objects lose their opening brace: their members follow. */
+		buf_puts(&b, "\",");
+		buf_puts(&b, status_text + 1);
+		buf_putc(&b, ',');
+		buf_puts(&b, event_text + 1);
+		out->tail = buf_detach(&b);
+		rc = 0;
+	}
+	free(status_text);
+	free(event_text);
+	free(prefix_text);
+	json_decref(url_prefix);
+	json_decref(status_rest);
+	json_decref(event_rest);
+	buf_release(&prefix);
+	return rc;
+}
+
+void
+event_pieces_release(struct event_pieces *p)
+{
+	free(p->head);
+	free(p->mid1);
+	free(p->mid2);
+	free(p->tail);
+	memset(p, 0, sizeof(*p));
+}

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "model.h"
+#include "util.h"
 
 struct url_base {
 	const char *api;  /* "http://host/api/v3" or "http://host" */
@@ -42,6 +43,27 @@ json_t *render_deployment(const struct url_base *base, const struct repository *
 /* The body of a deployment webhook (action "created"); steals deployment. */
 json_t *render_deployment_event(const struct url_base *base, const struct repository *repo,
     json_t *deployment, const struct user *sender);
+
+/* GitHub's deployment status object. */
+json_t *render_deployment_status(const struct url_base *base, const struct repository *repo,
+    const struct deployment_status *s);
+
+/*
+ * The body of a deployment_status webhook, rendered before the status has
+ * an id: the database joins head ID mid1 ID mid2 NODE_ID tail once it
+ * assigns one (sql/0003). s->id is ignored. Returns 0, or -1 when jansson
+ * runs out of memory. The four strings are the caller's to free.
+ */
+struct event_pieces {
+	char *head;
+	char *mid1;
+	char *mid2;
+	char *tail;
+};
+int render_deployment_status_event(const struct url_base *base, const struct repository *repo,
+    const struct deployment *d, const struct deployment_status *s, const struct user *sender,
+    struct event_pieces *out) MUST_CHECK;
+void event_pieces_release(struct event_pieces *p);
 
 /* "2026-11-21T06:01:00Z" as a JSON string. */
 json_t *render_time(int64_t epoch_seconds);

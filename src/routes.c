@@ -6,6 +6,7 @@
 #define DOCS_REPOS DOCS_ROOT "/repos/repos"
 #define DOCS_USERS DOCS_ROOT "/users/users"
 #define DOCS_DEPLOYMENTS DOCS_ROOT "/deployments/deployments"
+#define DOCS_STATUSES DOCS_ROOT "/deployments/statuses"
 
 #define DEPLOYMENT_SCOPES "repo, repo_deployment"
 
@@ -34,6 +35,19 @@ const struct route routes[] = {
 	  .handler = h_deployment_delete, .access = ROUTE_REPO_WRITE,
 	  .scope_class = SCOPE_CLASS_DEPLOYMENTS, .accepted_scopes = DEPLOYMENT_SCOPES,
 	  .documentation_url = DOCS_DEPLOYMENTS "#delete-a-deployment" },
+	{ .method = "GET", .pattern = "/repos/:owner/:repo/deployments/:deployment_id/statuses",
+	  .handler = h_deployment_statuses_list, .access = ROUTE_REPO_READ,
+	  .scope_class = SCOPE_CLASS_DEPLOYMENTS, .accepted_scopes = DEPLOYMENT_SCOPES,
+	  .documentation_url = DOCS_STATUSES "#list-deployment-statuses" },
+	{ .method = "POST", .pattern = "/repos/:owner/:repo/deployments/:deployment_id/statuses",
+	  .handler = h_deployment_status_create, .access = ROUTE_REPO_WRITE,
+	  .scope_class = SCOPE_CLASS_DEPLOYMENTS, .accepted_scopes = DEPLOYMENT_SCOPES,
+	  .documentation_url = DOCS_STATUSES "#create-a-deployment-status" },
+	{ .method = "GET",
+	  .pattern = "/repos/:owner/:repo/deployments/:deployment_id/statuses/:status_id",
+	  .handler = h_deployment_status_get, .access = ROUTE_REPO_READ,
+	  .scope_class = SCOPE_CLASS_DEPLOYMENTS, .accepted_scopes = DEPLOYMENT_SCOPES,
+	  .documentation_url = DOCS_STATUSES "#get-a-deployment-status" },
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

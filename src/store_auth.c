@@ -10,7 +10,7 @@
  * The owner is admin; a public repository gives everybody pull. */
 static struct db_statement resolve_statement = {
 	.name = "resolve",
-	.nparams = 4,
+	.nparams = 5,
 	/* Repeating it on a new connection at worst skips a sequence value. */
 	.read_only = true,
 	.sql =
@@ -22,20 +22,23 @@ static struct db_statement resolve_statement = {
 	    "            WHEN o.id = u.id THEN 'admin'"
 	    "            ELSE c.permission END,"
 	    "       CASE WHEN $4::text IS NULL THEN NULL ELSE nextval($4::regclass) END,"
-	    "       " STORE_EPOCH("now()")
+	    "       " STORE_EPOCH("now()") ","
+	    "       " STORE_DEPLOYMENT_COLUMNS("dep", "dc")
 	    "  FROM (SELECT 1) AS one"
 	    "  LEFT JOIN tokens t ON t.token_hash = $1"
 	    "  LEFT JOIN users u ON u.id = t.user_id"
 	    "  LEFT JOIN (repositories r JOIN users o ON o.id = r.owner_id)"
 	    "         ON lower(o.login) = lower($2) AND lower(r.name) = lower($3)"
-	    "  LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = u.id",
+	    "  LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = u.id"
+	    "  LEFT JOIN (deployments dep JOIN users dc ON dc.id = dep.creator_id)"
+	    "         ON dep.id = $5::bigint AND dep.repository_id = r.id",
 };
 
 int
-store_resolve(struct db *db, const char *token_hash, const char *owner, const char *name,
-    const char *id_sequence, struct resolution *out, struct db_error *err)
+store_resolve(struct db *db, const struct resolve_request *q, struct resolution *out,
+    struct db_error *err)
 {
-	const char *params[4] = { token_hash, owner, name, id_sequence };
+	const char *params[5] = { q->token_hash, q->owner, q->name, q->id_sequence, q->deployment_id };
 	PGresult *r;
 	int col = 0;
 
@@ -71,6 +74,10 @@ store_resolve(struct db *db, const char *token_hash, const char *owner, const ch
 	out->permission = permission_parse(db_get_text(r, 0, col));
 	out->new_id = db_get_int64(r, 0, col + 1);
 	out->now = db_get_int64(r, 0, col + 2);
+	col += 3;
+	out->deployment_found = !PQgetisnull(r, 0, col);
+	if (out->deployment_found)
+		store_read_deployment(r, 0, col, &out->deployment);
 	PQclear(r);
 	return 0;
 }
@@ -78,6 +85,7 @@ store_resolve(struct db *db, const char *token_hash, const char *owner, const ch
 void
 resolution_release(struct resolution *r)
 {
+	deployment_release(&r->deployment);
 	principal_release(&r->principal);
 	repository_release(&r->repo);
 }

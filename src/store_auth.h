@@ -1,6 +1,7 @@
 /*
- * Who is calling and, for repository routes, which repository and with
- * what permission: one statement, one round trip, before any handler runs.
+ * Who is calling and, for repository routes, which repository (and which
+ * deployment, when the path names one) and with what permission: one
+ * statement, one round trip, before any handler runs.
  */
 #ifndef DEPLOY_STORE_AUTH_H
 #define DEPLOY_STORE_AUTH_H
@@ -15,18 +16,29 @@ struct resolution {
 	bool repo_found;
 	struct repository repo;
 	enum permission permission;  /* the principal's, on repo */
+	bool deployment_found;       /* the path's deployment, in repo */
+	struct deployment deployment;
 	int64_t new_id;              /* from the sequence asked for, else 0 */
 	int64_t now;                 /* the database's clock, epoch seconds */
 };
 
 /* token_hash: hex SHA-256 of the presented token, or NULL when anonymous.
  * owner and name: the repository in the path, or NULL.
+ * deployment_id: the deployment in the path (decimal text), or NULL.
  * id_sequence: for routes that create a row, the sequence its id comes
  * from: taking it here, in the same round trip, lets the handler render the
  * new row (and its webhook payload) before the one statement that writes
  * it. NULL otherwise. */
-int store_resolve(struct db *db, const char *token_hash, const char *owner, const char *name,
-    const char *id_sequence, struct resolution *out, struct db_error *err) MUST_CHECK;
+struct resolve_request {
+	const char *token_hash;
+	const char *owner;
+	const char *name;
+	const char *deployment_id;
+	const char *id_sequence;
+};
+
+int store_resolve(struct db *db, const struct resolve_request *q, struct resolution *out,
+    struct db_error *err) MUST_CHECK;
 void resolution_release(struct resolution *r);
 
 #endif

@@ -95,12 +95,6 @@ list_statement(unsigned mask)
 	return st;
 }
 
-static void
-format_int(char *out, size_t n, int64_t v)
-{
-	snprintf(out, n, "%lld", (long long)v);
-}
-
 int
 store_deployment_create(struct db *db, const struct deployment_insert *d, struct db_error *err)
 {
@@ -113,10 +107,10 @@ store_deployment_create(struct db *db, const struct deployment_insert *d, struct
 	};
 	PGresult *r;
 
-	format_int(id, sizeof(id), d->id);
-	format_int(repo, sizeof(repo), d->repository_id);
-	format_int(creator, sizeof(creator), d->creator_id);
-	format_int(created, sizeof(created), d->created_at);
+	store_format_int(id, d->id);
+	store_format_int(repo, d->repository_id);
+	store_format_int(creator, d->creator_id);
+	store_format_int(created, d->created_at);
 	r = db_exec(db, &create_statement, params, err);
 	if (r == NULL)
 		return -1;
@@ -142,10 +136,10 @@ store_deployment_list(struct db *db, int64_t repository_id, const struct deploym
 			params[n++] = values[i];
 		}
 	}
-	format_int(repo, sizeof(repo), repository_id);
-	format_int(before, sizeof(before), before_id);
-	format_int(lim, sizeof(lim), limit);
-	format_int(off, sizeof(off), offset);
+	store_format_int(repo, repository_id);
+	store_format_int(before, before_id);
+	store_format_int(lim, limit);
+	store_format_int(off, offset);
 	memset(out, 0, sizeof(*out));
 	r = db_exec(db, list_statement(mask), params, err);
 	if (r == NULL)
@@ -180,8 +174,8 @@ store_deployment_get(struct db *db, int64_t repository_id, int64_t id, struct de
 	PGresult *r;
 	int found;
 
-	format_int(idbuf, sizeof(idbuf), id);
-	format_int(repo, sizeof(repo), repository_id);
+	store_format_int(idbuf, id);
+	store_format_int(repo, repository_id);
 	memset(out, 0, sizeof(*out));
 	r = db_exec(db, &get_statement, params, err);
 	if (r == NULL)
@@ -202,8 +196,8 @@ store_deployment_delete(struct db *db, int64_t repository_id, int64_t id,
 	PGresult *r;
 	const char *result;
 
-	format_int(repo, sizeof(repo), repository_id);
-	format_int(idbuf, sizeof(idbuf), id);
+	store_format_int(repo, repository_id);
+	store_format_int(idbuf, id);
 	r = db_exec(db, &delete_statement, params, err);
 	if (r == NULL)
 		return -1;

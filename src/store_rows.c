@@ -6,6 +6,12 @@
 
 #include "db.h"
 
+void
+store_format_int(char out[STORE_INT_LEN], int64_t v)
+{
+	snprintf(out, STORE_INT_LEN, "%lld", (long long)v);
+}
+
 static char *
 dup_or_null(const char *s)
 {
@@ -57,4 +63,20 @@ store_read_deployment(const PGresult *r, int row, int col, struct deployment *ou
 	out->created_at = db_get_int64(r, row, col + 11);
 	out->updated_at = db_get_int64(r, row, col + 12);
 	store_read_user(r, row, col + 13, &out->creator);
+}
+
+void
+store_read_status(const PGresult *r, int row, int col, struct deployment_status *out)
+{
+	out->id = db_get_int64(r, row, col);
+	out->deployment_id = db_get_int64(r, row, col + 1);
+	out->state = xstrdup(PQgetvalue(r, row, col + 2));
+	out->description = xstrdup(PQgetvalue(r, row, col + 3));
+	out->environment = xstrdup(PQgetvalue(r, row, col + 4));
+	out->target_url = xstrdup(PQgetvalue(r, row, col + 5));
+	out->log_url = xstrdup(PQgetvalue(r, row, col + 6));
+	out->environment_url = xstrdup(PQgetvalue(r, row, col + 7));
+	out->created_at = db_get_int64(r, row, col + 8);
+	out->updated_at = db_get_int64(r, row, col + 9);
+	store_read_user(r, row, col + 10, &out->creator);
 }

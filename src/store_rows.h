@@ -32,8 +32,20 @@
 	STORE_EPOCH(d ".updated_at") ", " STORE_USER_COLUMNS(u)
 #define STORE_DEPLOYMENT_NCOLUMNS (13 + STORE_USER_NCOLUMNS)
 
+#define STORE_STATUS_COLUMNS(s, u)                                          \
+	s ".id, " s ".deployment_id, " s ".state, " s ".description, "        \
+	s ".environment, " s ".target_url, " s ".log_url, "                   \
+	s ".environment_url, " STORE_EPOCH(s ".created_at") ", "              \
+	STORE_EPOCH(s ".updated_at") ", " STORE_USER_COLUMNS(u)
+#define STORE_STATUS_NCOLUMNS (10 + STORE_USER_NCOLUMNS)
+
+/* A bound parameter for an id: decimal text in out. */
+#define STORE_INT_LEN 24
+void store_format_int(char out[STORE_INT_LEN], int64_t v);
+
 void store_read_user(const PGresult *r, int row, int col, struct user *out);
 void store_read_repository(const PGresult *r, int row, int col, struct repository *out);
 void store_read_deployment(const PGresult *r, int row, int col, struct deployment *out);
+void store_read_status(const PGresult *r, int row, int col, struct deployment_status *out);
 
 #endif

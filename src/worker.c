@@ -149,6 +149,7 @@ authenticate_and_authorise(struct handler_ctx *ctx, struct ratelimit_table *tabl
 	const struct route *route = ctx->match.route;
 	char token_hash[65];
 	enum credentials_kind cred = credentials_parse(ctx->req->authorization, token_hash);
+	struct resolve_request rq = { 0 };
 	struct access_request ar;
 	enum access_verdict verdict;
 	struct db_error err;
@@ -157,10 +158,18 @@ authenticate_and_authorise(struct handler_ctx *ctx, struct ratelimit_table *tabl
 
 	if (cred == CREDENTIALS_MALFORMED)
 		return reply_bad_credentials(ctx, table);
-	if (store_resolve(ctx->db, cred == CREDENTIALS_TOKEN ? token_hash : NULL,
-	    route ? route_param(&ctx->match, "owner") : NULL,
-	    route ? route_param(&ctx->match, "repo") : NULL, route ? route->id_sequence : NULL,
-	    ctx->auth, &err) < 0) {
+	rq.token_hash = cred == CREDENTIALS_TOKEN ? token_hash : NULL;
+	if (route) {
+		int64_t id;
+
+		rq.owner = route_param(&ctx->match, "owner");
+		rq.name = route_param(&ctx->match, "repo");
+		rq.deployment_id = route_param(&ctx->match, "deployment_id");
+		if (rq.deployment_id && parse_int64(rq.deployment_id, 1, INT64_MAX, &id) < 0)
+			rq.deployment_id = NULL;
+		rq.id_sequence = route->id_sequence;
+	}
+	if (store_resolve(ctx->db, &rq, ctx->auth, &err) < 0) {
 		handler_db_failure(ctx, &err);
 		return false;
 	}

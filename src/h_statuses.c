@@ -1,0 +1,280 @@
+/*
+ * Deployment statuses: list, create (with the inactive cascade), get. The
+ * deployment in the path was resolved with the caller; creating a status
+ * costs one more statement (sql/0003 deployment_status_create).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "handler.h"
+#include "input.h"
+#include "pagination.h"
+#include "store_deployments.h"
+#include "store_statuses.h"
+
+#define STATUS_DESCRIPTION_MAX_CHARS 140
+#define STATUS_URL_MAX_CHARS 2048
+#define ENVIRONMENT_MAX_CHARS 255
+/* An environment change racing with ours makes the database ask us to read
+ * the deployment again; more than a few in a row means something is wrong. */
+#define STATUS_CREATE_ATTEMPTS 5
+
+static const char *const status_states[] = {
+	"error", "failure", "inactive", "in_progress", "queued", "pending", "success",
+};
+
+struct status_request {
+	const char *state;
+	const char *description;
+	const char *environment;      /* NULL: keep the deployment's */
+	const char *target_url;
+	const char *log_url;
+	const char *environment_url;
+	bool auto_inactive;
+};
+
+static const char *
+read_state(struct validation *v, json_t *body)
+{
+	json_t *value = json_object_get(body, "state");
+	const char *s = json_string_value(value);
+
+	if (value == NULL) {
+		validation_add(v, "state", "missing_field");
+		return NULL;
+	}
+	for (size_t i = 0; s && i < ARRAY_SIZE(status_states); i++)
+		if (strcmp(s, status_states[i]) == 0)
+			return status_states[i];
+	validation_add_custom(v, "state", "state is not included in the list");
+	return NULL;
+}
+
+static const char *
+read_description(struct validation *v, json_t *body)
+{
+	json_t *value = json_object_get(body, "description");
+	const char *s = json_string_value(value);
+
+	if (value == NULL || json_is_null(value))
+		return "";
+	if (s == NULL || strlen(s) != json_string_length(value)) {
+		validation_add(v, "description", "invalid");
+		return "";
+	}
+	/* Characters, not bytes; never truncated. */
+	if (utf8_length(s) > STATUS_DESCRIPTION_MAX_CHARS) {
+		validation_add_custom(v, "description",
+		    "description is too long (maximum is 140 characters)");
+		return "";
+	}
+	return s;
+}
+
+static int
+parse_status_request(struct handler_ctx *ctx, json_t *body, struct status_request *sr)
+{
+	struct validation v;
+	const char *target_url, *log_url;
+
+	validation_init(&v, "DeploymentStatus");
+	sr->state = read_state(&v, body);
+	sr->description = read_description(&v, body);
+	target_url = input_string(&v, body, "target_url", false, true, STATUS_URL_MAX_CHARS, true);
+	log_url = input_string(&v, body, "log_url", false, true, STATUS_URL_MAX_CHARS, true);
+	sr->environment = input_string(&v, body, "environment", false, true, ENVIRONMENT_MAX_CHARS, true);
+	if (sr->environment && *sr->environment == '\0')
+		sr->environment = NULL;
+	sr->environment_url = input_string(&v, body, "environment_url", false, true,
+	    STATUS_URL_MAX_CHARS, true);
+	if (sr->environment_url == NULL)
+		sr->environment_url = "";
+	sr->auto_inactive = input_bool(&v, body, "auto_inactive", true);
+	/* Each fills the other; log_url wins when both are sent. */
+	sr->log_url = log_url ? log_url : (target_url ? target_url : "");
+	sr->target_url = sr->log_url;
+	return validation_reply(&v, ctx);
+}
+
+/* One attempt: renders the event from d and asks the database to apply it. */
+static int
+try_create(struct handler_ctx *ctx, const struct status_request *sr, const struct deployment *d,
+    struct deployment_status *status, enum status_create_result *result, struct db_error *err)
+{
+	const struct resolution *a = ctx->auth;
+	struct deployment after = *d;
+	struct event_pieces ev;
+	struct status_insert ins;
+	int rc;
+
+	/* The deployment as the status leaves it, for the event body. */
+	if (sr->environment)
+		after.environment = (char *)sr->environment;
+	after.updated_at = a->now;
+	status->environment = after.environment;
+	if (render_deployment_status_event(&ctx->urls, &a->repo, &after, status, &a->principal.user,
+	    &ev) < 0) {
+		err->failure = DB_OK;
+		return -1;
+	}
+	ins = (struct status_insert){
+		.repository_id = a->repo.id,
+		.deployment_id = d->id,
+		.expected_environment = d->environment,
+		.state = sr->state,
+		.creator_id = a->principal.user.id,
+		.description = sr->description,
+		.environment = sr->environment,
+		.target_url = sr->target_url,
+		.log_url = sr->log_url,
+		.environment_url = sr->environment_url,
+		.auto_inactive = sr->auto_inactive,
+		.cascade_production = !ctx->settings->cascade_skip_production,
+		.created_at = a->now,
+		.event_head = ev.head,
+		.event_mid1 = ev.mid1,
+		.event_mid2 = ev.mid2,
+		.event_tail = ev.tail,
+	};
+	rc = store_status_create(ctx->db, &ins, &status->id, result, err);
+	event_pieces_release(&ev);
+	return rc;
+}
+
+void
+h_deployment_status_create(struct handler_ctx *ctx)
+{
+	const struct resolution *a = ctx->auth;
+	struct status_request sr;
+	struct deployment_status status;
+	struct deployment fresh;
+	const struct deployment *d = &a->deployment;
+	enum status_create_result result = STATUS_ENVIRONMENT_CHANGED;
+	struct db_error err;
+	json_t *body, *rendered;
+	int attempt;
+
+	memset(&fresh, 0, sizeof(fresh));
+	if (!a->deployment_found) {
+		response_error(ctx->res, 404, "Not Found");
+		return;
+	}
+	body = input_body_object_or_reply(ctx);
+	if (body == NULL)
+		return;
+	if (parse_status_request(ctx, body, &sr) < 0)
+		goto out;
+
+	/* Borrowed fields: status is rendered, never released. */
+	status = (struct deployment_status){
+		.deployment_id = d->id,
+		.state = (char *)sr.state,
+		.description = (char *)sr.description,
+		.target_url = (char *)sr.target_url,
+		.log_url = (char *)sr.log_url,
+		.environment_url = (char *)sr.environment_url,
+		.created_at = a->now,
+		.updated_at = a->now,
+		.creator = a->principal.user,
+	};
+	for (attempt = 0; attempt < STATUS_CREATE_ATTEMPTS; attempt++) {
+		if (attempt > 0) {
+			int found;
+
+			deployment_release(&fresh);
+			found = store_deployment_get(ctx->db, a->repo.id, a->deployment.id, &fresh, &err);
+			if (found < 0) {
+				handler_db_failure(ctx, &err);
+				goto out;
+			}
+			if (found == 0) {
+				result = STATUS_DEPLOYMENT_NOT_FOUND;
+				break;
+			}
+			d = &fresh;
+		}
+		if (try_create(ctx, &sr, d, &status, &result, &err) < 0) {
+			if (err.failure == DB_OK)
+				response_error(ctx->res, 500, "Server Error");
+			else
+				handler_db_failure(ctx, &err);
+			goto out;
+		}
+		if (result != STATUS_ENVIRONMENT_CHANGED)
+			break;
+	}
+	switch (result) {
+	case STATUS_CREATED:
+		rendered = render_deployment_status(&ctx->urls, &a->repo, &status);
+		response_header(ctx->res, "Location", json_string_value(json_object_get(rendered, "url")));
+		response_json(ctx->res, 201, rendered);
+		break;
+	case STATUS_DEPLOYMENT_NOT_FOUND:
+		response_error(ctx->res, 404, "Not Found");
+		break;
+	case STATUS_ENVIRONMENT_CHANGED:
+		response_error(ctx->res, 409, "Conflict: the deployment's environment keeps changing");
+		break;
+	}
+out:
+	deployment_release(&fresh);
+	json_decref(body);
+}
+
+void
+h_deployment_statuses_list(struct handler_ctx *ctx)
+{
+	struct page_request page;
+	struct status_list list;
+	struct db_error err;
+	json_t *items;
+
+	if (!ctx->auth->deployment_found) {
+		response_error(ctx->res, 404, "Not Found");
+		return;
+	}
+	pagination_parse(ctx->req, &page);
+	if (store_status_list(ctx->db, ctx->auth->deployment.id, page.per_page,
+	    pagination_offset(&page), page.before_id, &list, &err) < 0) {
+		handler_db_failure(ctx, &err);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < list.count; i++)
+		json_array_append_new(items,
+		    render_deployment_status(&ctx->urls, &ctx->auth->repo, &list.items[i]));
+	pagination_link(ctx, &page, list.total, list.count ? list.items[list.count - 1].id : 0);
+	response_json(ctx->res, 200, items);
+	status_list_release(&list);
+}
+
+void
+h_deployment_status_get(struct handler_ctx *ctx)
+{
+	struct deployment_status status;
+	struct db_error err;
+	int64_t id;
+	int found;
+
+	if (!ctx->auth->deployment_found) {
+		response_error(ctx->res, 404, "Not Found");
+		return;
+	}
+	id = handler_id_param_or_reply(ctx, "status_id");
+	if (id == 0)
+		return;
+	found = store_status_get(ctx->db, ctx->auth->deployment.id, id, &status, &err);
+	if (found < 0) {
+		handler_db_failure(ctx, &err);
+		return;
+	}
+	if (found == 0) {
+		response_error(ctx->res, 404, "Not Found");
+		return;
+	}
+	response_json(ctx->res, 200, render_deployment_status(&ctx->urls, &ctx->auth->repo, &status));
+	deployment_status_release(&status);
+}

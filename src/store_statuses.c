@@ -1,0 +1,136 @@
+#include "config.h"
+
+#include "store_statuses.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_rows.h"
+
+#define SERIALIZATION_FAILURE "40001"
+
+static struct db_statement create_statement = {
+	.name = "status_create",
+	.nparams = 17,
+	.sql =
+	    "SELECT deployment_status_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+	    " $13, $14, $15, $16, $17)",
+};
+
+static struct db_statement list_statement = {
+	.name = "status_list",
+	.nparams = 4,
+	.read_only = true,
+	.sql =
+	    "SELECT c.total, p.* FROM (SELECT count(*) AS total FROM deployment_statuses"
+	    "                          WHERE deployment_id = $1) c"
+	    "  LEFT JOIN LATERAL (SELECT " STORE_STATUS_COLUMNS("s", "u")
+	    "    FROM deployment_statuses s JOIN users u ON u.id = s.creator_id"
+	    "   WHERE s.deployment_id = $1"
+	    "     AND s.id < COALESCE($2::bigint, 9223372036854775807)"
+	    "   ORDER BY s.id DESC LIMIT $3 OFFSET $4) p ON true",
+};
+
+static struct db_statement get_statement = {
+	.name = "status_get",
+	.nparams = 2,
+	.read_only = true,
+	.sql =
+	    "SELECT " STORE_STATUS_COLUMNS("s", "u")
+	    "  FROM deployment_statuses s JOIN users u ON u.id = s.creator_id"
+	    " WHERE s.id = $1 AND s.deployment_id = $2",
+};
+
+int
+store_status_create(struct db *db, const struct status_insert *s, int64_t *status_id,
+    enum status_create_result *result, struct db_error *err)
+{
+	char repo[24], dep[24], creator[24], created[24];
+	const char *params[17] = {
+		repo, dep, s->expected_environment, s->state, creator, s->description,
+		s->environment, s->target_url, s->log_url, s->environment_url,
+		s->auto_inactive ? "t" : "f", s->cascade_production ? "t" : "f", created,
+		s->event_head, s->event_mid1, s->event_mid2, s->event_tail,
+	};
+	PGresult *r;
+
+	store_format_int(repo, s->repository_id);
+	store_format_int(dep, s->deployment_id);
+	store_format_int(creator, s->creator_id);
+	store_format_int(created, s->created_at);
+	r = db_exec(db, &create_statement, params, err);
+	if (r == NULL) {
+		if (err->failure == DB_QUERY_FAILED && strcmp(err->sqlstate, SERIALIZATION_FAILURE) == 0) {
+			*result = STATUS_ENVIRONMENT_CHANGED;
+			return 0;
+		}
+		return -1;
+	}
+	if (PQgetisnull(r, 0, 0)) {
+		*result = STATUS_DEPLOYMENT_NOT_FOUND;
+	} else {
+		*result = STATUS_CREATED;
+		*status_id = db_get_int64(r, 0, 0);
+	}
+	PQclear(r);
+	return 0;
+}
+
+int
+store_status_list(struct db *db, int64_t deployment_id, int64_t limit, int64_t offset,
+    int64_t before_id, struct status_list *out, struct db_error *err)
+{
+	char dep[24], before[24], lim[24], off[24];
+	const char *params[4] = { dep, before_id > 0 ? before : NULL, lim, off };
+	PGresult *r;
+
+	store_format_int(dep, deployment_id);
+	store_format_int(before, before_id);
+	store_format_int(lim, limit);
+	store_format_int(off, offset);
+	memset(out, 0, sizeof(*out));
+	r = db_exec(db, &list_statement, params, err);
+	if (r == NULL)
+		return -1;
+	out->total = db_get_int64(r, 0, 0);
+	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 1)) {
+		out->count = (size_t)PQntuples(r);
+		out->items = xcalloc(out->count, sizeof(*out->items));
+		for (size_t i = 0; i < out->count; i++)
+			store_read_status(r, (int)i, 1, &out->items[i]);
+	}
+	PQclear(r);
+	return 0;
+}
+
+void
+status_list_release(struct status_list *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		deployment_status_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+int
+store_status_get(struct db *db, int64_t deployment_id, int64_t status_id,
+    struct deployment_status *out, struct db_error *err)
+{
+	char sid[24], dep[24];
+	const char *params[2] = { sid, dep };
+	PGresult *r;
+	int found;
+
+	store_format_int(sid, status_id);
+	store_format_int(dep, deployment_id);
+	memset(out, 0, sizeof(*out));
+	r = db_exec(db, &get_statement, params, err);
+	if (r == NULL)
+		return -1;
+	found = PQntuples(r) == 1;
+	if (found)
+		store_read_status(r, 0, 0, out);
+	PQclear(r);
+	return found;
+}
