@@ -2,6 +2,7 @@
 
 #include "credentials.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -34,6 +35,18 @@ hash_token(const char *token, size_t len, char *token_hash)
 	return CREDENTIALS_TOKEN;
 }
 
+/* git and its friends send "TOKEN:x-oauth-basic" (GitHub's convention);
+ * others "user:TOKEN". An empty password also means the token is the user. */
+static bool
+password_is_token(const char *password, size_t len)
+{
+	static const char placeholder[] = "x-oauth-basic";
+
+	if (len == 0)
+		return false;
+	return !(len == sizeof(placeholder) - 1 && memcmp(password, placeholder, len) == 0);
+}
+
 static enum credentials_kind
 parse_basic(const char *b64, char *token_hash)
 {
@@ -60,7 +73,7 @@ parse_basic(const char *b64, char *token_hash)
 	colon = memchr(decoded, ':', (size_t)n);
 	if (colon == NULL || memchr(decoded, '\0', (size_t)n) != NULL)
 		kind = CREDENTIALS_MALFORMED;
-	else if (colon + 1 < (const char *)decoded + n)
+	else if (password_is_token(colon + 1, (size_t)((const char *)decoded + n - (colon + 1))))
 		kind = hash_token(colon + 1, (size_t)((const char *)decoded + n - (colon + 1)), token_hash);
 	else
 		kind = hash_token((const char *)decoded, (size_t)(colon - (const char *)decoded), token_hash);

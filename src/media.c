@@ -30,17 +30,22 @@ media_type_served(const char *accept, struct buf *out)
 			/* application/vnd.github.NAME[+json][; params] */
 			const char *name = p + strlen(VND_PREFIX) + 1;
 			size_t n = 0;
+			bool v3, preview;
 
 			while (name + n < p + len && is_token_char(name[n]))
 				n++;
-			if (n > 0 && n <= 64 && strncmp(name, "v3", n) != 0) {
+			/* Only v3 and the previews are media types of this API;
+			 * other names are skipped like any foreign type. */
+			v3 = n == 2 && memcmp(name, "v3", 2) == 0;
+			preview = n >= 7 && n <= 64 && memcmp(name + n - 7, "preview", 7) == 0;
+			if (v3)
+				break;
+			if (preview) {
 				buf_puts(out, "github.");
 				buf_append(out, name, n);
 				buf_puts(out, "; format=json");
 				return;
 			}
-			if (n > 0)
-				break;
 		}
 		p += len;
 	}

@@ -67,25 +67,46 @@ window_expired(uint64_t state, int64_t now)
 	return (int64_t)(state >> 32) + RATELIMIT_WINDOW_SECONDS <= now;
 }
 
+/*
+ * The key's own slot if it has one along its probe run (the run ends at an
+ * empty slot), else a fresh one: the first empty or expired slot seen.
+ * Looking for the key first matters: taking an expired slot that lies
+ * before the key's live one would restart its budget mid-hour.
+ */
 static struct ratelimit_slot *
 find_slot(struct ratelimit_table *t, uint64_t key, int64_t now)
 {
 	size_t start = key % t->nslots;
+	size_t probes = RATELIMIT_PROBES < t->nslots ? RATELIMIT_PROBES : t->nslots;
+	struct ratelimit_slot *reusable[RATELIMIT_PROBES];
+	size_t nreusable = 0;
 
-	for (size_t i = 0; i < RATELIMIT_PROBES && i < t->nslots; i++) {
+	for (size_t i = 0; i < probes; i++) {
 		struct ratelimit_slot *s = &t->slots[(start + i) % t->nslots];
 		uint64_t k = atomic_load(&s->key);
 
 		if (k == key)
 			return s;
-		if (k == 0 || window_expired(atomic_load(&s->state), now)) {
-			if (atomic_compare_exchange_strong(&s->key, &k, key)) {
-				atomic_store(&s->state, pack((uint64_t)now, 0));
-				return s;
-			}
-			if (k == key)
-				return s;
+		if (k == 0) {
+			reusable[nreusable++] = s;
+			break;
 		}
+		if (window_expired(atomic_load(&s->state), now))
+			reusable[nreusable++] = s;
+	}
+	for (size_t i = 0; i < nreusable; i++) {
+		struct ratelimit_slot *s = reusable[i];
+		uint64_t k = atomic_load(&s->key);
+
+		if (k != 0 && !window_expired(atomic_load(&s->state), now))
+			continue;
+		if (atomic_compare_exchange_strong(&s->key, &k, key)) {
+			atomic_store(&s->state, pack((uint64_t)now, 0));
+			return s;
+		}
+		/* Another process took it, maybe for this very key. */
+		if (k == key)
+			return s;
 	}
 	return NULL;
 }

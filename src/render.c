@@ -152,7 +152,14 @@ put_host(struct buf *b, const char *web)
 	size_t len;
 
 	h = h ? h + 3 : web;
-	len = strcspn(h, ":/");
+	if (*h == '[') {
+		/* An IPv6 literal keeps its brackets and colons. */
+		const char *end = strchr(h, ']');
+
+		len = end ? (size_t)(end - h) + 1 : strcspn(h, "/");
+	} else {
+		len = strcspn(h, ":/");
+	}
 	buf_append(b, h, len);
 }
 

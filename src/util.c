@@ -69,7 +69,9 @@ parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 	char *end;
 	long long v;
 
-	if (s == NULL || *s == '\0' || *s == ' ' || *s == '+')
+	/* strtoll would skip leading white space and take a '+': neither is
+	 * a plain decimal number. */
+	if (s == NULL || !(*s == '-' || (*s >= '0' && *s <= '9')))
 		return -1;
 	errno = 0;
 	v = strtoll(s, &end, 10);
@@ -85,8 +87,9 @@ format_iso8601(int64_t epoch_seconds, char *out)
 	time_t t = (time_t)epoch_seconds;
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, ISO8601_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, ISO8601_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		memcpy(out, "1970-01-01T00:00:00Z", ISO8601_LEN + 1);
 }
 
 void

@@ -5,14 +5,6 @@
 
 #include "unit.h"
 
-bool
-unit_known_bugs(void)
-{
-	const char *v = getenv("DEPLOY_UNIT_KNOWN_BUGS");
-
-	return v != NULL && *v != '\0';
-}
-
 int
 main(void)
 {

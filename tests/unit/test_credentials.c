@@ -32,6 +32,7 @@ static const struct {
 	{ "Basic OmdocF9hYmM=", CREDENTIALS_TOKEN, "ghp_abc" },                    /* :ghp_abc */
 	{ "Basic Z2hwX2FiYzo=", CREDENTIALS_TOKEN, "ghp_abc" },                    /* ghp_abc: */
 	{ "basic Z2hwX2FiYzo=", CREDENTIALS_TOKEN, "ghp_abc" },
+	{ "Basic Z2hwX2FiYzp4LW9hdXRoLWJhc2lj", CREDENTIALS_TOKEN, "ghp_abc" },                 /* ghp_abc:x-oauth-basic */
 	{ "BASIC\tZ2hwX2FiYzo=", CREDENTIALS_TOKEN, "ghp_abc" },
 	{ "Basic dTp0b2sJ", CREDENTIALS_TOKEN, "tok" },                            /* u:tok<TAB> */
 	/* Empty tokens. */

@@ -274,11 +274,6 @@ ratelimit_suite(void)
 	tcase_add_test(tc, test_shared_across_fork);
 	tcase_add_test(tc, test_concurrent_processes);
 	suite_add_tcase(s, tc);
-	if (unit_known_bugs()) {
-		TCase *bugs = tcase_create("known_bugs");
-
-		tcase_add_test(bugs, test_live_budget_survives_expired_neighbour);
-		suite_add_tcase(s, bugs);
-	}
+	tcase_add_test(tc, test_live_budget_survives_expired_neighbour);
 	return s;
 }

@@ -409,11 +409,6 @@ render_suite(void)
 	tcase_add_test(tc, test_full_repository_private_and_optional);
 	tcase_add_test(tc, test_full_repository_permissions);
 	suite_add_tcase(s, tc);
-	if (unit_known_bugs()) {
-		TCase *bugs = tcase_create("known_bugs");
-
-		tcase_add_test(bugs, test_full_repository_ipv6_host);
-		suite_add_tcase(s, bugs);
-	}
+	tcase_add_test(tc, test_full_repository_ipv6_host);
 	return s;
 }

@@ -201,11 +201,6 @@ util_suite(void)
 	tcase_add_test(tc, test_strings_and_alloc);
 	tcase_add_test(tc, test_random_and_clock);
 	suite_add_tcase(s, tc);
-	if (unit_known_bugs()) {
-		TCase *bugs = tcase_create("known_bugs");
-
-		tcase_add_test(bugs, test_parse_int64_leading_whitespace);
-		suite_add_tcase(s, bugs);
-	}
+	tcase_add_test(tc, test_parse_int64_leading_whitespace);
 	return s;
 }

@@ -9,12 +9,6 @@
 
 #include <check.h>
 
-/*
- * Tests that pin a bug still present in src/ are registered only when the
- * environment has DEPLOY_UNIT_KNOWN_BUGS set, so the suite stays green
- * while the bug is open and the test is ready for whoever fixes it.
- */
-bool unit_known_bugs(void);
 
 Suite *buf_suite(void);
 Suite *util_suite(void);
