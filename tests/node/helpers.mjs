@@ -270,3 +270,59 @@ export async function assertRequestError(promise, status, message) {
 		assert.equal(caught.response?.data?.message, message);
 	return caught;
 }
+
+// ---------------------------------------------------------------------------
+// Webhook payloads against GitHub's webhook description
+
+// @octokit/openapi-webhooks is OpenAPI 3.1: its schemas are already JSON
+// Schema (type arrays instead of nullable); only the local $refs need to
+// point at the registered document.
+const WEBHOOKS_FILE = require.resolve('@octokit/openapi-webhooks/generated/api.github.com.json');
+const WEBHOOKS_ID = 'https://api.github.com/webhooks.json';
+
+let webhookState;
+
+function refsTo(node, id) {
+	if (Array.isArray(node))
+		return node.map((n) => refsTo(n, id));
+	if (node === null || typeof node !== 'object')
+		return node;
+	const out = {};
+	for (const [key, value] of Object.entries(node))
+		out[key] = key === '$ref' && typeof value === 'string' && value.startsWith('#') ? id + value : refsTo(value, id);
+	return out;
+}
+
+function loadWebhooks() {
+	if (webhookState)
+		return webhookState;
+	const doc = JSON.parse(readFileSync(WEBHOOKS_FILE, 'utf8'));
+	const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+	addFormats(ajv);
+	for (const name of ['int32', 'int64'])
+		ajv.addFormat(name, { type: 'number', validate: Number.isInteger });
+	ajv.addSchema({ $id: WEBHOOKS_ID, components: refsTo(doc.components, WEBHOOKS_ID) });
+	webhookState = { doc, ajv, compiled: new Map() };
+	return webhookState;
+}
+
+// Fails unless body matches the payload GitHub documents for the webhook
+// name, as the description spells it: 'deployment-created',
+// 'deployment-status-created', ... (webhooks[name].post.requestBody).
+export function assertValidWebhook(name, body) {
+	const { doc, ajv, compiled: cache } = loadWebhooks();
+	const hook = doc.webhooks[name];
+	assert.ok(hook, `no webhook '${name}' in GitHub's webhook description`);
+	const schema = hook.post?.requestBody?.content?.['application/json']?.schema;
+	assert.ok(schema, `webhook '${name}' has no application/json schema`);
+	let validate = cache.get(name);
+	if (!validate) {
+		validate = ajv.compile(refsTo(schema, WEBHOOKS_ID));
+		cache.set(name, validate);
+	}
+	if (!validate(body)) {
+		const text = ajv.errorsText(validate.errors, { separator: '\n  ', dataVar: 'payload' });
+		assert.fail(`payload does not match the '${name}' webhook:\n  ${text}\n` +
+		    `payload: ${JSON.stringify(body, null, 1).slice(0, 4000)}`);
+	}
+}

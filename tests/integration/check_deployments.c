@@ -1,0 +1,1794 @@
+/*
+ * Deployments over real HTTP: create (defaults, payload types, ref
+ * resolution against a real bare git repository, validation, nothing
+ * written on failure), list filters, pagination and its Link headers, get,
+ * the delete rule, scopes and permissions, concurrent creates, and the
+ * atomicity of a deployment and its outbox event.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "buf.h"
+#include "harness.h"
+
+extern char **environ;
+
+/* ------------------------------------------------------------------------
+ * One bare git repository per program, made in main() before the tests:
+ * main with three commits (c1, c2, c3), an annotated tag v1.0 on c1, a
+ * branch topic one commit ahead of main.
+ */
+
+static char git_root[128];
+static char git_dir[192];
+static char sha_main[41];   /* c3 */
+static char sha_c2[41];     /* main~1 */
+static char sha_c1[41];     /* v1.0 peeled */
+static char sha_tag[41];    /* the tag object itself */
+static char sha_topic[41];  /* c4 */
+
+static const char GIT_SCRIPT[] =
+    "set -e\n"
+    "cd \"$1\"\n"
+    "git init -q -b main work\n"
+    "cd work\n"
+    "git config user.name 'Deploy Tests'\n"
+    "git config user.email tests@example.com\n"
+    "echo one > app.txt && git add app.txt && git commit -qm c1\n"
+    "git tag -a v1.0 -m 'Release 1.0'\n"
+    "echo two > app.txt && git commit -qam c2\n"
+    "echo three > app.txt && git commit -qam c3\n"
+    "git checkout -qb topic\n"
+    "echo feature > feature.txt && git add feature.txt && git commit -qm c4\n"
+    "git checkout -q main\n"
+    "cd ..\n"
+    "git clone -q --bare work repo.git\n";
+
+/* Runs argv (argv[0] looked up in PATH); its stdout, trimmed, into out.
+ * Returns the exit status, -1 when it cannot run. */
+static int
+spawn_capture(char *const *argv, char *out, size_t outlen)
+{
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], status;
+	pid_t pid;
+	size_t len = 0;
+	ssize_t n;
+
+	if (pipe(pipefd) != 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addclose(&fa, pipefd[0]);
+	posix_spawn_file_actions_addclose(&fa, pipefd[1]);
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	while (out && len + 1 < outlen && (n = read(pipefd[0], out + len, outlen - 1 - len)) > 0)
+		len += (size_t)n;
+	if (out) {
+		out[len] = '\0';
+		while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+			out[--len] = '\0';
+	}
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void
+rev_parse(const char *rev, char *out)
+{
+	char *argv[] = { (char *)"git", (char *)"-C", git_dir, (char *)"rev-parse", (char *)rev, NULL };
+	char buf[128];
+
+	if (spawn_capture(argv, buf, sizeof(buf)) != 0 || strlen(buf) != 40) {
+		fprintf(stderr, "git rev-parse %s failed: %s\n", rev, buf);
+		exit(EXIT_FAILURE);
+	}
+	memcpy(out, buf, 41);
+}
+
+static void
+git_setup(void)
+{
+	char *argv[] = { (char *)"/bin/sh", (char *)"-c", (char *)GIT_SCRIPT, (char *)"sh", git_root, NULL };
+	char out[256];
+
+	snprintf(git_root, sizeof(git_root), "/tmp/deploy-git.XXXXXX");
+	if (mkdtemp(git_root) == NULL) {
+		perror("mkdtemp");
+		exit(EXIT_FAILURE);
+	}
+	snprintf(git_dir, sizeof(git_dir), "%s/repo.git", git_root);
+	if (spawn_capture(argv, out, sizeof(out)) != 0) {
+		fprintf(stderr, "cannot create the test git repository in %s\n", git_root);
+		exit(EXIT_FAILURE);
+	}
+	rev_parse("main", sha_main);
+	rev_parse("main~1", sha_c2);
+	rev_parse("v1.0^{commit}", sha_c1);
+	rev_parse("v1.0", sha_tag);
+	rev_parse("topic", sha_topic);
+	if (strcmp(sha_c1, sha_tag) == 0 || strcmp(sha_c1, sha_main) == 0) {
+		fprintf(stderr, "v1.0 is not an annotated tag on an older commit\n");
+		exit(EXIT_FAILURE);
+	}
+}
+
+static void
+git_cleanup(void)
+{
+	char *argv[] = { (char *)"rm", (char *)"-rf", git_root, NULL };
+
+	if (git_root[0])
+		(void)spawn_capture(argv, NULL, 0);
+}
+
+/* ------------------------------------------------------------------------
+ * Database reads (the server's own state, for "nothing written").
+ */
+
+static char *
+sql_value(const char *fmt, ...)
+{
+	char sql[2048];
+	va_list ap;
+	PGconn *conn;
+	PGresult *r;
+	char *value = NULL;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	conn = PQconnectdb(env_or_die("DEPLOY_DB"));
+	ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "%s", PQerrorMessage(conn));
+	r = PQexec(conn, sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(r));
+	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+		value = xstrdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(conn);
+	return value;
+}
+
+static long long
+sql_count(const char *fmt, ...)
+{
+	char sql[2048];
+	va_list ap;
+	char *v;
+	long long n;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	v = sql_value("%s", sql);
+	ck_assert_msg(v != NULL, "%s returned no value", sql);
+	n = atoll(v);
+	free(v);
+	return n;
+}
+
+/* ------------------------------------------------------------------------
+ * Repositories and requests.
+ */
+
+struct repo {
+	char owner[40];
+	char token[128];
+	char name[64];
+	char full[128];
+	char deployments[192];  /* /repos/OWNER/NAME/deployments */
+	long long id;
+};
+
+enum { NO_GIT = 0, WITH_GIT = 1 };
+enum { PUBLIC = 0, PRIVATE = 1 };
+
+/* A new owner (token with scope repo) and a new repository. */
+static void
+repo_make(struct repo *r, int with_git, int is_private)
+{
+	char *t = make_user_with_token("owner", "repo", r->owner);
+	const char *args[8];
+	size_t n = 0;
+
+	snprintf(r->token, sizeof(r->token), "%s", t);
+	free(t);
+	unique_name("repo", r->name, sizeof(r->name));
+	snprintf(r->full, sizeof(r->full), "%s/%s", r->owner, r->name);
+	snprintf(r->deployments, sizeof(r->deployments), "/repos/%s/deployments", r->full);
+	args[n++] = "repo";
+	args[n++] = "create";
+	args[n++] = r->full;
+	if (is_private)
+		args[n++] = "--private";
+	if (with_git) {
+		args[n++] = "--git-dir";
+		args[n++] = git_dir;
+	}
+	args[n] = NULL;
+	free(deployctl(args));
+	r->id = sql_count("SELECT r.id FROM repositories r JOIN users u ON u.id = r.owner_id"
+	    " WHERE u.login = '%s' AND r.name = '%s'", r->owner, r->name);
+}
+
+static long long
+deployments_of(const struct repo *r)
+{
+	return sql_count("SELECT count(*) FROM deployments WHERE repository_id = %lld", r->id);
+}
+
+static long long
+outbox_of(const struct repo *r)
+{
+	return sql_count("SELECT count(*) FROM outbox WHERE repository_id = %lld", r->id);
+}
+
+/* POSTs body (stolen) to the repository's deployments. */
+static void
+post_deployment(struct http_response *res, const struct repo *r, const char *token, json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+
+	ck_assert_ptr_nonnull(text);
+	http_call(res, "POST", r->deployments, token, text, NULL);
+	free(text);
+	json_decref(body);
+}
+
+/* Creates a deployment with body (stolen), asserts 201, returns its id. */
+static long long
+create_ok(const struct repo *r, json_t *body)
+{
+	struct http_response res;
+	long long id;
+
+	post_deployment(&res, r, r->token, body);
+	ck_assert_msg(res.status == 201, "create: %ld %s", res.status, res.body);
+	id = json_integer_value(json_object_get(res.json, "id"));
+	ck_assert_int_gt(id, 0);
+	http_response_release(&res);
+	return id;
+}
+
+static long long
+create_ref(const struct repo *r, const char *ref)
+{
+	return create_ok(r, json_pack("{ss}", "ref", ref));
+}
+
+static const char *
+str_of(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	ck_assert_msg(json_is_string(v), "%s is not a string", key);
+	return json_string_value(v);
+}
+
+static const char *
+message_of(const struct http_response *r)
+{
+	json_t *m = json_object_get(r->json, "message");
+
+	return m ? json_string_value(m) : "";
+}
+
+static void
+get_path(struct http_response *res, const char *token, const char *fmt, ...)
+{
+	char path[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	http_call(res, "GET", path, token, NULL, NULL);
+}
+
+/* The ids of a list response, in order; the count is returned. */
+static size_t
+ids_of(const struct http_response *res, long long *out, size_t max)
+{
+	size_t i;
+	json_t *d;
+
+	ck_assert_msg(json_is_array(res->json), "not a list: %ld %s", res->status, res->body);
+	ck_assert_uint_le(json_array_size(res->json), max);
+	json_array_foreach(res->json, i, d)
+		out[i] = json_integer_value(json_object_get(d, "id"));
+	return json_array_size(res->json);
+}
+
+/* GET list path, expects 200 and exactly the ids given (in that order,
+ * terminated by 0). */
+static void
+expect_list(const struct repo *r, const char *query, ...)
+{
+	struct http_response res;
+	long long want[64], got[64];
+	size_t nwant = 0, ngot;
+	va_list ap;
+	long long id;
+
+	va_start(ap, query);
+	while ((id = va_arg(ap, long long)) != 0 && nwant < 64)
+		want[nwant++] = id;
+	va_end(ap);
+	get_path(&res, r->token, "%s%s", r->deployments, query);
+	ck_assert_msg(res.status == 200, "GET %s: %ld", query, res.status);
+	ngot = ids_of(&res, got, 64);
+	ck_assert_msg(ngot == nwant, "GET %s%s: %zu items, expected %zu: %s", r->deployments, query,
+	    ngot, nwant, res.body);
+	for (size_t i = 0; i < nwant; i++)
+		ck_assert_msg(got[i] == want[i], "GET %s: item %zu is %lld, expected %lld", query, i,
+		    got[i], want[i]);
+	http_response_release(&res);
+}
+
+static char *link_rel(const char *link, const char *rel, int *nrels);
+static void assert_page_url(const char *url, const char *path, const char *const *want);
+
+/* ------------------------------------------------------------------------
+ * Create: defaults and echoed fields.
+ */
+
+static void
+check_url_and_location(const struct http_response *res, const char *prefix, const struct repo *r)
+{
+	char want[512];
+	char *location = http_header(res, "Location");
+	long long id = json_integer_value(json_object_get(res->json, "id"));
+
+	snprintf(want, sizeof(want), "%s%s/repos/%s/deployments/%lld", env_or_die("DEPLOY_URL"), prefix,
+	    r->full, id);
+	ck_assert_str_eq(str_of(res->json, "url"), want);
+	ck_assert_ptr_nonnull(location);
+	ck_assert_str_eq(location, want);
+	free(location);
+	strncat(want, "/statuses", sizeof(want) - strlen(want) - 1);
+	ck_assert_str_eq(str_of(res->json, "statuses_url"), want);
+	snprintf(want, sizeof(want), "%s%s/repos/%s", env_or_die("DEPLOY_URL"), prefix, r->full);
+	ck_assert_str_eq(str_of(res->json, "repository_url"), want);
+}
+
+START_TEST(create_defaults)
+{
+	struct repo r;
+	struct http_response res, got;
+	json_t *d;
+	char node[64], *b64;
+	const char *t;
+
+	repo_make(&r, WITH_GIT, PUBLIC);
+	post_deployment(&res, &r, r.token, json_pack("{ss}", "ref", "main"));
+	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
+	d = res.json;
+	ck_assert(json_is_integer(json_object_get(d, "id")));
+	ck_assert_str_eq(str_of(d, "ref"), "main");
+	ck_assert_str_eq(str_of(d, "sha"), sha_main);
+	ck_assert_str_eq(str_of(d, "task"), "deploy");
+	ck_assert_str_eq(str_of(d, "environment"), "production");
+	ck_assert_str_eq(str_of(d, "original_environment"), "production");
+	ck_assert(json_is_true(json_object_get(d, "production_environment")));
+	ck_assert(json_is_false(json_object_get(d, "transient_environment")));
+	ck_assert(json_is_null(json_object_get(d, "description")));
+	ck_assert(json_is_object(json_object_get(d, "payload")));
+	ck_assert_uint_eq(json_object_size(json_object_get(d, "payload")), 0);
+	ck_assert_str_eq(str_of(json_object_get(d, "creator"), "login"), r.owner);
+	ck_assert(json_is_null(json_object_get(d, "performed_via_github_app")));
+	t = str_of(d, "created_at");
+	ck_assert_uint_eq(strlen(t), 20);
+	ck_assert_int_eq(t[19], 'Z');
+	ck_assert_str_eq(str_of(d, "updated_at"), t);
+	snprintf(node, sizeof(node), "010:Deployment%lld", (long long)json_integer_value(json_object_get(d, "id")));
+	b64 = test_base64(node);
+	ck_assert_str_eq(str_of(d, "node_id"), b64);
+	free(b64);
+	check_url_and_location(&res, "", &r);
+
+	/* GET returns the same object, and the create wrote one event. */
+	get_path(&got, r.token, "%s/%lld", r.deployments, (long long)json_integer_value(json_object_get(d, "id")));
+	ck_assert_int_eq(got.status, 200);
+	ck_assert_msg(json_equal(got.json, d), "GET differs from the create:\n%s\n%s", got.body, res.body);
+	http_response_release(&got);
+	get_path(&got, r.token, "%s", r.deployments);
+	ck_assert_int_eq(got.status, 200);
+	ck_assert_uint_eq(json_array_size(got.json), 1);
+	ck_assert_msg(json_equal(json_array_get(got.json, 0), d), "list differs from the create:\n%s\n%s",
+	    got.body, res.body);
+	http_response_release(&got);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM outbox WHERE deployment_id = %lld",
+	    (long long)json_integer_value(json_object_get(d, "id"))), 1);
+	http_response_release(&res);
+}
+END_TEST
+
+START_TEST(create_explicit_fields)
+{
+	struct repo r;
+	struct http_response res;
+	json_t *d;
+
+	repo_make(&r, WITH_GIT, PUBLIC);
+	post_deployment(&res, &r, r.token, json_pack("{ss ss ss ss sb}", "ref", "topic",
+	    "task", "deploy:migrations", "environment", "staging", "description", "Ship it",
+	    "transient_environment", 1));
+	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
+	d = res.json;
+	ck_assert_str_eq(str_of(d, "task"), "deploy:migrations");
+	ck_assert_str_eq(str_of(d, "environment"), "staging");
+	ck_assert_str_eq(str_of(d, "original_environment"), "staging");
+	ck_assert_str_eq(str_of(d, "description"), "Ship it");
+	ck_assert(json_is_true(json_object_get(d, "transient_environment")));
+	ck_assert(json_is_false(json_object_get(d, "production_environment")));
+	ck_assert_str_eq(str_of(d, "sha"), sha_topic);
+	http_response_release(&res);
+
+	/* production_environment defaults to true only for exactly "production". */
+	post_deployment(&res, &r, r.token, json_pack("{ss ss}", "ref", "main", "environment", "Production"));
+	ck_assert_int_eq(res.status, 201);
+	ck_assert(json_is_false(json_object_get(res.json, "production_environment")));
+	http_response_release(&res);
+	post_deployment(&res, &r, r.token, json_pack("{ss ss}", "ref", "main", "environment", "production-eu"));
+	ck_assert_int_eq(res.status, 201);
+	ck_assert(json_is_false(json_object_get(res.json, "production_environment")));
+	http_response_release(&res);
+
+	/* An explicit value always wins, both ways. */
+	post_deployment(&res, &r, r.token, json_pack("{ss ss sb}", "ref", "main", "environment", "staging",
+	    "production_environment", 1));
+	ck_assert_int_eq(res.status, 201);
+	ck_assert(json_is_true(json_object_get(res.json, "production_environment")));
+	http_response_release(&res);
+	post_deployment(&res, &r, r.token, json_pack("{ss ss sb}", "ref", "main", "environment", "production",
+	    "production_environment", 0));
+	ck_assert_int_eq(res.status, 201);
+	ck_assert(json_is_false(json_object_get(res.json, "production_environment")));
+	ck_assert_str_eq(str_of(res.json, "environment"), "production");
+	http_response_release(&res);
+
+	/* Explicit nulls are the defaults. */
+	post_deployment(&res, &r, r.token, json_pack("{ss sn sn sn}", "ref", "main", "description",
+	    "payload", "production_environment"));
+	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
+	ck_assert(json_is_null(json_object_get(res.json, "description")));
+	ck_assert(json_is_object(json_object_get(res.json, "payload")));
+	ck_assert(json_is_true(json_object_get(res.json, "production_environment")));
+	http_response_release(&res);
+}
+END_TEST
+
+START_TEST(create_under_api_v3)
+{
+	struct repo r;
+	struct http_response res;
+	char path[256];
+
+	repo_make(&r, WITH_GIT, PUBLIC);
+	snprintf(path, sizeof(path), "/api/v3%s", r.deployments);
+	http_call(&res, "POST", path, r.token, "{\"ref\":\"main\"}", NULL);
+	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
+	check_url_and_location(&res, "/api/v3", &r);
+	http_response_release(&res);
+	http_call(&res, "GET", path, r.token, NULL, NULL);
+	ck_assert_int_eq(res.status, 200);
+	ck_assert_uint_eq(json_array_size(res.json), 1);
+	ck_assert_ptr_nonnull(strstr(str_of(json_array_get(res.json, 0), "url"), "/api/v3/repos/"));
+	http_response_release(&res);
+
+	/* Link URLs keep the prefix too. */
+	http_call(&res, "POST", path, r.token, "{\"ref\":\"main\"}", NULL);
+	ck_assert_int_eq(res.status, 201);
+	http_response_release(&res);
+	snprintf(path, sizeof(path), "/api/v3%s?per_page=1", r.deployments);
+	http_call(&res, "GET", path, r.token, NULL, NULL);
+	ck_assert_int_eq(res.status, 200);
+	{
+		char *link = http_header(&res, "Link");
+		char *next = link_rel(link, "next", NULL);
+		char want[256];
+		const char *q[] = { "per_page=1", "page=2", NULL, NULL };
+		char hint[64];
+
+		snprintf(want, sizeof(want), "/api/v3%s", r.deployments);
+		snprintf(hint, sizeof(hint), "last_id=%lld",
+		    (long long)json_integer_value(json_object_get(json_array_get(res.json, 0), "id")));
+		q[2] = hint;
+		assert_page_url(next, want, q);
+		free(next);
+		free(link);
+	}
+	http_response_release(&res);
+}
+END_TEST
+
+START_TEST(payload_keeps_its_type)
+{
+	struct repo r;
+	struct http_response res, got;
+	json_t *object = json_pack("{si s{s[iis]} ss sb sn}", "a", 1, "b", "c", 1, 2, "x", "s", "text",
+	    "t", 1, "n");
+	long long id;
+
+	repo_make(&r, WITH_GIT, PUBLIC);
+	post_deployment(&res, &r, r.token, json_pack("{ss ss}", "ref", "main", "payload",
+	    "{\"not\":\"parsed\"}"));
+	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
+	ck_assert_msg(json_is_string(json_object_get(res.json, "payload")), "%s", res.body);
+	ck_assert_str_eq(str_of(res.json, "payload"), "{\"not\":\"parsed\"}");
+	id = json_integer_value(json_object_get(res.json, "id"));
+	http_response_release(&res);
+	get_path(&got, r.token, "%s/%lld", r.deployments, id);
+	ck_assert_str_eq(str_of(got.json, "payload"), "{\"not\":\"parsed\"}");
+	http_response_release(&got);
+
+	post_deployment(&res, &r, r.token, json_pack("{ss sO}", "ref", "main", "payload", object));
+	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
+	ck_assert_msg(json_equal(json_object_get(res.json, "payload"), object), "%s", res.body);
+	id = json_integer_value(json_object_get(res.json, "id"));
+	http_response_release(&res);
+	get_path(&got, r.token, "%s/%lld", r.deployments, id);
+	ck_assert_msg(json_equal(json_object_get(got.json, "payload"), object), "%s", got.body);
+	http_response_release(&got);
+
+	/* In the list too. */
+	get_path(&got, r.token, "%s", r.deployments);
+	ck_assert_uint_eq(json_array_size(got.json), 2);
+	ck_assert(json_equal(json_object_get(json_array_get(got.json, 0), "payload"), object));
+	ck_assert(json_is_string(json_object_get(json_array_get(got.json, 1), "payload")));
+	http_response_release(&got);
+	json_decref(object);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Ref resolution.
+ */
+
+static void
+expect_resolves(const struct repo *r, const char *ref, const char *sha)
+{
+	struct http_response res;
+
+	post_deployment(&res, r, r->token, json_pack("{ss}", "ref", ref));
+	ck_assert_msg(res.status == 201, "ref %s: %ld %s", ref, res.status, res.body);
+	ck_assert_str_eq(str_of(res.json, "ref"), ref);
+	ck_assert_msg(strcmp(str_of(res.json, "sha"), sha) == 0, "ref %s resolved to %s, expected %s", ref,
+	    str_of(res.json, "sha"), sha);
+	http_response_release(&res);
+}
+
+static void
+expect_no_ref(const struct repo *r, const char *ref)
+{
+	struct http_response res;
+	char want[512];
+	long long deployments = deployments_of(r), outbox = outbox_of(r);
+
+	post_deployment(&res, r, r->token, json_pack("{ss}", "ref", ref));
+	ck_assert_msg(res.status == 422, "ref %s: %ld %s", ref, res.status, res.body);
+	snprintf(want, sizeof(want), "No ref found for: %s", ref);
+	ck_assert_str_eq(message_of(&res), want);
+	ck_assert_ptr_null(json_object_get(res.json, "errors"));
+	http_response_release(&res);
+	ck_assert_int_eq(deployments_of(r), deployments);
+	ck_assert_int_eq(outbox_of(r), outbox);
+}
+
+START_TEST(ref_resolution_with_git)
+{
+	struct repo r;
+	char abbrev[8];
+
+	repo_make(&r, WITH_GIT, PUBLIC);
+	expect_resolves(&r, "main", sha_main);
+	expect_resolves(&r, "topic", sha_topic);
+	/* The annotated tag is peeled to its commit. */
+	expect_resolves(&r, "v1.0", sha_c1);
+	expect_resolves(&r, sha_c2, sha_c2);
+	memcpy(abbrev, sha_c2, 7);
+	abbrev[7] = '\0';
+	expect_resolves(&r, abbrev, sha_c2);
+	/* Full reference names. */
+	expect_resolves(&r, "refs/heads/topic", sha_topic);
+	expect_resolves(&r, "refs/tags/v1.0", sha_c1);
+	ck_assert_int_eq(deployments_of(&r), 7);
+	ck_assert_int_eq(outbox_of(&r), 7);
+
+	expect_no_ref(&r, "no-such-branch");
+	expect_no_ref(&r, "v9.9");
+	expect_no_ref(&r, "0000000000000000000000000000000000000000");
+	expect_no_ref(&r, "topic/deeper");
+	expect_no_ref(&r, "../repo.git/refs/heads/main");
+	expect_no_ref(&r, "refs/heads/../../HEAD");
+	expect_no_ref(&r, "HEAD");
+	expect_no_ref(&r, "refs/heads/nothing");
+	ck_assert_int_eq(deployments_of(&r), 7);
+}
+END_TEST
+
+START_TEST(ref_resolution_without_git)
+{
+	struct repo r;
+	const char *sha = "0123456789abcdef0123456789abcdef01234567";
+	struct http_response res;
+
+	repo_make(&r, NO_GIT, PUBLIC);
+	expect_resolves(&r, sha, sha);
+	/* Upper case is still a full SHA; stored lower case. */
+	post_deployment(&res, &r, r.token, json_pack("{ss}", "ref", "0123456789ABCDEF0123456789ABCDEF01234567"));
+	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
+	ck_assert_str_eq(str_of(res.json, "sha"), sha);
+	http_response_release(&res);
+	expect_no_ref(&r, "main");
+	expect_no_ref(&r, "0123456");
+	expect_no_ref(&r, "0123456789abcdef0123456789abcdef0123456");    /* 39 */
+	expect_no_ref(&r, "0123456789abcdef0123456789abcdef012345678");  /* 41 */
+	expect_no_ref(&r, "g123456789abcdef0123456789abcdef01234567");
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Validation: 422 with errors, 400 for bodies that are not objects; never
+ * anything written.
+ */
+
+static char *
+repeat(const char *unit, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < n; i++)
+		buf_puts(&b, unit);
+	return buf_detach(&b);
+}
+
+/* POSTs text, expects 422 Validation Failed with an error for field with
+ * code, and no row written. */
+static void
+expect_invalid(const struct repo *r, const char *text, const char *field, const char *code)
+{
+	struct http_response res;
+	long long deployments = deployments_of(r), outbox = outbox_of(r);
+	json_t *errors, *e;
+	bool found = false;
+	size_t i;
+
+	http_call(&res, "POST", r->deployments, r->token, text, NULL);
+	ck_assert_msg(res.status == 422, "%.200s: %ld %s", text, res.status, res.body);
+	ck_assert_str_eq(message_of(&res), "Validation Failed");
+	ck_assert_ptr_nonnull(json_object_get(res.json, "documentation_url"));
+	errors = json_object_get(res.json, "errors");
+	ck_assert_msg(json_is_array(errors) && json_array_size(errors) > 0, "%.200s: %s", text, res.body);
+	json_array_foreach(errors, i, e) {
+		ck_assert_msg(json_is_object(e), "error item not an object: %s", res.body);
+		ck_assert_str_eq(str_of(e, "resource"), "Deployment");
+		if (strcmp(str_of(e, "field"), field) == 0) {
+			ck_assert_msg(strcmp(str_of(e, "code"), code) == 0, "%.200s: field %s has code %s, expected %s",
+			    text, field, str_of(e, "code"), code);
+			found = true;
+		}
+	}
+	ck_assert_msg(found, "%.200s: no error for field %s: %s", text, field, res.body);
+	http_response_release(&res);
+	ck_assert_int_eq(deployments_of(r), deployments);
+	ck_assert_int_eq(outbox_of(r), outbox);
+}
+
+static void
+expect_bad_request(const struct repo *r, const char *text, const char *message)
+{
+	struct http_response res;
+	long long deployments = deployments_of(r), outbox = outbox_of(r);
+
+	http_call(&res, "POST", r->deployments, r->token, text, NULL);
+	ck_assert_msg(res.status == 400, "%s: %ld %s", text, res.status, res.body);
+	ck_assert_str_eq(message_of(&res), message);
+	http_response_release(&res);
+	ck_assert_int_eq(deployments_of(r), deployments);
+	ck_assert_int_eq(outbox_of(r), outbox);
+}
+
+START_TEST(validation_failures_write_nothing)
+{
+	struct repo r;
+	struct buf b = BUF_INIT;
+	char *s;
+
+	repo_make(&r, WITH_GIT, PUBLIC);
+	expect_invalid(&r, "{}", "ref", "missing_field");
+	expect_invalid(&r, "{\"task\":\"deploy\"}", "ref", "missing_field");
+	expect_invalid(&r, "{\"ref\":\"\"}", "ref", "invalid");
+	expect_invalid(&r, "{\"ref\":123}", "ref", "invalid");
+	expect_invalid(&r, "{\"ref\":[\"main\"]}", "ref", "invalid");
+	expect_invalid(&r, "{\"ref\":true}", "ref", "invalid");
+
+	s = repeat("t", 129);
+	buf_printf(&b, "{\"ref\":\"main\",\"task\":\"%s\"}", s);
+	expect_invalid(&r, b.data, "task", "invalid");
+	free(s);
+	buf_reset(&b);
+	s = repeat("e", 256);
+	buf_printf(&b, "{\"ref\":\"main\",\"environment\":\"%s\"}", s);
+	expect_invalid(&r, b.data, "environment", "invalid");
+	free(s);
+	buf_reset(&b);
+	s = repeat("d", 1025);
+	buf_printf(&b, "{\"ref\":\"main\",\"description\":\"%s\"}", s);
+	expect_invalid(&r, b.data, "description", "invalid");
+	free(s);
+	buf_reset(&b);
+	s = repeat("r", 256);
+	buf_printf(&b, "{\"ref\":\"%s\"}", s);
+	expect_invalid(&r, b.data, "ref", "invalid");
+	free(s);
+
+	expect_invalid(&r, "{\"ref\":\"main\",\"task\":42}", "task", "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"environment\":{}}", "environment", "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"payload\":42}", "payload", "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"payload\":[1,2]}", "payload", "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"payload\":true}", "payload", "invalid");
+	s = repeat("p", 70 * 1024);
+	buf_reset(&b);
+	buf_printf(&b, "{\"ref\":\"main\",\"payload\":{\"big\":\"%s\"}}", s);
+	expect_invalid(&r, b.data, "payload", "invalid");
+	buf_reset(&b);
+	buf_printf(&b, "{\"ref\":\"main\",\"payload\":\"%s\"}", s);
+	expect_invalid(&r, b.data, "payload", "invalid");
+	free(s);
+	expect_invalid(&r, "{\"ref\":\"main\",\"required_contexts\":\"ci\"}", "required_contexts", "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"required_contexts\":[1]}", "required_contexts", "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"required_contexts\":[\"ci\",null]}", "required_contexts",
+	    "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"required_contexts\":{\"ci\":1}}", "required_contexts",
+	    "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"auto_merge\":\"false\"}", "auto_merge", "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"transient_environment\":\"true\"}", "transient_environment",
+	    "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"production_environment\":\"false\"}",
+	    "production_environment", "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"production_environment\":1}", "production_environment",
+	    "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"force\":\"yes\"}", "force", "invalid");
+	/* Control characters. */
+	expect_invalid(&r, "{\"ref\":\"ma\\nin\"}", "ref", "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"environment\":\"prod\\u0001\"}", "environment", "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"environment\":\"prod\\tuction\"}", "environment", "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"task\":\"de\\u007fploy\"}", "task", "invalid");
+
+	/* Bodies that are not JSON objects. */
+	expect_bad_request(&r, "{\"ref\":", "Problems parsing JSON");
+	expect_bad_request(&r, "{ref: main}", "Problems parsing JSON");
+	expect_bad_request(&r, "[{\"ref\":\"main\"}]", "Body should be a JSON object");
+	expect_bad_request(&r, "\"main\"", "Body should be a JSON object");
+
+	ck_assert_int_eq(deployments_of(&r), 0);
+	ck_assert_int_eq(outbox_of(&r), 0);
+	buf_release(&b);
+}
+END_TEST
+
+/* "\u0000" is valid JSON (RFC 8259): a string holding NUL is a control
+ * character in a field, a validation failure, not a parse error. */
+START_TEST(nul_in_strings_is_a_validation_failure)
+{
+	struct repo r;
+
+	repo_make(&r, WITH_GIT, PUBLIC);
+	expect_invalid(&r, "{\"ref\":\"main\\u0000\"}", "ref", "invalid");
+	expect_invalid(&r, "{\"ref\":\"main\",\"environment\":\"prod\\u0000x\"}", "environment", "invalid");
+	ck_assert_int_eq(deployments_of(&r), 0);
+}
+END_TEST
+
+START_TEST(limits_are_inclusive_and_count_characters)
+{
+	struct repo r;
+	struct http_response res;
+	char *task = repeat("\xc3\xa9", 128);   /* 128 characters, 256 bytes */
+	char *env = repeat("e", 255);
+	char *desc = repeat("d", 1024);
+	json_t *body = json_pack("{ss ss ss ss}", "ref", "main", "task", task, "environment", env,
+	    "description", desc);
+
+	repo_make(&r, WITH_GIT, PUBLIC);
+	post_deployment(&res, &r, r.token, body);
+	ck_assert_msg(res.status == 201, "%ld %.300s", res.status, res.body);
+	ck_assert_str_eq(str_of(res.json, "task"), task);
+	ck_assert_str_eq(str_of(res.json, "environment"), env);
+	ck_assert_str_eq(str_of(res.json, "description"), desc);
+	http_response_release(&res);
+
+	/* Unknown fields (clients send sha, for instance) are ignored. */
+	http_call(&res, "POST", r.deployments, r.token,
+	    "{\"ref\":\"main\",\"sha\":\"not-a-sha\",\"unknown\":{\"x\":[1]},\"ignored\":null}", NULL);
+	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
+	ck_assert_str_eq(str_of(res.json, "sha"), sha_main);
+	ck_assert_ptr_null(json_object_get(res.json, "unknown"));
+	http_response_release(&res);
+
+	/* An empty body is an object without ref. */
+	expect_invalid(&r, "", "ref", "missing_field");
+	ck_assert_int_eq(deployments_of(&r), 2);
+	ck_assert_int_eq(outbox_of(&r), 2);
+	free(task);
+	free(env);
+	free(desc);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * List filters.
+ */
+
+START_TEST(list_filters)
+{
+	struct repo r;
+	long long a, b, c, d;
+	char q[256];
+
+	repo_make(&r, WITH_GIT, PUBLIC);
+	a = create_ref(&r, "main");
+	b = create_ok(&r, json_pack("{ss ss ss}", "ref", "topic", "task", "deploy:migrations",
+	    "environment", "staging"));
+	c = create_ok(&r, json_pack("{ss ss}", "ref", "v1.0", "environment", "staging"));
+	d = create_ok(&r, json_pack("{ss ss}", "ref", sha_c2, "environment", "qa env"));
+
+	/* No filter, and empty filters: everything, newest first. */
+	expect_list(&r, "", d, c, b, a, 0LL);
+	expect_list(&r, "?sha=&ref=&task=&environment=", d, c, b, a, 0LL);
+
+	snprintf(q, sizeof(q), "?sha=%s", sha_main);
+	expect_list(&r, q, a, 0LL);
+	snprintf(q, sizeof(q), "?sha=%s", sha_topic);
+	expect_list(&r, q, b, 0LL);
+	snprintf(q, sizeof(q), "?sha=%s", sha_c1);   /* the tag's commit */
+	expect_list(&r, q, c, 0LL);
+	snprintf(q, sizeof(q), "?sha=%s", sha_tag);  /* not the tag object */
+	expect_list(&r, q, 0LL);
+	snprintf(q, sizeof(q), "?sha=%s", sha_c2);
+	expect_list(&r, q, d, 0LL);
+
+	expect_list(&r, "?ref=main", a, 0LL);
+	expect_list(&r, "?ref=topic", b, 0LL);
+	expect_list(&r, "?ref=v1.0", c, 0LL);
+	snprintf(q, sizeof(q), "?ref=%s", sha_c2);
+	expect_list(&r, q, d, 0LL);
+	expect_list(&r, "?ref=refs/heads/main", 0LL);   /* the ref as given, exactly */
+	expect_list(&r, "?ref=MAIN", 0LL);
+
+	expect_list(&r, "?task=deploy:migrations", b, 0LL);
+	expect_list(&r, "?task=deploy%3Amigrations", b, 0LL);
+	expect_list(&r, "?task=deploy", d, c, a, 0LL);
+
+	expect_list(&r, "?environment=staging", c, b, 0LL);
+	expect_list(&r, "?environment=production", a, 0LL);
+	expect_list(&r, "?environment=qa%20env", d, 0LL);
+	expect_list(&r, "?environment=Staging", 0LL);
+
+	/* Filters combine. */
+	expect_list(&r, "?environment=staging&ref=v1.0", c, 0LL);
+	expect_list(&r, "?environment=staging&task=deploy", c, 0LL);
+	expect_list(&r, "?environment=staging&ref=main", 0LL);
+
+	/* environment is the current environment, not the original one. */
+	snprintf(q, sizeof(q), "UPDATE deployments SET environment = 'moved' WHERE id = %lld", b);
+	sql_exec(q);
+	expect_list(&r, "?environment=staging", c, 0LL);
+	expect_list(&r, "?environment=moved", b, 0LL);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Pagination.
+ */
+
+/* The URL of rel in a Link header, newly allocated, or NULL. Also counts
+ * the rels present. */
+static char *
+link_rel(const char *link, const char *rel, int *nrels)
+{
+	char want[64];
+	char *found = NULL;
+	const char *p = link;
+
+	if (nrels)
+		*nrels = 0;
+	if (link == NULL)
+		return NULL;
+	snprintf(want, sizeof(want), "rel=\"%s\"", rel);
+	while ((p = strchr(p, '<')) != NULL) {
+		const char *end = strchr(p, '>');
+		const char *next;
+		size_t attrs_len;
+
+		ck_assert_ptr_nonnull(end);
+		next = strchr(end, '<');
+		attrs_len = next ? (size_t)(next - end) : strlen(end);
+		if (nrels)
+			(*nrels)++;
+		if (memmem(end, attrs_len, want, strlen(want)) != NULL) {
+			ck_assert_msg(found == NULL, "rel %s twice in %s", rel, link);
+			found = xstrndup(p + 1, (size_t)(end - p - 1));
+		}
+		p = end;
+	}
+	return found;
+}
+
+/* Asserts that url is DEPLOY_URL + path + "?" + exactly the query
+ * parameters in want (NULL-terminated, "name=value", any order). */
+static void
+assert_page_url(const char *url, const char *path, const char *const *want)
+{
+	const char *base = env_or_die("DEPLOY_URL");
+	size_t nbase = strlen(base), npath = strlen(path), nwant = 0, ngot = 0;
+	char *query, *tok, *save = NULL;
+
+	ck_assert_ptr_nonnull(url);
+	ck_assert_msg(strncmp(url, base, nbase) == 0 && strncmp(url + nbase, path, npath) == 0 &&
+	    url[nbase + npath] == '?', "link %s is not %s%s?...", url, base, path);
+	while (want[nwant])
+		nwant++;
+	query = xstrdup(url + nbase + npath + 1);
+	for (tok = strtok_r(query, "&", &save); tok; tok = strtok_r(NULL, "&", &save)) {
+		bool ok = false;
+
+		for (size_t i = 0; i < nwant; i++)
+			if (strcmp(tok, want[i]) == 0)
+				ok = true;
+		ck_assert_msg(ok, "link %s: unexpected parameter %s", url, tok);
+		ngot++;
+	}
+	ck_assert_msg(ngot == nwant, "link %s: %zu parameters, expected %zu", url, ngot, nwant);
+	free(query);
+}
+
+/* The path part (after DEPLOY_URL) of an absolute link. */
+static const char *
+link_path(const char *url)
+{
+	size_t n = strlen(env_or_die("DEPLOY_URL"));
+
+	ck_assert(strncmp(url, env_or_die("DEPLOY_URL"), n) == 0);
+	return url + n;
+}
+
+START_TEST(pagination_of_75)
+{
+	struct repo r;
+	enum { N = 75 };
+	long long created[N], seen[N + 10], page_ids[100], direct[100];
+	size_t nseen = 0, n;
+	struct http_response res;
+	char *link, *url, path[512];
+	char p_last_id[64];
+	int nrels;
+
+	repo_make(&r, NO_GIT, PUBLIC);
+	for (int i = 0; i < N; i++)
+		created[i] = create_ok(&r, json_pack("{ss ss}", "ref", "0123456789abcdef0123456789abcdef01234567",
+		    "environment", i % 2 ? "odd" : "even"));
+
+	/* Page 1 (no page parameter): 30 items, next and last. */
+	get_path(&res, r.token, "%s?task=deploy&per_page=30", r.deployments);
+	ck_assert_int_eq(res.status, 200);
+	n = ids_of(&res, page_ids, 100);
+	ck_assert_uint_eq(n, 30);
+	memcpy(seen + nseen, page_ids, n * sizeof(*page_ids));
+	nseen += n;
+	link = http_header(&res, "Link");
+	ck_assert_ptr_nonnull(link);
+	snprintf(p_last_id, sizeof(p_last_id), "last_id=%lld", page_ids[29]);
+	{
+		const char *next_q[] = { "task=deploy", "per_page=30", "page=2", p_last_id, NULL };
+		const char *last_q[] = { "task=deploy", "per_page=30", "page=3", NULL };
+
+		url = link_rel(link, "next", &nrels);
+		assert_page_url(url, r.deployments, next_q);
+		snprintf(path, sizeof(path), "%s", link_path(url));
+		free(url);
+		url = link_rel(link, "last", NULL);
+		assert_page_url(url, r.deployments, last_q);
+		free(url);
+		ck_assert_ptr_null(link_rel(link, "prev", NULL));
+		ck_assert_ptr_null(link_rel(link, "first", NULL));
+		ck_assert_msg(nrels == 2, "%s", link);
+	}
+	free(link);
+	http_response_release(&res);
+
+	/* Page 2, following next. */
+	http_call(&res, "GET", path, r.token, NULL, NULL);
+	ck_assert_int_eq(res.status, 200);
+	n = ids_of(&res, page_ids, 100);
+	ck_assert_uint_eq(n, 30);
+	memcpy(seen + nseen, page_ids, n * sizeof(*page_ids));
+	nseen += n;
+	link = http_header(&res, "Link");
+	ck_assert_ptr_nonnull(link);
+	snprintf(p_last_id, sizeof(p_last_id), "last_id=%lld", page_ids[29]);
+	{
+		const char *prev_q[] = { "task=deploy", "per_page=30", "page=1", NULL };
+		const char *next_q[] = { "task=deploy", "per_page=30", "page=3", p_last_id, NULL };
+		const char *last_q[] = { "task=deploy", "per_page=30", "page=3", NULL };
+
+		url = link_rel(link, "prev", &nrels);
+		assert_page_url(url, r.deployments, prev_q);
+		free(url);
+		url = link_rel(link, "first", NULL);
+		assert_page_url(url, r.deployments, prev_q);
+		free(url);
+		url = link_rel(link, "last", NULL);
+		assert_page_url(url, r.deployments, last_q);
+		free(url);
+		url = link_rel(link, "next", NULL);
+		assert_page_url(url, r.deployments, next_q);
+		snprintf(path, sizeof(path), "%s", link_path(url));
+		free(url);
+		ck_assert_msg(nrels == 4, "%s", link);
+	}
+	free(link);
+	http_response_release(&res);
+
+	/* Page 3, the last: 15 items, prev and first only. */
+	http_call(&res, "GET", path, r.token, NULL, NULL);
+	ck_assert_int_eq(res.status, 200);
+	n = ids_of(&res, page_ids, 100);
+	ck_assert_uint_eq(n, 15);
+	memcpy(seen + nseen, page_ids, n * sizeof(*page_ids));
+	nseen += n;
+	link = http_header(&res, "Link");
+	ck_assert_ptr_nonnull(link);
+	{
+		const char *prev_q[] = { "task=deploy", "per_page=30", "page=2", NULL };
+		const char *first_q[] = { "task=deploy", "per_page=30", "page=1", NULL };
+
+		url = link_rel(link, "prev", &nrels);
+		assert_page_url(url, r.deployments, prev_q);
+		free(url);
+		url = link_rel(link, "first", NULL);
+		assert_page_url(url, r.deployments, first_q);
+		free(url);
+		ck_assert_ptr_null(link_rel(link, "next", NULL));
+		ck_assert_ptr_null(link_rel(link, "last", NULL));
+		ck_assert_msg(nrels == 2, "%s", link);
+	}
+	free(link);
+	http_response_release(&res);
+
+	/* Every item exactly once, newest first. */
+	ck_assert_uint_eq(nseen, N);
+	for (size_t i = 0; i < N; i++)
+		ck_assert_msg(seen[i] == created[N - 1 - i], "item %zu is %lld, expected %lld", i, seen[i],
+		    created[N - 1 - i]);
+
+	/* page=2 and page=3 asked directly (no hint): the same items. */
+	for (int page = 2; page <= 3; page++) {
+		get_path(&res, r.token, "%s?per_page=30&page=%d", r.deployments, page);
+		ck_assert_int_eq(res.status, 200);
+		n = ids_of(&res, direct, 100);
+		ck_assert_uint_eq(n, page == 2 ? 30 : 15);
+		for (size_t i = 0; i < n; i++)
+			ck_assert_int_eq(direct[i], seen[(size_t)(page - 1) * 30 + i]);
+		http_response_release(&res);
+	}
+
+	/* The filter is applied on every page: 38 "even", pages 30 + 8. */
+	get_path(&res, r.token, "%s?environment=even&per_page=30&page=2", r.deployments);
+	ck_assert_int_eq(res.status, 200);
+	ck_assert_uint_eq(json_array_size(res.json), 8);
+	http_response_release(&res);
+
+	/* per_page below 1 is the default; the default is 30. */
+	for (int i = 0; i < 3; i++) {
+		static const char *const queries[] = { "?per_page=0", "?per_page=-5", "" };
+		const char *last_q[] = { "page=3", NULL };
+		const char *last_q_pp[] = { NULL, "page=3", NULL };
+
+		get_path(&res, r.token, "%s%s", r.deployments, queries[i]);
+		ck_assert_int_eq(res.status, 200);
+		ck_assert_msg(json_array_size(res.json) == 30, "%s: %zu items", queries[i],
+		    json_array_size(res.json));
+		link = http_header(&res, "Link");
+		url = link_rel(link, "last", NULL);
+		if (i < 2) {
+			last_q_pp[0] = queries[i] + 1;
+			assert_page_url(url, r.deployments, last_q_pp);
+		} else {
+			assert_page_url(url, r.deployments, last_q);
+		}
+		free(url);
+		free(link);
+		http_response_release(&res);
+	}
+
+	/* Everything on one page: no Link at all. */
+	get_path(&res, r.token, "%s?per_page=1000", r.deployments);
+	ck_assert_int_eq(res.status, 200);
+	ck_assert_uint_eq(json_array_size(res.json), N);
+	ck_assert_ptr_null(http_header(&res, "Link"));
+	http_response_release(&res);
+	get_path(&res, r.token, "%s?per_page=75", r.deployments);
+	ck_assert_uint_eq(json_array_size(res.json), N);
+	ck_assert_ptr_null(http_header(&res, "Link"));
+	http_response_release(&res);
+
+	/* Beyond the end: an empty page, 200. */
+	get_path(&res, r.token, "%s?per_page=30&page=4", r.deployments);
+	ck_assert_int_eq(res.status, 200);
+	ck_assert(json_is_array(res.json));
+	ck_assert_uint_eq(json_array_size(res.json), 0);
+	link = http_header(&res, "Link");
+	ck_assert_ptr_null(link_rel(link, "next", NULL));
+	free(link);
+	http_response_release(&res);
+	get_path(&res, r.token, "%s?page=999999", r.deployments);
+	ck_assert_int_eq(res.status, 200);
+	ck_assert_uint_eq(json_array_size(res.json), 0);
+	http_response_release(&res);
+}
+END_TEST
+
+START_TEST(pagination_next_survives_inserts)
+{
+	/* The keyset hint keeps "next" stable when deployments are created
+	 * between two pages: no item is seen twice. */
+	struct repo r;
+	long long created[12], ids[20];
+	struct http_response res;
+	char *link, *url, path[512];
+	size_t n;
+
+	repo_make(&r, NO_GIT, PUBLIC);
+	for (int i = 0; i < 12; i++)
+		created[i] = create_ref(&r, "0123456789abcdef0123456789abcdef01234567");
+	get_path(&res, r.token, "%s?per_page=5", r.deployments);
+	n = ids_of(&res, ids, 20);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_int_eq(ids[0], created[11]);
+	link = http_header(&res, "Link");
+	url = link_rel(link, "next", NULL);
+	ck_assert_ptr_nonnull(url);
+	snprintf(path, sizeof(path), "%s", link_path(url));
+	free(url);
+	free(link);
+	http_response_release(&res);
+
+	(void)create_ref(&r, "0123456789abcdef0123456789abcdef01234567");
+	(void)create_ref(&r, "0123456789abcdef0123456789abcdef01234567");
+	http_call(&res, "GET", path, r.token, NULL, NULL);
+	n = ids_of(&res, ids, 20);
+	ck_assert_uint_eq(n, 5);
+	for (size_t i = 0; i < 5; i++)
+		ck_assert_int_eq(ids[i], created[6 - i]);
+	http_response_release(&res);
+}
+END_TEST
+
+START_TEST(links_keep_encoded_filters)
+{
+	/* A filter value that needs percent-encoding survives the Link URLs:
+	 * following next from page 1 gives exactly the filtered items. */
+	struct repo r;
+	long long want[7], got[20];
+	size_t ngot = 0, n;
+	struct http_response res;
+	char path[512], *link, *url;
+	int pages = 0;
+
+	repo_make(&r, NO_GIT, PUBLIC);
+	for (int i = 0, k = 0; i < 10; i++) {
+		const char *env = i % 3 == 1 ? "elsewhere" : "eu west/1&2=\xc3\xbc+x";
+		long long id = create_ok(&r, json_pack("{ss ss}", "ref", "0123456789abcdef0123456789abcdef01234567",
+		    "environment", env));
+
+		if (i % 3 != 1)
+			want[6 - k++] = id;
+	}
+	snprintf(path, sizeof(path), "%s?environment=eu%%20west%%2F1%%262%%3D%%C3%%BC%%2Bx&per_page=3",
+	    r.deployments);
+	while (path[0]) {
+		http_call(&res, "GET", path, r.token, NULL, NULL);
+		ck_assert_msg(res.status == 200, "GET %s: %ld", path, res.status);
+		n = ids_of(&res, got + ngot, 20 - ngot);
+		ngot += n;
+		pages++;
+		link = http_header(&res, "Link");
+		url = link_rel(link, "next", NULL);
+		path[0] = '\0';
+		if (url)
+			snprintf(path, sizeof(path), "%s", link_path(url));
+		free(url);
+		free(link);
+		http_response_release(&res);
+		ck_assert_int_le(pages, 4);
+	}
+	ck_assert_int_eq(pages, 3);
+	ck_assert_uint_eq(ngot, 7);
+	for (size_t i = 0; i < 7; i++)
+		ck_assert_int_eq(got[i], want[i]);
+}
+END_TEST
+
+START_TEST(list_etag_follows_the_content)
+{
+	struct repo r;
+	struct http_response res;
+	char inm[256];
+	const char *h[] = { inm, NULL };
+	char *etag;
+
+	repo_make(&r, NO_GIT, PUBLIC);
+	(void)create_ref(&r, "0123456789abcdef0123456789abcdef01234567");
+	http_call(&res, "GET", r.deployments, r.token, NULL, NULL);
+	etag = http_header(&res, "ETag");
+	ck_assert_ptr_nonnull(etag);
+	http_response_release(&res);
+	snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+	http_call(&res, "GET", r.deployments, r.token, NULL, h);
+	ck_assert_int_eq(res.status, 304);
+	http_response_release(&res);
+	(void)create_ref(&r, "0123456789abcdef0123456789abcdef01234567");
+	http_call(&res, "GET", r.deployments, r.token, NULL, h);
+	ck_assert_int_eq(res.status, 200);
+	ck_assert_uint_eq(json_array_size(res.json), 2);
+	http_response_release(&res);
+	free(etag);
+}
+END_TEST
+
+START_TEST(per_page_is_clamped_to_100)
+{
+	struct repo r;
+	struct http_response res;
+	char sql[1024];
+	char *link, *url;
+	long long ids[200];
+	const char *next_q[] = { "per_page=1000", "page=2", NULL, NULL };
+	char hint[64];
+
+	repo_make(&r, NO_GIT, PUBLIC);
+	/* 105 rows directly: the point is the list, not the create. */
+	snprintf(sql, sizeof(sql),
+	    "INSERT INTO deployments (repository_id, sha, ref, task, payload, original_environment,"
+	    " environment, creator_id, transient_environment, production_environment, auto_merge,"
+	    " created_at, updated_at)"
+	    " SELECT %lld, repeat('a', 40), 'main', 'deploy', '{}', 'production', 'production',"
+	    " (SELECT id FROM users WHERE login = '%s'), false, true, true, now(), now()"
+	    " FROM generate_series(1, 105)", r.id, r.owner);
+	sql_exec(sql);
+	get_path(&res, r.token, "%s?per_page=1000", r.deployments);
+	ck_assert_int_eq(res.status, 200);
+	ck_assert_uint_eq(ids_of(&res, ids, 200), 100);
+	for (size_t i = 1; i < 100; i++)
+		ck_assert_int_lt(ids[i], ids[i - 1]);
+	link = http_header(&res, "Link");
+	ck_assert_ptr_nonnull(link);
+	snprintf(hint, sizeof(hint), "last_id=%lld", ids[99]);
+	next_q[2] = hint;
+	url = link_rel(link, "next", NULL);
+	assert_page_url(url, r.deployments, next_q);
+	free(url);
+	free(link);
+	http_response_release(&res);
+
+	get_path(&res, r.token, "%s?per_page=1000&page=2", r.deployments);
+	ck_assert_int_eq(res.status, 200);
+	ck_assert_uint_eq(json_array_size(res.json), 5);
+	http_response_release(&res);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Get.
+ */
+
+static void
+expect_not_found(const char *method, const char *path, const char *token)
+{
+	struct http_response res;
+
+	http_call(&res, method, path, token, NULL, NULL);
+	ck_assert_msg(res.status == 404, "%s %s: %ld %s", method, path, res.status, res.body);
+	ck_assert_str_eq(message_of(&res), "Not Found");
+	http_response_release(&res);
+}
+
+START_TEST(get_not_found)
+{
+	struct repo r, other;
+	char path[512];
+	long long mine, theirs;
+
+	repo_make(&r, NO_GIT, PUBLIC);
+	repo_make(&other, NO_GIT, PUBLIC);
+	mine = create_ref(&r, "0123456789abcdef0123456789abcdef01234567");
+	theirs = create_ref(&other, "0123456789abcdef0123456789abcdef01234567");
+
+	snprintf(path, sizeof(path), "%s/%lld", r.deployments, mine);
+	{
+		struct http_response res;
+
+		http_call(&res, "GET", path, r.token, NULL, NULL);
+		ck_assert_int_eq(res.status, 200);
+		http_response_release(&res);
+	}
+	snprintf(path, sizeof(path), "%s/%lld", r.deployments, theirs + 1000000);
+	expect_not_found("GET", path, r.token);
+	/* Another repository's deployment through this repository. */
+	snprintf(path, sizeof(path), "%s/%lld", r.deployments, theirs);
+	expect_not_found("GET", path, r.token);
+	expect_not_found("GET", path, other.token);
+	expect_not_found("DELETE", path, r.token);
+	snprintf(path, sizeof(path), "%s/%lld", other.deployments, theirs);
+	{
+		struct http_response res;
+
+		http_call(&res, "GET", path, other.token, NULL, NULL);
+		ck_assert_int_eq(res.status, 200);
+		http_response_release(&res);
+	}
+	/* Ids that are not ids. */
+	snprintf(path, sizeof(path), "%s/abc", r.deployments);
+	expect_not_found("GET", path, r.token);
+	snprintf(path, sizeof(path), "%s/%lldabc", r.deployments, mine);
+	expect_not_found("GET", path, r.token);
+	snprintf(path, sizeof(path), "%s/0", r.deployments);
+	expect_not_found("GET", path, r.token);
+	snprintf(path, sizeof(path), "%s/-%lld", r.deployments, mine);
+	expect_not_found("GET", path, r.token);
+	snprintf(path, sizeof(path), "%s/99999999999999999999999", r.deployments);
+	expect_not_found("GET", path, r.token);
+	snprintf(path, sizeof(path), "%s/abc", r.deployments);
+	expect_not_found("DELETE", path, r.token);
+	/* A repository that does not exist. */
+	snprintf(path, sizeof(path), "/repos/%s/no-such-repo/deployments/%lld", r.owner, mine);
+	expect_not_found("GET", path, r.token);
+	ck_assert_int_eq(deployments_of(&other), 1);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Delete.
+ */
+
+static void
+make_active(long long id)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "UPDATE deployments SET latest_state = 'success' WHERE id = %lld", id);
+	sql_exec(sql);
+}
+
+static long
+delete_status(const struct repo *r, long long id, const char *token, struct http_response *keep)
+{
+	struct http_response res;
+	char path[512];
+	long status;
+
+	snprintf(path, sizeof(path), "%s/%lld", r->deployments, id);
+	http_call(&res, "DELETE", path, token, NULL, NULL);
+	status = res.status;
+	if (status == 204)
+		ck_assert_msg(res.body_len == 0, "204 with a body: %s", res.body);
+	if (keep)
+		*keep = res;
+	else
+		http_response_release(&res);
+	return status;
+}
+
+static bool
+exists(long long id)
+{
+	return sql_count("SELECT count(*) FROM deployments WHERE id = %lld", id) == 1;
+}
+
+START_TEST(delete_rule)
+{
+	struct repo r;
+	struct http_response res;
+	char path[512];
+	long long a, b, c, d, e, f, outbox;
+	json_t *want_errors;
+
+	repo_make(&r, WITH_GIT, PUBLIC);
+	a = create_ref(&r, "main");
+	b = create_ref(&r, "main");
+	c = create_ok(&r, json_pack("{ss ss}", "ref", "main", "environment", "staging"));
+	d = create_ok(&r, json_pack("{ss ss}", "ref", "main", "environment", "staging"));
+	e = create_ok(&r, json_pack("{ss ss}", "ref", "main", "environment", "solo"));
+	f = create_ok(&r, json_pack("{ss ss}", "ref", "main", "environment", "production"));
+	outbox = outbox_of(&r);
+	ck_assert_int_eq(outbox, 6);
+
+	/* Not active: deleted, even with others in its environment. */
+	ck_assert_int_eq(delete_status(&r, a, r.token, NULL), 204);
+	ck_assert(!exists(a));
+	snprintf(path, sizeof(path), "%s/%lld", r.deployments, a);
+	expect_not_found("GET", path, r.token);
+	expect_not_found("DELETE", path, r.token);
+	expect_list(&r, "", f, e, d, c, b, 0LL);
+
+	/* Active and not alone in its environment: 422, kept. */
+	make_active(c);
+	ck_assert_int_eq(delete_status(&r, c, r.token, &res), 422);
+	ck_assert_str_eq(message_of(&res), "Validation Failed");
+	want_errors = json_pack("[s]", "We cannot delete an active deployment unless it is the only "
+	    "deployment in a given environment.");
+	ck_assert_msg(json_equal(json_object_get(res.json, "errors"), want_errors), "%s", res.body);
+	json_decref(want_errors);
+	http_response_release(&res);
+	ck_assert(exists(c));
+	/* Active beside a deployment that is not active: still not alone. */
+	make_active(b);
+	ck_assert_int_eq(delete_status(&r, b, r.token, NULL), 422);
+	ck_assert(exists(b));
+
+	/* Active and alone in its environment: deleted. */
+	make_active(e);
+	ck_assert_int_eq(delete_status(&r, e, r.token, NULL), 204);
+	ck_assert(!exists(e));
+
+	/* Once the other one is gone, the active one is alone. */
+	ck_assert_int_eq(delete_status(&r, d, r.token, NULL), 204);
+	ck_assert_int_eq(delete_status(&r, c, r.token, NULL), 204);
+	ck_assert(!exists(c));
+	ck_assert(!exists(d));
+
+	/* Environment means the current environment. */
+	{
+		char sql[256];
+
+		snprintf(sql, sizeof(sql), "UPDATE deployments SET environment = 'elsewhere' WHERE id = %lld", f);
+		sql_exec(sql);
+	}
+	ck_assert_int_eq(delete_status(&r, b, r.token, NULL), 204);
+	expect_list(&r, "", f, 0LL);
+
+	/* Deleting writes no event. */
+	ck_assert_int_eq(outbox_of(&r), outbox);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Scopes and permissions.
+ */
+
+START_TEST(scopes_and_permissions)
+{
+	struct repo priv, pub;
+	char pusher[40], reader[40], outsider[40];
+	char *pusher_token = make_user_with_token("pusher", "repo_deployment", pusher);
+	char *reader_token = make_user_with_token("reader", "repo", reader);
+	char *outsider_token = make_user_with_token("outsider", "repo", outsider);
+	const char *owner_dep[] = { "token", "create", NULL, "--scopes", "repo_deployment", "--rate-limit", "0", NULL };
+	const char *owner_pub[] = { "token", "create", NULL, "--scopes", "public_repo", "--rate-limit", "0", NULL };
+	const char *add_pusher[] = { "collaborator", "add", NULL, pusher, "--permission", "push", NULL };
+	const char *add_reader[] = { "collaborator", "add", NULL, reader, "--permission", "pull", NULL };
+	char *dep_token, *pub_token, *h;
+	struct http_response res;
+	long long id;
+	char path[512];
+
+	repo_make(&priv, WITH_GIT, PRIVATE);
+	repo_make(&pub, WITH_GIT, PUBLIC);
+	owner_dep[2] = priv.owner;
+	owner_pub[2] = priv.owner;
+	add_pusher[2] = priv.full;
+	add_reader[2] = priv.full;
+	dep_token = deployctl(owner_dep);
+	pub_token = deployctl(owner_pub);
+	free(deployctl(add_pusher));
+	free(deployctl(add_reader));
+
+	/* repo_deployment: deployments of a private repository it can push to. */
+	post_deployment(&res, &priv, dep_token, json_pack("{ss}", "ref", "main"));
+	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
+	h = http_header(&res, "X-Accepted-OAuth-Scopes");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_ptr_nonnull(strstr(h, "repo_deployment"));
+	free(h);
+	h = http_header(&res, "X-OAuth-Scopes");
+	ck_assert_str_eq(h, "repo_deployment");
+	free(h);
+	http_response_release(&res);
+	post_deployment(&res, &priv, pusher_token, json_pack("{ss}", "ref", "topic"));
+	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
+	ck_assert_str_eq(str_of(json_object_get(res.json, "creator"), "login"), pusher);
+	id = json_integer_value(json_object_get(res.json, "id"));
+	http_response_release(&res);
+	get_path(&res, pusher_token, "%s", priv.deployments);
+	ck_assert_int_eq(res.status, 200);
+	ck_assert_uint_eq(json_array_size(res.json), 2);
+	http_response_release(&res);
+	get_path(&res, pusher_token, "%s/%lld", priv.deployments, id);
+	ck_assert_int_eq(res.status, 200);
+	http_response_release(&res);
+	ck_assert_int_eq(deployments_of(&priv), 2);
+
+	/* public_repo on a private repository: it does not exist. */
+	post_deployment(&res, &priv, pub_token, json_pack("{ss}", "ref", "main"));
+	ck_assert_int_eq(res.status, 404);
+	ck_assert_str_eq(message_of(&res), "Not Found");
+	http_response_release(&res);
+	expect_not_found("GET", priv.deployments, pub_token);
+	snprintf(path, sizeof(path), "%s/%lld", priv.deployments, id);
+	expect_not_found("GET", path, pub_token);
+	expect_not_found("DELETE", path, pub_token);
+
+	/* Pull only: 403 on create and delete, reads allowed. */
+	post_deployment(&res, &priv, reader_token, json_pack("{ss}", "ref", "main"));
+	ck_assert_int_eq(res.status, 403);
+	ck_assert_str_eq(message_of(&res), "Must have push access to repository");
+	http_response_release(&res);
+	ck_assert_int_eq(delete_status(&priv, id, reader_token, &res), 403);
+	ck_assert_str_eq(message_of(&res), "Must have push access to repository");
+	http_response_release(&res);
+	get_path(&res, reader_token, "%s", priv.deployments);
+	ck_assert_int_eq(res.status, 200);
+	http_response_release(&res);
+
+	/* Strangers: 404 on the private repository, 403 on the public one. */
+	post_deployment(&res, &priv, outsider_token, json_pack("{ss}", "ref", "main"));
+	ck_assert_int_eq(res.status, 404);
+	http_response_release(&res);
+	expect_not_found("GET", priv.deployments, outsider_token);
+	post_deployment(&res, &pub, outsider_token, json_pack("{ss}", "ref", "main"));
+	ck_assert_int_eq(res.status, 403);
+	ck_assert_str_eq(message_of(&res), "Must have push access to repository");
+	http_response_release(&res);
+
+	/* Anonymous: 401 on create on a public repository; reads allowed. */
+	post_deployment(&res, &pub, NULL, json_pack("{ss}", "ref", "main"));
+	ck_assert_int_eq(res.status, 401);
+	ck_assert_ptr_nonnull(json_object_get(res.json, "message"));
+	http_response_release(&res);
+	id = create_ref(&pub, "main");
+	get_path(&res, NULL, "%s", pub.deployments);
+	ck_assert_int_eq(res.status, 200);
+	ck_assert_uint_eq(json_array_size(res.json), 1);
+	http_response_release(&res);
+	ck_assert_int_eq(delete_status(&pub, id, NULL, NULL), 401);
+	expect_not_found("GET", priv.deployments, NULL);
+	post_deployment(&res, &priv, NULL, json_pack("{ss}", "ref", "main"));
+	ck_assert_int_eq(res.status, 404);
+	http_response_release(&res);
+	/* A bad token is 401 even where anonymous reads are allowed. */
+	get_path(&res, "dpa_not_a_token", "%s", pub.deployments);
+	ck_assert_int_eq(res.status, 401);
+	http_response_release(&res);
+
+	/* None of the refusals wrote anything. */
+	ck_assert_int_eq(deployments_of(&priv), 2);
+	ck_assert_int_eq(outbox_of(&priv), 2);
+	ck_assert_int_eq(deployments_of(&pub), 1);
+	ck_assert_int_eq(outbox_of(&pub), 1);
+	free(dep_token);
+	free(pub_token);
+	free(pusher_token);
+	free(reader_token);
+	free(outsider_token);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Concurrency.
+ */
+
+START_TEST(parallel_creates)
+{
+	enum { N = 20 };
+	struct repo r;
+	int fds[2];
+	pid_t pids[N];
+	long long ids[N], listed[100];
+	FILE *in;
+	struct http_response res;
+	size_t n;
+
+	repo_make(&r, WITH_GIT, PUBLIC);
+	ck_assert_int_eq(pipe(fds), 0);
+	for (int i = 0; i < N; i++) {
+		pids[i] = fork();
+		ck_assert_int_ge(pids[i], 0);
+		if (pids[i] == 0) {
+			struct http_response c;
+			char line[64];
+			int len;
+
+			close(fds[0]);
+			http_call(&c, "POST", r.deployments, r.token,
+			    i % 2 ? "{\"ref\":\"main\"}" : "{\"ref\":\"topic\",\"environment\":\"qa\"}", NULL);
+			len = snprintf(line, sizeof(line), "%ld %lld\n", c.status,
+			    (long long)json_integer_value(json_object_get(c.json, "id")));
+			if (write(fds[1], line, (size_t)len) != len)
+				_exit(2);
+			_exit(0);
+		}
+	}
+	close(fds[1]);
+	for (int i = 0; i < N; i++) {
+		int status;
+
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	in = fdopen(fds[0], "r");
+	for (int i = 0; i < N; i++) {
+		long status;
+
+		ck_assert_int_eq(fscanf(in, "%ld %lld", &status, &ids[i]), 2);
+		ck_assert_int_eq(status, 201);
+		ck_assert_int_gt(ids[i], 0);
+		for (int j = 0; j < i; j++)
+			ck_assert_int_ne(ids[i], ids[j]);
+	}
+	fclose(in);
+
+	get_path(&res, r.token, "%s?per_page=100", r.deployments);
+	ck_assert_int_eq(res.status, 200);
+	n = ids_of(&res, listed, 100);
+	ck_assert_uint_eq(n, N);
+	for (size_t i = 1; i < n; i++)
+		ck_assert_int_lt(listed[i], listed[i - 1]);
+	for (int i = 0; i < N; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < n; j++)
+			found = found || listed[j] == ids[i];
+		ck_assert_msg(found, "created %lld is not listed", ids[i]);
+	}
+	http_response_release(&res);
+	ck_assert_int_eq(deployments_of(&r), N);
+	ck_assert_int_eq(outbox_of(&r), N);
+	ck_assert_int_eq(sql_count("SELECT count(DISTINCT deployment_id) FROM outbox WHERE repository_id = %lld",
+	    r.id), N);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Atomicity: a deployment and its event, or neither.
+ */
+
+START_TEST(deployment_and_event_are_atomic)
+{
+	struct repo r;
+	struct http_response res;
+	char sql[1024];
+	long long id;
+	char *text;
+	json_t *payload, *body;
+
+	repo_make(&r, WITH_GIT, PUBLIC);
+	/* Only this repository's events fail, so nothing else is disturbed. */
+	snprintf(sql, sizeof(sql),
+	    "CREATE FUNCTION test_refuse_outbox_%lld() RETURNS trigger LANGUAGE plpgsql AS $$"
+	    " BEGIN IF NEW.repository_id = %lld THEN RAISE EXCEPTION 'outbox refused by the test'; END IF;"
+	    " RETURN NEW; END $$", r.id, r.id);
+	sql_exec(sql);
+	snprintf(sql, sizeof(sql), "CREATE TRIGGER test_refuse_outbox_%lld BEFORE INSERT ON outbox"
+	    " FOR EACH ROW EXECUTE FUNCTION test_refuse_outbox_%lld()", r.id, r.id);
+	sql_exec(sql);
+
+	post_deployment(&res, &r, r.token, json_pack("{ss ss}", "ref", "main", "description", "doomed"));
+	ck_assert_msg(res.status == 500, "%ld %s", res.status, res.body);
+	ck_assert_ptr_nonnull(json_object_get(res.json, "message"));
+	http_response_release(&res);
+	ck_assert_int_eq(deployments_of(&r), 0);
+	ck_assert_int_eq(outbox_of(&r), 0);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM deployments WHERE description = 'doomed'"
+	    " AND repository_id = %lld", r.id), 0);
+
+	snprintf(sql, sizeof(sql), "DROP TRIGGER test_refuse_outbox_%lld ON outbox", r.id);
+	sql_exec(sql);
+	snprintf(sql, sizeof(sql), "DROP FUNCTION test_refuse_outbox_%lld()", r.id);
+	sql_exec(sql);
+
+	/* The same request now works and writes exactly one event. */
+	post_deployment(&res, &r, r.token, json_pack("{ss ss}", "ref", "main", "description", "doomed"));
+	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
+	body = json_incref(res.json);
+	id = json_integer_value(json_object_get(body, "id"));
+	http_response_release(&res);
+	ck_assert_int_eq(deployments_of(&r), 1);
+	ck_assert_int_eq(outbox_of(&r), 1);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM outbox WHERE deployment_id = %lld"
+	    " AND event = 'deployment' AND action = 'created' AND repository_id = %lld", id, r.id), 1);
+	text = sql_value("SELECT payload FROM outbox WHERE deployment_id = %lld", id);
+	ck_assert_ptr_nonnull(text);
+	payload = json_loads(text, 0, NULL);
+	ck_assert_msg(payload != NULL, "payload is not JSON: %s", text);
+	ck_assert_str_eq(str_of(payload, "action"), "created");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(payload, "deployment"), "id")), id);
+	ck_assert_msg(json_equal(json_object_get(payload, "deployment"), body),
+	    "the event's deployment differs from the response:\n%s", text);
+	ck_assert_str_eq(str_of(json_object_get(payload, "repository"), "full_name"), r.full);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(payload, "repository"), "id")),
+	    r.id);
+	ck_assert_str_eq(str_of(json_object_get(payload, "sender"), "login"), r.owner);
+	ck_assert(json_is_null(json_object_get(payload, "workflow")));
+	ck_assert(json_is_null(json_object_get(payload, "workflow_run")));
+	json_decref(payload);
+	json_decref(body);
+	free(text);
+}
+END_TEST
+
+static Suite *
+deployments_suite(void)
+{
+	Suite *s = suite_create("deployments");
+	TCase *create = tcase_create("create");
+	TCase *list = tcase_create("list");
+	TCase *other = tcase_create("get-delete-access");
+
+	tcase_set_timeout(create, 120);
+	tcase_add_test(create, create_defaults);
+	tcase_add_test(create, create_explicit_fields);
+	tcase_add_test(create, create_under_api_v3);
+	tcase_add_test(create, payload_keeps_its_type);
+	tcase_add_test(create, ref_resolution_with_git);
+	tcase_add_test(create, ref_resolution_without_git);
+	tcase_add_test(create, validation_failures_write_nothing);
+	tcase_add_test(create, nul_in_strings_is_a_validation_failure);
+	tcase_add_test(create, limits_are_inclusive_and_count_characters);
+	suite_add_tcase(s, create);
+
+	tcase_set_timeout(list, 120);
+	tcase_add_test(list, list_filters);
+	tcase_add_test(list, pagination_of_75);
+	tcase_add_test(list, pagination_next_survives_inserts);
+	tcase_add_test(list, links_keep_encoded_filters);
+	tcase_add_test(list, list_etag_follows_the_content);
+	tcase_add_test(list, per_page_is_clamped_to_100);
+	suite_add_tcase(s, list);
+
+	tcase_set_timeout(other, 120);
+	tcase_add_test(other, get_not_found);
+	tcase_add_test(other, delete_rule);
+	tcase_add_test(other, scopes_and_permissions);
+	tcase_add_test(other, parallel_creates);
+	tcase_add_test(other, deployment_and_event_are_atomic);
+	suite_add_tcase(s, other);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	git_setup();
+	sr = srunner_create(deployments_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	git_cleanup();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
