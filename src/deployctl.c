@@ -359,6 +359,101 @@ cmd_collaborator_add(struct cli *cli)
 	return rc;
 }
 
+static int
+cmd_hook_create(struct cli *cli)
+{
+	struct opt opts[] = {
+		{ "url", false, NULL },
+		{ "secret", false, NULL },
+		{ "events", false, NULL },
+		{ "content-type", false, NULL },
+	};
+	const char *full;
+	const char *name;
+	struct buf owner = BUF_INIT;
+	struct buf events = BUF_INIT;
+	const char *params[6];
+	struct db_error err;
+	PGresult *r;
+	int rc = 0;
+
+	if (parse_args(cli, opts, ARRAY_SIZE(opts), &full, 1))
+		return 1;
+	if (split_full_name(full, &owner, &name) < 0)
+		return fail("repository must be OWNER/NAME, not '%s'", full);
+	if (opts[0].value == NULL || (strncmp(opts[0].value, "http://", 7) != 0 &&
+	    strncmp(opts[0].value, "https://", 8) != 0)) {
+		buf_release(&owner);
+		return fail("--url takes an http:// or https:// URL");
+	}
+	if (opts[3].value && strcmp(opts[3].value, "json") != 0 && strcmp(opts[3].value, "form") != 0) {
+		buf_release(&owner);
+		return fail("--content-type takes json or form");
+	}
+	/* A PostgreSQL array literal of the event names (letters, '_', '*'). */
+	buf_putc(&events, '{');
+	buf_puts(&events, opts[2].value ? opts[2].value : "*");
+	buf_putc(&events, '}');
+	for (const char *p = events.data + 1; p[1]; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || *p == '_' || *p == '*' || *p == ',')) {
+			buf_release(&events);
+			buf_release(&owner);
+			return fail("--events takes a comma-separated list of event names");
+		}
+	}
+	params[0] = owner.data;
+	params[1] = name;
+	params[2] = opts[0].value;
+	params[3] = opts[1].value;
+	params[4] = events.data;
+	params[5] = opts[3].value ? opts[3].value : "form";
+	r = db_exec_once(&cli->db,
+	    "INSERT INTO hooks (repository_id, url, secret, events, content_type)"
+	    " SELECT r.id, $3, nullif($4, ''), $5::text[], $6"
+	    "   FROM repositories r JOIN users o ON o.id = r.owner_id"
+	    "  WHERE lower(o.login) = lower($1) AND lower(r.name) = lower($2) RETURNING id",
+	    6, params, &err);
+	if (r == NULL) {
+		rc = fail_db(full, &err);
+	} else {
+		if (PQntuples(r) == 1)
+			printf("%s\n", PQgetvalue(r, 0, 0));
+		else
+			rc = fail("no repository '%s'", full);
+		PQclear(r);
+	}
+	buf_release(&events);
+	buf_release(&owner);
+	return rc;
+}
+
+/* The dispatch backlog, for monitoring: one logfmt line. */
+static int
+cmd_outbox_status(struct cli *cli)
+{
+	struct db_error err;
+	PGresult *r;
+
+	if (parse_args(cli, NULL, 0, NULL, 0))
+		return 1;
+	r = db_exec_once(&cli->db,
+	    "SELECT (SELECT count(*) FROM outbox),"
+	    "       coalesce((SELECT extract(epoch FROM now() - min(created_at))::bigint FROM outbox), 0),"
+	    "       (SELECT count(*) FROM deliveries WHERE status = 'pending'),"
+	    "       coalesce((SELECT extract(epoch FROM now() - min(created_at))::bigint"
+	    "                   FROM deliveries WHERE status = 'pending'), 0),"
+	    "       (SELECT count(*) FROM deliveries WHERE status = 'failed')",
+	    0, NULL, &err);
+	if (r == NULL)
+		return fail_db("outbox status", &err);
+	printf("outbox_pending=%s outbox_oldest_seconds=%s deliveries_pending=%s "
+	    "deliveries_oldest_seconds=%s deliveries_failed=%s\n",
+	    PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
+	    PQgetvalue(r, 0, 4));
+	PQclear(r);
+	return 0;
+}
+
 static const struct command {
 	const char *words[2];
 	int (*run)(struct cli *cli);
@@ -374,6 +469,10 @@ static const struct command {
 	  "[--description TEXT]" },
 	{ { "collaborator", "add" }, cmd_collaborator_add,
 	  "collaborator add OWNER/NAME LOGIN --permission pull|push|admin" },
+	{ { "hook", "create" }, cmd_hook_create,
+	  "hook create OWNER/NAME --url URL [--secret S] [--events deployment,deployment_status] "
+	  "[--content-type json|form]" },
+	{ { "outbox", "status" }, cmd_outbox_status, "outbox status" },
 };
 
 static void

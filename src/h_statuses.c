@@ -46,6 +46,8 @@ read_state(struct validation *v, json_t *body)
 		validation_add(v, "state", "missing_field");
 		return NULL;
 	}
+	if (s && strlen(s) != json_string_length(value))
+		s = NULL;
 	for (size_t i = 0; s && i < ARRAY_SIZE(status_states); i++)
 		if (strcmp(s, status_states[i]) == 0)
 			return status_states[i];

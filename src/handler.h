@@ -43,5 +43,15 @@ void h_deployment_delete(struct handler_ctx *ctx);
 void h_deployment_statuses_list(struct handler_ctx *ctx);
 void h_deployment_status_create(struct handler_ctx *ctx);
 void h_deployment_status_get(struct handler_ctx *ctx);
+void h_hooks_list(struct handler_ctx *ctx);
+void h_hook_create(struct handler_ctx *ctx);
+void h_hook_get(struct handler_ctx *ctx);
+void h_hook_update(struct handler_ctx *ctx);
+void h_hook_delete(struct handler_ctx *ctx);
+void h_hook_ping(struct handler_ctx *ctx);
+void h_hook_deliveries_list(struct handler_ctx *ctx);
+void h_hook_delivery_get(struct handler_ctx *ctx);
+void h_hook_delivery_redeliver(struct handler_ctx *ctx);
+void h_repository_dispatch(struct handler_ctx *ctx);
 
 #endif

@@ -13,7 +13,10 @@ input_body_object_or_reply(struct handler_ctx *ctx)
 
 	if (req->body_len == 0)
 		return json_object();
-	body = json_loadb(req->body, req->body_len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &error);
+	/* NUL is valid JSON inside strings: accept it here, so that fields
+	 * that cannot hold one fail validation (422) rather than parsing. */
+	body = json_loadb(req->body, req->body_len,
+	    JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &error);
 	if (body == NULL) {
 		response_error(ctx->res, 400, "Problems parsing JSON");
 		return NULL;
@@ -107,7 +110,7 @@ input_string(struct validation *v, json_t *body, const char *field, bool require
 		return NULL;
 	}
 	s = json_string_value(value);
-	/* jansson allows "\u0000" inside strings; nothing here may hold one. */
+	/* The body may carry "\u0000" inside strings; no field may hold one. */
 	if (strlen(s) != json_string_length(value) || (required && *s == '\0') ||
 	    utf8_length(s) > max_chars || (no_control && has_control_chars(s))) {
 		validation_add(v, field, "invalid");

@@ -54,6 +54,30 @@ deployment_status_release(struct deployment_status *s)
 }
 
 void
+hook_release(struct hook *h)
+{
+	free(h->url);
+	free(h->content_type);
+	free(h->events);
+	memset(h, 0, sizeof(*h));
+}
+
+void
+delivery_release(struct delivery *d)
+{
+	free(d->guid);
+	free(d->event);
+	free(d->action);
+	free(d->status);
+	free(d->payload);
+	free(d->request_headers);
+	free(d->response_headers);
+	free(d->response_body);
+	free(d->error);
+	memset(d, 0, sizeof(*d));
+}
+
+void
 principal_release(struct principal *p)
 {
 	free(p->scopes_header);

@@ -86,7 +86,45 @@ struct deployment_status {
 	struct user creator;
 };
 
+struct hook {
+	int64_t id;
+	int64_t repository_id;
+	char *url;
+	char *content_type;       /* "json" or "form" */
+	bool has_secret;
+	bool insecure_ssl;
+	char *events;             /* JSON array text */
+	bool active;
+	int64_t created_at;
+	int64_t updated_at;
+	int64_t last_status_code; /* -1: no delivery has a response yet */
+	bool used;                /* any delivery at all */
+};
+
+struct delivery {
+	int64_t id;
+	char *guid;
+	int64_t hook_id;
+	int64_t repository_id;
+	char *event;
+	char *action;             /* NULL when the event has none */
+	char *status;             /* pending, delivered, failed */
+	bool redelivery;
+	int64_t created_at;
+	int64_t delivered_at;     /* 0: not delivered */
+	int64_t status_code;      /* -1: no response yet */
+	double duration_ms;       /* -1: no attempt yet */
+	char *payload;            /* JSON text; detail only */
+	/* The last attempt; detail only, NULL when there was none. */
+	char *request_headers;    /* JSON object text */
+	char *response_headers;   /* JSON object text */
+	char *response_body;
+	char *error;
+};
+
 void user_release(struct user *u);
+void hook_release(struct hook *h);
+void delivery_release(struct delivery *d);
 void deployment_status_release(struct deployment_status *s);
 void deployment_release(struct deployment *d);
 void repository_release(struct repository *r);

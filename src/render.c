@@ -463,3 +463,132 @@ event_pieces_release(struct event_pieces *p)
 	free(p->tail);
 	memset(p, 0, sizeof(*p));
 }
+
+json_t *
+render_hook(const struct url_base *base, const struct repository *repo, const struct hook *h)
+{
+	json_t *o = json_object();
+	json_t *config = json_object();
+	json_t *last = json_object();
+	json_t *events = json_loads(h->events, 0, NULL);
+	struct buf url = BUF_INIT;
+
+	json_object_set_new(o, "type", json_string("Repository"));
+	json_object_set_new(o, "id", json_integer(h->id));
+	json_object_set_new(o, "name", json_string("web"));
+	json_object_set_new(o, "active", json_boolean(h->active));
+	json_object_set_new(o, "events", events ? events : json_array());
+	json_object_set_new(config, "content_type", json_string(h->content_type));
+	json_object_set_new(config, "insecure_ssl", json_string(h->insecure_ssl ? "1" : "0"));
+	json_object_set_new(config, "url", json_string(h->url));
+	if (h->has_secret)
+		json_object_set_new(config, "secret", json_string("********"));
+	json_object_set_new(o, "config", config);
+	json_object_set_new(o, "updated_at", render_time(h->updated_at));
+	json_object_set_new(o, "created_at", render_time(h->created_at));
+	put_repository_url(&url, base, repo);
+	buf_printf(&url, "/hooks/%lld", (long long)h->id);
+	json_object_set_new(o, "url", json_string(url.data));
+	set_url(o, "test_url", url.data, "/test");
+	set_url(o, "ping_url", url.data, "/pings");
+	set_url(o, "deliveries_url", url.data, "/deliveries");
+	json_object_set_new(last, "code",
+	    h->last_status_code > 0 ? json_integer(h->last_status_code) : json_null());
+	json_object_set_new(last, "status", json_string(h->used ? "active" : "unused"));
+	json_object_set_new(last, "message", json_null());
+	json_object_set_new(o, "last_response", last);
+	buf_release(&url);
+	return o;
+}
+
+/* GitHub's words for how a delivery went. */
+static json_t *
+delivery_status_text(const struct delivery *d)
+{
+	struct buf b = BUF_INIT;
+	json_t *s;
+
+	if (d->status_code >= 200 && d->status_code < 300)
+		return json_string("OK");
+	if (d->status_code > 0)
+		buf_printf(&b, "Invalid HTTP Response: %lld", (long long)d->status_code);
+	else if (d->error)
+		buf_puts(&b, d->error);
+	else if (d->duration_ms >= 0)
+		buf_puts(&b, "We couldn't deliver this payload");
+	else
+		buf_puts(&b, "Pending");
+	s = json_string(b.data);
+	buf_release(&b);
+	return s ? s : json_string("Undeliverable");
+}
+
+static json_t *
+json_text_or(const char *text, json_t *fallback)
+{
+	json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+
+	if (v == NULL)
+		return fallback;
+	json_decref(fallback);
+	return v;
+}
+
+json_t *
+render_delivery(const struct delivery *d, bool detail)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_integer(d->id));
+	json_object_set_new(o, "guid", json_string(d->guid));
+	json_object_set_new(o, "delivered_at", render_time(d->delivered_at ? d->delivered_at : d->created_at));
+	json_object_set_new(o, "redelivery", json_boolean(d->redelivery));
+	json_object_set_new(o, "duration", json_real(d->duration_ms > 0 ? d->duration_ms / 1000.0 : 0.0));
+	json_object_set_new(o, "status", delivery_status_text(d));
+	json_object_set_new(o, "status_code", json_integer(d->status_code > 0 ? d->status_code : 0));
+	json_object_set_new(o, "event", json_string(d->event));
+	json_object_set_new(o, "action", string_or_null(d->action));
+	json_object_set_new(o, "installation_id", json_null());
+	json_object_set_new(o, "repository_id", json_integer(d->repository_id));
+	json_object_set_new(o, "throttled_at", json_null());
+	if (detail) {
+		json_t *request = json_object();
+		json_t *response = json_object();
+
+		json_object_set_new(request, "headers", json_text_or(d->request_headers, json_object()));
+		json_object_set_new(request, "payload", json_text_or(d->payload, json_null()));
+		json_object_set_new(response, "headers", json_text_or(d->response_headers, json_object()));
+		json_object_set_new(response, "payload", string_or_null(d->response_body));
+		json_object_set_new(o, "request", request);
+		json_object_set_new(o, "response", response);
+	}
+	return o;
+}
+
+json_t *
+render_ping_event(const struct url_base *base, const struct repository *repo, const struct hook *h,
+    const struct user *sender)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "zen", json_string("Design for failure."));
+	json_object_set_new(o, "hook_id", json_integer(h->id));
+	json_object_set_new(o, "hook", render_hook(base, repo, h));
+	json_object_set_new(o, "repository", render_full_repository(base, repo, NULL));
+	json_object_set_new(o, "sender", render_simple_user(base, sender));
+	return o;
+}
+
+json_t *
+render_repository_dispatch_event(const struct url_base *base, const struct repository *repo,
+    const char *event_type, json_t *client_payload, const struct user *sender)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "action", json_string(event_type));
+	json_object_set_new(o, "branch", json_string(repo->default_branch));
+	json_object_set_new(o, "client_payload", client_payload ? client_payload : json_null());
+	json_object_set_new(o, "repository", render_full_repository(base, repo, NULL));
+	json_object_set_new(o, "sender", render_simple_user(base, sender));
+	return o;
+}

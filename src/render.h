@@ -7,6 +7,8 @@
 #ifndef DEPLOY_RENDER_H
 #define DEPLOY_RENDER_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "model.h"
@@ -64,6 +66,23 @@ int render_deployment_status_event(const struct url_base *base, const struct rep
     const struct deployment *d, const struct deployment_status *s, const struct user *sender,
     struct event_pieces *out) MUST_CHECK;
 void event_pieces_release(struct event_pieces *p);
+
+/* GitHub's repository webhook object; the secret is never shown. */
+json_t *render_hook(const struct url_base *base, const struct repository *repo,
+    const struct hook *h);
+
+/* A hook delivery, as the list shows it or, with detail, with the last
+ * request and response. */
+json_t *render_delivery(const struct delivery *d, bool detail);
+
+/* The ping event's body. */
+json_t *render_ping_event(const struct url_base *base, const struct repository *repo,
+    const struct hook *h, const struct user *sender);
+
+/* The repository_dispatch event's body; steals client_payload. */
+json_t *render_repository_dispatch_event(const struct url_base *base,
+    const struct repository *repo, const char *event_type, json_t *client_payload,
+    const struct user *sender);
 
 /* "2026-11-21T06:01:00Z" as a JSON string. */
 json_t *render_time(int64_t epoch_seconds);

@@ -7,6 +7,7 @@
 #define DOCS_USERS DOCS_ROOT "/users/users"
 #define DOCS_DEPLOYMENTS DOCS_ROOT "/deployments/deployments"
 #define DOCS_STATUSES DOCS_ROOT "/deployments/statuses"
+#define DOCS_HOOKS DOCS_ROOT "/repos/webhooks"
 
 #define DEPLOYMENT_SCOPES "repo, repo_deployment"
 
@@ -48,6 +49,26 @@ const struct route routes[] = {
 	  .handler = h_deployment_status_get, .access = ROUTE_REPO_READ,
 	  .scope_class = SCOPE_CLASS_DEPLOYMENTS, .accepted_scopes = DEPLOYMENT_SCOPES,
 	  .documentation_url = DOCS_STATUSES "#get-a-deployment-status" },
+#define HOOK_ROUTE(m, p, h, doc)                                                    \
+	{ .method = m, .pattern = "/repos/:owner/:repo/hooks" p, .handler = h,       \
+	  .access = ROUTE_REPO_ADMIN, .scope_class = SCOPE_CLASS_CODE,              \
+	  .accepted_scopes = "admin:repo_hook, repo", .documentation_url = doc }
+	HOOK_ROUTE("GET", "", h_hooks_list, DOCS_HOOKS "#list-repository-webhooks"),
+	HOOK_ROUTE("POST", "", h_hook_create, DOCS_HOOKS "#create-a-repository-webhook"),
+	HOOK_ROUTE("GET", "/:hook_id", h_hook_get, DOCS_HOOKS "#get-a-repository-webhook"),
+	HOOK_ROUTE("PATCH", "/:hook_id", h_hook_update, DOCS_HOOKS "#update-a-repository-webhook"),
+	HOOK_ROUTE("DELETE", "/:hook_id", h_hook_delete, DOCS_HOOKS "#delete-a-repository-webhook"),
+	HOOK_ROUTE("POST", "/:hook_id/pings", h_hook_ping, DOCS_HOOKS "#ping-a-repository-webhook"),
+	HOOK_ROUTE("GET", "/:hook_id/deliveries", h_hook_deliveries_list,
+	    DOCS_HOOKS "#list-deliveries-for-a-repository-webhook"),
+	HOOK_ROUTE("GET", "/:hook_id/deliveries/:delivery_id", h_hook_delivery_get,
+	    DOCS_HOOKS "#get-a-delivery-for-a-repository-webhook"),
+	HOOK_ROUTE("POST", "/:hook_id/deliveries/:delivery_id/attempts", h_hook_delivery_redeliver,
+	    DOCS_HOOKS "#redeliver-a-delivery-for-a-repository-webhook"),
+	{ .method = "POST", .pattern = "/repos/:owner/:repo/dispatches",
+	  .handler = h_repository_dispatch, .access = ROUTE_REPO_WRITE,
+	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
+	  .documentation_url = DOCS_REPOS "#create-a-repository-dispatch-event" },
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -12,10 +12,10 @@ store_format_int(char out[STORE_INT_LEN], int64_t v)
 	snprintf(out, STORE_INT_LEN, "%lld", (long long)v);
 }
 
-static char *
-dup_or_null(const char *s)
+char *
+store_text_or_null(const PGresult *r, int row, int col)
 {
-	return s ? xstrdup(s) : NULL;
+	return PQgetisnull(r, row, col) ? NULL : xstrdup(PQgetvalue(r, row, col));
 }
 
 void
@@ -24,8 +24,8 @@ store_read_user(const PGresult *r, int row, int col, struct user *out)
 	out->id = db_get_int64(r, row, col);
 	out->login = xstrdup(PQgetvalue(r, row, col + 1));
 	out->site_admin = db_get_bool(r, row, col + 2);
-	out->name = dup_or_null(db_get_text(r, row, col + 3));
-	out->email = dup_or_null(db_get_text(r, row, col + 4));
+	out->name = store_text_or_null(r, row, col + 3);
+	out->email = store_text_or_null(r, row, col + 4);
 	out->created_at = db_get_int64(r, row, col + 5);
 	out->updated_at = db_get_int64(r, row, col + 6);
 }
@@ -37,9 +37,9 @@ store_read_repository(const PGresult *r, int row, int col, struct repository *ou
 	out->name = xstrdup(PQgetvalue(r, row, col + 1));
 	out->is_private = db_get_bool(r, row, col + 2);
 	out->default_branch = xstrdup(PQgetvalue(r, row, col + 3));
-	out->git_dir = dup_or_null(db_get_text(r, row, col + 4));
-	out->description = dup_or_null(db_get_text(r, row, col + 5));
-	out->homepage = dup_or_null(db_get_text(r, row, col + 6));
+	out->git_dir = store_text_or_null(r, row, col + 4);
+	out->description = store_text_or_null(r, row, col + 5);
+	out->homepage = store_text_or_null(r, row, col + 6);
 	out->created_at = db_get_int64(r, row, col + 7);
 	out->updated_at = db_get_int64(r, row, col + 8);
 	out->pushed_at = db_get_int64(r, row, col + 9);
@@ -56,10 +56,10 @@ store_read_deployment(const PGresult *r, int row, int col, struct deployment *ou
 	out->payload = xstrdup(PQgetvalue(r, row, col + 4));
 	out->original_environment = xstrdup(PQgetvalue(r, row, col + 5));
 	out->environment = xstrdup(PQgetvalue(r, row, col + 6));
-	out->description = dup_or_null(db_get_text(r, row, col + 7));
+	out->description = store_text_or_null(r, row, col + 7);
 	out->transient_environment = db_get_bool(r, row, col + 8);
 	out->production_environment = db_get_bool(r, row, col + 9);
-	out->latest_state = dup_or_null(db_get_text(r, row, col + 10));
+	out->latest_state = store_text_or_null(r, row, col + 10);
 	out->created_at = db_get_int64(r, row, col + 11);
 	out->updated_at = db_get_int64(r, row, col + 12);
 	store_read_user(r, row, col + 13, &out->creator);

@@ -43,6 +43,9 @@
 #define STORE_INT_LEN 24
 void store_format_int(char out[STORE_INT_LEN], int64_t v);
 
+/* A copy of the value, or NULL for SQL NULL. */
+char *store_text_or_null(const PGresult *r, int row, int col);
+
 void store_read_user(const PGresult *r, int row, int col, struct user *out);
 void store_read_repository(const PGresult *r, int row, int col, struct repository *out);
 void store_read_deployment(const PGresult *r, int row, int col, struct deployment *out);

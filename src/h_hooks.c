@@ -1,0 +1,419 @@
+/*
+ * Repository webhooks (admin access): create, list, get, update, delete,
+ * ping, and their deliveries (list, get, redeliver). Sending is
+ * deploy-dispatch's job; the API only queues work and shows the record.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "handler.h"
+#include "input.h"
+#include "pagination.h"
+#include "store_hooks.h"
+
+#define HOOK_URL_MAX_CHARS 2048
+#define HOOK_SECRET_MAX_CHARS 1024
+
+/* The events this server can deliver, and GitHub's default. */
+static const char *const hook_events[] = {
+	"*", "push", "deployment", "deployment_status", "repository_dispatch",
+};
+
+/* A parsed create or update body; the change borrows from body and from
+ * the strings owned here. */
+struct hook_input {
+	struct hook_change change;
+	char *events_text;
+};
+
+static void
+hook_input_release(struct hook_input *in)
+{
+	free(in->events_text);
+}
+
+static bool
+event_known(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(hook_events); i++)
+		if (strcmp(name, hook_events[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Adds the names in array (validated) to set, once each; false when one is
+ * not a string or not an event this server knows. */
+static bool
+collect_events(json_t *set, json_t *array)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(array))
+		return false;
+	json_array_foreach(array, i, e) {
+		const char *name = json_string_value(e);
+		bool present = false;
+		size_t j;
+		json_t *have;
+
+		if (name == NULL || strlen(name) != json_string_length(e) || !event_known(name))
+			return false;
+		json_array_foreach(set, j, have)
+			if (strcmp(json_string_value(have), name) == 0)
+				present = true;
+		if (!present)
+			json_array_append_new(set, json_string(name));
+	}
+	return true;
+}
+
+static void
+remove_events(json_t *set, json_t *array)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(array, i, e) {
+		const char *name = json_string_value(e);
+
+		for (size_t j = json_array_size(set); name && j-- > 0;)
+			if (strcmp(json_string_value(json_array_get(set, j)), name) == 0)
+				json_array_remove(set, j);
+	}
+}
+
+static bool
+url_is_valid(const char *url)
+{
+	const char *host;
+
+	if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else
+		return false;
+	return *host != '\0' && *host != '/' && strchr(url, ' ') == NULL;
+}
+
+static void
+read_config(struct validation *v, json_t *config, bool creating, struct hook_change *c)
+{
+	json_t *insecure;
+
+	if (config == NULL || json_is_null(config)) {
+		if (creating)
+			validation_add_custom(v, "config", "Config must include a url");
+		return;
+	}
+	if (!json_is_object(config)) {
+		validation_add(v, "config", "invalid");
+		return;
+	}
+	c->url = input_string(v, config, "url", creating, false, HOOK_URL_MAX_CHARS, true);
+	if (c->url && !url_is_valid(c->url)) {
+		validation_add_custom(v, "url", "url must be an http or https URL");
+		c->url = NULL;
+	}
+	c->content_type = input_string(v, config, "content_type", false, true, 8, true);
+	if (c->content_type && strcmp(c->content_type, "json") != 0 &&
+	    strcmp(c->content_type, "form") != 0) {
+		validation_add_custom(v, "content_type", "content_type must be json or form");
+		c->content_type = NULL;
+	}
+	c->secret = input_string(v, config, "secret", false, true, HOOK_SECRET_MAX_CHARS, false);
+	insecure = json_object_get(config, "insecure_ssl");
+	if (insecure && !json_is_null(insecure)) {
+		const char *s = json_string_value(insecure);
+
+		if ((s && strcmp(s, "0") == 0) || (json_is_integer(insecure) && json_integer_value(insecure) == 0))
+			c->insecure_ssl = "f";
+		else if ((s && strcmp(s, "1") == 0) || (json_is_integer(insecure) && json_integer_value(insecure) == 1))
+			c->insecure_ssl = "t";
+		else
+			validation_add(v, "insecure_ssl", "invalid");
+	}
+}
+
+/*
+ * Fills in from body; current is the hook being updated (NULL on create),
+ * whose events add_events/remove_events start from. -1 with 422 written.
+ */
+static int
+parse_hook_input(struct handler_ctx *ctx, json_t *body, const struct hook *current,
+    struct hook_input *in)
+{
+	struct validation v;
+	json_t *events = json_object_get(body, "events");
+	json_t *add = json_object_get(body, "add_events");
+	json_t *remove = json_object_get(body, "remove_events");
+	const char *name;
+
+	memset(in, 0, sizeof(*in));
+	validation_init(&v, "Hook");
+	name = input_string(&v, body, "name", false, true, 16, true);
+	if (name && strcmp(name, "web") != 0)
+		validation_add_custom(&v, "name", "name must be web");
+	read_config(&v, json_object_get(body, "config"), current == NULL, &in->change);
+	if (input_has(body, "active"))
+		in->change.active = input_bool(&v, body, "active", true) ? "t" : "f";
+	if ((events && !json_is_null(events)) || (current && (add || remove))) {
+		json_t *set = json_array();
+
+		if (events && !json_is_null(events)) {
+			if (!collect_events(set, events))
+				validation_add(&v, "events", "invalid");
+		} else {
+			json_t *have = json_loads(current->events, 0, NULL);
+
+			if (have)
+				(void)collect_events(set, have);
+			json_decref(have);
+		}
+		if (add && !collect_events(set, add))
+			validation_add(&v, "add_events", "invalid");
+		if (remove) {
+			if (json_is_array(remove))
+				remove_events(set, remove);
+			else
+				validation_add(&v, "remove_events", "invalid");
+		}
+		in->events_text = json_dumps(set, JSON_COMPACT);
+		in->change.events = in->events_text;
+		json_decref(set);
+	}
+	return validation_reply(&v, ctx);
+}
+
+/* The hook in the path, or 0 with the 404 (or 503) written. */
+static int
+load_hook(struct handler_ctx *ctx, struct hook *h)
+{
+	int64_t id = handler_id_param_or_reply(ctx, "hook_id");
+	struct db_error err;
+	int found;
+
+	memset(h, 0, sizeof(*h));
+	if (id == 0)
+		return 0;
+	found = store_hook_get(ctx->db, ctx->auth->repo.id, id, h, &err);
+	if (found < 0)
+		handler_db_failure(ctx, &err);
+	else if (found == 0)
+		response_error(ctx->res, 404, "Not Found");
+	return found > 0;
+}
+
+void
+h_hook_create(struct handler_ctx *ctx)
+{
+	struct hook_input in;
+	struct hook h;
+	struct db_error err;
+	json_t *body = input_body_object_or_reply(ctx);
+	json_t *rendered;
+
+	if (body == NULL)
+		return;
+	if (parse_hook_input(ctx, body, NULL, &in) == 0) {
+		if (store_hook_create(ctx->db, ctx->auth->repo.id, &in.change, &h, &err) < 0) {
+			handler_db_failure(ctx, &err);
+		} else {
+			rendered = render_hook(&ctx->urls, &ctx->auth->repo, &h);
+			response_header(ctx->res, "Location",
+			    json_string_value(json_object_get(rendered, "url")));
+			response_json(ctx->res, 201, rendered);
+			hook_release(&h);
+		}
+	}
+	hook_input_release(&in);
+	json_decref(body);
+}
+
+void
+h_hooks_list(struct handler_ctx *ctx)
+{
+	struct page_request page;
+	struct hook_list list;
+	struct db_error err;
+	json_t *items;
+
+	pagination_parse(ctx->req, &page);
+	page.before_id = 0;
+	if (store_hook_list(ctx->db, ctx->auth->repo.id, page.per_page, pagination_offset(&page),
+	    &list, &err) < 0) {
+		handler_db_failure(ctx, &err);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < list.count; i++)
+		json_array_append_new(items, render_hook(&ctx->urls, &ctx->auth->repo, &list.items[i]));
+	pagination_link(ctx, &page, list.total, 0);
+	response_json(ctx->res, 200, items);
+	hook_list_release(&list);
+}
+
+void
+h_hook_get(struct handler_ctx *ctx)
+{
+	struct hook h;
+
+	if (!load_hook(ctx, &h))
+		return;
+	response_json(ctx->res, 200, render_hook(&ctx->urls, &ctx->auth->repo, &h));
+	hook_release(&h);
+}
+
+void
+h_hook_update(struct handler_ctx *ctx)
+{
+	struct hook current, updated;
+	struct hook_input in;
+	struct db_error err;
+	json_t *body;
+	int found;
+
+	if (!load_hook(ctx, &current))
+		return;
+	body = input_body_object_or_reply(ctx);
+	if (body == NULL) {
+		hook_release(&current);
+		return;
+	}
+	if (parse_hook_input(ctx, body, &current, &in) == 0) {
+		found = store_hook_update(ctx->db, ctx->auth->repo.id, current.id, &in.change, &updated,
+		    &err);
+		if (found < 0) {
+			handler_db_failure(ctx, &err);
+		} else if (found == 0) {
+			response_error(ctx->res, 404, "Not Found");
+		} else {
+			response_json(ctx->res, 200, render_hook(&ctx->urls, &ctx->auth->repo, &updated));
+			hook_release(&updated);
+		}
+	}
+	hook_input_release(&in);
+	hook_release(&current);
+	json_decref(body);
+}
+
+void
+h_hook_delete(struct handler_ctx *ctx)
+{
+	int64_t id = handler_id_param_or_reply(ctx, "hook_id");
+	struct db_error err;
+	int deleted;
+
+	if (id == 0)
+		return;
+	deleted = store_hook_delete(ctx->db, ctx->auth->repo.id, id, &err);
+	if (deleted < 0)
+		handler_db_failure(ctx, &err);
+	else if (deleted == 0)
+		response_error(ctx->res, 404, "Not Found");
+	else
+		response_empty(ctx->res, 204);
+}
+
+void
+h_hook_ping(struct handler_ctx *ctx)
+{
+	struct hook h;
+	struct db_error err;
+	json_t *event;
+	char *payload;
+
+	if (!load_hook(ctx, &h))
+		return;
+	event = render_ping_event(&ctx->urls, &ctx->auth->repo, &h, &ctx->auth->principal.user);
+	payload = json_dumps(event, JSON_COMPACT);
+	json_decref(event);
+	if (payload == NULL)
+		response_error(ctx->res, 500, "Server Error");
+	else if (store_delivery_queue(ctx->db, &h, "ping", NULL, payload, &err) < 0)
+		handler_db_failure(ctx, &err);
+	else
+		response_empty(ctx->res, 204);
+	free(payload);
+	hook_release(&h);
+}
+
+void
+h_hook_deliveries_list(struct handler_ctx *ctx)
+{
+	struct page_request page;
+	struct delivery_list list;
+	struct db_error err;
+	struct hook h;
+	json_t *items;
+
+	if (!load_hook(ctx, &h))
+		return;
+	pagination_parse(ctx->req, &page);
+	if (store_delivery_list(ctx->db, h.id, page.per_page, pagination_offset(&page), page.before_id,
+	    &list, &err) < 0) {
+		handler_db_failure(ctx, &err);
+		hook_release(&h);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < list.count; i++)
+		json_array_append_new(items, render_delivery(&list.items[i], false));
+	pagination_link(ctx, &page, list.total, list.count ? list.items[list.count - 1].id : 0);
+	response_json(ctx->res, 200, items);
+	delivery_list_release(&list);
+	hook_release(&h);
+}
+
+void
+h_hook_delivery_get(struct handler_ctx *ctx)
+{
+	struct delivery d;
+	struct db_error err;
+	struct hook h;
+	int64_t id;
+	int found;
+
+	if (!load_hook(ctx, &h))
+		return;
+	id = handler_id_param_or_reply(ctx, "delivery_id");
+	if (id != 0) {
+		found = store_delivery_get(ctx->db, h.id, id, &d, &err);
+		if (found < 0) {
+			handler_db_failure(ctx, &err);
+		} else if (found == 0) {
+			response_error(ctx->res, 404, "Not Found");
+		} else {
+			response_json(ctx->res, 200, render_delivery(&d, true));
+			delivery_release(&d);
+		}
+	}
+	hook_release(&h);
+}
+
+void
+h_hook_delivery_redeliver(struct handler_ctx *ctx)
+{
+	struct db_error err;
+	struct hook h;
+	int64_t id;
+	int found;
+
+	if (!load_hook(ctx, &h))
+		return;
+	id = handler_id_param_or_reply(ctx, "delivery_id");
+	if (id != 0) {
+		found = store_delivery_redeliver(ctx->db, h.id, id, &err);
+		if (found < 0)
+			handler_db_failure(ctx, &err);
+		else if (found == 0)
+			response_error(ctx->res, 404, "Not Found");
+		else
+			response_json(ctx->res, 202, json_object());
+	}
+	hook_release(&h);
+}
