@@ -138,8 +138,10 @@ h_deployment_create(struct handler_ctx *ctx)
 	struct deployment d;
 	struct deployment_insert ins;
 	struct db_error err;
-	json_t *body, *rendered, *event;
-	char *event_text = NULL;
+	struct buf event = BUF_INIT;
+	struct buf location = BUF_INIT;
+	struct jsonw w, ew;
+	json_t *body;
 
 	body = input_body_object_or_reply(ctx);
 	if (body == NULL)
@@ -173,16 +175,8 @@ h_deployment_create(struct handler_ctx *ctx)
 	d.updated_at = a->now;
 	d.creator = a->principal.user;
 
-	rendered = render_deployment(&ctx->urls, &a->repo, &d);
-	event = render_deployment_event(&ctx->urls, &a->repo, json_incref(rendered),
-	    &a->principal.user);
-	event_text = json_dumps(event, JSON_COMPACT);
-	json_decref(event);
-	if (rendered == NULL || event_text == NULL) {
-		json_decref(rendered);
-		response_error(ctx->res, 500, "Server Error");
-		goto out;
-	}
+	jw_init(&ew, &event);
+	render_deployment_event(&ew, &ctx->urls, &a->repo, &d, &a->principal.user);
 	ins = (struct deployment_insert){
 		.id = d.id,
 		.repository_id = a->repo.id,
@@ -198,17 +192,19 @@ h_deployment_create(struct handler_ctx *ctx)
 		.production_environment = dr.production_environment,
 		.required_contexts = dr.required_contexts,
 		.auto_merge = dr.auto_merge,
-		.event_payload = event_text,
+		.event_payload = event.data,
 	};
 	if (store_deployment_create(ctx->db, &ins, &err) < 0) {
-		json_decref(rendered);
 		handler_db_failure(ctx, &err);
 		goto out;
 	}
-	response_header(ctx->res, "Location", json_string_value(json_object_get(rendered, "url")));
-	response_json(ctx->res, 201, rendered);
+	render_deployment_url(&location, &ctx->urls, &a->repo, d.id);
+	response_header(ctx->res, "Location", location.data);
+	response_json_begin(ctx->res, 201, &w);
+	render_deployment(&w, &ctx->urls, &a->repo, &d);
 out:
-	free(event_text);
+	buf_release(&location);
+	buf_release(&event);
 	deployment_request_release(&dr);
 	json_decref(body);
 }
@@ -226,7 +222,7 @@ h_deployments_list(struct handler_ctx *ctx)
 	};
 	struct deployment_list list;
 	struct db_error err;
-	json_t *items;
+	struct jsonw w;
 
 	pagination_parse(ctx->req, &page);
 	if (store_deployment_list(ctx->db, a->repo.id, &filter, page.per_page,
@@ -234,11 +230,12 @@ h_deployments_list(struct handler_ctx *ctx)
 		handler_db_failure(ctx, &err);
 		return;
 	}
-	items = json_array();
-	for (size_t i = 0; i < list.count; i++)
-		json_array_append_new(items, render_deployment(&ctx->urls, &a->repo, &list.items[i]));
 	pagination_link(ctx, &page, list.total, list.count ? list.items[list.count - 1].id : 0);
-	response_json(ctx->res, 200, items);
+	response_json_begin(ctx->res, 200, &w);
+	jw_array_begin(&w);
+	for (size_t i = 0; i < list.count; i++)
+		render_deployment(&w, &ctx->urls, &a->repo, &list.items[i]);
+	jw_array_end(&w);
 	deployment_list_release(&list);
 }
 
@@ -246,12 +243,14 @@ h_deployments_list(struct handler_ctx *ctx)
 void
 h_deployment_get(struct handler_ctx *ctx)
 {
+	struct jsonw w;
+
 	if (!ctx->auth->deployment_found) {
 		response_error(ctx->res, 404, "Not Found");
 		return;
 	}
-	response_json(ctx->res, 200,
-	    render_deployment(&ctx->urls, &ctx->auth->repo, &ctx->auth->deployment));
+	response_json_begin(ctx->res, 200, &w);
+	render_deployment(&w, &ctx->urls, &ctx->auth->repo, &ctx->auth->deployment);
 }
 
 void

@@ -16,18 +16,17 @@
 #define CLIENT_PAYLOAD_MAX_KEYS 10
 #define CLIENT_PAYLOAD_MAX_BYTES (64 * 1024)
 
-/* client_payload, checked: a new reference (JSON null when absent), or
- * NULL with the 422 written. */
-static json_t *
+/* client_payload, checked, as JSON text (newly allocated; "null" when
+ * absent), or NULL with the 422 written. */
+static char *
 read_client_payload(struct handler_ctx *ctx, json_t *body)
 {
 	json_t *cp = json_object_get(body, "client_payload");
 	struct buf msg = BUF_INIT;
 	char *text;
-	size_t len;
 
 	if (cp == NULL || json_is_null(cp))
-		return json_null();
+		return xstrdup("null");
 	if (!json_is_object(cp)) {
 		response_error(ctx->res, 422, "client_payload must be an object.");
 		return NULL;
@@ -40,13 +39,12 @@ read_client_payload(struct handler_ctx *ctx, json_t *body)
 		return NULL;
 	}
 	text = json_dumps(cp, JSON_COMPACT);
-	len = text ? strlen(text) : SIZE_MAX;
-	free(text);
-	if (len >= CLIENT_PAYLOAD_MAX_BYTES) {
+	if (text == NULL || strlen(text) >= CLIENT_PAYLOAD_MAX_BYTES) {
+		free(text);
 		response_error(ctx->res, 422, "client_payload is too large.");
 		return NULL;
 	}
-	return json_incref(cp);
+	return text;
 }
 
 void
@@ -56,8 +54,10 @@ h_repository_dispatch(struct handler_ctx *ctx)
 	struct validation v;
 	const char *event_type;
 	struct db_error err;
-	json_t *body, *client_payload, *event;
-	char *payload = NULL;
+	struct buf payload = BUF_INIT;
+	struct jsonw w;
+	char *client_payload = NULL;
+	json_t *body;
 
 	body = input_body_object_or_reply(ctx);
 	if (body == NULL)
@@ -69,17 +69,15 @@ h_repository_dispatch(struct handler_ctx *ctx)
 	client_payload = read_client_payload(ctx, body);
 	if (client_payload == NULL)
 		goto out;
-	event = render_repository_dispatch_event(&ctx->urls, &a->repo, event_type, client_payload,
+	jw_init(&w, &payload);
+	render_repository_dispatch_event(&w, &ctx->urls, &a->repo, event_type, client_payload,
 	    &a->principal.user);
-	payload = json_dumps(event, JSON_COMPACT);
-	json_decref(event);
-	if (payload == NULL)
-		response_error(ctx->res, 500, "Server Error");
-	else if (store_repository_dispatch(ctx->db, a->repo.id, event_type, payload, &err) < 0)
+	if (store_repository_dispatch(ctx->db, a->repo.id, event_type, payload.data, &err) < 0)
 		handler_db_failure(ctx, &err);
 	else
 		response_empty(ctx->res, 204);
 out:
-	free(payload);
+	free(client_payload);
+	buf_release(&payload);
 	json_decref(body);
 }

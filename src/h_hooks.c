@@ -214,8 +214,9 @@ h_hook_create(struct handler_ctx *ctx)
 	struct hook_input in;
 	struct hook h;
 	struct db_error err;
+	struct buf location = BUF_INIT;
+	struct jsonw w;
 	json_t *body = input_body_object_or_reply(ctx);
-	json_t *rendered;
 
 	if (body == NULL)
 		return;
@@ -223,13 +224,14 @@ h_hook_create(struct handler_ctx *ctx)
 		if (store_hook_create(ctx->db, ctx->auth->repo.id, &in.change, &h, &err) < 0) {
 			handler_db_failure(ctx, &err);
 		} else {
-			rendered = render_hook(&ctx->urls, &ctx->auth->repo, &h);
-			response_header(ctx->res, "Location",
-			    json_string_value(json_object_get(rendered, "url")));
-			response_json(ctx->res, 201, rendered);
+			render_hook_url(&location, &ctx->urls, &ctx->auth->repo, h.id);
+			response_header(ctx->res, "Location", location.data);
+			response_json_begin(ctx->res, 201, &w);
+			render_hook(&w, &ctx->urls, &ctx->auth->repo, &h);
 			hook_release(&h);
 		}
 	}
+	buf_release(&location);
 	hook_input_release(&in);
 	json_decref(body);
 }
@@ -240,7 +242,7 @@ h_hooks_list(struct handler_ctx *ctx)
 	struct page_request page;
 	struct hook_list list;
 	struct db_error err;
-	json_t *items;
+	struct jsonw w;
 
 	pagination_parse(ctx->req, &page);
 	page.before_id = 0;
@@ -249,11 +251,12 @@ h_hooks_list(struct handler_ctx *ctx)
 		handler_db_failure(ctx, &err);
 		return;
 	}
-	items = json_array();
-	for (size_t i = 0; i < list.count; i++)
-		json_array_append_new(items, render_hook(&ctx->urls, &ctx->auth->repo, &list.items[i]));
 	pagination_link(ctx, &page, list.total, 0);
-	response_json(ctx->res, 200, items);
+	response_json_begin(ctx->res, 200, &w);
+	jw_array_begin(&w);
+	for (size_t i = 0; i < list.count; i++)
+		render_hook(&w, &ctx->urls, &ctx->auth->repo, &list.items[i]);
+	jw_array_end(&w);
 	hook_list_release(&list);
 }
 
@@ -261,10 +264,12 @@ void
 h_hook_get(struct handler_ctx *ctx)
 {
 	struct hook h;
+	struct jsonw w;
 
 	if (!load_hook(ctx, &h))
 		return;
-	response_json(ctx->res, 200, render_hook(&ctx->urls, &ctx->auth->repo, &h));
+	response_json_begin(ctx->res, 200, &w);
+	render_hook(&w, &ctx->urls, &ctx->auth->repo, &h);
 	hook_release(&h);
 }
 
@@ -274,6 +279,7 @@ h_hook_update(struct handler_ctx *ctx)
 	struct hook current, updated;
 	struct hook_input in;
 	struct db_error err;
+	struct jsonw w;
 	json_t *body;
 	int found;
 
@@ -292,7 +298,8 @@ h_hook_update(struct handler_ctx *ctx)
 		} else if (found == 0) {
 			response_error(ctx->res, 404, "Not Found");
 		} else {
-			response_json(ctx->res, 200, render_hook(&ctx->urls, &ctx->auth->repo, &updated));
+			response_json_begin(ctx->res, 200, &w);
+			render_hook(&w, &ctx->urls, &ctx->auth->repo, &updated);
 			hook_release(&updated);
 		}
 	}
@@ -324,21 +331,18 @@ h_hook_ping(struct handler_ctx *ctx)
 {
 	struct hook h;
 	struct db_error err;
-	json_t *event;
-	char *payload;
+	struct buf payload = BUF_INIT;
+	struct jsonw w;
 
 	if (!load_hook(ctx, &h))
 		return;
-	event = render_ping_event(&ctx->urls, &ctx->auth->repo, &h, &ctx->auth->principal.user);
-	payload = json_dumps(event, JSON_COMPACT);
-	json_decref(event);
-	if (payload == NULL)
-		response_error(ctx->res, 500, "Server Error");
-	else if (store_delivery_queue(ctx->db, &h, "ping", NULL, payload, &err) < 0)
+	jw_init(&w, &payload);
+	render_ping_event(&w, &ctx->urls, &ctx->auth->repo, &h, &ctx->auth->principal.user);
+	if (store_delivery_queue(ctx->db, &h, "ping", NULL, payload.data, &err) < 0)
 		handler_db_failure(ctx, &err);
 	else
 		response_empty(ctx->res, 204);
-	free(payload);
+	buf_release(&payload);
 	hook_release(&h);
 }
 
@@ -349,7 +353,7 @@ h_hook_deliveries_list(struct handler_ctx *ctx)
 	struct delivery_list list;
 	struct db_error err;
 	struct hook h;
-	json_t *items;
+	struct jsonw w;
 
 	if (!load_hook(ctx, &h))
 		return;
@@ -360,11 +364,12 @@ h_hook_deliveries_list(struct handler_ctx *ctx)
 		hook_release(&h);
 		return;
 	}
-	items = json_array();
-	for (size_t i = 0; i < list.count; i++)
-		json_array_append_new(items, render_delivery(&list.items[i], false));
 	pagination_link(ctx, &page, list.total, list.count ? list.items[list.count - 1].id : 0);
-	response_json(ctx->res, 200, items);
+	response_json_begin(ctx->res, 200, &w);
+	jw_array_begin(&w);
+	for (size_t i = 0; i < list.count; i++)
+		render_delivery(&w, &list.items[i], false);
+	jw_array_end(&w);
 	delivery_list_release(&list);
 	hook_release(&h);
 }
@@ -375,6 +380,7 @@ h_hook_delivery_get(struct handler_ctx *ctx)
 	struct delivery d;
 	struct db_error err;
 	struct hook h;
+	struct jsonw w;
 	int64_t id;
 	int found;
 
@@ -388,7 +394,8 @@ h_hook_delivery_get(struct handler_ctx *ctx)
 		} else if (found == 0) {
 			response_error(ctx->res, 404, "Not Found");
 		} else {
-			response_json(ctx->res, 200, render_delivery(&d, true));
+			response_json_begin(ctx->res, 200, &w);
+			render_delivery(&w, &d, true);
 			delivery_release(&d);
 		}
 	}
@@ -400,6 +407,7 @@ h_hook_delivery_redeliver(struct handler_ctx *ctx)
 {
 	struct db_error err;
 	struct hook h;
+	struct jsonw w;
 	int64_t id;
 	int found;
 
@@ -412,8 +420,11 @@ h_hook_delivery_redeliver(struct handler_ctx *ctx)
 			handler_db_failure(ctx, &err);
 		else if (found == 0)
 			response_error(ctx->res, 404, "Not Found");
-		else
-			response_json(ctx->res, 202, json_object());
+		else {
+			response_json_begin(ctx->res, 202, &w);
+			jw_object_begin(&w);
+			jw_object_end(&w);
+		}
 	}
 	hook_release(&h);
 }

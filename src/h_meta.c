@@ -32,13 +32,14 @@ void
 h_healthz(struct handler_ctx *ctx)
 {
 	struct db_error err;
-	json_t *body;
+	struct jsonw w;
 
 	if (store_ping(ctx->db, &err) < 0) {
 		handler_db_failure(ctx, &err);
 		return;
 	}
-	body = json_object();
-	json_object_set_new(body, "status", json_string("ok"));
-	response_json(ctx->res, 200, body);
+	response_json_begin(ctx->res, 200, &w);
+	jw_object_begin(&w);
+	jw_kv_string(&w, "status", "ok");
+	jw_object_end(&w);
 }

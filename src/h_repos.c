@@ -9,9 +9,10 @@ h_repository_get(struct handler_ctx *ctx)
 {
 	const struct resolution *a = ctx->auth;
 	enum permission perm = a->permission;
+	struct jsonw w;
 
 	if (!a->repo.is_private && perm < PERMISSION_PULL)
 		perm = PERMISSION_PULL;
-	response_json(ctx->res, 200,
-	    render_full_repository(&ctx->urls, &a->repo, a->principal.authenticated ? &perm : NULL));
+	response_json_begin(ctx->res, 200, &w);
+	render_full_repository(&w, &ctx->urls, &a->repo, a->principal.authenticated ? &perm : NULL);
 }

@@ -108,7 +108,9 @@ try_create(struct handler_ctx *ctx, const struct status_request *sr, const struc
 {
 	const struct resolution *a = ctx->auth;
 	struct deployment after = *d;
-	struct event_pieces ev;
+	struct buf event = BUF_INIT;
+	struct jsonw ew;
+	char *pieces[4];
 	struct status_insert ins;
 	int rc;
 
@@ -117,11 +119,10 @@ try_create(struct handler_ctx *ctx, const struct status_request *sr, const struc
 		after.environment = (char *)sr->environment;
 	after.updated_at = a->now;
 	status->environment = after.environment;
-	if (render_deployment_status_event(&ctx->urls, &a->repo, &after, status, &a->principal.user,
-	    &ev) < 0) {
-		err->failure = DB_OK;
-		return -1;
-	}
+	jw_init(&ew, &event);
+	render_deployment_status_event(&ew, &ctx->urls, &a->repo, &after, status, &a->principal.user);
+	jw_pieces(&ew, pieces);
+	buf_release(&event);
 	ins = (struct status_insert){
 		.repository_id = a->repo.id,
 		.deployment_id = d->id,
@@ -136,13 +137,14 @@ try_create(struct handler_ctx *ctx, const struct status_request *sr, const struc
 		.auto_inactive = sr->auto_inactive,
 		.cascade_production = !ctx->settings->cascade_skip_production,
 		.created_at = a->now,
-		.event_head = ev.head,
-		.event_mid1 = ev.mid1,
-		.event_mid2 = ev.mid2,
-		.event_tail = ev.tail,
+		.event_head = pieces[0],
+		.event_mid1 = pieces[1],
+		.event_mid2 = pieces[2],
+		.event_tail = pieces[3],
 	};
 	rc = store_status_create(ctx->db, &ins, &status->id, result, err);
-	event_pieces_release(&ev);
+	for (size_t i = 0; i < ARRAY_SIZE(pieces); i++)
+		free(pieces[i]);
 	return rc;
 }
 
@@ -156,7 +158,9 @@ h_deployment_status_create(struct handler_ctx *ctx)
 	const struct deployment *d = &a->deployment;
 	enum status_create_result result = STATUS_ENVIRONMENT_CHANGED;
 	struct db_error err;
-	json_t *body, *rendered;
+	struct buf location = BUF_INIT;
+	struct jsonw w;
+	json_t *body;
 	int attempt;
 
 	memset(&fresh, 0, sizeof(fresh));
@@ -199,10 +203,7 @@ h_deployment_status_create(struct handler_ctx *ctx)
 			d = &fresh;
 		}
 		if (try_create(ctx, &sr, d, &status, &result, &err) < 0) {
-			if (err.failure == DB_OK)
-				response_error(ctx->res, 500, "Server Error");
-			else
-				handler_db_failure(ctx, &err);
+			handler_db_failure(ctx, &err);
 			goto out;
 		}
 		if (result != STATUS_ENVIRONMENT_CHANGED)
@@ -210,9 +211,11 @@ h_deployment_status_create(struct handler_ctx *ctx)
 	}
 	switch (result) {
 	case STATUS_CREATED:
-		rendered = render_deployment_status(&ctx->urls, &a->repo, &status);
-		response_header(ctx->res, "Location", json_string_value(json_object_get(rendered, "url")));
-		response_json(ctx->res, 201, rendered);
+		render_deployment_url(&location, &ctx->urls, &a->repo, d->id);
+		buf_printf(&location, "/statuses/%lld", (long long)status.id);
+		response_header(ctx->res, "Location", location.data);
+		response_json_begin(ctx->res, 201, &w);
+		render_deployment_status(&w, &ctx->urls, &a->repo, &status);
 		break;
 	case STATUS_DEPLOYMENT_NOT_FOUND:
 		response_error(ctx->res, 404, "Not Found");
@@ -222,6 +225,7 @@ h_deployment_status_create(struct handler_ctx *ctx)
 		break;
 	}
 out:
+	buf_release(&location);
 	deployment_release(&fresh);
 	json_decref(body);
 }
@@ -232,7 +236,7 @@ h_deployment_statuses_list(struct handler_ctx *ctx)
 	struct page_request page;
 	struct status_list list;
 	struct db_error err;
-	json_t *items;
+	struct jsonw w;
 
 	if (!ctx->auth->deployment_found) {
 		response_error(ctx->res, 404, "Not Found");
@@ -244,12 +248,12 @@ h_deployment_statuses_list(struct handler_ctx *ctx)
 		handler_db_failure(ctx, &err);
 		return;
 	}
-	items = json_array();
-	for (size_t i = 0; i < list.count; i++)
-		json_array_append_new(items,
-		    render_deployment_status(&ctx->urls, &ctx->auth->repo, &list.items[i]));
 	pagination_link(ctx, &page, list.total, list.count ? list.items[list.count - 1].id : 0);
-	response_json(ctx->res, 200, items);
+	response_json_begin(ctx->res, 200, &w);
+	jw_array_begin(&w);
+	for (size_t i = 0; i < list.count; i++)
+		render_deployment_status(&w, &ctx->urls, &ctx->auth->repo, &list.items[i]);
+	jw_array_end(&w);
 	status_list_release(&list);
 }
 
@@ -258,6 +262,7 @@ h_deployment_status_get(struct handler_ctx *ctx)
 {
 	struct deployment_status status;
 	struct db_error err;
+	struct jsonw w;
 	int64_t id;
 	int found;
 
@@ -277,6 +282,7 @@ h_deployment_status_get(struct handler_ctx *ctx)
 		response_error(ctx->res, 404, "Not Found");
 		return;
 	}
-	response_json(ctx->res, 200, render_deployment_status(&ctx->urls, &ctx->auth->repo, &status));
+	response_json_begin(ctx->res, 200, &w);
+	render_deployment_status(&w, &ctx->urls, &ctx->auth->repo, &status);
 	deployment_status_release(&status);
 }

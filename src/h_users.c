@@ -9,10 +9,12 @@ h_user_get(struct handler_ctx *ctx)
 	const struct user *u = &ctx->auth->principal.user;
 	struct user_counts counts;
 	struct db_error err;
+	struct jsonw w;
 
 	if (store_user_counts(ctx->db, u->id, &counts, &err) < 0) {
 		handler_db_failure(ctx, &err);
 		return;
 	}
-	response_json(ctx->res, 200, render_private_user(&ctx->urls, u, &counts));
+	response_json_begin(ctx->res, 200, &w);
+	render_private_user(&w, &ctx->urls, u, &counts);
 }

@@ -5,21 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-
-static json_t *
-string_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-json_t *
-render_time(int64_t epoch_seconds)
+void
+render_time(struct jsonw *w, int64_t epoch_seconds)
 {
 	char ts[ISO8601_LEN + 1];
 
 	format_iso8601(epoch_seconds, ts);
-	return json_string(ts);
+	jw_string(w, ts);
 }
 
 char *
@@ -50,101 +42,134 @@ render_node_id(const char *type, int64_t id)
 }
 
 static void
-set_node_id(json_t *o, const char *type, int64_t id)
+kv_node_id(struct jsonw *w, const char *type, int64_t id)
 {
 	char *node_id = render_node_id(type, id);
 
-	json_object_set_new(o, "node_id", json_string(node_id));
+	jw_kv_string(w, "node_id", node_id);
 	free(node_id);
 }
 
-/* Sets key to prefix + suffix. */
 static void
-set_url(json_t *o, const char *key, const char *prefix, const char *suffix)
+kv_time(struct jsonw *w, const char *key, int64_t epoch_seconds)
 {
-	struct buf url = BUF_INIT;
+	jw_key(w, key);
+	render_time(w, epoch_seconds);
+}
 
-	buf_puts(&url, prefix);
-	buf_puts(&url, suffix);
-	json_object_set_new(o, key, json_stringn(url.data, url.len));
-	buf_release(&url);
+/* base->api + "/repos/owner/name" */
+static void
+put_repository_url(struct buf *b, const struct url_base *base, const struct repository *repo)
+{
+	buf_puts(b, base->api);
+	buf_puts(b, "/repos/");
+	buf_puts(b, repo->owner.login);
+	buf_putc(b, '/');
+	buf_puts(b, repo->name);
+}
+
+void
+render_deployment_url(struct buf *b, const struct url_base *base, const struct repository *repo,
+    int64_t deployment_id)
+{
+	put_repository_url(b, base, repo);
+	buf_printf(b, "/deployments/%lld", (long long)deployment_id);
+}
+
+void
+render_hook_url(struct buf *b, const struct url_base *base, const struct repository *repo,
+    int64_t hook_id)
+{
+	put_repository_url(b, base, repo);
+	buf_printf(b, "/hooks/%lld", (long long)hook_id);
 }
 
 static void
-add_user_fields(json_t *o, const struct url_base *base, const struct user *u)
+user_fields(struct jsonw *w, const struct url_base *base, const struct user *u)
 {
+	static const struct {
+		const char *key;
+		const char *suffix;
+	} urls[] = {
+		{ "followers_url", "/followers" },
+		{ "following_url", "/following{/other_user}" },
+		{ "gists_url", "/gists{/gist_id}" },
+		{ "starred_url", "/starred{/owner}{/repo}" },
+		{ "subscriptions_url", "/subscriptions" },
+		{ "organizations_url", "/orgs" },
+		{ "repos_url", "/repos" },
+		{ "events_url", "/events{/privacy}" },
+		{ "received_events_url", "/received_events" },
+	};
 	struct buf user_url = BUF_INIT;
-	struct buf avatar = BUF_INIT;
-	struct buf html_url = BUF_INIT;
-	const char *uu;
 
-	buf_printf(&user_url, "%s/users/%s", base->api, u->login);
-	uu = buf_cstr(&user_url);
-	buf_printf(&avatar, "%s/avatars/u/%lld?v=4", base->web, (long long)u->id);
-	buf_printf(&html_url, "%s/%s", base->web, u->login);
-
-	json_object_set_new(o, "login", json_string(u->login));
-	json_object_set_new(o, "id", json_integer(u->id));
-	set_node_id(o, "User", u->id);
-	json_object_set_new(o, "avatar_url", json_string(buf_cstr(&avatar)));
-	json_object_set_new(o, "gravatar_id", json_string(""));
-	json_object_set_new(o, "url", json_string(uu));
-	json_object_set_new(o, "html_url", json_string(buf_cstr(&html_url)));
-	set_url(o, "followers_url", uu, "/followers");
-	set_url(o, "following_url", uu, "/following{/other_user}");
-	set_url(o, "gists_url", uu, "/gists{/gist_id}");
-	set_url(o, "starred_url", uu, "/starred{/owner}{/repo}");
-	set_url(o, "subscriptions_url", uu, "/subscriptions");
-	set_url(o, "organizations_url", uu, "/orgs");
-	set_url(o, "repos_url", uu, "/repos");
-	set_url(o, "events_url", uu, "/events{/privacy}");
-	set_url(o, "received_events_url", uu, "/received_events");
-	json_object_set_new(o, "type", json_string("User"));
-	json_object_set_new(o, "site_admin", json_boolean(u->site_admin));
-	buf_release(&html_url);
-	buf_release(&avatar);
+	buf_puts(&user_url, base->api);
+	buf_puts(&user_url, "/users/");
+	buf_puts(&user_url, u->login);
+	jw_kv_string(w, "login", u->login);
+	jw_kv_int(w, "id", u->id);
+	kv_node_id(w, "User", u->id);
+	jw_key(w, "avatar_url");
+	jw_string_begin(w);
+	jw_string_part(w, base->web);
+	jw_string_part(w, "/avatars/u/");
+	jw_string_int(w, u->id);
+	jw_string_part(w, "?v=4");
+	jw_string_end(w);
+	jw_kv_string(w, "gravatar_id", "");
+	jw_kv_string(w, "url", user_url.data);
+	jw_key(w, "html_url");
+	jw_string_begin(w);
+	jw_string_part(w, base->web);
+	jw_string_part(w, "/");
+	jw_string_part(w, u->login);
+	jw_string_end(w);
+	for (size_t i = 0; i < ARRAY_SIZE(urls); i++)
+		jw_kv_concat(w, urls[i].key, user_url.data, urls[i].suffix);
+	jw_kv_string(w, "type", "User");
+	jw_kv_bool(w, "site_admin", u->site_admin);
 	buf_release(&user_url);
 }
 
-json_t *
-render_simple_user(const struct url_base *base, const struct user *u)
+void
+render_simple_user(struct jsonw *w, const struct url_base *base, const struct user *u)
 {
-	json_t *o = json_object();
-
-	add_user_fields(o, base, u);
-	return o;
+	jw_object_begin(w);
+	user_fields(w, base, u);
+	jw_object_end(w);
 }
 
-json_t *
-render_private_user(const struct url_base *base, const struct user *u, const struct user_counts *c)
+void
+render_private_user(struct jsonw *w, const struct url_base *base, const struct user *u,
+    const struct user_counts *c)
 {
-	json_t *o = json_object();
-
-	add_user_fields(o, base, u);
-	json_object_set_new(o, "name", string_or_null(u->name));
-	json_object_set_new(o, "company", json_null());
-	json_object_set_new(o, "blog", json_string(""));
-	json_object_set_new(o, "location", json_null());
-	json_object_set_new(o, "email", string_or_null(u->email));
-	json_object_set_new(o, "hireable", json_null());
-	json_object_set_new(o, "bio", json_null());
-	json_object_set_new(o, "twitter_username", json_null());
-	json_object_set_new(o, "public_repos", json_integer(c->public_repos));
-	json_object_set_new(o, "public_gists", json_integer(0));
-	json_object_set_new(o, "followers", json_integer(0));
-	json_object_set_new(o, "following", json_integer(0));
-	json_object_set_new(o, "created_at", render_time(u->created_at));
-	json_object_set_new(o, "updated_at", render_time(u->updated_at));
-	json_object_set_new(o, "private_gists", json_integer(0));
-	json_object_set_new(o, "total_private_repos", json_integer(c->total_private_repos));
-	json_object_set_new(o, "owned_private_repos", json_integer(c->owned_private_repos));
-	json_object_set_new(o, "disk_usage", json_integer(0));
-	json_object_set_new(o, "collaborators", json_integer(c->collaborators));
-	json_object_set_new(o, "two_factor_authentication", json_false());
-	return o;
+	jw_object_begin(w);
+	user_fields(w, base, u);
+	jw_kv_string(w, "name", u->name);
+	jw_kv_null(w, "company");
+	jw_kv_string(w, "blog", "");
+	jw_kv_null(w, "location");
+	jw_kv_string(w, "email", u->email);
+	jw_kv_null(w, "hireable");
+	jw_kv_null(w, "bio");
+	jw_kv_null(w, "twitter_username");
+	jw_kv_int(w, "public_repos", c->public_repos);
+	jw_kv_int(w, "public_gists", 0);
+	jw_kv_int(w, "followers", 0);
+	jw_kv_int(w, "following", 0);
+	kv_time(w, "created_at", u->created_at);
+	kv_time(w, "updated_at", u->updated_at);
+	jw_kv_int(w, "private_gists", 0);
+	jw_kv_int(w, "total_private_repos", c->total_private_repos);
+	jw_kv_int(w, "owned_private_repos", c->owned_private_repos);
+	jw_kv_int(w, "disk_usage", 0);
+	jw_kv_int(w, "collaborators", c->collaborators);
+	jw_kv_bool(w, "two_factor_authentication", false);
+	jw_object_end(w);
 }
 
-/* The host part of a web URL ("http://h:8080" -> "h"), for git and ssh URLs. */
+/* The host part of a web URL ("http://h:8080" -> "h"; an IPv6 literal
+ * keeps its brackets), for git and ssh URLs. */
 static void
 put_host(struct buf *b, const char *web)
 {
@@ -153,7 +178,6 @@ put_host(struct buf *b, const char *web)
 
 	h = h ? h + 3 : web;
 	if (*h == '[') {
-		/* An IPv6 literal keeps its brackets and colons. */
 		const char *end = strchr(h, ']');
 
 		len = end ? (size_t)(end - h) + 1 : strcspn(h, "/");
@@ -163,14 +187,14 @@ put_host(struct buf *b, const char *web)
 	buf_append(b, h, len);
 }
 
-json_t *
-render_full_repository(const struct url_base *base, const struct repository *r,
+void
+render_full_repository(struct jsonw *w, const struct url_base *base, const struct repository *r,
     const enum permission *permission)
 {
 	static const struct {
 		const char *key;
 		const char *suffix;
-	} urls_a[] = {
+	} urls[] = {
 		{ "forks_url", "/forks" },
 		{ "keys_url", "/keys{/key_id}" },
 		{ "collaborators_url", "/collaborators{/collaborator}" },
@@ -208,387 +232,373 @@ render_full_repository(const struct url_base *base, const struct repository *r,
 		{ "releases_url", "/releases{/id}" },
 		{ "deployments_url", "/deployments" },
 	};
-	json_t *o = json_object();
+	static const char *const zero_counts[] = {
+		"size", "stargazers_count", "watchers_count",
+	};
+	static const char *const false_flags[] = {
+		"has_issues", "has_projects", "has_downloads", "has_wiki", "has_pages", "has_discussions",
+	};
 	struct buf full_name = BUF_INIT;
 	struct buf repo_url = BUF_INIT;
 	struct buf web_url = BUF_INIT;
-	struct buf tmp = BUF_INIT;
-	const char *ru;
+	struct buf host = BUF_INIT;
 
-	buf_printf(&full_name, "%s/%s", r->owner.login, r->name);
-	buf_printf(&repo_url, "%s/repos/%s", base->api, buf_cstr(&full_name));
-	buf_printf(&web_url, "%s/%s", base->web, buf_cstr(&full_name));
-	ru = buf_cstr(&repo_url);
+	buf_puts(&full_name, r->owner.login);
+	buf_putc(&full_name, '/');
+	buf_puts(&full_name, r->name);
+	put_repository_url(&repo_url, base, r);
+	buf_puts(&web_url, base->web);
+	buf_putc(&web_url, '/');
+	buf_puts(&web_url, full_name.data);
+	put_host(&host, base->web);
 
-	json_object_set_new(o, "id", json_integer(r->id));
-	set_node_id(o, "Repository", r->id);
-	json_object_set_new(o, "name", json_string(r->name));
-	json_object_set_new(o, "full_name", json_string(buf_cstr(&full_name)));
-	json_object_set_new(o, "private", json_boolean(r->is_private));
-	json_object_set_new(o, "owner", render_simple_user(base, &r->owner));
-	json_object_set_new(o, "html_url", json_string(buf_cstr(&web_url)));
-	json_object_set_new(o, "description", string_or_null(r->description));
-	json_object_set_new(o, "fork", json_false());
-	json_object_set_new(o, "url", json_string(ru));
-	for (size_t i = 0; i < ARRAY_SIZE(urls_a); i++)
-		set_url(o, urls_a[i].key, ru, urls_a[i].suffix);
-	json_object_set_new(o, "created_at", render_time(r->created_at));
-	json_object_set_new(o, "updated_at", render_time(r->updated_at));
-	json_object_set_new(o, "pushed_at", render_time(r->pushed_at));
-
-	buf_puts(&tmp, "git://");
-	put_host(&tmp, base->web);
-	buf_printf(&tmp, "/%s.git", buf_cstr(&full_name));
-	json_object_set_new(o, "git_url", json_string(buf_cstr(&tmp)));
-	buf_reset(&tmp);
-	buf_puts(&tmp, "git@");
-	put_host(&tmp, base->web);
-	buf_printf(&tmp, ":%s.git", buf_cstr(&full_name));
-	json_object_set_new(o, "ssh_url", json_string(buf_cstr(&tmp)));
-	set_url(o, "clone_url", buf_cstr(&web_url), ".git");
-	json_object_set_new(o, "svn_url", json_string(buf_cstr(&web_url)));
-
-	json_object_set_new(o, "homepage", string_or_null(r->homepage));
-	json_object_set_new(o, "size", json_integer(0));
-	json_object_set_new(o, "stargazers_count", json_integer(0));
-	json_object_set_new(o, "watchers_count", json_integer(0));
-	json_object_set_new(o, "language", json_null());
-	json_object_set_new(o, "has_issues", json_false());
-	json_object_set_new(o, "has_projects", json_false());
-	json_object_set_new(o, "has_downloads", json_false());
-	json_object_set_new(o, "has_wiki", json_false());
-	json_object_set_new(o, "has_pages", json_false());
-	json_object_set_new(o, "has_discussions", json_false());
-	json_object_set_new(o, "forks_count", json_integer(0));
-	json_object_set_new(o, "mirror_url", json_null());
-	json_object_set_new(o, "archived", json_false());
-	json_object_set_new(o, "disabled", json_false());
-	json_object_set_new(o, "open_issues_count", json_integer(0));
-	json_object_set_new(o, "license", json_null());
-	json_object_set_new(o, "allow_forking", json_false());
-	json_object_set_new(o, "is_template", json_false());
-	json_object_set_new(o, "web_commit_signoff_required", json_false());
-	json_object_set_new(o, "topics", json_array());
-	json_object_set_new(o, "visibility", json_string(r->is_private ? "private" : "public"));
-	json_object_set_new(o, "forks", json_integer(0));
-	json_object_set_new(o, "open_issues", json_integer(0));
-	json_object_set_new(o, "watchers", json_integer(0));
-	json_object_set_new(o, "default_branch", json_string(r->default_branch));
+	jw_object_begin(w);
+	jw_kv_int(w, "id", r->id);
+	kv_node_id(w, "Repository", r->id);
+	jw_kv_string(w, "name", r->name);
+	jw_kv_string(w, "full_name", full_name.data);
+	jw_kv_bool(w, "private", r->is_private);
+	jw_key(w, "owner");
+	render_simple_user(w, base, &r->owner);
+	jw_kv_string(w, "html_url", web_url.data);
+	jw_kv_string(w, "description", r->description);
+	jw_kv_bool(w, "fork", false);
+	jw_kv_string(w, "url", repo_url.data);
+	for (size_t i = 0; i < ARRAY_SIZE(urls); i++)
+		jw_kv_concat(w, urls[i].key, repo_url.data, urls[i].suffix);
+	kv_time(w, "created_at", r->created_at);
+	kv_time(w, "updated_at", r->updated_at);
+	kv_time(w, "pushed_at", r->pushed_at);
+	jw_key(w, "git_url");
+	jw_string_begin(w);
+	jw_string_part(w, "git://");
+	jw_string_part(w, host.data);
+	jw_string_part(w, "/");
+	jw_string_part(w, full_name.data);
+	jw_string_part(w, ".git");
+	jw_string_end(w);
+	jw_key(w, "ssh_url");
+	jw_string_begin(w);
+	jw_string_part(w, "git@");
+	jw_string_part(w, host.data);
+	jw_string_part(w, ":");
+	jw_string_part(w, full_name.data);
+	jw_string_part(w, ".git");
+	jw_string_end(w);
+	jw_kv_concat(w, "clone_url", web_url.data, ".git");
+	jw_kv_string(w, "svn_url", web_url.data);
+	jw_kv_string(w, "homepage", r->homepage);
+	for (size_t i = 0; i < ARRAY_SIZE(zero_counts); i++)
+		jw_kv_int(w, zero_counts[i], 0);
+	jw_kv_null(w, "language");
+	for (size_t i = 0; i < ARRAY_SIZE(false_flags); i++)
+		jw_kv_bool(w, false_flags[i], false);
+	jw_kv_int(w, "forks_count", 0);
+	jw_kv_null(w, "mirror_url");
+	jw_kv_bool(w, "archived", false);
+	jw_kv_bool(w, "disabled", false);
+	jw_kv_int(w, "open_issues_count", 0);
+	jw_kv_null(w, "license");
+	jw_kv_bool(w, "allow_forking", false);
+	jw_kv_bool(w, "is_template", false);
+	jw_kv_bool(w, "web_commit_signoff_required", false);
+	jw_key(w, "topics");
+	jw_array_begin(w);
+	jw_array_end(w);
+	jw_kv_string(w, "visibility", r->is_private ? "private" : "public");
+	jw_kv_int(w, "forks", 0);
+	jw_kv_int(w, "open_issues", 0);
+	jw_kv_int(w, "watchers", 0);
+	jw_kv_string(w, "default_branch", r->default_branch);
 	if (permission) {
-		json_t *p = json_object();
-
-		json_object_set_new(p, "admin", json_boolean(*permission >= PERMISSION_ADMIN));
-		json_object_set_new(p, "maintain", json_boolean(*permission >= PERMISSION_ADMIN));
-		json_object_set_new(p, "push", json_boolean(*permission >= PERMISSION_PUSH));
-		json_object_set_new(p, "triage", json_boolean(*permission >= PERMISSION_PUSH));
-		json_object_set_new(p, "pull", json_boolean(*permission >= PERMISSION_PULL));
-		json_object_set_new(o, "permissions", p);
+		jw_key(w, "permissions");
+		jw_object_begin(w);
+		jw_kv_bool(w, "admin", *permission >= PERMISSION_ADMIN);
+		jw_kv_bool(w, "maintain", *permission >= PERMISSION_ADMIN);
+		jw_kv_bool(w, "push", *permission >= PERMISSION_PUSH);
+		jw_kv_bool(w, "triage", *permission >= PERMISSION_PUSH);
+		jw_kv_bool(w, "pull", *permission >= PERMISSION_PULL);
+		jw_object_end(w);
 	}
-	json_object_set_new(o, "network_count", json_integer(0));
-	json_object_set_new(o, "subscribers_count", json_integer(0));
+	jw_kv_int(w, "network_count", 0);
+	jw_kv_int(w, "subscribers_count", 0);
+	jw_object_end(w);
 
-	buf_release(&tmp);
+	buf_release(&host);
 	buf_release(&web_url);
 	buf_release(&repo_url);
 	buf_release(&full_name);
-	return o;
 }
 
-/* base->api + "/repos/owner/name" */
-static void
-put_repository_url(struct buf *b, const struct url_base *base, const struct repository *repo)
-{
-	buf_printf(b, "%s/repos/%s/%s", base->api, repo->owner.login, repo->name);
-}
-
-json_t *
-render_deployment(const struct url_base *base, const struct repository *repo,
+void
+render_deployment(struct jsonw *w, const struct url_base *base, const struct repository *repo,
     const struct deployment *d)
 {
-	json_t *o = json_object();
-	json_t *payload = json_loads(d->payload, JSON_DECODE_ANY, NULL);
 	struct buf repo_url = BUF_INIT;
 	struct buf url = BUF_INIT;
 
 	put_repository_url(&repo_url, base, repo);
-	buf_printf(&url, "%s/deployments/%lld", repo_url.data, (long long)d->id);
-	json_object_set_new(o, "url", json_string(url.data));
-	json_object_set_new(o, "id", json_integer(d->id));
-	set_node_id(o, "Deployment", d->id);
-	json_object_set_new(o, "sha", json_string(d->sha));
-	json_object_set_new(o, "ref", json_string(d->ref));
-	json_object_set_new(o, "task", json_string(d->task));
-	json_object_set_new(o, "payload", payload ? payload : json_object());
-	json_object_set_new(o, "original_environment", json_string(d->original_environment));
-	json_object_set_new(o, "environment", json_string(d->environment));
-	json_object_set_new(o, "description", string_or_null(d->description));
-	json_object_set_new(o, "creator", render_simple_user(base, &d->creator));
-	json_object_set_new(o, "created_at", render_time(d->created_at));
-	json_object_set_new(o, "updated_at", render_time(d->updated_at));
-	set_url(o, "statuses_url", url.data, "/statuses");
-	json_object_set_new(o, "repository_url", json_string(repo_url.data));
-	json_object_set_new(o, "transient_environment", json_boolean(d->transient_environment));
-	json_object_set_new(o, "production_environment", json_boolean(d->production_environment));
-	json_object_set_new(o, "performed_via_github_app", json_null());
+	render_deployment_url(&url, base, repo, d->id);
+	jw_object_begin(w);
+	jw_kv_string(w, "url", url.data);
+	jw_kv_int(w, "id", d->id);
+	kv_node_id(w, "Deployment", d->id);
+	jw_kv_string(w, "sha", d->sha);
+	jw_kv_string(w, "ref", d->ref);
+	jw_kv_string(w, "task", d->task);
+	/* Stored as the JSON text it was given: an object or a string. */
+	jw_key(w, "payload");
+	jw_raw(w, d->payload && *d->payload ? d->payload : "{}");
+	jw_kv_string(w, "original_environment", d->original_environment);
+	jw_kv_string(w, "environment", d->environment);
+	jw_kv_string(w, "description", d->description);
+	jw_key(w, "creator");
+	render_simple_user(w, base, &d->creator);
+	kv_time(w, "created_at", d->created_at);
+	kv_time(w, "updated_at", d->updated_at);
+	jw_kv_concat(w, "statuses_url", url.data, "/statuses");
+	jw_kv_string(w, "repository_url", repo_url.data);
+	jw_kv_bool(w, "transient_environment", d->transient_environment);
+	jw_kv_bool(w, "production_environment", d->production_environment);
+	jw_kv_null(w, "performed_via_github_app");
+	jw_object_end(w);
 	buf_release(&url);
 	buf_release(&repo_url);
-	return o;
 }
 
-json_t *
-render_deployment_event(const struct url_base *base, const struct repository *repo,
-    json_t *deployment, const struct user *sender)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "action", json_string("created"));
-	json_object_set_new(o, "deployment", deployment);
-	json_object_set_new(o, "workflow", json_null());
-	json_object_set_new(o, "workflow_run", json_null());
-	json_object_set_new(o, "repository", render_full_repository(base, repo, NULL));
-	json_object_set_new(o, "sender", render_simple_user(base, sender));
-	return o;
-}
-
-/* base->api + "/repos/owner/name/deployments/ID" */
+/* What every event body ends with. */
 static void
-put_deployment_url(struct buf *b, const struct url_base *base, const struct repository *repo,
-    int64_t deployment_id)
+event_tail(struct jsonw *w, const struct url_base *base, const struct repository *repo,
+    const struct user *sender)
 {
-	put_repository_url(b, base, repo);
-	buf_printf(b, "/deployments/%lld", (long long)deployment_id);
+	jw_key(w, "repository");
+	render_full_repository(w, base, repo, NULL);
+	jw_key(w, "sender");
+	render_simple_user(w, base, sender);
+}
+
+void
+render_deployment_event(struct jsonw *w, const struct url_base *base, const struct repository *repo,
+    const struct deployment *d, const struct user *sender)
+{
+	jw_object_begin(w);
+	jw_kv_string(w, "action", "created");
+	jw_key(w, "deployment");
+	render_deployment(w, base, repo, d);
+	jw_kv_null(w, "workflow");
+	jw_kv_null(w, "workflow_run");
+	event_tail(w, base, repo, sender);
+	jw_object_end(w);
 }
 
 /* Every field after node_id, in GitHub's order. */
 static void
-add_status_fields(json_t *o, const struct url_base *base, const struct repository *repo,
+status_fields(struct jsonw *w, const struct url_base *base, const struct repository *repo,
     const struct deployment_status *s)
 {
 	struct buf url = BUF_INIT;
 
-	json_object_set_new(o, "state", json_string(s->state));
-	json_object_set_new(o, "creator", render_simple_user(base, &s->creator));
-	json_object_set_new(o, "description", json_string(s->description));
-	json_object_set_new(o, "environment", json_string(s->environment));
-	json_object_set_new(o, "target_url", json_string(s->target_url));
-	json_object_set_new(o, "created_at", render_time(s->created_at));
-	json_object_set_new(o, "updated_at", render_time(s->updated_at));
-	put_deployment_url(&url, base, repo, s->deployment_id);
-	json_object_set_new(o, "deployment_url", json_string(url.data));
+	jw_kv_string(w, "state", s->state);
+	jw_key(w, "creator");
+	render_simple_user(w, base, &s->creator);
+	jw_kv_string(w, "description", s->description);
+	jw_kv_string(w, "environment", s->environment);
+	jw_kv_string(w, "target_url", s->target_url);
+	kv_time(w, "created_at", s->created_at);
+	kv_time(w, "updated_at", s->updated_at);
+	render_deployment_url(&url, base, repo, s->deployment_id);
+	jw_kv_string(w, "deployment_url", url.data);
 	buf_reset(&url);
 	put_repository_url(&url, base, repo);
-	json_object_set_new(o, "repository_url", json_string(url.data));
-	json_object_set_new(o, "environment_url", json_string(s->environment_url));
-	json_object_set_new(o, "log_url", json_string(s->log_url));
-	json_object_set_new(o, "performed_via_github_app", json_null());
+	jw_kv_string(w, "repository_url", url.data);
+	jw_kv_string(w, "environment_url", s->environment_url);
+	jw_kv_string(w, "log_url", s->log_url);
+	jw_kv_null(w, "performed_via_github_app");
 	buf_release(&url);
 }
 
-json_t *
-render_deployment_status(const struct url_base *base, const struct repository *repo,
-    const struct deployment_status *s)
+/* The status object; id_known false leaves holes for the id (twice) and
+ * the node id. */
+static void
+status_object(struct jsonw *w, const struct url_base *base, const struct repository *repo,
+    const struct deployment_status *s, bool id_known)
 {
-	json_t *o = json_object();
 	struct buf url = BUF_INIT;
 
-	put_deployment_url(&url, base, repo, s->deployment_id);
-	buf_printf(&url, "/statuses/%lld", (long long)s->id);
-	json_object_set_new(o, "url", json_string(url.data));
-	json_object_set_new(o, "id", json_integer(s->id));
-	set_node_id(o, "DeploymentStatus", s->id);
-	add_status_fields(o, base, repo, s);
-	buf_release(&url);
-	return o;
-}
-
-int
-render_deployment_status_event(const struct url_base *base, const struct repository *repo,
-    const struct deployment *d, const struct deployment_status *s, const struct user *sender,
-    struct event_pieces *out)
-{
-	json_t *status_rest = json_object();
-	json_t *event_rest = json_object();
-	json_t *url_prefix;
-	struct buf prefix = BUF_INIT;
-	struct buf b = BUF_INIT;
-	char *status_text, *event_text, *prefix_text;
-	int rc = -1;
-
-	memset(out, 0, sizeof(*out));
-	add_status_fields(status_rest, base, repo, s);
-	json_object_set_new(event_rest, "deployment", render_deployment(base, repo, d));
-	json_object_set_new(event_rest, "check_run", json_null());
-	json_object_set_new(event_rest, "workflow", json_null());
-	json_object_set_new(event_rest, "workflow_run", json_null());
-	json_object_set_new(event_rest, "repository", render_full_repository(base, repo, NULL));
-	json_object_set_new(event_rest, "sender", render_simple_user(base, sender));
-	put_deployment_url(&prefix, base, repo, s->deployment_id);
-	buf_puts(&prefix, "/statuses/");
-	url_prefix = json_string(prefix.data);
-
-	status_text = json_dumps(status_rest, JSON_COMPACT);
-	event_text = json_dumps(event_rest, JSON_COMPACT);
-	prefix_text = json_dumps(url_prefix, JSON_COMPACT | JSON_ENCODE_ANY);
-	if (status_text && event_text && prefix_text) {
-		/* prefix_text is "\"...\"": keep it open for the id. */
-		buf_puts(&b, "{\"action\":\"created\",\"deployment_status\":{\"url\":");
-		buf_append(&b, prefix_text, strlen(prefix_text) - 1);
-		out->head = buf_detach(&b);
-		out->mid1 = xstrdup("\",\"id\":");
-		out->mid2 = xstrdup(",\"node_id\":\"");
-		/* Both objects lose their opening brace: their members follow. */
-		buf_puts(&b, "\",");
-		buf_puts(&b, status_text + 1);
-		buf_putc(&b, ',');
-		buf_puts(&b, event_text + 1);
-		out->tail = buf_detach(&b);
-		rc = 0;
+	render_deployment_url(&url, base, repo, s->deployment_id);
+	buf_puts(&url, "/statuses/");
+	jw_object_begin(w);
+	jw_key(w, "url");
+	jw_string_begin(w);
+	jw_string_part(w, url.data);
+	if (id_known)
+		jw_string_int(w, s->id);
+	else
+		jw_hole(w);
+	jw_string_end(w);
+	jw_key(w, "id");
+	if (id_known) {
+		jw_int(w, s->id);
+		kv_node_id(w, "DeploymentStatus", s->id);
+	} else {
+		jw_hole_value(w);
+		jw_key(w, "node_id");
+		jw_string_begin(w);
+		jw_hole(w);
+		jw_string_end(w);
 	}
-	free(status_text);
-	free(event_text);
-	free(prefix_text);
-	json_decref(url_prefix);
-	json_decref(status_rest);
-	json_decref(event_rest);
-	buf_release(&prefix);
-	return rc;
+	status_fields(w, base, repo, s);
+	jw_object_end(w);
+	buf_release(&url);
 }
 
 void
-event_pieces_release(struct event_pieces *p)
+render_deployment_status(struct jsonw *w, const struct url_base *base,
+    const struct repository *repo, const struct deployment_status *s)
 {
-	free(p->head);
-	free(p->mid1);
-	free(p->mid2);
-	free(p->tail);
-	memset(p, 0, sizeof(*p));
+	status_object(w, base, repo, s, true);
 }
 
-json_t *
-render_hook(const struct url_base *base, const struct repository *repo, const struct hook *h)
+void
+render_deployment_status_event(struct jsonw *w, const struct url_base *base,
+    const struct repository *repo, const struct deployment *d, const struct deployment_status *s,
+    const struct user *sender)
 {
-	json_t *o = json_object();
-	json_t *config = json_object();
-	json_t *last = json_object();
-	json_t *events = json_loads(h->events, 0, NULL);
+	jw_object_begin(w);
+	jw_kv_string(w, "action", "created");
+	jw_key(w, "deployment_status");
+	status_object(w, base, repo, s, false);
+	jw_key(w, "deployment");
+	render_deployment(w, base, repo, d);
+	jw_kv_null(w, "check_run");
+	jw_kv_null(w, "workflow");
+	jw_kv_null(w, "workflow_run");
+	event_tail(w, base, repo, sender);
+	jw_object_end(w);
+}
+
+void
+render_hook(struct jsonw *w, const struct url_base *base, const struct repository *repo,
+    const struct hook *h)
+{
 	struct buf url = BUF_INIT;
 
-	json_object_set_new(o, "type", json_string("Repository"));
-	json_object_set_new(o, "id", json_integer(h->id));
-	json_object_set_new(o, "name", json_string("web"));
-	json_object_set_new(o, "active", json_boolean(h->active));
-	json_object_set_new(o, "events", events ? events : json_array());
-	json_object_set_new(config, "content_type", json_string(h->content_type));
-	json_object_set_new(config, "insecure_ssl", json_string(h->insecure_ssl ? "1" : "0"));
-	json_object_set_new(config, "url", json_string(h->url));
+	render_hook_url(&url, base, repo, h->id);
+	jw_object_begin(w);
+	jw_kv_string(w, "type", "Repository");
+	jw_kv_int(w, "id", h->id);
+	jw_kv_string(w, "name", "web");
+	jw_kv_bool(w, "active", h->active);
+	jw_key(w, "events");
+	jw_raw(w, h->events && *h->events ? h->events : "[]");
+	jw_key(w, "config");
+	jw_object_begin(w);
+	jw_kv_string(w, "content_type", h->content_type);
+	jw_kv_string(w, "insecure_ssl", h->insecure_ssl ? "1" : "0");
+	jw_kv_string(w, "url", h->url);
 	if (h->has_secret)
-		json_object_set_new(config, "secret", json_string("********"));
-	json_object_set_new(o, "config", config);
-	json_object_set_new(o, "updated_at", render_time(h->updated_at));
-	json_object_set_new(o, "created_at", render_time(h->created_at));
-	put_repository_url(&url, base, repo);
-	buf_printf(&url, "/hooks/%lld", (long long)h->id);
-	json_object_set_new(o, "url", json_string(url.data));
-	set_url(o, "test_url", url.data, "/test");
-	set_url(o, "ping_url", url.data, "/pings");
-	set_url(o, "deliveries_url", url.data, "/deliveries");
-	json_object_set_new(last, "code",
-	    h->last_status_code > 0 ? json_integer(h->last_status_code) : json_null());
-	json_object_set_new(last, "status", json_string(h->used ? "active" : "unused"));
-	json_object_set_new(last, "message", json_null());
-	json_object_set_new(o, "last_response", last);
+		jw_kv_string(w, "secret", "********");
+	jw_object_end(w);
+	kv_time(w, "updated_at", h->updated_at);
+	kv_time(w, "created_at", h->created_at);
+	jw_kv_string(w, "url", url.data);
+	jw_kv_concat(w, "test_url", url.data, "/test");
+	jw_kv_concat(w, "ping_url", url.data, "/pings");
+	jw_kv_concat(w, "deliveries_url", url.data, "/deliveries");
+	jw_key(w, "last_response");
+	jw_object_begin(w);
+	jw_key(w, "code");
+	if (h->last_status_code > 0)
+		jw_int(w, h->last_status_code);
+	else
+		jw_null(w);
+	jw_kv_string(w, "status", h->used ? "active" : "unused");
+	jw_kv_null(w, "message");
+	jw_object_end(w);
+	jw_object_end(w);
 	buf_release(&url);
-	return o;
 }
 
 /* GitHub's words for how a delivery went. */
-static json_t *
-delivery_status_text(const struct delivery *d)
+static void
+delivery_status_text(struct jsonw *w, const struct delivery *d)
 {
-	struct buf b = BUF_INIT;
-	json_t *s;
-
-	if (d->status_code >= 200 && d->status_code < 300)
-		return json_string("OK");
-	if (d->status_code > 0)
-		buf_printf(&b, "Invalid HTTP Response: %lld", (long long)d->status_code);
-	else if (d->error)
-		buf_puts(&b, d->error);
-	else if (d->duration_ms >= 0)
-		buf_puts(&b, "We couldn't deliver this payload");
-	else
-		buf_puts(&b, "Pending");
-	s = json_string(b.data);
-	buf_release(&b);
-	return s ? s : json_string("Undeliverable");
-}
-
-static json_t *
-json_text_or(const char *text, json_t *fallback)
-{
-	json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
-
-	if (v == NULL)
-		return fallback;
-	json_decref(fallback);
-	return v;
-}
-
-json_t *
-render_delivery(const struct delivery *d, bool detail)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "id", json_integer(d->id));
-	json_object_set_new(o, "guid", json_string(d->guid));
-	json_object_set_new(o, "delivered_at", render_time(d->delivered_at ? d->delivered_at : d->created_at));
-	json_object_set_new(o, "redelivery", json_boolean(d->redelivery));
-	json_object_set_new(o, "duration", json_real(d->duration_ms > 0 ? d->duration_ms / 1000.0 : 0.0));
-	json_object_set_new(o, "status", delivery_status_text(d));
-	json_object_set_new(o, "status_code", json_integer(d->status_code > 0 ? d->status_code : 0));
-	json_object_set_new(o, "event", json_string(d->event));
-	json_object_set_new(o, "action", string_or_null(d->action));
-	json_object_set_new(o, "installation_id", json_null());
-	json_object_set_new(o, "repository_id", json_integer(d->repository_id));
-	json_object_set_new(o, "throttled_at", json_null());
-	if (detail) {
-		json_t *request = json_object();
-		json_t *response = json_object();
-
-		json_object_set_new(request, "headers", json_text_or(d->request_headers, json_object()));
-		json_object_set_new(request, "payload", json_text_or(d->payload, json_null()));
-		json_object_set_new(response, "headers", json_text_or(d->response_headers, json_object()));
-		json_object_set_new(response, "payload", string_or_null(d->response_body));
-		json_object_set_new(o, "request", request);
-		json_object_set_new(o, "response", response);
+	if (d->status_code >= 200 && d->status_code < 300) {
+		jw_string(w, "OK");
+	} else if (d->status_code > 0) {
+		jw_string_begin(w);
+		jw_string_part(w, "Invalid HTTP Response: ");
+		jw_string_int(w, d->status_code);
+		jw_string_end(w);
+	} else if (d->error) {
+		jw_string(w, d->error);
+	} else if (d->duration_ms >= 0) {
+		jw_string(w, "We couldn't deliver this payload");
+	} else {
+		jw_string(w, "Pending");
 	}
-	return o;
 }
 
-json_t *
-render_ping_event(const struct url_base *base, const struct repository *repo, const struct hook *h,
+void
+render_delivery(struct jsonw *w, const struct delivery *d, bool detail)
+{
+	jw_object_begin(w);
+	jw_kv_int(w, "id", d->id);
+	jw_kv_string(w, "guid", d->guid);
+	kv_time(w, "delivered_at", d->delivered_at ? d->delivered_at : d->created_at);
+	jw_kv_bool(w, "redelivery", d->redelivery);
+	jw_key(w, "duration");
+	jw_double(w, d->duration_ms > 0 ? d->duration_ms / 1000.0 : 0.0);
+	jw_key(w, "status");
+	delivery_status_text(w, d);
+	jw_kv_int(w, "status_code", d->status_code > 0 ? d->status_code : 0);
+	jw_kv_string(w, "event", d->event);
+	jw_kv_string(w, "action", d->action);
+	jw_kv_null(w, "installation_id");
+	jw_kv_int(w, "repository_id", d->repository_id);
+	jw_kv_null(w, "throttled_at");
+	if (detail) {
+		/* Stored JSON texts (json columns), embedded as they are. */
+		jw_key(w, "request");
+		jw_object_begin(w);
+		jw_key(w, "headers");
+		jw_raw(w, d->request_headers ? d->request_headers : "{}");
+		jw_key(w, "payload");
+		jw_raw(w, d->payload ? d->payload : "null");
+		jw_object_end(w);
+		jw_key(w, "response");
+		jw_object_begin(w);
+		jw_key(w, "headers");
+		jw_raw(w, d->response_headers ? d->response_headers : "{}");
+		jw_kv_string(w, "payload", d->response_body);
+		jw_object_end(w);
+	}
+	jw_object_end(w);
+}
+
+void
+render_ping_event(struct jsonw *w, const struct url_base *base, const struct repository *repo,
+    const struct hook *h, const struct user *sender)
+{
+	jw_object_begin(w);
+	jw_kv_string(w, "zen", "Design for failure.");
+	jw_kv_int(w, "hook_id", h->id);
+	jw_key(w, "hook");
+	render_hook(w, base, repo, h);
+	event_tail(w, base, repo, sender);
+	jw_object_end(w);
+}
+
+void
+render_repository_dispatch_event(struct jsonw *w, const struct url_base *base,
+    const struct repository *repo, const char *event_type, const char *client_payload,
     const struct user *sender)
 {
-	json_t *o = json_object();
-
-	json_object_set_new(o, "zen", json_string("Design for failure."));
-	json_object_set_new(o, "hook_id", json_integer(h->id));
-	json_object_set_new(o, "hook", render_hook(base, repo, h));
-	json_object_set_new(o, "repository", render_full_repository(base, repo, NULL));
-	json_object_set_new(o, "sender", render_simple_user(base, sender));
-	return o;
-}
-
-json_t *
-render_repository_dispatch_event(const struct url_base *base, const struct repository *repo,
-    const char *event_type, json_t *client_payload, const struct user *sender)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "action", json_string(event_type));
-	json_object_set_new(o, "branch", json_string(repo->default_branch));
-	json_object_set_new(o, "client_payload", client_payload ? client_payload : json_null());
-	json_object_set_new(o, "repository", render_full_repository(base, repo, NULL));
-	json_object_set_new(o, "sender", render_simple_user(base, sender));
-	return o;
+	jw_object_begin(w);
+	jw_kv_string(w, "action", event_type);
+	jw_kv_string(w, "branch", repo->default_branch);
+	jw_key(w, "client_payload");
+	jw_raw(w, client_payload ? client_payload : "null");
+	event_tail(w, base, repo, sender);
+	jw_object_end(w);
 }

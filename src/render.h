@@ -1,16 +1,16 @@
 /*
- * Model records to GitHub-shaped JSON. Every render_* returns a new
- * reference (NULL only when jansson runs out of memory); field order is
- * GitHub's. URLs are absolute, built from the request's base URLs so they
- * keep the /api/v3 prefix when the client used it.
+ * Model records to GitHub-shaped JSON, written in GitHub's field order
+ * straight into a response or event body (jsonw.h). Each render_* writes
+ * exactly one JSON value. URLs are absolute, built from the request's base
+ * URLs, so they keep the /api/v3 prefix when the client used it.
  */
 #ifndef DEPLOY_RENDER_H
 #define DEPLOY_RENDER_H
 
 #include <stdbool.h>
 
-#include <jansson.h>
-
+#include "buf.h"
+#include "jsonw.h"
 #include "model.h"
 #include "util.h"
 
@@ -22,7 +22,16 @@ struct url_base {
 /* GitHub's opaque node id: base64 of "0<len(type)>:<type><id>". */
 char *render_node_id(const char *type, int64_t id);
 
-json_t *render_simple_user(const struct url_base *base, const struct user *u);
+/* "2026-11-21T06:01:00Z" */
+void render_time(struct jsonw *w, int64_t epoch_seconds);
+
+/* API URLs of resources, for Location headers. */
+void render_deployment_url(struct buf *b, const struct url_base *base,
+    const struct repository *repo, int64_t deployment_id);
+void render_hook_url(struct buf *b, const struct url_base *base, const struct repository *repo,
+    int64_t hook_id);
+
+void render_simple_user(struct jsonw *w, const struct url_base *base, const struct user *u);
 
 struct user_counts {
 	int64_t public_repos;
@@ -31,60 +40,43 @@ struct user_counts {
 	int64_t collaborators;
 };
 /* The authenticated user (GitHub's private-user). */
-json_t *render_private_user(const struct url_base *base, const struct user *u,
+void render_private_user(struct jsonw *w, const struct url_base *base, const struct user *u,
     const struct user_counts *counts);
 
-/* GitHub's full-repository; permissions is NULL-able (anonymous). */
-json_t *render_full_repository(const struct url_base *base, const struct repository *r,
-    const enum permission *permission);
+/* GitHub's full-repository; permission NULL (anonymous, webhooks): no
+ * permissions object. */
+void render_full_repository(struct jsonw *w, const struct url_base *base,
+    const struct repository *r, const enum permission *permission);
 
-/* GitHub's deployment object. */
-json_t *render_deployment(const struct url_base *base, const struct repository *repo,
+void render_deployment(struct jsonw *w, const struct url_base *base, const struct repository *repo,
     const struct deployment *d);
+/* The body of a deployment webhook (action "created"). */
+void render_deployment_event(struct jsonw *w, const struct url_base *base,
+    const struct repository *repo, const struct deployment *d, const struct user *sender);
 
-/* The body of a deployment webhook (action "created"); steals deployment. */
-json_t *render_deployment_event(const struct url_base *base, const struct repository *repo,
-    json_t *deployment, const struct user *sender);
-
-/* GitHub's deployment status object. */
-json_t *render_deployment_status(const struct url_base *base, const struct repository *repo,
-    const struct deployment_status *s);
-
+void render_deployment_status(struct jsonw *w, const struct url_base *base,
+    const struct repository *repo, const struct deployment_status *s);
 /*
- * The body of a deployment_status webhook, rendered before the status has
- * an id: the database joins head ID mid1 ID mid2 NODE_ID tail once it
- * assigns one (sql/0003). s->id is ignored. Returns 0, or -1 when jansson
- * runs out of memory. The four strings are the caller's to free.
+ * The body of a deployment_status webhook, written before the status has
+ * an id: three holes (jsonw.h) stand where the id, the id again and the
+ * node id go; the database fills them when it assigns the id (sql/0003).
+ * d is the deployment as the status leaves it.
  */
-struct event_pieces {
-	char *head;
-	char *mid1;
-	char *mid2;
-	char *tail;
-};
-int render_deployment_status_event(const struct url_base *base, const struct repository *repo,
-    const struct deployment *d, const struct deployment_status *s, const struct user *sender,
-    struct event_pieces *out) MUST_CHECK;
-void event_pieces_release(struct event_pieces *p);
-
-/* GitHub's repository webhook object; the secret is never shown. */
-json_t *render_hook(const struct url_base *base, const struct repository *repo,
-    const struct hook *h);
-
-/* A hook delivery, as the list shows it or, with detail, with the last
- * request and response. */
-json_t *render_delivery(const struct delivery *d, bool detail);
-
-/* The ping event's body. */
-json_t *render_ping_event(const struct url_base *base, const struct repository *repo,
-    const struct hook *h, const struct user *sender);
-
-/* The repository_dispatch event's body; steals client_payload. */
-json_t *render_repository_dispatch_event(const struct url_base *base,
-    const struct repository *repo, const char *event_type, json_t *client_payload,
+void render_deployment_status_event(struct jsonw *w, const struct url_base *base,
+    const struct repository *repo, const struct deployment *d, const struct deployment_status *s,
     const struct user *sender);
 
-/* "2026-11-21T06:01:00Z" as a JSON string. */
-json_t *render_time(int64_t epoch_seconds);
+/* GitHub's repository webhook object; the secret is never shown. */
+void render_hook(struct jsonw *w, const struct url_base *base, const struct repository *repo,
+    const struct hook *h);
+/* A hook delivery as the list shows it or, with detail, with the last
+ * request and response. */
+void render_delivery(struct jsonw *w, const struct delivery *d, bool detail);
+void render_ping_event(struct jsonw *w, const struct url_base *base, const struct repository *repo,
+    const struct hook *h, const struct user *sender);
+/* client_payload: JSON text of an object, or NULL. */
+void render_repository_dispatch_event(struct jsonw *w, const struct url_base *base,
+    const struct repository *repo, const char *event_type, const char *client_payload,
+    const struct user *sender);
 
 #endif

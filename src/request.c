@@ -174,18 +174,30 @@ build_urls(struct request *req, const char *base_url)
 	req->api_url = buf_detach(&api);
 }
 
+/* xorshift64*, seeded once per process from the kernel: request ids need
+ * to be unique, not secret, and a syscall per request is not free. */
+static uint64_t
+next_random(void)
+{
+	static uint64_t state;
+
+	if (state == 0 && (random_bytes(&state, sizeof(state)) < 0 || state == 0))
+		state = (uint64_t)monotonic_ns() | 1;
+	state ^= state >> 12;
+	state ^= state << 25;
+	state ^= state >> 27;
+	return state * 2685821657736338717ULL;
+}
+
 static void
 make_request_id(struct request *req)
 {
 	static unsigned counter;
-	unsigned char rnd[4] = { 0 };
 
-	if (random_bytes(rnd, sizeof(rnd)) < 0)
-		memset(rnd, 0, sizeof(rnd));
 	/* GitHub's shape: five colon-separated hex groups. */
-	snprintf(req->request_id, sizeof(req->request_id), "%04X:%04X:%X:%X:%02X%02X%02X%02X",
+	snprintf(req->request_id, sizeof(req->request_id), "%04X:%04X:%X:%X:%08X",
 	    (unsigned)getpid() & 0xffff, (unsigned)(req->started_ns / 1000) & 0xffff, ++counter,
-	    (unsigned)(req->started_ns / 1000000000), rnd[0], rnd[1], rnd[2], rnd[3]);
+	    (unsigned)(req->started_ns / 1000000000), (unsigned)(next_random() >> 32));
 }
 
 enum request_read_result

@@ -46,22 +46,12 @@ response_headerf(struct response *res, const char *name, const char *fmt, ...)
 }
 
 void
-response_json(struct response *res, int status, json_t *value)
+response_json_begin(struct response *res, int status, struct jsonw *w)
 {
-	char *text = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-
-	json_decref(value);
-	buf_reset(&res->body);
-	if (text == NULL) {
-		res->status = 500;
-		buf_printf(&res->body, "{\"message\":\"Server Error\",\"documentation_url\":\"%s\"}",
-		    DOCS_ROOT);
-	} else {
-		res->status = status;
-		buf_puts(&res->body, text);
-		free(text);
-	}
+	res->status = status;
 	res->has_body = true;
+	buf_reset(&res->body);
+	jw_init(w, &res->body);
 }
 
 void
@@ -75,13 +65,20 @@ response_empty(struct response *res, int status)
 void
 response_error_with_errors(struct response *res, int status, const char *message, json_t *errors)
 {
-	json_t *body = json_object();
+	char *errors_text = errors ? json_dumps(errors, JSON_COMPACT) : NULL;
+	struct jsonw w;
 
-	json_object_set_new(body, "message", json_string(message));
-	if (errors)
-		json_object_set_new(body, "errors", errors);
-	json_object_set_new(body, "documentation_url", json_string(res->documentation_url));
-	response_json(res, status, body);
+	json_decref(errors);
+	response_json_begin(res, status, &w);
+	jw_object_begin(&w);
+	jw_kv_string(&w, "message", message);
+	if (errors_text) {
+		jw_key(&w, "errors");
+		jw_raw(&w, errors_text);
+	}
+	jw_kv_string(&w, "documentation_url", res->documentation_url);
+	jw_object_end(&w);
+	free(errors_text);
 }
 
 void

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "jsonw.h"
 
 #define DOCS_ROOT "https://docs.github.com/rest"
 
@@ -31,9 +32,8 @@ void response_release(struct response *res);
 void response_header(struct response *res, const char *name, const char *value);
 void response_headerf(struct response *res, const char *name, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
-/* Sets status and body; steals the reference to value (NULL allowed: then
- * the answer is a 500). */
-void response_json(struct response *res, int status, json_t *value);
+/* Sets the status and starts a JSON body: w writes into it. */
+void response_json_begin(struct response *res, int status, struct jsonw *w);
 /* Status with no body (204, 304). */
 void response_empty(struct response *res, int status);
 

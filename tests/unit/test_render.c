@@ -3,11 +3,72 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "render.h"
 #include "unit.h"
 #include "util.h"
 
 static const struct url_base base = { "http://h.example:8080/api/v3", "http://h.example:8080" };
+
+/* The renderers write JSON text; the tests read it back as values. */
+static json_t *
+parse_rendered(struct buf *b)
+{
+	json_error_t error;
+	json_t *v = json_loadb(b->data, b->len, JSON_DECODE_ANY, &error);
+
+	ck_assert_msg(v != NULL, "rendered JSON does not parse: %s: %s", error.text, b->data);
+	buf_release(b);
+	return v;
+}
+
+#define RENDERED(call)                                  \
+	do {                                            \
+		jw_init(&w, &b);                        \
+		call;                                   \
+	} while (0)
+
+static json_t *
+r_time(int64_t t)
+{
+	struct buf b = BUF_INIT;
+	struct jsonw w;
+
+	RENDERED(render_time(&w, t));
+	return parse_rendered(&b);
+}
+
+static json_t *
+r_simple_user(const struct url_base *base_, const struct user *u)
+{
+	struct buf b = BUF_INIT;
+	struct jsonw w;
+
+	RENDERED(render_simple_user(&w, base_, u));
+	return parse_rendered(&b);
+}
+
+static json_t *
+r_private_user(const struct url_base *base_, const struct user *u, const struct user_counts *c)
+{
+	struct buf b = BUF_INIT;
+	struct jsonw w;
+
+	RENDERED(render_private_user(&w, base_, u, c));
+	return parse_rendered(&b);
+}
+
+static json_t *
+r_full_repository(const struct url_base *base_, const struct repository *r,
+    const enum permission *perm)
+{
+	struct buf b = BUF_INIT;
+	struct jsonw w;
+
+	RENDERED(render_full_repository(&w, base_, r, perm));
+	return parse_rendered(&b);
+}
 
 static void
 user_fill(struct user *u, int64_t id, const char *login)
@@ -90,12 +151,12 @@ END_TEST
 
 START_TEST(test_time)
 {
-	json_t *t = render_time(1700000000);
+	json_t *t = r_time(1700000000);
 
 	ck_assert(json_is_string(t));
 	ck_assert_str_eq(json_string_value(t), "2023-11-14T22:13:20Z");
 	json_decref(t);
-	t = render_time(0);
+	t = r_time(0);
 	ck_assert_str_eq(json_string_value(t), "1970-01-01T00:00:00Z");
 	json_decref(t);
 }
@@ -119,7 +180,7 @@ START_TEST(test_simple_user)
 
 	user_fill(&u, 1, "octocat");
 	u.site_admin = true;
-	o = render_simple_user(&base, &u);
+	o = r_simple_user(&base, &u);
 	ck_assert_ptr_nonnull(o);
 	json_object_foreach(o, key, value) {
 		ck_assert_msg(i < ARRAY_SIZE(simple_user_keys), "unexpected key \"%s\"", key);
@@ -165,7 +226,7 @@ START_TEST(test_simple_user_without_api_prefix)
 	json_t *o;
 
 	user_fill(&u, 5, "bob");
-	o = render_simple_user(&plain, &u);
+	o = r_simple_user(&plain, &u);
 	ck_assert_str_eq(str(o, "url"), "https://h.example/users/bob");
 	ck_assert_str_eq(str(o, "html_url"), "https://h.example/bob");
 	ck_assert_str_eq(str(o, "repos_url"), "https://h.example/users/bob/repos");
@@ -185,7 +246,7 @@ START_TEST(test_private_user)
 
 	user_fill(&u, 1, "octocat");
 	u.email = "octo@example.com";
-	o = render_private_user(&base, &u, &counts);
+	o = r_private_user(&base, &u, &counts);
 	/* It starts as a simple-user does. */
 	json_object_foreach(o, key, value) {
 		if (i == ARRAY_SIZE(simple_user_keys))
@@ -245,8 +306,8 @@ START_TEST(test_full_repository_required)
 	json_t *with[2];
 
 	repository_fill(&r);
-	with[0] = render_full_repository(&base, &r, NULL);
-	with[1] = render_full_repository(&base, &r, &perm);
+	with[0] = r_full_repository(&base, &r, NULL);
+	with[1] = r_full_repository(&base, &r, &perm);
 	for (size_t w = 0; w < 2; w++) {
 		ck_assert_ptr_nonnull(with[w]);
 		for (size_t i = 0; i < ARRAY_SIZE(full_repository_required); i++)
@@ -269,7 +330,7 @@ START_TEST(test_full_repository_values)
 	const char *url;
 
 	repository_fill(&r);
-	o = render_full_repository(&base, &r, NULL);
+	o = r_full_repository(&base, &r, NULL);
 	/* GitHub's order starts id, node_id, name, full_name, private, owner. */
 	ck_assert_str_eq(json_object_iter_key(json_object_iter(o)), "id");
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "id")), 42);
@@ -336,7 +397,7 @@ START_TEST(test_full_repository_private_and_optional)
 	r.is_private = true;
 	r.description = "A \"quoted\" description";
 	r.homepage = "https://example.com";
-	o = render_full_repository(&base, &r, NULL);
+	o = r_full_repository(&base, &r, NULL);
 	ck_assert(json_is_true(json_object_get(o, "private")));
 	ck_assert_str_eq(str(o, "visibility"), "private");
 	ck_assert_str_eq(str(o, "description"), "A \"quoted\" description");
@@ -360,7 +421,7 @@ START_TEST(test_full_repository_permissions)
 
 	repository_fill(&r);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		json_t *o = render_full_repository(&base, &r, &cases[i].perm);
+		json_t *o = r_full_repository(&base, &r, &cases[i].perm);
 		json_t *p = json_object_get(o, "permissions");
 
 		ck_assert(json_is_object(p));
@@ -386,7 +447,7 @@ START_TEST(test_full_repository_ipv6_host)
 	json_t *o;
 
 	repository_fill(&r);
-	o = render_full_repository(&v6, &r, NULL);
+	o = r_full_repository(&v6, &r, NULL);
 	ck_assert_str_eq(str(o, "git_url"), "git://[::1]/octo/hello.git");
 	ck_assert_str_eq(str(o, "ssh_url"), "git@[::1]:octo/hello.git");
 	json_decref(o);

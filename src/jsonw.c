@@ -1,0 +1,268 @@
+#include "config.h"
+
+#include "jsonw.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+jw_init(struct jsonw *w, struct buf *out)
+{
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+}
+
+/* Before any value or key: the comma that separates it from the last. */
+static void
+separate(struct jsonw *w)
+{
+	if (w->need_comma[w->depth])
+		buf_putc(w->out, ',');
+	w->need_comma[w->depth] = true;
+}
+
+static void value_start(struct jsonw *w);
+
+static void
+open_container(struct jsonw *w, char c)
+{
+	value_start(w);
+	buf_putc(w->out, c);
+	if (w->depth + 1 >= JSONW_MAX_DEPTH)
+		abort(); /* our own output never nests this deep */
+	w->depth++;
+	w->need_comma[w->depth] = false;
+}
+
+static void
+close_container(struct jsonw *w, char c)
+{
+	buf_putc(w->out, c);
+	w->depth--;
+}
+
+void
+jw_object_begin(struct jsonw *w)
+{
+	open_container(w, '{');
+}
+
+void
+jw_object_end(struct jsonw *w)
+{
+	close_container(w, '}');
+}
+
+void
+jw_array_begin(struct jsonw *w)
+{
+	open_container(w, '[');
+}
+
+void
+jw_array_end(struct jsonw *w)
+{
+	close_container(w, ']');
+}
+
+/* A value after a key takes no separator of its own: the key took it. */
+static void
+value_start(struct jsonw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	separate(w);
+}
+
+void
+json_escape_into(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[6];
+		size_t elen = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_append(b, s + start, i - start);
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		default:
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0xf];
+			elen = 6;
+		}
+		buf_append(b, esc, elen);
+		start = i + 1;
+	}
+	buf_append(b, s + start, n - start);
+}
+
+void
+jw_key(struct jsonw *w, const char *key)
+{
+	separate(w);
+	buf_putc(w->out, '"');
+	json_escape_into(w->out, key, strlen(key));
+	buf_puts(w->out, "\":");
+	w->after_key = true;
+}
+
+void
+jw_stringn(struct jsonw *w, const char *s, size_t n)
+{
+	value_start(w);
+	buf_putc(w->out, '"');
+	json_escape_into(w->out, s, n);
+	buf_putc(w->out, '"');
+}
+
+void
+jw_string(struct jsonw *w, const char *s)
+{
+	if (s == NULL)
+		jw_null(w);
+	else
+		jw_stringn(w, s, strlen(s));
+}
+
+void
+jw_int(struct jsonw *w, int64_t v)
+{
+	value_start(w);
+	buf_printf(w->out, "%lld", (long long)v);
+}
+
+void
+jw_double(struct jsonw *w, double v)
+{
+	value_start(w);
+	buf_printf(w->out, "%.6g", v);
+}
+
+void
+jw_bool(struct jsonw *w, bool v)
+{
+	value_start(w);
+	buf_puts(w->out, v ? "true" : "false");
+}
+
+void
+jw_null(struct jsonw *w)
+{
+	value_start(w);
+	buf_puts(w->out, "null");
+}
+
+void
+jw_raw(struct jsonw *w, const char *json)
+{
+	value_start(w);
+	buf_puts(w->out, json);
+}
+
+void
+jw_string_begin(struct jsonw *w)
+{
+	value_start(w);
+	buf_putc(w->out, '"');
+}
+
+void
+jw_string_part(struct jsonw *w, const char *s)
+{
+	json_escape_into(w->out, s, strlen(s));
+}
+
+void
+jw_string_int(struct jsonw *w, int64_t v)
+{
+	buf_printf(w->out, "%lld", (long long)v);
+}
+
+void
+jw_string_end(struct jsonw *w)
+{
+	buf_putc(w->out, '"');
+}
+
+void
+jw_hole(struct jsonw *w)
+{
+	if (w->nholes == JSONW_MAX_HOLES)
+		abort(); /* a renderer asked for more holes than it declared */
+	w->holes[w->nholes++] = w->out->len;
+}
+
+void
+jw_hole_value(struct jsonw *w)
+{
+	value_start(w);
+	jw_hole(w);
+}
+
+void
+jw_pieces(const struct jsonw *w, char **pieces)
+{
+	size_t from = 0;
+
+	for (size_t i = 0; i <= w->nholes; i++) {
+		size_t to = i < w->nholes ? w->holes[i] : w->out->len;
+
+		pieces[i] = xstrndup(w->out->data + from, to - from);
+		from = to;
+	}
+}
+
+void
+jw_kv_string(struct jsonw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_string(w, s);
+}
+
+void
+jw_kv_int(struct jsonw *w, const char *key, int64_t v)
+{
+	jw_key(w, key);
+	jw_int(w, v);
+}
+
+void
+jw_kv_bool(struct jsonw *w, const char *key, bool v)
+{
+	jw_key(w, key);
+	jw_bool(w, v);
+}
+
+void
+jw_kv_null(struct jsonw *w, const char *key)
+{
+	jw_key(w, key);
+	jw_null(w);
+}
+
+void
+jw_kv_concat(struct jsonw *w, const char *key, const char *prefix, const char *suffix)
+{
+	jw_key(w, key);
+	jw_string_begin(w);
+	jw_string_part(w, prefix);
+	jw_string_part(w, suffix);
+	jw_string_end(w);
+}
