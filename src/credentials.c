@@ -56,7 +56,7 @@ parse_basic(const char *b64, char *token_hash)
 	const char *colon;
 	enum credentials_kind kind;
 
-	if (len == 0 || len > 4 * MAX_TOKEN_LEN || len % 4 != 0)
+	if (len == 0 || len > 4 * (size_t)MAX_TOKEN_LEN || len % 4 != 0)
 		return CREDENTIALS_MALFORMED;
 	decoded = xmalloc(len);
 	n = EVP_DecodeBlock(decoded, (const unsigned char *)b64, (int)len);

@@ -281,7 +281,7 @@ cmd_repo_create(struct cli *cli)
 		{ "git-dir", false, NULL },
 		{ "description", false, NULL },
 	};
-	const char *full;
+	const char *full = NULL;
 	const char *name;
 	struct buf owner = BUF_INIT;
 	const char *params[6];
@@ -368,7 +368,7 @@ cmd_hook_create(struct cli *cli)
 		{ "events", false, NULL },
 		{ "content-type", false, NULL },
 	};
-	const char *full;
+	const char *full = NULL;
 	const char *name;
 	struct buf owner = BUF_INIT;
 	struct buf events = BUF_INIT;

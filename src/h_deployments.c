@@ -22,7 +22,7 @@
 #define ENVIRONMENT_MAX_CHARS 255
 #define DESCRIPTION_MAX_CHARS 1024
 #define CONTEXT_MAX_CHARS 255
-#define PAYLOAD_MAX_BYTES (64 * 1024)
+#define PAYLOAD_MAX_BYTES ((size_t)64 * 1024)
 
 /* What a create request asked for, validated. Strings are borrowed from
  * the parsed body; payload and required_contexts are serialised here. */

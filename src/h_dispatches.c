@@ -14,7 +14,7 @@
 
 #define EVENT_TYPE_MAX_CHARS 100
 #define CLIENT_PAYLOAD_MAX_KEYS 10
-#define CLIENT_PAYLOAD_MAX_BYTES (64 * 1024)
+#define CLIENT_PAYLOAD_MAX_BYTES ((size_t)64 * 1024)
 
 /* client_payload, checked, as JSON text (newly allocated; "null" when
  * absent), or NULL with the 422 written. */

@@ -78,7 +78,7 @@ find_slot(struct ratelimit_table *t, uint64_t key, int64_t now)
 {
 	size_t start = key % t->nslots;
 	size_t probes = RATELIMIT_PROBES < t->nslots ? RATELIMIT_PROBES : t->nslots;
-	struct ratelimit_slot *reusable[RATELIMIT_PROBES];
+	struct ratelimit_slot *reusable[RATELIMIT_PROBES] = { NULL };
 	size_t nreusable = 0;
 
 	for (size_t i = 0; i < probes; i++) {

@@ -50,9 +50,9 @@ const struct route routes[] = {
 	  .scope_class = SCOPE_CLASS_DEPLOYMENTS, .accepted_scopes = DEPLOYMENT_SCOPES,
 	  .documentation_url = DOCS_STATUSES "#get-a-deployment-status" },
 #define HOOK_ROUTE(m, p, h, doc)                                                    \
-	{ .method = m, .pattern = "/repos/:owner/:repo/hooks" p, .handler = h,       \
+	{ .method = (m), .pattern = "/repos/:owner/:repo/hooks" p, .handler = (h),   \
 	  .access = ROUTE_REPO_ADMIN, .scope_class = SCOPE_CLASS_CODE,              \
-	  .accepted_scopes = "admin:repo_hook, repo", .documentation_url = doc }
+	  .accepted_scopes = "admin:repo_hook, repo", .documentation_url = (doc) }
 	HOOK_ROUTE("GET", "", h_hooks_list, DOCS_HOOKS "#list-repository-webhooks"),
 	HOOK_ROUTE("POST", "", h_hook_create, DOCS_HOOKS "#create-a-repository-webhook"),
 	HOOK_ROUTE("GET", "/:hook_id", h_hook_get, DOCS_HOOKS "#get-a-repository-webhook"),
