@@ -10,9 +10,13 @@
 #include "buf.h"
 #include "log.h"
 
-/* Reconnect at most this often, so a dead database costs each request one
- * prompt 503 instead of one connect_timeout. */
+/* After a connect attempt that failed slowly (an unreachable host costs up
+ * to connect_timeout), wait this long before the next one, so that requests
+ * get a prompt 503 instead of each paying the timeout. An attempt that
+ * failed fast (refused, no socket) is retried on the next request: the
+ * database is back the moment it answers. */
 #define DB_RECONNECT_INTERVAL_NS 1000000000LL
+#define DB_SLOW_CONNECT_NS 100000000LL
 
 void
 db_init(struct db *db, const char *conninfo, int64_t connect_timeout_s,
@@ -42,7 +46,6 @@ db_init(struct db *db, const char *conninfo, int64_t connect_timeout_s,
 		buf_puts(&ci, conninfo);
 	}
 	db->conninfo = buf_detach(&ci);
-	db->last_attempt_ns = monotonic_ns() - DB_RECONNECT_INTERVAL_NS;
 }
 
 void
@@ -99,12 +102,14 @@ db_ensure(struct db *db, struct db_error *err)
 		return 0;
 	db_drop(db);
 	now = monotonic_ns();
-	if (now - db->last_attempt_ns < DB_RECONNECT_INTERVAL_NS) {
+	if (db->last_attempt_cost_ns > DB_SLOW_CONNECT_NS &&
+	    now - db->last_attempt_ns < DB_RECONNECT_INTERVAL_NS) {
 		db_error_set(err, DB_UNAVAILABLE, NULL, "database unavailable (waiting to reconnect)");
 		return -1;
 	}
 	db->last_attempt_ns = now;
 	db->conn = PQconnectdb(db->conninfo);
+	db->last_attempt_cost_ns = monotonic_ns() - now;
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		db_error_set(err, DB_UNAVAILABLE, NULL, db->conn ? PQerrorMessage(db->conn) : "out of memory");
 		log_warn("database connection failed: %s", err->message);
@@ -133,8 +138,6 @@ db_check_idle(struct db *db)
 	if (!PQconsumeInput(db->conn) || PQstatus(db->conn) != CONNECTION_OK) {
 		log_warn("database connection lost while idle; reconnecting");
 		db_drop(db);
-		/* The server went away between requests: try again at once. */
-		db->last_attempt_ns = monotonic_ns() - DB_RECONNECT_INTERVAL_NS;
 		return;
 	}
 	/* Drain notices or notifications so the socket is idle again. */
@@ -195,7 +198,7 @@ db_exec(struct db *db, struct db_statement *stmt, const char *const *params, str
 	/* A read on a connection that had died before we used it is safe to
 	 * repeat once on a new one; a write is not (it may have committed). */
 	if (r == NULL && err->failure == DB_UNAVAILABLE && stmt->read_only && was_connected) {
-		db->last_attempt_ns = monotonic_ns() - DB_RECONNECT_INTERVAL_NS;
+		db->last_attempt_cost_ns = 0;
 		memset(err, 0, sizeof(*err));
 		r = db_exec_prepared_once(db, stmt, params, err);
 	}

@@ -45,6 +45,7 @@ struct db {
 	char *conninfo;
 	unsigned generation;        /* bumped on every new connection */
 	int64_t last_attempt_ns;    /* monotonic time of the last connect */
+	int64_t last_attempt_cost_ns; /* how long that attempt took */
 };
 
 /* Remembers conninfo (extended with timeouts); does not connect. */
