@@ -98,7 +98,8 @@ list_statement(unsigned mask)
 int
 store_deployment_create(struct db *db, const struct deployment_insert *d, struct db_error *err)
 {
-	char id[24], repo[24], creator[24], created[24];
+	char id[STORE_INT_LEN], repo[STORE_INT_LEN];
+	char creator[STORE_INT_LEN], created[STORE_INT_LEN];
 	const char *params[16] = {
 		id, repo, creator, created, d->sha, d->ref, d->task, d->payload, d->environment,
 		d->description, d->transient_environment ? "t" : "f",
@@ -118,17 +119,23 @@ store_deployment_create(struct db *db, const struct deployment_insert *d, struct
 	return 0;
 }
 
+static void
+read_deployment_row(const PGresult *r, int row, int col, void *item)
+{
+	store_read_deployment(r, row, col, item);
+}
+
 int
 store_deployment_list(struct db *db, int64_t repository_id, const struct deployment_filter *f,
     int64_t limit, int64_t offset, int64_t before_id, struct deployment_list *out,
     struct db_error *err)
 {
 	const char *values[4] = { f->sha, f->ref, f->task, f->environment };
-	char repo[24], before[24], lim[24], off[24];
+	char repo[STORE_INT_LEN], before[STORE_INT_LEN], lim[STORE_INT_LEN], off[STORE_INT_LEN];
 	const char *params[8] = { repo, before_id > 0 ? before : NULL, lim, off };
+	struct store_page page;
 	unsigned mask = 0;
 	int n = 4;
-	PGresult *r;
 
 	for (size_t i = 0; i < ARRAY_SIZE(values); i++) {
 		if (values[i] && *values[i]) {
@@ -140,28 +147,25 @@ store_deployment_list(struct db *db, int64_t repository_id, const struct deploym
 	store_format_int(before, before_id);
 	store_format_int(lim, limit);
 	store_format_int(off, offset);
-	memset(out, 0, sizeof(*out));
-	r = db_exec(db, list_statement(mask), params, err);
-	if (r == NULL)
+	if (store_read_page(db, list_statement(mask), params, sizeof(*out->items), read_deployment_row,
+	    &page, err) < 0)
 		return -1;
-	out->total = db_get_int64(r, 0, 0);
-	/* An empty page is one row of NULLs beside the total. */
-	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 1)) {
-		out->count = (size_t)PQntuples(r);
-		out->items = xcalloc(out->count, sizeof(*out->items));
-		for (size_t i = 0; i < out->count; i++)
-			store_read_deployment(r, (int)i, 1, &out->items[i]);
-	}
-	PQclear(r);
+	out->items = page.items;
+	out->count = page.count;
+	out->total = page.total;
 	return 0;
+}
+
+static void
+release_deployment(void *item)
+{
+	deployment_release(item);
 }
 
 void
 deployment_list_release(struct deployment_list *l)
 {
-	for (size_t i = 0; i < l->count; i++)
-		deployment_release(&l->items[i]);
-	free(l->items);
+	store_items_free(l->items, l->count, sizeof(*l->items), release_deployment);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -169,7 +173,7 @@ int
 store_deployment_get(struct db *db, int64_t repository_id, int64_t id, struct deployment *out,
     struct db_error *err)
 {
-	char idbuf[24], repo[24];
+	char idbuf[STORE_INT_LEN], repo[STORE_INT_LEN];
 	const char *params[2] = { idbuf, repo };
 	PGresult *r;
 	int found;
@@ -191,7 +195,7 @@ int
 store_deployment_delete(struct db *db, int64_t repository_id, int64_t id,
     enum deployment_delete_result *out, struct db_error *err)
 {
-	char repo[24], idbuf[24];
+	char repo[STORE_INT_LEN], idbuf[STORE_INT_LEN];
 	const char *params[2] = { repo, idbuf };
 	PGresult *r;
 	const char *result;

@@ -161,6 +161,18 @@ read_delivery(const PGresult *r, int row, int col, struct delivery *d)
 	d->duration_ms = strtod(PQgetvalue(r, row, col + 11), NULL);
 }
 
+static void
+read_hook_row(const PGresult *r, int row, int col, void *item)
+{
+	read_hook(r, row, col, item);
+}
+
+static void
+read_delivery_row(const PGresult *r, int row, int col, void *item)
+{
+	read_delivery(r, row, col, item);
+}
+
 /* Runs a statement returning at most one hook: 1 found, 0 none, -1 error. */
 static int
 one_hook(struct db *db, struct db_statement *st, const char *const *params, struct hook *out,
@@ -240,32 +252,30 @@ store_hook_list(struct db *db, int64_t repository_id, int64_t limit, int64_t off
 {
 	char repo[STORE_INT_LEN], lim[STORE_INT_LEN], off[STORE_INT_LEN];
 	const char *params[3] = { repo, lim, off };
-	PGresult *r;
+	struct store_page page;
 
 	store_format_int(repo, repository_id);
 	store_format_int(lim, limit);
 	store_format_int(off, offset);
-	memset(out, 0, sizeof(*out));
-	r = db_exec(db, &hook_list_statement, params, err);
-	if (r == NULL)
+	if (store_read_page(db, &hook_list_statement, params, sizeof(*out->items), read_hook_row,
+	    &page, err) < 0)
 		return -1;
-	out->total = db_get_int64(r, 0, 0);
-	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 1)) {
-		out->count = (size_t)PQntuples(r);
-		out->items = xcalloc(out->count, sizeof(*out->items));
-		for (size_t i = 0; i < out->count; i++)
-			read_hook(r, (int)i, 1, &out->items[i]);
-	}
-	PQclear(r);
+	out->items = page.items;
+	out->count = page.count;
+	out->total = page.total;
 	return 0;
+}
+
+static void
+release_hook(void *item)
+{
+	hook_release(item);
 }
 
 void
 hook_list_release(struct hook_list *l)
 {
-	for (size_t i = 0; i < l->count; i++)
-		hook_release(&l->items[i]);
-	free(l->items);
+	store_items_free(l->items, l->count, sizeof(*l->items), release_hook);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -292,33 +302,31 @@ store_delivery_list(struct db *db, int64_t hook_id, int64_t limit, int64_t offse
 {
 	char hid[STORE_INT_LEN], before[STORE_INT_LEN], lim[STORE_INT_LEN], off[STORE_INT_LEN];
 	const char *params[4] = { hid, before_id > 0 ? before : NULL, lim, off };
-	PGresult *r;
+	struct store_page page;
 
 	store_format_int(hid, hook_id);
 	store_format_int(before, before_id);
 	store_format_int(lim, limit);
 	store_format_int(off, offset);
-	memset(out, 0, sizeof(*out));
-	r = db_exec(db, &delivery_list_statement, params, err);
-	if (r == NULL)
+	if (store_read_page(db, &delivery_list_statement, params, sizeof(*out->items),
+	    read_delivery_row, &page, err) < 0)
 		return -1;
-	out->total = db_get_int64(r, 0, 0);
-	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 1)) {
-		out->count = (size_t)PQntuples(r);
-		out->items = xcalloc(out->count, sizeof(*out->items));
-		for (size_t i = 0; i < out->count; i++)
-			read_delivery(r, (int)i, 1, &out->items[i]);
-	}
-	PQclear(r);
+	out->items = page.items;
+	out->count = page.count;
+	out->total = page.total;
 	return 0;
+}
+
+static void
+release_delivery(void *item)
+{
+	delivery_release(item);
 }
 
 void
 delivery_list_release(struct delivery_list *l)
 {
-	for (size_t i = 0; i < l->count; i++)
-		delivery_release(&l->items[i]);
-	free(l->items);
+	store_items_free(l->items, l->count, sizeof(*l->items), release_delivery);
 	memset(l, 0, sizeof(*l));
 }
 

@@ -3,6 +3,8 @@
 #include "store_rows.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "db.h"
 
@@ -79,4 +81,32 @@ store_read_status(const PGresult *r, int row, int col, struct deployment_status 
 	out->created_at = db_get_int64(r, row, col + 8);
 	out->updated_at = db_get_int64(r, row, col + 9);
 	store_read_user(r, row, col + 10, &out->creator);
+}
+
+int
+store_read_page(struct db *db, struct db_statement *st, const char *const *params,
+    size_t item_size, store_row_reader read, struct store_page *out, struct db_error *err)
+{
+	PGresult *r = db_exec(db, st, params, err);
+
+	memset(out, 0, sizeof(*out));
+	if (r == NULL)
+		return -1;
+	out->total = PQntuples(r) > 0 ? db_get_int64(r, 0, 0) : 0;
+	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 1)) {
+		out->count = (size_t)PQntuples(r);
+		out->items = xcalloc(out->count, item_size);
+		for (size_t i = 0; i < out->count; i++)
+			read(r, (int)i, 1, (char *)out->items + i * item_size);
+	}
+	PQclear(r);
+	return 0;
+}
+
+void
+store_items_free(void *items, size_t count, size_t item_size, void (*release)(void *item))
+{
+	for (size_t i = 0; i < count; i++)
+		release((char *)items + i * item_size);
+	free(items);
 }

@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 
+#include "db.h"
 #include "model.h"
 
 #define STORE_EPOCH(col) "extract(epoch FROM " col ")::bigint"
@@ -42,6 +43,25 @@
 /* A bound parameter for an id: decimal text in out. */
 #define STORE_INT_LEN 24
 void store_format_int(char out[STORE_INT_LEN], int64_t v);
+
+/*
+ * Lists: a statement of the shape "SELECT c.total, p.* FROM (count) c LEFT
+ * JOIN LATERAL (page) p ON true" gives the list's size in column 0 of every
+ * row, the page's items from column 1 on, and one row of NULLs beside the
+ * total when the page is empty. store_read_page runs it and reads each row
+ * with read into an array of item_size elements.
+ */
+struct store_page {
+	void *items;
+	size_t count;
+	int64_t total;
+};
+typedef void (*store_row_reader)(const PGresult *r, int row, int col, void *item);
+int store_read_page(struct db *db, struct db_statement *st, const char *const *params,
+    size_t item_size, store_row_reader read, struct store_page *out,
+    struct db_error *err) MUST_CHECK;
+/* Releases each item with release, then the array. */
+void store_items_free(void *items, size_t count, size_t item_size, void (*release)(void *item));
 
 /* A copy of the value, or NULL for SQL NULL. */
 char *store_text_or_null(const PGresult *r, int row, int col);

@@ -46,7 +46,8 @@ int
 store_status_create(struct db *db, const struct status_insert *s, int64_t *status_id,
     enum status_create_result *result, struct db_error *err)
 {
-	char repo[24], dep[24], creator[24], created[24];
+	char repo[STORE_INT_LEN], dep[STORE_INT_LEN];
+	char creator[STORE_INT_LEN], created[STORE_INT_LEN];
 	const char *params[17] = {
 		repo, dep, s->expected_environment, s->state, creator, s->description,
 		s->environment, s->target_url, s->log_url, s->environment_url,
@@ -77,39 +78,43 @@ store_status_create(struct db *db, const struct status_insert *s, int64_t *statu
 	return 0;
 }
 
+static void
+read_status_row(const PGresult *r, int row, int col, void *item)
+{
+	store_read_status(r, row, col, item);
+}
+
 int
 store_status_list(struct db *db, int64_t deployment_id, int64_t limit, int64_t offset,
     int64_t before_id, struct status_list *out, struct db_error *err)
 {
-	char dep[24], before[24], lim[24], off[24];
+	char dep[STORE_INT_LEN], before[STORE_INT_LEN], lim[STORE_INT_LEN], off[STORE_INT_LEN];
 	const char *params[4] = { dep, before_id > 0 ? before : NULL, lim, off };
-	PGresult *r;
+	struct store_page page;
 
 	store_format_int(dep, deployment_id);
 	store_format_int(before, before_id);
 	store_format_int(lim, limit);
 	store_format_int(off, offset);
-	memset(out, 0, sizeof(*out));
-	r = db_exec(db, &list_statement, params, err);
-	if (r == NULL)
+	if (store_read_page(db, &list_statement, params, sizeof(*out->items), read_status_row, &page,
+	    err) < 0)
 		return -1;
-	out->total = db_get_int64(r, 0, 0);
-	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 1)) {
-		out->count = (size_t)PQntuples(r);
-		out->items = xcalloc(out->count, sizeof(*out->items));
-		for (size_t i = 0; i < out->count; i++)
-			store_read_status(r, (int)i, 1, &out->items[i]);
-	}
-	PQclear(r);
+	out->items = page.items;
+	out->count = page.count;
+	out->total = page.total;
 	return 0;
+}
+
+static void
+release_status(void *item)
+{
+	deployment_status_release(item);
 }
 
 void
 status_list_release(struct status_list *l)
 {
-	for (size_t i = 0; i < l->count; i++)
-		deployment_status_release(&l->items[i]);
-	free(l->items);
+	store_items_free(l->items, l->count, sizeof(*l->items), release_status);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -117,7 +122,7 @@ int
 store_status_get(struct db *db, int64_t deployment_id, int64_t status_id,
     struct deployment_status *out, struct db_error *err)
 {
-	char sid[24], dep[24];
+	char sid[STORE_INT_LEN], dep[STORE_INT_LEN];
 	const char *params[2] = { sid, dep };
 	PGresult *r;
 	int found;

@@ -2,6 +2,8 @@
 
 #include "store_user.h"
 
+#include "store_rows.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -30,11 +32,11 @@ static struct db_statement ping_statement = {
 int
 store_user_counts(struct db *db, int64_t user_id, struct user_counts *out, struct db_error *err)
 {
-	char id[24];
+	char id[STORE_INT_LEN];
 	const char *params[1] = { id };
 	PGresult *r;
 
-	snprintf(id, sizeof(id), "%lld", (long long)user_id);
+	store_format_int(id, user_id);
 	r = db_exec(db, &user_counts_statement, params, err);
 	if (r == NULL)
 		return -1;
