@@ -159,6 +159,11 @@ parse_hook_input(struct handler_ctx *ctx, json_t *body, const struct hook *curre
 	if (name && strcmp(name, "web") != 0)
 		validation_add_custom(&v, "name", "name must be web");
 	read_config(&v, json_object_get(body, "config"), current == NULL, &in->change);
+	/* GitHub: a config without the secret removes it ("you must provide
+	 * the same secret or set a new secret or the secret will be removed"). */
+	if (current && json_is_object(json_object_get(body, "config")) && in->change.secret == NULL &&
+	    json_object_get(json_object_get(body, "config"), "secret") == NULL)
+		in->change.secret = "";
 	if (input_has(body, "active"))
 		in->change.active = input_bool(&v, body, "active", true) ? "t" : "f";
 	if ((events && !json_is_null(events)) || (current && (add || remove))) {

@@ -880,9 +880,10 @@ START_TEST(admin_access_only)
 END_TEST
 
 /*
- * On a private repository: a push collaborator is told it needs admin
- * rights (403); a pull collaborator gets 404, as does a user with no access
- * at all; nothing is written.
+ * On a private repository: a collaborator, who can see the repository, is
+ * told it needs admin rights (403, as semantics.md's "visible but not
+ * writable"); a user with no access, or no user, gets 404; nothing is
+ * written.
  */
 START_TEST(private_repository_hides_hooks)
 {
@@ -902,7 +903,7 @@ START_TEST(private_repository_hides_hooks)
 	every_hook_route(&w, push_token, hook, delivery, 403, ADMIN_MESSAGE);
 	every_hook_route(&w, outsider_token, hook, delivery, 404, "Not Found");
 	every_hook_route(&w, NULL, hook, delivery, 404, "Not Found");
-	every_hook_route(&w, pull_token, hook, delivery, 404, "Not Found");
+	every_hook_route(&w, pull_token, hook, delivery, 403, ADMIN_MESSAGE);
 	ck_assert_int_eq(count_hooks(&w), 1);
 	ck_assert_int_eq(count_deliveries(&w), 1);
 	free(push_token);

@@ -270,9 +270,7 @@ describe('rate-limit headers', () => {
 
 	// GitHub counts a request with bad credentials against the caller's
 	// address and sends the headers; semantics.md: "on every response".
-	it('are present on 401 Bad credentials', {
-		todo: 'server bug: src/worker.c authenticate_and_authorise answers 401 before apply_rate_limit',
-	}, async () => {
+	it('are present on 401 Bad credentials', async () => {
 		const badToken = await assertRequestError(octokit('not-a-token').users.getAuthenticated(), 401,
 		    'Bad credentials');
 		rateLimit(badToken.response.headers);
