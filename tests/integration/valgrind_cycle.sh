@@ -8,8 +8,10 @@ set -euo pipefail
 source "$DEPLOY_SRC/scripts/lib.sh"
 
 command -v valgrind >/dev/null || { echo "valgrind not installed"; exit 77; }
-# AddressSanitizer and valgrind cannot watch the same process.
-if nm "$DEPLOY_BIN/deploy-api" 2>/dev/null | grep -q __asan_init; then
+# AddressSanitizer and valgrind cannot watch the same process. (grep reads
+# all of nm's output: with -q it would stop early and, under pipefail, the
+# pipeline would fail on nm's SIGPIPE.)
+if nm "$DEPLOY_BIN/deploy-api" 2>/dev/null | grep __asan_init >/dev/null; then
 	echo "sanitizer build: skipped"
 	exit 77
 fi
