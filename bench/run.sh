@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/run.sh [--quick] [--only NAME[,NAME...]] [--output FILE] [--keep] [--no-build]
+# bench/run.sh [--quick] [--only NAME[,NAME...]] [--output FILE] [--keep] [--no-build] [--head]
+#              [--profile]
 #
 # Measures endpoints against their ceilings in ONE run, on a private stack,
 # and writes docs/performance.md (see /work/shared/PERFORMANCE.md for the
@@ -12,16 +13,27 @@
 #   pgbench    the endpoint's SQL, -M prepared, same concurrency   -> D
 #   combined   1 / (1/H + 1/D);  ratio = endpoint / combined
 #
+# then the measurements that are not ratios (EXTRAS below): the list's p99
+# latency at half its peak rate, the cost of a deep next-link hop, and the
+# cost of the inactive cascade against the environment's history.
 # Each run also records which processes burned the CPU (from /proc).
 #
 #   --quick        3 s runs instead of 10 s, result written to
 #                  build/bench/performance-quick.md unless --output is given
-#   --only NAMES   only these endpoints of the table below
+#   --only NAMES   only these endpoints and extras of the tables below
 #   --output FILE  where to write the report (default docs/performance.md)
 #   --keep         keep the data folder (logs, raw wrk/pgbench output)
-#   --no-build     use the binaries already in build/bench
+#   --no-build     use the binaries already in build/bench (or build/bench-head)
+#   --head         build the committed HEAD (git archive into
+#                  build/bench-head/tree) instead of the working tree, whose
+#                  files other people may be editing
+#   --profile      after each endpoint's measurements, sample the whole
+#                  machine with perf for 4 s (2 with --quick) under wrk at
+#                  C=16, and put the top processes and the top functions of
+#                  deploy-api and postgres in the report
 #
 # bench/report.sh DATA OUTPUT rewrites the report from a --keep data folder.
+# The data the endpoints use is inserted by bench/provision.sql.
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$BENCH_DIR/../scripts/lib.sh"
@@ -29,43 +41,60 @@ source "$BENCH_DIR/../scripts/lib.sh"
 # ---------------------------------------------------------------------------
 # The endpoints. One line each:
 #   name | method | path | wrk Lua script | pgbench SQL | request body | target | title
-# Paths and files are relative to bench/. {owner} and {repo} in the path are
-# replaced by the provisioned repository. The Lua script sets the method,
-# headers and body for wrk (see lua/common.lua); the SQL file is what the
-# endpoint runs, with :token_hash, :owner, :repo, :user_id, :repo_id, :no_deployment (0)
-# available as pgbench variables. "request body" is a file sent once with
-# curl to capture the response bytes the ceilings replay ("-": none). target
-# is the ratio endpoint / combined ceiling the endpoint should reach. The
-# run checks that the SQL file holds the statements the endpoint runs (see
-# check_sql), and notes/NAME.md, if present, is appended to its report.
-# A write endpoint would look like:
-#   "create_deployment|POST|/api/v3/repos/{owner}/{repo}/deployments|lua/create_deployment.lua|sql/create_deployment.sql|body/create_deployment.json|0.8|POST /repos/{owner}/{repo}/deployments"
-# with lua/create_deployment.lua setting wrk.method = "POST" and
-# wrk.body = bench.read("body/create_deployment.json").
+# Paths and files are relative to bench/. {NAME} in the path is replaced by
+# the provisioned value NAME (see VARS below: {owner}, {repo}, {list_repo},
+# {get_dep}...). The Lua script sets the method, headers and body for wrk
+# (see lua/common.lua); the SQL file is what the endpoint runs, with every
+# value of VARS available as a pgbench variable (-D NAME=VALUE). "request
+# body" is a file sent once with curl to capture the response bytes the
+# ceilings replay ("-": none). target is the ratio endpoint / combined ceiling
+# the endpoint should reach. The run checks that the SQL file holds the
+# statements the endpoint runs (see check_sql), and notes/NAME.md, if
+# present, is appended to its report. Reads come first: the writes grow
+# their tables (and the outbox, which nothing drains here) as they run.
 ENDPOINTS=(
 	"get_repo|GET|/api/v3/repos/{owner}/{repo}|lua/get_repo.lua|sql/get_repo.sql|-|0.7|Authenticated GET /repos/{owner}/{repo}"
+	"get_deployment|GET|/api/v3/repos/{owner}/{list_repo}/deployments/{get_dep}|lua/get.lua|sql/get_deployment.sql|-|0.7|GET /repos/{owner}/{repo}/deployments/{deployment_id}"
+	"list_deployments|GET|/api/v3/repos/{owner}/{list_repo}/deployments|lua/get.lua|sql/list_deployments.sql|-|0.7|GET /repos/{owner}/{repo}/deployments (page 1, 30 items)"
+	"list_statuses|GET|/api/v3/repos/{owner}/{status_repo}/deployments/{list_status_dep}/statuses|lua/get.lua|sql/list_statuses.sql|-|0.7|GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses (page 1, 30 items)"
+	"create_deployment|POST|/api/v3/repos/{owner}/{create_repo}/deployments|lua/create_deployment.lua|sql/create_deployment.sql|body/create_deployment.json|0.8|POST /repos/{owner}/{repo}/deployments (no git directory)"
+	"status_pending|POST|/api/v3/repos/{owner}/{status_repo}/deployments/{pend_base}/statuses|lua/status_pending.lua|sql/status_pending.sql|body/status_pending.json|0.8|POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses, pending"
+	"status_success|POST|/api/v3/repos/{owner}/{status_repo}/deployments/{succ_base}/statuses|lua/status_success.lua|sql/status_success.sql|body/status_success.json|0.8|POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses, success with a cascade of one"
 )
+# Measurements that are not ratios, after the endpoints (see run_extra_*):
+#   list_latency   p99 of list_deployments at half its peak rate (< 10 ms)
+#   deep_hop       following rel="next" to page 1,000 vs page 2 of a
+#                  100,000-deployment repository (within 1.5x)
+#   cascade_cost   a success status in an environment of 100,000 deployments
+#                  vs one of 10 (within 1.5x)
+EXTRAS=(list_latency deep_hop cascade_cost)
 CONCURRENCIES=(16 64)
 WORKERS=4
 OWNER=bench
 REPO=bench-repo
+# Targets of the extras.
+LIST_P99_TARGET_MS=10
+HOP_MAX_RATIO=1.5
+CASCADE_MAX_RATIO=1.5
 
 # ---------------------------------------------------------------------------
-quick=0 keep=0 only="" output="" build_it=1
+quick=0 keep=0 only="" output="" build_it=1 head=0 profile=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) quick=1; shift ;;
 	--keep) keep=1; shift ;;
 	--no-build) build_it=0; shift ;;
+	--head) head=1; shift ;;
+	--profile) profile=1; shift ;;
 	--only) only=$2; shift 2 ;;
 	--only=*) only=${1#*=}; shift ;;
 	--output) output=$2; shift 2 ;;
 	--output=*) output=${1#*=}; shift ;;
-	-h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument $1 (see --help)" ;;
 	esac
 done
-if [ $quick -eq 1 ]; then DUR=3 WARM=1; else DUR=10 WARM=2; fi
+if [ $quick -eq 1 ]; then DUR=3 WARM=1 XDUR=2 PDUR=2; else DUR=10 WARM=2 XDUR=5 PDUR=4; fi
 if [ -z "$output" ]; then
 	if [ $quick -eq 1 ]; then output="$DEPLOY_SRC/build/bench/performance-quick.md"
 	else output="$DEPLOY_SRC/docs/performance.md"; fi
@@ -73,16 +102,31 @@ fi
 
 PGBIN=$(pg_bindir)
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-for c in wrk curl cc perl "$NGINX" "$PGBIN/pgbench" "$PGBIN/psql"; do
+for c in wrk curl cc perl git "$NGINX" "$PGBIN/pgbench" "$PGBIN/psql"; do
 	command -v "$c" >/dev/null || die "$c not found (scripts/lib.sh lists the Debian packages)"
 done
 [ -f /usr/include/fcgiapp.h ] || die "libfcgi-dev is missing"
+[ $profile -eq 0 ] || command -v perf >/dev/null || die "perf not found (Debian package linux-perf)"
 CLK_TCK=$(getconf CLK_TCK)
 
 started=$(date +%s)
-build="$DEPLOY_SRC/build/bench"
+commit=$(git -C "$DEPLOY_SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ $head -eq 1 ]; then
+	# HEAD's files, unpacked again only when HEAD moved (make then rebuilds
+	# what changed).
+	build="$DEPLOY_SRC/build/bench-head/obj"
+	tree="$DEPLOY_SRC/build/bench-head/tree"
+	if [ $build_it -eq 1 ] && [ "$(cat "$tree/.bench-commit" 2>/dev/null)" != "$commit" ]; then
+		rm -rf "$tree"; mkdir -p "$tree"
+		git -C "$DEPLOY_SRC" archive HEAD | tar -x -C "$tree" || die "git archive HEAD failed"
+		echo "$commit" > "$tree/.bench-commit"
+	fi
+else
+	build="$DEPLOY_SRC/build/bench"
+	tree="$DEPLOY_SRC"
+fi
 bin="$build/src"
-if [ $build_it -eq 1 ]; then deploy_build "$build"
+if [ $build_it -eq 1 ]; then DEPLOY_SRC="$tree" deploy_build "$build"
 else [ -x "$bin/deploy-api" ] && [ -x "$bin/deployctl" ] || die "no binaries in $bin"; fi
 
 data=$(mktemp -d /tmp/deploy-bench.XXXXXX)
@@ -114,16 +158,127 @@ ctl() { "$bin/deployctl" --db "$conninfo" "$@"; }
 psql_q() { "$PGBIN/psql" -X -h "$data/pgrun" -p 5432 -U deploy -d deploy -Atq -v ON_ERROR_STOP=1 -c "$1"; }
 
 # --- provisioning -----------------------------------------------------------
+# VARS: every provisioned value, passed to pgbench as -D NAME=VALUE, to the
+# wrk scripts as BENCH_VAR_NAME (bench.var), and substituted for {NAME} in
+# the endpoints' paths.
+declare -A VARS
+setvar() { VARS[$1]=$2; }
+# body_field FILE FIELD: a top-level string field of a request body.
+body_field() {
+	perl -MJSON::PP -e 'local $/; open my $f, "<", $ARGV[0] or die; my $j = decode_json(<$f>);
+		my $v = $j->{$ARGV[1]}; print defined $v ? (ref $v ? JSON::PP->new->canonical->encode($v) : $v) : ""' \
+		"$BENCH_DIR/$1" "$2"
+}
+
 ctl user create "$OWNER" >/dev/null
 ctl repo create "$OWNER/$REPO" --default-branch main \
 	--description "Benchmark repository" >/dev/null
+# No --git-dir: creating a deployment on these resolves no ref with git (a
+# full 40-hex sha is taken as it is), so the create measures no git cost.
+for r in create list status deep; do
+	ctl repo create "$OWNER/bench-$r" --default-branch main >/dev/null
+	setvar "${r}_repo" "bench-$r"
+	setvar "${r}_repo_id" "$(psql_q "SELECT id FROM repositories WHERE name = 'bench-$r'")"
+done
 TOKEN=$(ctl token create "$OWNER" --scopes repo --rate-limit 0)
 TOKEN_HASH=$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)
 USER_ID=$(psql_q "SELECT id FROM users WHERE login = '$OWNER'")
 REPO_ID=$(psql_q "SELECT id FROM repositories WHERE name = '$REPO'")
 [ "$(psql_q "SELECT count(*) FROM tokens WHERE token_hash = '$TOKEN_HASH'")" = 1 ] \
 	|| die "the token's sha256 is not in the tokens table"
+setvar token_hash "$TOKEN_HASH"; setvar owner "$OWNER"; setvar repo "$REPO"
+setvar user_id "$USER_ID"; setvar repo_id "$REPO_ID"
+# What the worker binds where pgbench has no request to take it from.
+setvar no_deployment 0                    # resolve's $5 when the path has no deployment
+setvar id_seq deployments_id_seq          # resolve's $4 for a create
+setvar now "$(date +%s)"                  # the epoch resolve returns
+setvar per_page 30; setvar page_offset 0  # page 1 of a list
+setvar cascade_production t               # deploy-api without --cascade-skip-production
+setvar n 0                                # success: each client's transaction counter
+setvar pend_env_base 1000; setvar succ_env_base 2000   # bench/provision.sql
+# create_deployment: the worker's parameters for body/create_deployment.json.
+setvar sha "$(body_field body/create_deployment.json ref)"
+setvar ref "$(body_field body/create_deployment.json ref)"
+setvar task deploy
+setvar create_payload "$(body_field body/create_deployment.json payload)"
+setvar create_environment "$(body_field body/create_deployment.json environment)"
+setvar create_transient f; setvar create_production f; setvar create_auto_merge t
+setvar event_deployment deployment
+# The statuses: state, description, log_url (also target_url), environment_url.
+for s in pending success; do
+	setvar "${s}_state" "$(body_field "body/status_$s.json" state)"
+	setvar "${s}_description" "$(body_field "body/status_$s.json" description)"
+	setvar "${s}_log_url" "$(body_field "body/status_$s.json" log_url)"
+	setvar "${s}_environment_url" "$(body_field "body/status_$s.json" environment_url)"
+	setvar "${s}_auto_inactive" t
+done
+
+note "inserting deployments (bench/provision.sql)"
+"$PGBIN/psql" -X -q -h "$data/pgrun" -p 5432 -U deploy -d deploy -v ON_ERROR_STOP=1 \
+	-v user_id="$USER_ID" -v list_repo_id="${VARS[list_repo_id]}" \
+	-v status_repo_id="${VARS[status_repo_id]}" -v deep_repo_id="${VARS[deep_repo_id]}" \
+	-f "$BENCH_DIR/provision.sql" >/dev/null || die "bench/provision.sql failed"
+# env_first REPO_ID ENV: the first id of an environment, after checking that
+# its ids are consecutive.
+env_first() {
+	local row
+	row=$(psql_q "SELECT min(id), max(id) - min(id) + 1 = count(*) FROM deployments
+		WHERE repository_id = $1 AND environment = '$2'")
+	[ "${row#*|}" = t ] || die "the ids of environment $2 are not consecutive"
+	echo "${row%|*}"
+}
+sid=${VARS[status_repo_id]}
+setvar pend_base "$(env_first "$sid" 1000)"
+[ "$(psql_q "SELECT bool_and(environment = (1000 + id - ${VARS[pend_base]})::text), count(*)
+	FROM deployments WHERE repository_id = $sid
+	  AND CASE WHEN environment ~ '^[0-9]{4}$' THEN environment::int END BETWEEN 1000 AND 1127")" = "t|128" ] \
+	|| die "the pending pool is not laid out as bench/provision.sql says"
+setvar succ_base "$(env_first "$sid" 2000)"
+[ "$(psql_q "SELECT bool_and(environment = (2000 + (id - ${VARS[succ_base]}) / 2)::text
+		AND (latest_state = 'success') = ((id - ${VARS[succ_base]}) % 2 = 1)), count(*)
+	FROM deployments WHERE repository_id = $sid
+	  AND CASE WHEN environment ~ '^[0-9]{4}$' THEN environment::int END BETWEEN 2000 AND 2127")" = "t|256" ] \
+	|| die "the success pool is not laid out as bench/provision.sql says"
+for e in 10 100000; do
+	first=$(env_first "$sid" "$e")
+	[ "$(psql_q "SELECT count(*), count(*) FILTER (WHERE latest_state = 'success'),
+		max(id) FILTER (WHERE latest_state = 'success') FROM deployments
+		WHERE repository_id = $sid AND environment = '$e'")" = "$e|1|$((first + e - 1))" ] \
+		|| die "environment $e is not laid out as bench/provision.sql says"
+	setvar "hist${e}_base" $((first + e - 2))   # the A of its last pair
+done
+setvar list_status_dep "$(psql_q "SELECT id FROM deployments WHERE repository_id = $sid AND environment = 'staging'")"
+setvar get_dep "$(psql_q "SELECT id FROM deployments WHERE repository_id = ${VARS[list_repo_id]} ORDER BY id OFFSET 500 LIMIT 1")"
+[ "$(psql_q "SELECT count(*) FROM deployments WHERE repository_id = ${VARS[deep_repo_id]}")" = 100000 ] \
+	|| die "the deep repository does not have 100,000 deployments"
+
 export BENCH_TOKEN=$TOKEN BENCH_OWNER=$OWNER BENCH_REPO=$REPO BENCH_DIR BENCH_LUA_DIR="$BENCH_DIR/lua"
+# export_vars: the short values, for the wrk scripts.
+export_vars() {
+	local k
+	for k in "${!VARS[@]}"; do
+		[ ${#VARS[$k]} -le 256 ] && export "BENCH_VAR_$k=${VARS[$k]}"
+	done
+	return 0
+}
+export_vars
+# pgbench_vars: -D NAME=VALUE for every value but the empty ones, which
+# pgbench refuses (a script needing one writes the literal, see
+# sql/status_pending.sql).
+pgbench_vars() {
+	local k
+	for k in "${!VARS[@]}"; do
+		[ -n "${VARS[$k]}" ] && printf '%s\0' -D "$k=${VARS[$k]}"
+	done
+	return 0
+}
+# fill_path PATH: {NAME} replaced by VARS[NAME].
+fill_path() {
+	local p=$1 k
+	for k in "${!VARS[@]}"; do p=${p//\{$k\}/${VARS[$k]}}; done
+	[[ "$p" != *'{'* ]] || die "unknown placeholder in $p"
+	echo "$p"
+}
 
 # --- measuring helpers -----------------------------------------------------
 # cpu_snapshot: "busy TICKS", "total TICKS" for the machine, then "GROUP TICKS"
@@ -201,12 +356,15 @@ cpu_record() {
 # kv NAME LINE: the value of NAME=VALUE in LINE.
 kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
-# run_wrk KEY C URL LUA: one wrk run, its result appended to results.tsv as
+# run_wrk KEY C URL LUA [THREADS [SECONDS]]: one wrk run (2 threads and DUR
+# seconds unless told), its result appended to results.tsv as
 #   KEY  C  rps  p50_us  p90_us  p99_us  errors
+# Variables set on the call (BENCH_POOL=1 run_wrk ...) reach the Lua script.
 run_wrk() {
-	local key=$1 c=$2 url=$3 lua=$4 raw="$data/out/${1//\//-}-c$2.wrk" line errs
+	local key=$1 c=$2 url=$3 lua=$4 threads=${5:-2} secs=${6:-$DUR}
+	local raw="$data/out/${1//\//-}-c$2.wrk" line errs
 	cpu_start
-	wrk -t2 -c"$c" -d"${DUR}s" --latency -s "$lua" "$url" > "$raw" 2>&1 || true
+	wrk -t"$threads" -c"$c" -d"${secs}s" --latency -s "$lua" "$url" > "$raw" 2>&1 || true
 	cpu_stop "$key c$c"
 	line=$(grep '^BENCH ' "$raw" || true)
 	if [ -z "$line" ]; then
@@ -220,26 +378,52 @@ run_wrk() {
 	note "$key c$c: $(kv rps "$line") req/s, p50 $(kv p50_us "$line") us, p99 $(kv p99_us "$line") us, errors $errs"
 }
 
-# run_pgbench KEY C SQL: tps and average latency (us) into results.tsv.
+# run_pgbench KEY C SQL [SECONDS [pgbench options...]]: tps and average
+# latency (us) into results.tsv; every value of VARS is a variable, and the
+# options given (e.g. -D NAME=VALUE, which win) come after them. Clients
+# that aborted (an error in the script) count as failures.
 run_pgbench() {
-	local key=$1 c=$2 sql=$3 raw="$data/out/${1//\//-}-c$2.pgbench" tps lat failed
+	local key=$1 c=$2 sql=$3 secs=${4:-$DUR} raw="$data/out/${1//\//-}-c$2.pgbench" tps lat failed aborted
+	local threads=$(( c < 2 ? c : 2 )) vars=()
+	shift $(( $# < 4 ? $# : 4 ))
+	mapfile -d '' vars < <(pgbench_vars)
 	cpu_start
-	"$PGBIN/pgbench" -n -M prepared -T "$DUR" -j 2 -c "$c" -f "$sql" \
-		-D token_hash="$TOKEN_HASH" -D owner="$OWNER" -D repo="$REPO" \
-		-D user_id="$USER_ID" -D repo_id="$REPO_ID" -D no_deployment=0 \
+	"$PGBIN/pgbench" -n -M prepared -T "$secs" -j "$threads" -c "$c" -f "$sql" "${vars[@]}" "$@" \
 		-h "$data/pgrun" -p 5432 -U deploy deploy > "$raw" 2>&1 || true
 	cpu_stop "$key c$c"
 	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$raw" | head -n 1)
 	lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$raw" | head -n 1)
 	failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$raw" | head -n 1)
+	aborted=$(grep -c 'aborted in command' "$raw" || true)
+	if [ -z "$tps" ] || [ "${aborted:-0}" -gt 0 ]; then
+		grep -v '^pgbench: client [0-9]* executing' "$raw" | head -n 20 >&2
+	fi
 	if [ -z "$tps" ]; then
-		cat "$raw" >&2
 		printf '%s\t%s\tFAILED\t-\t-\t-\tpgbench failed\n' "$key" "$c" >> "$data/results.tsv"
 		return 0
 	fi
+	failed=$(( ${failed:-0} + ${aborted:-0} ))
 	lat=$(awk -v l="${lat:-0}" 'BEGIN { printf "%d", l * 1000 }')
-	printf '%s\t%s\t%s\t%s\t-\t-\t%s\n' "$key" "$c" "$tps" "$lat" "${failed:-0}" >> "$data/results.tsv"
-	note "$key c$c: $tps tps, average latency $lat us, failed ${failed:-0}"
+	printf '%s\t%s\t%s\t%s\t-\t-\t%s\n' "$key" "$c" "$tps" "$lat" "$failed" >> "$data/results.tsv"
+	note "$key c$c: $tps tps, average latency $lat us, failed $failed"
+}
+
+# Probes: counts taken around a measurement, their difference appended to
+# probes.tsv as KEY C VALUE... For the success statuses, the success and
+# inactive statuses written: one inactive per success is a cascade of one.
+probe_statuses() {
+	psql_q "SELECT count(*) FILTER (WHERE state = 'success'), count(*) FILTER (WHERE state = 'inactive')
+		FROM deployment_statuses" | tr '|' ' '
+}
+declare -A PROBES=([status_success]=probe_statuses [cascade_cost]=probe_statuses)
+probe_start() { local f=${PROBES[${1%%/*}]:-}; [ -n "$f" ] && $f > "$data/probe.before"; return 0; }
+probe_stop() {
+	local f=${PROBES[${1%%/*}]:-} a b
+	[ -n "$f" ] || return 0
+	read -r -a b < "$data/probe.before"
+	read -r -a a < <($f)
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" $(( a[0] - b[0] )) $(( a[1] - b[1] )) >> "$data/probes.tsv"
+	note "$1 c$2: $(( a[0] - b[0] )) success statuses, $(( a[1] - b[1] )) inactive (cascade)"
 }
 
 # check_sql NAME METHOD URL BODY SQL: are the statements of the pgbench
@@ -367,21 +551,88 @@ capture() {
 	} > "$dir/response.cgi"
 }
 
+# wait_2xx METHOD URL SECONDS: until URL answers METHOD with a 2xx (the
+# ceilings replay the endpoint's status, 201 for a create).
+wait_2xx() {
+	local i
+	for i in $(seq 1 $(( $3 * 10 ))); do
+		case "$(curl -s -o /dev/null -w '%{http_code}' -X "$1" "$2")" in 2*) return 0 ;; esac
+		sleep 0.1
+	done
+	return 1
+}
+
+# after_capture NAME: what an endpoint's pgbench script needs from the
+# request capture just made: the webhook body the worker wrote to the outbox.
+after_capture() {
+	local ev="$data/out/$1-event.json" s
+	case "$1" in
+	create_deployment)
+		psql_q "SELECT payload FROM outbox WHERE event = 'deployment' ORDER BY id DESC LIMIT 1" > "$ev"
+		[ -s "$ev" ] || die "$1: no deployment event in the outbox"
+		setvar create_event "$(cat "$ev")"
+		;;
+	status_pending|status_success)
+		s=${1#status_}
+		psql_q "SELECT payload FROM outbox WHERE event = 'deployment_status' ORDER BY id DESC LIMIT 1" > "$ev"
+		# The four pieces that src/h_statuses.c try_create sends around the
+		# status id (twice) and its node id (render.c status_object).
+		perl -e 'local $/; my $t = <STDIN>; chomp $t;
+			$t =~ m{^(.*?/statuses/)(\d+)(","id":)(\d+)(,"node_id":")([^"]*)(".*)$}s && $2 eq $4
+				or die "not a deployment_status event\n";
+			print join("\0", $1, $3, $5, $7)' < "$ev" > "$ev.pieces" || die "$1: cannot cut $ev"
+		local pieces=()
+		mapfile -d '' pieces < "$ev.pieces"
+		[ ${#pieces[@]} -eq 4 ] || die "$1: cannot cut $ev"
+		setvar "${s}_head" "${pieces[0]}"; setvar "${s}_mid1" "${pieces[1]}"
+		setvar "${s}_mid2" "${pieces[2]}"; setvar "${s}_tail" "${pieces[3]}"
+		;;
+	esac
+}
+
+# profile_endpoint NAME URL LUA: perf samples every CPU (-a, 997 Hz, no
+# call graphs: the flat self time of each function) for PDUR seconds while
+# wrk drives the endpoint at C=16; out/NAME-perf-*.txt are what the report
+# shows: the processes, then deploy-api's and postgres's functions.
+profile_endpoint() {
+	local name=$1 url=$2 lua=$3 pd="$data/out/$1.perf" wrk_pid
+	wrk -t2 -c16 -d"$(( PDUR + 2 ))s" -s "$lua" "$url" > "$data/out/$name-perf.wrk" 2>&1 &
+	wrk_pid=$!
+	sleep 1
+	perf record -a -F 997 -o "$pd" -- sleep "$PDUR" > "$data/log/perf-$name.log" 2>&1 || true
+	wait "$wrk_pid" || true
+	[ -s "$pd" ] || { note "$name: perf recorded nothing (see $data/log/perf-$name.log)"; return 0; }
+	perf report -i "$pd" --stdio --sort comm --percent-limit 1 2>/dev/null \
+		| grep -E '^ +[0-9]' > "$data/out/$name-perf-comm.txt" || true
+	perf report -i "$pd" --stdio --comms deploy-api --percentage relative --sort dso,sym --percent-limit 1 2>/dev/null \
+		| grep -E '^ +[0-9]' > "$data/out/$name-perf-api.txt" || true
+	perf report -i "$pd" --stdio --comms postgres --percentage relative --sort dso,sym --percent-limit 1 2>/dev/null \
+		| grep -E '^ +[0-9]' > "$data/out/$name-perf-pg.txt" || true
+	rm -f "$pd"
+	echo "$PDUR" > "$data/out/$name-perf.seconds"
+	note "$name: profiled ($data/out/$name-perf-*.txt)"
+}
+
+selected() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
+
 # --- the run ---------------------------------------------------------------
 : > "$data/results.tsv"
 : > "$data/cpu.tsv"
 : > "$data/endpoints.tsv"
+: > "$data/probes.tsv"
+: > "$data/extras.env"
 loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)
 run_date=$(date -u '+%Y-%m-%d %H:%M UTC')
 
 for entry in "${ENDPOINTS[@]}"; do
 	IFS='|' read -r name method path lua sql body target title <<<"$entry"
-	if [ -n "$only" ] && [[ ",$only," != *",$name,"* ]]; then continue; fi
-	path=${path//\{owner\}/$OWNER}; path=${path//\{repo\}/$REPO}
+	selected "$name" || continue
+	path=$(fill_path "$path")
 	note "endpoint $name: $method $path"
 	dir="$data/ceiling-$name"
 	mkdir -p "$dir"
 	capture "$name" "$method" "http://127.0.0.1:$port$path" "$body" "$dir"
+	after_capture "$name"
 	bytes=$(wc -c < "$dir/root/body")
 	hbytes=$(wc -c < "$dir/headers.raw")
 
@@ -396,7 +647,7 @@ for entry in "${ENDPOINTS[@]}"; do
 		>>"$data/log/ceiling-nginx.log" 2>&1 &
 	echo $! > "$data/run/ceiling-nginx.pid"
 	for u in "http://127.0.0.1:$sport$path" "http://127.0.0.1:$fport$path"; do
-		wait_http "$u" 10 || { cat "$data/log/ceiling-nginx-error.log" "$data/log/fcgi_static.log" >&2; die "$name: no answer from $u"; }
+		wait_2xx "$method" "$u" 10 || { cat "$data/log/ceiling-nginx-error.log" "$data/log/fcgi_static.log" >&2; die "$name: no answer from $u"; }
 		[ "$(curl -s -X "$method" "$u" | md5sum)" = "$(md5sum < "$dir/root/body")" ] \
 			|| die "$name: $u does not answer the endpoint's body"
 	done
@@ -407,24 +658,146 @@ for entry in "${ENDPOINTS[@]}"; do
 	sql_match=$(check_sql "$name" "$method" "http://127.0.0.1:$port$path" "$body" "$BENCH_DIR/$sql")
 
 	for c in "${CONCURRENCIES[@]}"; do
+		probe_start "$name"
 		run_wrk "$name/endpoint" "$c" "http://127.0.0.1:$port$path" "$BENCH_DIR/$lua"
+		probe_stop "$name/endpoint" "$c"
 		run_wrk "$name/static" "$c" "http://127.0.0.1:$sport$path" "$BENCH_DIR/$lua"
 		run_wrk "$name/libfcgi" "$c" "http://127.0.0.1:$fport$path" "$BENCH_DIR/$lua"
+		probe_start "$name"
 		run_pgbench "$name/pgbench" "$c" "$BENCH_DIR/$sql"
+		probe_stop "$name/pgbench" "$c"
 	done
+	# A write's commit waits on locks (the environment lock, and the lock
+	# NOTIFY takes at commit: sql/0004's outbox trigger), so pgbench at C
+	# clients can queue more than the workers' WORKERS connections ever do.
+	# D at WORKERS clients gives a second, fairer ceiling for writes.
+	if [ "$method" != GET ]; then
+		probe_start "$name"
+		run_pgbench "$name/pgbench" "$WORKERS" "$BENCH_DIR/$sql"
+		probe_stop "$name/pgbench" "$WORKERS"
+	fi
 	ceilings_stop
+	[ $profile -eq 1 ] && profile_endpoint "$name" "http://127.0.0.1:$port$path" "$BENCH_DIR/$lua"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$method" "$path" "$lua" "$sql" \
 		"$target" "$title" "$bytes" "$hbytes" "$sql_match" >> "$data/endpoints.tsv"
 done
+
+# extra NAME=VALUE...: facts of the extras for the report (extras.env).
+extra() { local kv; for kv in "$@"; do printf '%s=%q\n' "${kv%%=*}" "${kv#*=}"; done >> "$data/extras.env"; }
+api="http://127.0.0.1:$port/api/v3/repos/$OWNER"
+
+# list_latency: p99 of the list at half the peak rate the endpoint reached
+# above. wrk has no rate option (wrk2 is not packaged for Debian), so two
+# approximations, both reported as such: lua/paced.lua (a fixed schedule
+# through wrk's delay() hook, 16 connections), and a closed loop at 4
+# connections, with the rate each achieved.
+run_extra_list_latency() {
+	local url="$api/${VARS[list_repo]}/deployments" peak rate
+	peak=$(awk -F'\t' '$1 == "list_deployments/endpoint" && $3 + 0 > m { m = $3 + 0 } END { printf "%.0f", m }' "$data/results.tsv")
+	if [ "${peak:-0}" -le 0 ]; then
+		note "list_latency: no peak rate (run list_deployments in the same run); skipped"
+		return 0
+	fi
+	rate=$(( peak / 2 ))
+	extra list_peak="$peak" list_rate="$rate" list_duration="$DUR"
+	BENCH_PACED_SCRIPT=get.lua BENCH_RATE=$rate BENCH_THREADS=2 \
+		run_wrk list_latency/paced 16 "$url" "$BENCH_DIR/lua/paced.lua"
+	run_wrk list_latency/closed 4 "$url" "$BENCH_DIR/lua/get.lua"
+}
+
+# link_next URL: the rel="next" URL of a response's Link header.
+link_next() {
+	curl -s -D - -o /dev/null -H "Authorization: token $TOKEN" -H "Accept: application/vnd.github+json" "$1" \
+		| tr -d '\r' | sed -n 's/^[Ll]ink: //p' | tr ',' '\n' | sed -n 's/.*<\([^>]*\)>; rel="next".*/\1/p'
+}
+get_body() {
+	curl -s -H "Authorization: token $TOKEN" -H "Accept: application/vnd.github+json" "$1"
+}
+
+# deep_hop: the next link of page 1 (to page 2) and the next link of page
+# 999 (to page 1,000) of the 100,000-deployment repository, per_page 100,
+# each timed with one connection for XDUR seconds; page 1,000 asked for by
+# number (OFFSET 99,900) for comparison; and PostgreSQL's own time for the
+# list statement of each (EXPLAIN ANALYZE, median of 5).
+run_extra_deep_hop() {
+	local base="$api/${VARS[deep_repo]}/deployments?per_page=100" hop2 hop1000 offset1000 k u
+	hop2=$(link_next "$base")
+	hop1000=$(link_next "$base&page=999")
+	offset1000="$base&page=1000"
+	[[ "$hop2" == *"page=2&last_id="* ]] || die "deep_hop: page 1 has no next link with last_id ($hop2)"
+	[[ "$hop1000" == *"page=1000&last_id="* ]] || die "deep_hop: page 999 has no next link to page 1000 ($hop1000)"
+	[ "$(get_body "$hop1000" | md5sum)" = "$(get_body "$offset1000" | md5sum)" ] \
+		|| die "deep_hop: the next link to page 1000 and page=1000 answer different pages"
+	[ "$(get_body "$hop1000" | grep -o '"task":' | wc -l)" = 100 ] || die "deep_hop: page 1000 does not have 100 items"
+	extra hop2_url="$hop2" hop1000_url="$hop1000" offset1000_url="$offset1000" hop_duration="$XDUR"
+	for k in hop2 hop1000 offset1000; do
+		u=${!k}
+		wrk -t1 -c1 -d1s -s "$BENCH_DIR/lua/get.lua" "$u" >/dev/null 2>&1 || true
+		run_wrk "deep_hop/$k" 1 "$u" "$BENCH_DIR/lua/get.lua" 1 "$XDUR"
+		extra "${k}_db_ms=$(explain_list "$u")"
+	done
+}
+
+# explain_list URL: the median over 5 runs of PostgreSQL's execution time
+# (ms) of the list statement for URL's per_page, page and last_id.
+explain_list() {
+	local q=${1#*\?} per page last off
+	per=$(sed -n 's/.*per_page=\([0-9]*\).*/\1/p' <<<"$q"); per=${per:-30}
+	page=$(sed -n 's/.*[?&]\{0,1\}\bpage=\([0-9]*\).*/\1/p' <<<"&$q"); page=${page:-1}
+	last=$(sed -n 's/.*last_id=\([0-9]*\).*/\1/p' <<<"$q")
+	if [ -n "$last" ]; then off=0; else off=$(( (page - 1) * per )); last=NULL; fi
+	for _ in 1 2 3 4 5; do
+		psql_q "EXPLAIN (ANALYZE, FORMAT JSON) SELECT c.total, p.* FROM (SELECT count(*) AS total
+			FROM deployments x WHERE x.repository_id = ${VARS[deep_repo_id]}) c LEFT JOIN LATERAL
+			(SELECT d.* FROM deployments d JOIN users u ON u.id = d.creator_id
+			  WHERE d.repository_id = ${VARS[deep_repo_id]}
+			    AND d.id < COALESCE($last::bigint, 9223372036854775807)
+			  ORDER BY d.id DESC LIMIT $per OFFSET $off) p ON true" \
+			| sed -n 's/.*"Execution Time": \([0-9.]*\).*/\1/p'
+	done | sort -n | sed -n 3p
+}
+
+# cascade_cost: a success status alternating between the last two
+# deployments (A, B) of environment '10' and of environment '100000' (all
+# 'inactive' but one): each request deactivates the other. One connection,
+# XDUR seconds each, through the endpoint (wrk) and as SQL (pgbench,
+# sql/status_success.sql at one client), with the cascades counted.
+run_extra_cascade_cost() {
+	local e a url
+	for e in 10 100000; do
+		a=${VARS[hist${e}_base]}
+		url="$api/${VARS[status_repo]}/deployments/$a/statuses"
+		extra "cascade${e}_a=$a"
+		BENCH_POOL=1 BENCH_VAR_succ_base=$a wrk -t1 -c1 -d1s -s "$BENCH_DIR/lua/status_success.lua" "$url" >/dev/null 2>&1 || true
+		probe_start cascade_cost
+		BENCH_POOL=1 BENCH_VAR_succ_base=$a \
+			run_wrk "cascade_cost/endpoint$e" 1 "$url" "$BENCH_DIR/lua/status_success.lua" 1 "$XDUR"
+		probe_stop "cascade_cost/endpoint$e" 1
+		probe_start cascade_cost
+		run_pgbench "cascade_cost/pgbench$e" 1 "$BENCH_DIR/sql/status_success.sql" "$XDUR" \
+			-D succ_base="$a" -D succ_env_base="$e"
+		probe_stop "cascade_cost/pgbench$e" 1
+	done
+}
+
+for x in "${EXTRAS[@]}"; do
+	selected "$x" || continue
+	note "extra $x"
+	"run_extra_$x"
+done
+
 loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(( $(date +%s) - started ))
 {
-	for v in quick DUR WORKERS elapsed loadavg_before loadavg_after run_date; do
+	for v in quick DUR XDUR WORKERS elapsed loadavg_before loadavg_after run_date head \
+		LIST_P99_TARGET_MS HOP_MAX_RATIO CASCADE_MAX_RATIO; do
 		printf '%s=%q\n' "$v" "${!v}"
 	done
 	printf 'CONCURRENCIES=(%s)\n' "${CONCURRENCIES[*]}"
-	printf 'commit=%q\n' "$(git -C "$DEPLOY_SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-	printf 'dirty=%q\n' "$(git -C "$DEPLOY_SRC" status --porcelain -- src sql 2>/dev/null | grep -q . && echo yes || echo no)"
+	printf 'commit=%q\n' "$commit"
+	if [ $head -eq 1 ]; then echo dirty=no
+	else printf 'dirty=%q\n' "$(git -C "$DEPLOY_SRC" status --porcelain -- src sql 2>/dev/null | grep -q . && echo yes || echo no)"; fi
+	for v in list_repo status_repo deep_repo create_repo; do printf '%s=%q\n' "$v" "${VARS[$v]}"; done
 } > "$data/meta.env"
 "$BENCH_DIR/report.sh" "$data" "$output"
 note "wrote $output (run took ${elapsed} s)"

@@ -1,7 +1,8 @@
 -- Loaded by every endpoint script (dofile): prints one machine-readable line
 -- that bench/run.sh parses, after wrk's own --latency report.
 -- Environment (set by bench/run.sh): BENCH_TOKEN, BENCH_OWNER, BENCH_REPO,
--- BENCH_DIR (bench/), BENCH_LUA_DIR (bench/lua).
+-- BENCH_DIR (bench/), BENCH_LUA_DIR (bench/lua), and BENCH_VAR_<name> for
+-- each provisioned value (ids, repository names) that bench.var reads.
 
 bench = {
 	token = os.getenv("BENCH_TOKEN") or "",
@@ -22,6 +23,30 @@ function bench.read(path)
 	local data = f:read("*a")
 	f:close()
 	return data
+end
+
+-- bench.var(name): a value bench/run.sh provisioned (the pgbench variable
+-- of the same name), e.g. bench.var("status_repo"); an error if unset.
+function bench.var(name)
+	local v = os.getenv("BENCH_VAR_" .. name)
+	assert(v, "BENCH_VAR_" .. name .. " is not set")
+	return v
+end
+
+-- bench.number_threads(): numbers wrk's threads 0, 1, ...; each thread then
+-- reads its own number as bench.thread_index (set before its init()).
+local thread_count = 0
+function bench.number_threads()
+	function setup(thread)
+		thread:set("bench_thread_index", thread_count)
+		thread_count = thread_count + 1
+	end
+	bench.thread_index = 0
+	local previous_init = init
+	function init(args)
+		bench.thread_index = bench_thread_index or 0
+		if previous_init then previous_init(args) end
+	end
 end
 
 function done(summary, latency, requests)

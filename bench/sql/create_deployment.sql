@@ -1,0 +1,64 @@
+-- POST /repos/{owner}/{repo}/deployments on a repository without a git
+-- directory (a full 40-hex sha as ref, so no git lookup): resolve
+-- (src/store_auth.c) with $4 = 'deployments_id_seq', which allocates the new
+-- deployment's id, then deployment_create (src/store_deployments.c), the
+-- deployment and its webhook event in one statement.
+--
+-- Parameters:
+-- - deployment_create's $1 is the id that resolve's nextval() returned. The
+--   worker passes it back; pgbench cannot carry a value from one statement
+--   to the next without \gset, and \gset fails on resolve's result (columns
+--   named "?column?" are not valid variable names). So $1 is written
+--   (currval('deployments_id_seq'))/*$1*/: the same value, the one this
+--   session's resolve just took.
+-- - NULL/*$n*/: what the worker binds to NULL (the body has no description,
+--   $10, and no required_contexts, $13).
+-- - :var/*$n*/ pins a variable to the worker's parameter number (resolve's
+--   $4 comes before $1 in the text).
+-- - :now is the epoch the worker takes from resolve (any fixed value here);
+--   :sha and :ref are the body's ref; :create_payload the body's payload
+--   as the worker re-serialises it; :create_event the webhook body (~7.7 KB)
+--   that bench/run.sh read from the outbox after one real create.
+SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),
+       array_to_string(t.scopes, ', '), t.rate_limit,
+       u.id, u.login, u.site_admin, u.name, u.email,
+       extract(epoch FROM u.created_at)::bigint, extract(epoch FROM u.updated_at)::bigint,
+       r.id, r.name, r.private, r.default_branch, r.git_dir, r.description, r.homepage,
+       extract(epoch FROM r.created_at)::bigint, extract(epoch FROM r.updated_at)::bigint,
+       extract(epoch FROM r.pushed_at)::bigint,
+       o.id, o.login, o.site_admin, o.name, o.email,
+       extract(epoch FROM o.created_at)::bigint, extract(epoch FROM o.updated_at)::bigint,
+       CASE WHEN r.id IS NULL THEN NULL
+            WHEN o.id = u.id THEN 'admin'
+            ELSE c.permission END,
+       CASE WHEN :id_seq/*$4*/::text IS NULL THEN NULL ELSE nextval(:id_seq/*$4*/::regclass) END,
+       extract(epoch FROM now())::bigint,
+       dep.id, dep.sha, dep.ref, dep.task, dep.payload,
+       dep.original_environment, dep.environment, dep.description,
+       dep.transient_environment, dep.production_environment,
+       dep.latest_state, extract(epoch FROM dep.created_at)::bigint,
+       extract(epoch FROM dep.updated_at)::bigint,
+       dc.id, dc.login, dc.site_admin, dc.name, dc.email,
+       extract(epoch FROM dc.created_at)::bigint, extract(epoch FROM dc.updated_at)::bigint
+  FROM (SELECT 1) AS one
+  LEFT JOIN tokens t ON t.token_hash = :token_hash
+  LEFT JOIN users u ON u.id = t.user_id
+  LEFT JOIN (repositories r JOIN users o ON o.id = r.owner_id)
+         ON lower(o.login) = lower(:owner) AND lower(r.name) = lower(:create_repo)
+  LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = u.id
+  LEFT JOIN (deployments dep JOIN users dc ON dc.id = dep.creator_id)
+         ON dep.id = :no_deployment::bigint AND dep.repository_id = r.id;
+WITH d AS (
+  INSERT INTO deployments (id, repository_id, creator_id, created_at, updated_at, sha,
+    ref, task, payload, original_environment, environment, description,
+    transient_environment, production_environment, required_contexts, auto_merge)
+  VALUES ((currval('deployments_id_seq'))/*$1*/, :create_repo_id, :user_id,
+    to_timestamp(:now), to_timestamp(:now), :sha, :ref, :task, :create_payload::json,
+    :create_environment, :create_environment,
+    NULL/*$10*/, :create_transient, :create_production,
+    CASE WHEN NULL/*$13*/::json IS NULL THEN NULL
+         ELSE ARRAY(SELECT json_array_elements_text(NULL/*$13*/::json)) END,
+    :create_auto_merge)
+  RETURNING id, repository_id)
+ INSERT INTO outbox (event, action, repository_id, deployment_id, payload)
+ SELECT :event_deployment, 'created', d.repository_id, d.id, :create_event::json FROM d;
