@@ -128,21 +128,52 @@ commit_of_sha(git_repository *repo, const char *hex, char *sha_out)
 	return GITREFS_FOUND;
 }
 
-enum gitrefs_result
-gitrefs_resolve(const char *git_dir, const char *ref, char *sha_out)
+struct git_repository *
+gitrefs_repository(const char *git_dir)
 {
-	static const char *const prefixes[] = { "refs/heads/", "refs/tags/" };
+	return git_dir ? open_cached(git_dir) : NULL;
+}
+
+/* No repository on disk: a full 40-hex SHA, as given, lower-cased. */
+static enum gitrefs_result
+sha_without_repository(const char *hex, char *sha_out)
+{
+	if (!is_hex(hex, 40, 40))
+		return GITREFS_NOT_FOUND;
+	for (size_t i = 0; i < 40; i++)
+		sha_out[i] = (char)tolower((unsigned char)hex[i]);
+	sha_out[40] = '\0';
+	return GITREFS_FOUND;
+}
+
+/* What a full ref name is, by its namespace. */
+static enum gitrefs_kind
+kind_of_name(const char *name)
+{
+	if (strncmp(name, "refs/heads/", 11) == 0)
+		return GITREFS_KIND_BRANCH;
+	if (strncmp(name, "refs/tags/", 10) == 0)
+		return GITREFS_KIND_TAG;
+	return GITREFS_KIND_REF;
+}
+
+enum gitrefs_result
+gitrefs_resolve_kind(const char *git_dir, const char *ref, char *sha_out, enum gitrefs_kind *kind)
+{
+	static const struct {
+		const char *prefix;
+		enum gitrefs_kind kind;
+	} prefixes[] = {
+		{ "refs/heads/", GITREFS_KIND_BRANCH },
+		{ "refs/tags/", GITREFS_KIND_TAG },
+	};
 	git_repository *repo;
 	enum gitrefs_result r;
 	struct buf name = BUF_INIT;
 
 	if (git_dir == NULL) {
-		if (!is_hex(ref, 40, 40))
-			return GITREFS_NOT_FOUND;
-		for (size_t i = 0; i < 40; i++)
-			sha_out[i] = (char)tolower((unsigned char)ref[i]);
-		sha_out[40] = '\0';
-		return GITREFS_FOUND;
+		*kind = GITREFS_KIND_SHA;
+		return sha_without_repository(ref, sha_out);
 	}
 	repo = open_cached(git_dir);
 	if (repo == NULL)
@@ -150,8 +181,9 @@ gitrefs_resolve(const char *git_dir, const char *ref, char *sha_out)
 	/* Branches and tags first: a branch may look like hex. */
 	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
 		buf_reset(&name);
-		buf_puts(&name, prefixes[i]);
+		buf_puts(&name, prefixes[i].prefix);
 		buf_puts(&name, ref);
+		*kind = prefixes[i].kind;
 		r = commit_of_reference(repo, name.data, sha_out);
 		if (r != GITREFS_NOT_FOUND) {
 			buf_release(&name);
@@ -159,9 +191,54 @@ gitrefs_resolve(const char *git_dir, const char *ref, char *sha_out)
 		}
 	}
 	buf_release(&name);
-	if (strncmp(ref, "refs/", 5) == 0)
+	if (strncmp(ref, "refs/", 5) == 0) {
+		*kind = kind_of_name(ref);
 		return commit_of_reference(repo, ref, sha_out);
+	}
+	*kind = GITREFS_KIND_SHA;
 	if (is_hex(ref, 4, 40))
 		return commit_of_sha(repo, ref, sha_out);
 	return GITREFS_NOT_FOUND;
+}
+
+enum gitrefs_result
+gitrefs_resolve(const char *git_dir, const char *ref, char *sha_out)
+{
+	enum gitrefs_kind kind;
+
+	return gitrefs_resolve_kind(git_dir, ref, sha_out, &kind);
+}
+
+enum gitrefs_result
+gitrefs_branch(const char *git_dir, const char *branch, char *sha_out)
+{
+	git_repository *repo;
+	struct buf name = BUF_INIT;
+	enum gitrefs_result r;
+
+	if (git_dir == NULL)
+		return GITREFS_NOT_FOUND;
+	repo = open_cached(git_dir);
+	if (repo == NULL)
+		return GITREFS_ERROR;
+	buf_puts(&name, "refs/heads/");
+	buf_puts(&name, branch);
+	r = commit_of_reference(repo, name.data, sha_out);
+	buf_release(&name);
+	return r;
+}
+
+enum gitrefs_result
+gitrefs_commit(const char *git_dir, const char *hex, char *sha_out)
+{
+	git_repository *repo;
+
+	if (git_dir == NULL)
+		return sha_without_repository(hex, sha_out);
+	if (!is_hex(hex, 4, 40))
+		return GITREFS_NOT_FOUND;
+	repo = open_cached(git_dir);
+	if (repo == NULL)
+		return GITREFS_ERROR;
+	return commit_of_sha(repo, hex, sha_out);
 }

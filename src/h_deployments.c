@@ -1,7 +1,9 @@
 /*
  * Deployments: list, create, get, delete (GitHub's REST semantics, see
  * shared/spec/semantics.md). The caller and the repository were resolved
- * before the handler ran; each handler adds one statement at most.
+ * before the handler ran; each handler adds one statement at most, but
+ * create, which adds a second when it checks commit statuses
+ * (deployment_checks.h).
  */
 #include "config.h"
 
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "deployment_checks.h"
 #include "gitrefs.h"
 #include "handler.h"
 #include "input.h"
@@ -138,6 +141,7 @@ h_deployment_create(struct handler_ctx *ctx)
 	struct deployment d;
 	struct deployment_insert ins;
 	struct db_error err;
+	enum gitrefs_kind kind;
 	struct buf event = BUF_INIT;
 	struct buf location = BUF_INIT;
 	struct jsonw w, ew;
@@ -150,7 +154,7 @@ h_deployment_create(struct handler_ctx *ctx)
 		goto out;
 
 	memset(&d, 0, sizeof(d));
-	switch (gitrefs_resolve(a->repo.git_dir, dr.ref, d.sha)) {
+	switch (gitrefs_resolve_kind(a->repo.git_dir, dr.ref, d.sha, &kind)) {
 	case GITREFS_FOUND:
 		break;
 	case GITREFS_NOT_FOUND:
@@ -160,6 +164,13 @@ h_deployment_create(struct handler_ctx *ctx)
 		response_error(ctx->res, 500, "Server Error: the repository cannot be read");
 		goto out;
 	}
+	/* semantics.md's order: auto-merge (202/409), then contexts (409);
+	 * legacy force skips both. */
+	if (!dr.force && dr.auto_merge &&
+	    deployment_auto_merge_or_reply(ctx, dr.ref, kind, d.sha) < 0)
+		goto out;
+	if (!dr.force && deployment_contexts_or_reply(ctx, dr.ref, d.sha, dr.required_contexts) < 0)
+		goto out;
 
 	/* Borrowed fields: d is rendered, never released. */
 	d.id = a->new_id;

@@ -53,5 +53,9 @@ void h_hook_deliveries_list(struct handler_ctx *ctx);
 void h_hook_delivery_get(struct handler_ctx *ctx);
 void h_hook_delivery_redeliver(struct handler_ctx *ctx);
 void h_repository_dispatch(struct handler_ctx *ctx);
+void h_commit_status_create(struct handler_ctx *ctx);
+void h_commit_statuses_list(struct handler_ctx *ctx);
+void h_commit_status_combined(struct handler_ctx *ctx);
+void h_merge_create(struct handler_ctx *ctx);
 
 #endif

@@ -54,6 +54,17 @@ deployment_status_release(struct deployment_status *s)
 }
 
 void
+commit_status_release(struct commit_status *s)
+{
+	free(s->state);
+	free(s->description);
+	free(s->target_url);
+	free(s->context);
+	user_release(&s->creator);
+	memset(s, 0, sizeof(*s));
+}
+
+void
 hook_release(struct hook *h)
 {
 	free(h->url);

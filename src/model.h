@@ -86,6 +86,19 @@ struct deployment_status {
 	struct user creator;
 };
 
+/* A commit status (GitHub's statuses API), not a deployment's status. */
+struct commit_status {
+	int64_t id;
+	char sha[41];
+	char *state;               /* error, failure, pending, success */
+	char *description;         /* NULL when unset */
+	char *target_url;          /* NULL when unset */
+	char *context;
+	int64_t created_at;
+	int64_t updated_at;
+	struct user creator;       /* the combined status reads only its id */
+};
+
 struct hook {
 	int64_t id;
 	int64_t repository_id;
@@ -126,6 +139,7 @@ void user_release(struct user *u);
 void hook_release(struct hook *h);
 void delivery_release(struct delivery *d);
 void deployment_status_release(struct deployment_status *s);
+void commit_status_release(struct commit_status *s);
 void deployment_release(struct deployment *d);
 void repository_release(struct repository *r);
 void principal_release(struct principal *p);

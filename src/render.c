@@ -2,6 +2,7 @@
 
 #include "render.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,14 +16,14 @@ render_time(struct jsonw *w, int64_t epoch_seconds)
 }
 
 char *
-render_node_id(const char *type, int64_t id)
+render_node_id_text(const char *type, const char *key)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	struct buf raw = BUF_INIT;
 	struct buf out = BUF_INIT;
 	const unsigned char *p;
 
-	buf_printf(&raw, "0%zu:%s%lld", strlen(type), type, (long long)id);
+	buf_printf(&raw, "0%zu:%s%s", strlen(type), type, key);
 	p = (const unsigned char *)raw.data;
 	for (size_t i = 0; i < raw.len; i += 3) {
 		unsigned v = (unsigned)p[i] << 16;
@@ -39,6 +40,15 @@ render_node_id(const char *type, int64_t id)
 	}
 	buf_release(&raw);
 	return buf_detach(&out);
+}
+
+char *
+render_node_id(const char *type, int64_t id)
+{
+	char key[24];
+
+	snprintf(key, sizeof(key), "%lld", (long long)id);
+	return render_node_id_text(type, key);
 }
 
 static void
@@ -69,6 +79,12 @@ put_repository_url(struct buf *b, const struct url_base *base, const struct repo
 }
 
 void
+render_repository_url(struct buf *b, const struct url_base *base, const struct repository *repo)
+{
+	put_repository_url(b, base, repo);
+}
+
+void
 render_deployment_url(struct buf *b, const struct url_base *base, const struct repository *repo,
     int64_t deployment_id)
 {
@@ -82,6 +98,17 @@ render_hook_url(struct buf *b, const struct url_base *base, const struct reposit
 {
 	put_repository_url(b, base, repo);
 	buf_printf(b, "/hooks/%lld", (long long)hook_id);
+}
+
+void
+render_avatar_url(struct jsonw *w, const struct url_base *base, int64_t user_id)
+{
+	jw_string_begin(w);
+	jw_string_part(w, base->web);
+	jw_string_part(w, "/avatars/u/");
+	jw_string_int(w, user_id);
+	jw_string_part(w, "?v=4");
+	jw_string_end(w);
 }
 
 static void
@@ -110,12 +137,7 @@ user_fields(struct jsonw *w, const struct url_base *base, const struct user *u)
 	jw_kv_int(w, "id", u->id);
 	kv_node_id(w, "User", u->id);
 	jw_key(w, "avatar_url");
-	jw_string_begin(w);
-	jw_string_part(w, base->web);
-	jw_string_part(w, "/avatars/u/");
-	jw_string_int(w, u->id);
-	jw_string_part(w, "?v=4");
-	jw_string_end(w);
+	render_avatar_url(w, base, u->id);
 	jw_kv_string(w, "gravatar_id", "");
 	jw_kv_string(w, "url", user_url.data);
 	jw_key(w, "html_url");
@@ -188,50 +210,101 @@ put_host(struct buf *b, const char *web)
 }
 
 void
+render_host(struct buf *b, const struct url_base *base)
+{
+	put_host(b, base->web);
+}
+
+/* The repository's API URL templates, in GitHub's order. */
+static const struct {
+	const char *key;
+	const char *suffix;
+} repository_urls[] = {
+	{ "forks_url", "/forks" },
+	{ "keys_url", "/keys{/key_id}" },
+	{ "collaborators_url", "/collaborators{/collaborator}" },
+	{ "teams_url", "/teams" },
+	{ "hooks_url", "/hooks" },
+	{ "issue_events_url", "/issues/events{/number}" },
+	{ "events_url", "/events" },
+	{ "assignees_url", "/assignees{/user}" },
+	{ "branches_url", "/branches{/branch}" },
+	{ "tags_url", "/tags" },
+	{ "blobs_url", "/git/blobs{/sha}" },
+	{ "git_tags_url", "/git/tags{/sha}" },
+	{ "git_refs_url", "/git/refs{/sha}" },
+	{ "trees_url", "/git/trees{/sha}" },
+	{ "statuses_url", "/statuses/{sha}" },
+	{ "languages_url", "/languages" },
+	{ "stargazers_url", "/stargazers" },
+	{ "contributors_url", "/contributors" },
+	{ "subscribers_url", "/subscribers" },
+	{ "subscription_url", "/subscription" },
+	{ "commits_url", "/commits{/sha}" },
+	{ "git_commits_url", "/git/commits{/sha}" },
+	{ "comments_url", "/comments{/number}" },
+	{ "issue_comment_url", "/issues/comments{/number}" },
+	{ "contents_url", "/contents/{+path}" },
+	{ "compare_url", "/compare/{base}...{head}" },
+	{ "merges_url", "/merges" },
+	{ "archive_url", "/{archive_format}{/ref}" },
+	{ "downloads_url", "/downloads" },
+	{ "issues_url", "/issues{/number}" },
+	{ "pulls_url", "/pulls{/number}" },
+	{ "milestones_url", "/milestones{/number}" },
+	{ "notifications_url", "/notifications{?since,all,participating}" },
+	{ "labels_url", "/labels{/name}" },
+	{ "releases_url", "/releases{/id}" },
+	{ "deployments_url", "/deployments" },
+};
+
+/* What minimal-repository and full-repository begin with: ids, names,
+ * owner and the URL templates. */
+static void
+repository_head(struct jsonw *w, const struct url_base *base, const struct repository *r,
+    const char *full_name, const char *repo_url, const char *web_url)
+{
+	jw_kv_int(w, "id", r->id);
+	kv_node_id(w, "Repository", r->id);
+	jw_kv_string(w, "name", r->name);
+	jw_kv_string(w, "full_name", full_name);
+	jw_kv_bool(w, "private", r->is_private);
+	jw_key(w, "owner");
+	render_simple_user(w, base, &r->owner);
+	jw_kv_string(w, "html_url", web_url);
+	jw_kv_string(w, "description", r->description);
+	jw_kv_bool(w, "fork", false);
+	jw_kv_string(w, "url", repo_url);
+	for (size_t i = 0; i < ARRAY_SIZE(repository_urls); i++)
+		jw_kv_concat(w, repository_urls[i].key, repo_url, repository_urls[i].suffix);
+}
+
+void
+render_minimal_repository(struct jsonw *w, const struct url_base *base, const struct repository *r)
+{
+	struct buf full_name = BUF_INIT;
+	struct buf repo_url = BUF_INIT;
+	struct buf web_url = BUF_INIT;
+
+	buf_puts(&full_name, r->owner.login);
+	buf_putc(&full_name, '/');
+	buf_puts(&full_name, r->name);
+	put_repository_url(&repo_url, base, r);
+	buf_puts(&web_url, base->web);
+	buf_putc(&web_url, '/');
+	buf_puts(&web_url, full_name.data);
+	jw_object_begin(w);
+	repository_head(w, base, r, full_name.data, repo_url.data, web_url.data);
+	jw_object_end(w);
+	buf_release(&web_url);
+	buf_release(&repo_url);
+	buf_release(&full_name);
+}
+
+void
 render_full_repository(struct jsonw *w, const struct url_base *base, const struct repository *r,
     const enum permission *permission)
 {
-	static const struct {
-		const char *key;
-		const char *suffix;
-	} urls[] = {
-		{ "forks_url", "/forks" },
-		{ "keys_url", "/keys{/key_id}" },
-		{ "collaborators_url", "/collaborators{/collaborator}" },
-		{ "teams_url", "/teams" },
-		{ "hooks_url", "/hooks" },
-		{ "issue_events_url", "/issues/events{/number}" },
-		{ "events_url", "/events" },
-		{ "assignees_url", "/assignees{/user}" },
-		{ "branches_url", "/branches{/branch}" },
-		{ "tags_url", "/tags" },
-		{ "blobs_url", "/git/blobs{/sha}" },
-		{ "git_tags_url", "/git/tags{/sha}" },
-		{ "git_refs_url", "/git/refs{/sha}" },
-		{ "trees_url", "/git/trees{/sha}" },
-		{ "statuses_url", "/statuses/{sha}" },
-		{ "languages_url", "/languages" },
-		{ "stargazers_url", "/stargazers" },
-		{ "contributors_url", "/contributors" },
-		{ "subscribers_url", "/subscribers" },
-		{ "subscription_url", "/subscription" },
-		{ "commits_url", "/commits{/sha}" },
-		{ "git_commits_url", "/git/commits{/sha}" },
-		{ "comments_url", "/comments{/number}" },
-		{ "issue_comment_url", "/issues/comments{/number}" },
-		{ "contents_url", "/contents/{+path}" },
-		{ "compare_url", "/compare/{base}...{head}" },
-		{ "merges_url", "/merges" },
-		{ "archive_url", "/{archive_format}{/ref}" },
-		{ "downloads_url", "/downloads" },
-		{ "issues_url", "/issues{/number}" },
-		{ "pulls_url", "/pulls{/number}" },
-		{ "milestones_url", "/milestones{/number}" },
-		{ "notifications_url", "/notifications{?since,all,participating}" },
-		{ "labels_url", "/labels{/name}" },
-		{ "releases_url", "/releases{/id}" },
-		{ "deployments_url", "/deployments" },
-	};
 	static const char *const zero_counts[] = {
 		"size", "stargazers_count", "watchers_count",
 	};
@@ -253,19 +326,7 @@ render_full_repository(struct jsonw *w, const struct url_base *base, const struc
 	put_host(&host, base->web);
 
 	jw_object_begin(w);
-	jw_kv_int(w, "id", r->id);
-	kv_node_id(w, "Repository", r->id);
-	jw_kv_string(w, "name", r->name);
-	jw_kv_string(w, "full_name", full_name.data);
-	jw_kv_bool(w, "private", r->is_private);
-	jw_key(w, "owner");
-	render_simple_user(w, base, &r->owner);
-	jw_kv_string(w, "html_url", web_url.data);
-	jw_kv_string(w, "description", r->description);
-	jw_kv_bool(w, "fork", false);
-	jw_kv_string(w, "url", repo_url.data);
-	for (size_t i = 0; i < ARRAY_SIZE(urls); i++)
-		jw_kv_concat(w, urls[i].key, repo_url.data, urls[i].suffix);
+	repository_head(w, base, r, full_name.data, repo_url.data, web_url.data);
 	kv_time(w, "created_at", r->created_at);
 	kv_time(w, "updated_at", r->updated_at);
 	kv_time(w, "pushed_at", r->pushed_at);

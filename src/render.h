@@ -21,16 +21,26 @@ struct url_base {
 
 /* GitHub's opaque node id: base64 of "0<len(type)>:<type><id>". */
 char *render_node_id(const char *type, int64_t id);
+/* The same for a resource keyed by text (a commit: "06:Commit<sha>"). */
+char *render_node_id_text(const char *type, const char *key);
 
 /* "2026-11-21T06:01:00Z" */
 void render_time(struct jsonw *w, int64_t epoch_seconds);
 
 /* API URLs of resources, for Location headers. */
+void render_repository_url(struct buf *b, const struct url_base *base,
+    const struct repository *repo);
 void render_deployment_url(struct buf *b, const struct url_base *base,
     const struct repository *repo, int64_t deployment_id);
 void render_hook_url(struct buf *b, const struct url_base *base, const struct repository *repo,
     int64_t hook_id);
 
+/* The host of the web URL ("http://h:8080" -> "h"), as git URLs and
+ * GitHub's noreply emails use it. */
+void render_host(struct buf *b, const struct url_base *base);
+
+/* A user's avatar URL, as a string value. */
+void render_avatar_url(struct jsonw *w, const struct url_base *base, int64_t user_id);
 void render_simple_user(struct jsonw *w, const struct url_base *base, const struct user *u);
 
 struct user_counts {
@@ -47,6 +57,10 @@ void render_private_user(struct jsonw *w, const struct url_base *base, const str
  * permissions object. */
 void render_full_repository(struct jsonw *w, const struct url_base *base,
     const struct repository *r, const enum permission *permission);
+/* GitHub's minimal-repository: the full one's ids, names, owner and URL
+ * templates (the combined commit status embeds it). */
+void render_minimal_repository(struct jsonw *w, const struct url_base *base,
+    const struct repository *r);
 
 void render_deployment(struct jsonw *w, const struct url_base *base, const struct repository *repo,
     const struct deployment *d);

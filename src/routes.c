@@ -8,6 +8,8 @@
 #define DOCS_DEPLOYMENTS DOCS_ROOT "/deployments/deployments"
 #define DOCS_STATUSES DOCS_ROOT "/deployments/statuses"
 #define DOCS_HOOKS DOCS_ROOT "/repos/webhooks"
+#define DOCS_COMMIT_STATUSES DOCS_ROOT "/commits/statuses"
+#define DOCS_BRANCHES DOCS_ROOT "/branches/branches"
 
 #define DEPLOYMENT_SCOPES "repo, repo_deployment"
 
@@ -65,6 +67,22 @@ const struct route routes[] = {
 	    DOCS_HOOKS "#get-a-delivery-for-a-repository-webhook"),
 	HOOK_ROUTE("POST", "/:hook_id/deliveries/:delivery_id/attempts", h_hook_delivery_redeliver,
 	    DOCS_HOOKS "#redeliver-a-delivery-for-a-repository-webhook"),
+	{ .method = "POST", .pattern = "/repos/:owner/:repo/statuses/:sha",
+	  .handler = h_commit_status_create, .access = ROUTE_REPO_WRITE,
+	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
+	  .id_sequence = "commit_statuses_id_seq",
+	  .documentation_url = DOCS_COMMIT_STATUSES "#create-a-commit-status" },
+	{ .method = "GET", .pattern = "/repos/:owner/:repo/commits/:ref/statuses",
+	  .handler = h_commit_statuses_list, .access = ROUTE_REPO_READ,
+	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
+	  .documentation_url = DOCS_COMMIT_STATUSES "#list-commit-statuses-for-a-reference" },
+	{ .method = "GET", .pattern = "/repos/:owner/:repo/commits/:ref/status",
+	  .handler = h_commit_status_combined, .access = ROUTE_REPO_READ,
+	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
+	  .documentation_url = DOCS_COMMIT_STATUSES "#get-the-combined-status-for-a-specific-reference" },
+	{ .method = "POST", .pattern = "/repos/:owner/:repo/merges", .handler = h_merge_create,
+	  .access = ROUTE_REPO_WRITE, .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
+	  .documentation_url = DOCS_BRANCHES "#merge-a-branch" },
 	{ .method = "POST", .pattern = "/repos/:owner/:repo/dispatches",
 	  .handler = h_repository_dispatch, .access = ROUTE_REPO_WRITE,
 	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
