@@ -179,6 +179,26 @@ nginx_start() {
 	echo $! > "$data/run/nginx.master.pid"
 }
 
+# dispatch_start DATA BIN_DIR [deploy-dispatch options...]: the webhook
+# dispatcher, against the stack's database.
+dispatch_start() {
+	local data=$1 bin=$2; shift 2
+	"$bin/deploy-dispatch" --db "$(stack_conninfo "$data")" "$@" \
+		>>"$data/log/deploy-dispatch.log" 2>&1 &
+	echo $! > "$data/run/deploy-dispatch.pid"
+	sleep 0.2
+	kill -0 "$(cat "$data/run/deploy-dispatch.pid")" 2>/dev/null || {
+		tail -n 20 "$data/log/deploy-dispatch.log" >&2
+		die "deploy-dispatch did not start"
+	}
+}
+
+# dispatch_stop DATA: SIGTERM lets requests in flight finish (bounded by
+# its --timeout-seconds); stop_pidfile kills it after 15 s regardless.
+dispatch_stop() {
+	stop_pidfile "$1/run/deploy-dispatch.pid"
+}
+
 # wait_http URL [SECONDS]: until URL answers 200.
 wait_http() {
 	local url=$1 limit=${2:-30} i
@@ -203,6 +223,8 @@ stop_pidfile() {
 }
 
 # stack_start DATA BIN_DIR PORT [deploy-api options...]: everything, migrated.
+# The webhook dispatcher only with DEPLOY_WITH_DISPATCH=1 (options in
+# DEPLOY_DISPATCH_OPTIONS): it consumes the outbox, which API tests read.
 stack_start() {
 	local data=$1 bin=$2 port=$3; shift 3
 	stack_prepare "$data"
@@ -215,10 +237,16 @@ stack_start() {
 		tail -n 20 "$data/log/deploy-api.log" "$data/log/nginx-error.log" >&2
 		die "the stack did not answer on port $port"
 	}
+	if [ "${DEPLOY_WITH_DISPATCH:-0}" = 1 ]; then
+		# shellcheck disable=SC2086 # options are words
+		dispatch_start "$data" "$bin" ${DEPLOY_DISPATCH_OPTIONS:-}
+	fi
 }
 
 stack_stop() {
 	local data=$1
+	# Without a pid file (DEPLOY_WITH_DISPATCH unset) this does nothing.
+	dispatch_stop "$data"
 	stop_pidfile "$data/run/nginx.master.pid"
 	stop_pidfile "$data/run/deploy-api.pid"
 	pg_stop "$data"

@@ -1,0 +1,61 @@
+/*
+ * Sends deliveries concurrently with libcurl's multi interface, on the
+ * dispatcher's one thread: POST, no redirects followed, one timeout for the
+ * whole request, TLS verified unless the hook says insecure_ssl, no signal
+ * handlers (CURLOPT_NOSIGNAL). Connections to a receiver are kept and
+ * reused across deliveries. The caller waits in dispatch_http_wait(),
+ * which also watches its own descriptors (signals, LISTEN socket).
+ */
+#ifndef DEPLOY_DISPATCH_HTTP_H
+#define DEPLOY_DISPATCH_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dispatch_job.h"
+#include "util.h"
+
+struct dispatch_transfer;
+
+struct dispatch_http {
+	void *multi;                          /* CURLM */
+	long timeout_ms;
+	struct dispatch_transfer **active;    /* in flight, unordered */
+	size_t nactive;
+	size_t capacity;
+	void **idle;                          /* CURL handles kept for reuse */
+	size_t nidle;
+};
+
+/* Called for each finished job: status, headers, body excerpt, error and
+ * duration are filled. The callee takes the job. */
+typedef void (*dispatch_http_done_fn)(void *arg, struct dispatch_job *job);
+
+/* capacity: most transfers at once (the dispatcher's --concurrency). */
+int dispatch_http_init(struct dispatch_http *h, int64_t timeout_seconds, size_t capacity) MUST_CHECK;
+/* Aborts what is in flight (their jobs are freed) and frees everything. */
+void dispatch_http_release(struct dispatch_http *h);
+
+/* Starts the request built in job (dispatch_request_build()). On -1 the
+ * job was not started and job->error says why; the caller keeps it. */
+int dispatch_http_start(struct dispatch_http *h, struct dispatch_job *job) MUST_CHECK;
+
+/* Sleeps until a transfer needs attention, one of fds is readable (ready[i]
+ * set), or timeout_ms passes (curl's own timers may shorten it). */
+void dispatch_http_wait(struct dispatch_http *h, const int *fds, bool *ready, size_t nfds, int timeout_ms);
+
+/* Moves transfers along; hands each finished job to done. */
+void dispatch_http_perform(struct dispatch_http *h, dispatch_http_done_fn done, void *arg);
+
+/* Stops every transfer in flight and hands its job back through fn
+ * without an outcome (shutdown: the caller releases their leases). */
+void dispatch_http_abort_all(struct dispatch_http *h, dispatch_http_done_fn fn, void *arg);
+
+static inline size_t
+dispatch_http_in_flight(const struct dispatch_http *h)
+{
+	return h->nactive;
+}
+
+#endif
