@@ -77,33 +77,28 @@ deployment_auto_merge_or_reply(struct handler_ctx *ctx, const char *ref, enum gi
 	return rc;
 }
 
-int
-deployment_contexts_or_reply(struct handler_ctx *ctx, const char *ref, const char *sha,
-    const char *required_contexts)
+enum contexts_check
+deployment_contexts_check(const char *required_contexts, bool force)
 {
-	struct context_failures failing;
-	struct db_error err;
+	if (force || (required_contexts && strcmp(required_contexts, "[]") == 0))
+		return CONTEXTS_UNCHECKED;
+	return required_contexts ? CONTEXTS_NAMED : CONTEXTS_ALL;
+}
+
+void
+deployment_contexts_reply(struct handler_ctx *ctx, const char *ref,
+    const struct context_failures *failing)
+{
 	struct buf message = BUF_INIT;
 	json_t *contexts, *entry;
 
-	if (required_contexts && strcmp(required_contexts, "[]") == 0)
-		return 0;
-	if (store_commit_contexts_failing(ctx->db, ctx->auth->repo.id, sha, required_contexts,
-	    &failing, &err) < 0) {
-		handler_db_failure(ctx, &err);
-		return -1;
-	}
-	if (failing.count == 0)
-		return 0;
 	contexts = json_array();
-	for (size_t i = 0; i < failing.count; i++)
-		json_array_append_new(contexts, json_pack("{ss ss}", "context", failing.items[i].context,
-		    "state", failing.items[i].state));
+	for (size_t i = 0; i < failing->count; i++)
+		json_array_append_new(contexts, json_pack("{ss ss}", "context", failing->items[i].context,
+		    "state", failing->items[i].state));
 	entry = json_pack("{ss ss ss so}", "resource", "Deployment", "field", "required_contexts",
 	    "code", "invalid", "contexts", contexts);
 	buf_printf(&message, "Conflict: Commit status checks failed for %s.", ref);
 	response_error_with_errors(ctx->res, 409, message.data, json_pack("[o]", entry));
 	buf_release(&message);
-	context_failures_release(&failing);
-	return -1;
 }

@@ -2,15 +2,16 @@
  * What creating a deployment checks between resolving its ref and writing
  * the row (semantics.md, "Order of checks on create", steps 3 and 4): the
  * auto-merge of the default branch into a branch that is behind it, then
- * the commit's statuses against required_contexts. Legacy force skips both
- * (the caller does not call them). Each returns 0 to go on, or -1 with the
- * response written (202 merged, 409, 500, 503): nothing is created then.
+ * the commit's statuses against required_contexts, which the statement that
+ * creates the deployment checks (one snapshot, no extra round trip).
+ * Legacy force skips both.
  */
 #ifndef DEPLOY_DEPLOYMENT_CHECKS_H
 #define DEPLOY_DEPLOYMENT_CHECKS_H
 
 #include "gitrefs.h"
 #include "handler.h"
+#include "store_deployments.h"
 
 /*
  * Step 3. Only a branch other than the default branch takes a merge, and
@@ -25,12 +26,15 @@ int deployment_auto_merge_or_reply(struct handler_ctx *ctx, const char *ref,
     enum gitrefs_kind kind, const char *sha) MUST_CHECK;
 
 /*
- * Step 4. required_contexts: JSON array text, or NULL for every context
- * with a status on the commit; "[]" checks nothing and costs nothing.
- * Otherwise one statement; failing contexts give 409 with GitHub's errors
- * entry listing each one and its latest state ("missing" when it has none).
+ * Step 4, required_contexts (JSON array text, or NULL for every context
+ * with a status on the commit): which check the create statement makes
+ * (store_deployments.h); "[]" and legacy force check nothing.
  */
-int deployment_contexts_or_reply(struct handler_ctx *ctx, const char *ref, const char *sha,
-    const char *required_contexts) MUST_CHECK;
+enum contexts_check deployment_contexts_check(const char *required_contexts, bool force);
+
+/* The 409 for contexts that failed: GitHub's message and an errors entry
+ * listing each context and its latest state ("missing" when it has none). */
+void deployment_contexts_reply(struct handler_ctx *ctx, const char *ref,
+    const struct context_failures *failing);
 
 #endif

@@ -140,6 +140,7 @@ h_deployment_create(struct handler_ctx *ctx)
 	struct deployment_request dr;
 	struct deployment d;
 	struct deployment_insert ins;
+	struct context_failures failing = { 0 };
 	struct db_error err;
 	enum gitrefs_kind kind;
 	struct buf event = BUF_INIT;
@@ -164,12 +165,10 @@ h_deployment_create(struct handler_ctx *ctx)
 		response_error(ctx->res, 500, "Server Error: the repository cannot be read");
 		goto out;
 	}
-	/* semantics.md's order: auto-merge (202/409), then contexts (409);
-	 * legacy force skips both. */
+	/* semantics.md's order: auto-merge (202/409), then contexts (409, in
+	 * the create statement); legacy force skips both. */
 	if (!dr.force && dr.auto_merge &&
 	    deployment_auto_merge_or_reply(ctx, dr.ref, kind, d.sha) < 0)
-		goto out;
-	if (!dr.force && deployment_contexts_or_reply(ctx, dr.ref, d.sha, dr.required_contexts) < 0)
 		goto out;
 
 	/* Borrowed fields: d is rendered, never released. */
@@ -204,9 +203,14 @@ h_deployment_create(struct handler_ctx *ctx)
 		.required_contexts = dr.required_contexts,
 		.auto_merge = dr.auto_merge,
 		.event_payload = event.data,
+		.check = deployment_contexts_check(dr.required_contexts, dr.force),
 	};
-	if (store_deployment_create(ctx->db, &ins, &err) < 0) {
+	if (store_deployment_create(ctx->db, &ins, &failing, &err) < 0) {
 		handler_db_failure(ctx, &err);
+		goto out;
+	}
+	if (failing.count > 0) {
+		deployment_contexts_reply(ctx, dr.ref, &failing);
 		goto out;
 	}
 	render_deployment_url(&location, &ctx->urls, &a->repo, d.id);
@@ -214,6 +218,7 @@ h_deployment_create(struct handler_ctx *ctx)
 	response_json_begin(ctx->res, 201, &w);
 	render_deployment(&w, &ctx->urls, &a->repo, &d);
 out:
+	context_failures_release(&failing);
 	buf_release(&location);
 	buf_release(&event);
 	deployment_request_release(&dr);

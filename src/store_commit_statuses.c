@@ -63,38 +63,6 @@ static struct db_statement combined_statement = {
 	    "  LEFT JOIN LATERAL (SELECT * FROM latest ORDER BY context LIMIT $3 OFFSET $4) p ON true",
 };
 
-/* Every context on the commit whose latest state is not success. */
-static struct db_statement failing_all_statement = {
-	.name = "commit_contexts_failing_all",
-	.nparams = 2,
-	.read_only = true,
-	.sql =
-	    "SELECT l.context, l.state FROM ("
-	    "  SELECT DISTINCT ON (context) context, state FROM commit_statuses"
-	    "   WHERE repository_id = $1 AND sha = $2"
-	    "   ORDER BY context, id DESC) l"
-	    " WHERE l.state <> 'success'"
-	    " ORDER BY l.context",
-};
-
-/* Each named context (once, in the order given): one LIMIT 1 probe of the
- * index per name; a name with no status fails as "missing". */
-static struct db_statement failing_named_statement = {
-	.name = "commit_contexts_failing_named",
-	.nparams = 3,
-	.read_only = true,
-	.sql =
-	    "SELECT r.context, COALESCE(l.state, 'missing') FROM ("
-	    "  SELECT e.context, min(e.n) AS n"
-	    "    FROM json_array_elements_text($3::json) WITH ORDINALITY AS e(context, n)"
-	    "   GROUP BY e.context) r"
-	    "  LEFT JOIN LATERAL (SELECT s.state FROM commit_statuses s"
-	    "     WHERE s.repository_id = $1 AND s.sha = $2 AND s.context = r.context"
-	    "     ORDER BY s.id DESC LIMIT 1) l ON true"
-	    " WHERE l.state IS DISTINCT FROM 'success'"
-	    " ORDER BY r.n",
-};
-
 static void
 read_commit_status(const PGresult *r, int row, int col, struct commit_status *out)
 {
@@ -214,30 +182,6 @@ combined_status_release(struct combined_status *c)
 {
 	commit_status_list_release(&c->latest);
 	c->state = NULL;
-}
-
-int
-store_commit_contexts_failing(struct db *db, int64_t repository_id, const char *sha,
-    const char *required, struct context_failures *out, struct db_error *err)
-{
-	char repo[STORE_INT_LEN];
-	const char *params[3] = { repo, sha, required };
-	PGresult *r;
-
-	store_format_int(repo, repository_id);
-	memset(out, 0, sizeof(*out));
-	r = db_exec(db, required ? &failing_named_statement : &failing_all_statement, params, err);
-	if (r == NULL)
-		return -1;
-	out->count = (size_t)PQntuples(r);
-	if (out->count > 0)
-		out->items = xcalloc(out->count, sizeof(*out->items));
-	for (size_t i = 0; i < out->count; i++) {
-		out->items[i].context = xstrdup(PQgetvalue(r, (int)i, 0));
-		out->items[i].state = xstrdup(PQgetvalue(r, (int)i, 1));
-	}
-	PQclear(r);
-	return 0;
 }
 
 void

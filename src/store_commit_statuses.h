@@ -60,14 +60,34 @@ struct context_failures {
 };
 
 /*
- * The contexts that keep a deployment of sha from being created.
- * required: JSON array text of context names (each must have latest state
- * success; one without any status fails as "missing"), or NULL for every
- * context that has a status on the commit. The caller skips the call for
- * an empty list.
+ * The contexts that keep a deployment of a commit from being created, as
+ * SQL to embed in the statement that creates it (store_deployments.c), so
+ * that the check and the insert see one snapshot in one round trip. REPO,
+ * SHA and REQUIRED are the placeholders of the repository id, the commit
+ * and the JSON array of required names. Each yields rows (context, state).
+ *
+ * ALL: every context on the commit whose latest state is not success.
+ * NAMED: each named context (once, in the order given) whose latest state
+ * is not success; one with no status at all fails as "missing".
  */
-int store_commit_contexts_failing(struct db *db, int64_t repository_id, const char *sha,
-    const char *required, struct context_failures *out, struct db_error *err) MUST_CHECK;
+#define COMMIT_CONTEXTS_FAILING_ALL(REPO, SHA)                                   \
+	"SELECT l.context, l.state FROM ("                                      \
+	"  SELECT DISTINCT ON (context) context, state FROM commit_statuses"    \
+	"   WHERE repository_id = " REPO " AND sha = " SHA                      \
+	"   ORDER BY context, id DESC) l"                                       \
+	" WHERE l.state <> 'success'"
+#define COMMIT_CONTEXTS_FAILING_NAMED(REPO, SHA, REQUIRED)                       \
+	"SELECT r.context, COALESCE(l.state, 'missing') AS state, r.n FROM ("   \
+	"  SELECT e.context, min(e.n) AS n"                                     \
+	"    FROM json_array_elements_text(" REQUIRED "::json)"                 \
+	"         WITH ORDINALITY AS e(context, n)"                             \
+	"   GROUP BY e.context) r"                                              \
+	"  LEFT JOIN LATERAL (SELECT s.state FROM commit_statuses s"            \
+	"     WHERE s.repository_id = " REPO " AND s.sha = " SHA                \
+	"       AND s.context = r.context"                                      \
+	"     ORDER BY s.id DESC LIMIT 1) l ON true"                            \
+	" WHERE l.state IS DISTINCT FROM 'success'"
+
 void context_failures_release(struct context_failures *f);
 
 #endif

@@ -9,24 +9,45 @@
 #include "buf.h"
 #include "store_rows.h"
 
-/* The deployment and its event in one statement: if either insert fails,
- * neither row exists. */
-static struct db_statement create_statement = {
-	.name = "deployment_create",
-	.nparams = 16,
-	.sql =
-	    "WITH d AS ("
-	    "  INSERT INTO deployments (id, repository_id, creator_id, created_at, updated_at, sha,"
-	    "    ref, task, payload, original_environment, environment, description,"
-	    "    transient_environment, production_environment, required_contexts, auto_merge)"
-	    "  VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($4), $5, $6, $7, $8::json, $9, $9,"
-	    "    $10, $11, $12,"
-	    "    CASE WHEN $13::json IS NULL THEN NULL"
-	    "         ELSE ARRAY(SELECT json_array_elements_text($13::json)) END,"
-	    "    $14)"
-	    "  RETURNING id, repository_id)"
-	    " INSERT INTO outbox (event, action, repository_id, deployment_id, payload)"
-	    " SELECT $15, 'created', d.repository_id, d.id, $16::json FROM d",
+/*
+ * The deployment and its event in one statement: if either insert fails,
+ * neither row exists. The checked forms insert only when the commit's
+ * statuses pass, and return the contexts that failed.
+ */
+#define CREATE_INSERTS(CONDITION)                                                   \
+	" d AS ("                                                                   \
+	"  INSERT INTO deployments (id, repository_id, creator_id, created_at, updated_at, sha," \
+	"    ref, task, payload, original_environment, environment, description,"   \
+	"    transient_environment, production_environment, required_contexts, auto_merge)" \
+	"  SELECT $1, $2, $3, to_timestamp($4), to_timestamp($4), $5, $6, $7, $8::json, $9, $9," \
+	"    $10, $11, $12,"                                                        \
+	"    CASE WHEN $13::json IS NULL THEN NULL"                                 \
+	"         ELSE ARRAY(SELECT json_array_elements_text($13::json)) END,"      \
+	"    $14" CONDITION                                                        \
+	"  RETURNING id, repository_id),"                                           \
+	" o AS (INSERT INTO outbox (event, action, repository_id, deployment_id, payload)" \
+	"  SELECT $15, 'created', d.repository_id, d.id, $16::json FROM d RETURNING id)"
+
+static struct db_statement create_statements[] = {
+	[CONTEXTS_UNCHECKED] = {
+		.name = "deployment_create",
+		.nparams = 16,
+		.sql = "WITH" CREATE_INSERTS("") " SELECT NULL, NULL WHERE false",
+	},
+	[CONTEXTS_ALL] = {
+		.name = "deployment_create_check_all",
+		.nparams = 16,
+		.sql = "WITH failing AS (" COMMIT_CONTEXTS_FAILING_ALL("$2", "$5") "),"
+		    CREATE_INSERTS(" WHERE NOT EXISTS (SELECT 1 FROM failing)")
+		    " SELECT context, state FROM failing ORDER BY context",
+	},
+	[CONTEXTS_NAMED] = {
+		.name = "deployment_create_check_named",
+		.nparams = 16,
+		.sql = "WITH failing AS (" COMMIT_CONTEXTS_FAILING_NAMED("$2", "$5", "$13") "),"
+		    CREATE_INSERTS(" WHERE NOT EXISTS (SELECT 1 FROM failing)")
+		    " SELECT context, state FROM failing ORDER BY n",
+	},
 };
 
 static struct db_statement get_statement = {
@@ -96,7 +117,8 @@ list_statement(unsigned mask)
 }
 
 int
-store_deployment_create(struct db *db, const struct deployment_insert *d, struct db_error *err)
+store_deployment_create(struct db *db, const struct deployment_insert *d,
+    struct context_failures *failing, struct db_error *err)
 {
 	char id[STORE_INT_LEN], repo[STORE_INT_LEN];
 	char creator[STORE_INT_LEN], created[STORE_INT_LEN];
@@ -112,9 +134,17 @@ store_deployment_create(struct db *db, const struct deployment_insert *d, struct
 	store_format_int(repo, d->repository_id);
 	store_format_int(creator, d->creator_id);
 	store_format_int(created, d->created_at);
-	r = db_exec(db, &create_statement, params, err);
+	memset(failing, 0, sizeof(*failing));
+	r = db_exec(db, &create_statements[d->check], params, err);
 	if (r == NULL)
 		return -1;
+	failing->count = (size_t)PQntuples(r);
+	if (failing->count > 0)
+		failing->items = xcalloc(failing->count, sizeof(*failing->items));
+	for (size_t i = 0; i < failing->count; i++) {
+		failing->items[i].context = xstrdup(PQgetvalue(r, (int)i, 0));
+		failing->items[i].state = xstrdup(PQgetvalue(r, (int)i, 1));
+	}
 	PQclear(r);
 	return 0;
 }

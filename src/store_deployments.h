@@ -1,13 +1,22 @@
 /*
  * Deployments in PostgreSQL: each call is one statement, one round trip.
- * Creating a deployment writes its outbox event in the same statement, so
- * both rows exist or neither does.
+ * Creating a deployment checks the commit's statuses and writes the
+ * deployment and its outbox event in the same statement, so the check and
+ * the rows see one snapshot, and both rows exist or neither does.
  */
 #ifndef DEPLOY_STORE_DEPLOYMENTS_H
 #define DEPLOY_STORE_DEPLOYMENTS_H
 
 #include "db.h"
 #include "model.h"
+#include "store_commit_statuses.h"
+
+/* What the commit's statuses must say before a deployment is created. */
+enum contexts_check {
+	CONTEXTS_UNCHECKED,  /* [] or legacy force */
+	CONTEXTS_ALL,        /* required_contexts omitted: every context */
+	CONTEXTS_NAMED,      /* the names in required_contexts */
+};
 
 struct deployment_insert {
 	int64_t id;                  /* pre-allocated (store_resolve) */
@@ -25,10 +34,13 @@ struct deployment_insert {
 	const char *required_contexts; /* JSON array text, NULL: all */
 	bool auto_merge;
 	const char *event_payload;   /* the webhook body, rendered */
+	enum contexts_check check;
 };
 
+/* Creates the deployment and its event, unless the contexts check finds
+ * failing contexts: then nothing is written and they are in failing. */
 int store_deployment_create(struct db *db, const struct deployment_insert *d,
-    struct db_error *err) MUST_CHECK;
+    struct context_failures *failing, struct db_error *err) MUST_CHECK;
 
 struct deployment_filter {
 	const char *sha;          /* NULL or "": no filter */
