@@ -2,67 +2,43 @@
 
 #include "dispatch_config.h"
 
+#include "options.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum option_type { OPT_STRING, OPT_INT };
-
-struct option_def {
-	const char *name;
-	enum option_type type;
-	size_t offset;
-	const char *default_value;
-	int64_t min;
-	int64_t max;
-	const char *help;
-};
-
 #define OPT(field) offsetof(struct dispatch_config, field)
 
 static const struct option_def options[] = {
-	{ "db", OPT_STRING, OPT(db), "", 0, 0,
+	{ "db", OPTION_STRING, OPT(db), "", 0, 0,
 	  "libpq conninfo (default: the PG* environment variables)" },
-	{ "concurrency", OPT_INT, OPT(concurrency), "100", 1, 10000,
+	{ "concurrency", OPTION_INT, OPT(concurrency), "100", 1, 10000,
 	  "requests in flight at once" },
-	{ "hook-concurrency", OPT_INT, OPT(hook_concurrency), "0", 0, 10000,
+	{ "hook-concurrency", OPTION_INT, OPT(hook_concurrency), "0", 0, 10000,
 	  "requests in flight to one hook (0: half of --concurrency), so a slow receiver cannot take every slot" },
-	{ "batch", OPT_INT, OPT(batch), "100", 1, 10000,
+	{ "batch", OPTION_INT, OPT(batch), "100", 1, 10000,
 	  "deliveries claimed (and outbox events fanned out, times 10) per statement" },
-	{ "lease-seconds", OPT_INT, OPT(lease_seconds), "60", 1, 86400,
+	{ "lease-seconds", OPTION_INT, OPT(lease_seconds), "60", 1, 86400,
 	  "a claimed delivery is taken over by another instance after this; must exceed --timeout-seconds" },
-	{ "retention-days", OPT_INT, OPT(retention_days), "30", 1, 36500,
+	{ "retention-days", OPTION_INT, OPT(retention_days), "30", 1, 36500,
 	  "delivered and failed deliveries are pruned this long after their last attempt" },
-	{ "max-attempts", OPT_INT, OPT(max_attempts), "0", 0, 1000,
+	{ "max-attempts", OPTION_INT, OPT(max_attempts), "0", 0, 1000,
 	  "attempts before a delivery is marked failed (0: one per --schedule entry; 1: GitHub's own)" },
-	{ "schedule", OPT_STRING, OPT(schedule), "0,5,300,1800,7200,18000,36000,36000", 0, 0,
+	{ "schedule", OPTION_STRING, OPT(schedule), "0,5,300,1800,7200,18000,36000,36000", 0, 0,
 	  "seconds before each attempt (the last repeats), each with +-20% jitter" },
-	{ "poll-ms", OPT_INT, OPT(poll_ms), "1000", 10, 3600000,
+	{ "poll-ms", OPTION_INT, OPT(poll_ms), "1000", 10, 3600000,
 	  "look for work this often even without a notification" },
-	{ "timeout-seconds", OPT_INT, OPT(timeout_seconds), "10", 1, 3600,
+	{ "timeout-seconds", OPTION_INT, OPT(timeout_seconds), "10", 1, 3600,
 	  "limit on one request, connection included" },
-	{ "retry-after-max", OPT_INT, OPT(retry_after_max), "3600", 0, 86400,
+	{ "retry-after-max", OPTION_INT, OPT(retry_after_max), "3600", 0, 86400,
 	  "longest Retry-After (on 429 and 503) honoured, in seconds" },
-	{ "connect-timeout", OPT_INT, OPT(connect_timeout), "2", 2, 3600,
+	{ "connect-timeout", OPTION_INT, OPT(connect_timeout), "2", 2, 3600,
 	  "PostgreSQL connect_timeout in seconds" },
-	{ "statement-timeout", OPT_INT, OPT(statement_timeout), "10000", 1, INT64_MAX,
+	{ "statement-timeout", OPTION_INT, OPT(statement_timeout), "10000", 1, INT64_MAX,
 	  "PostgreSQL statement_timeout in milliseconds" },
 };
-
-static void
-usage(FILE *out)
-{
-	fprintf(out, "usage: deploy-dispatch [options]\n\n");
-	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
-		const struct option_def *o = &options[i];
-
-		fprintf(out, "  --%s VALUE\n      %s", o->name, o->help);
-		if (o->default_value && *o->default_value)
-			fprintf(out, " [%s]", o->default_value);
-		fputc('\n', out);
-	}
-}
 
 int
 dispatch_schedule_parse(const char *s, int64_t *delays_ms, size_t max, size_t *n)
@@ -94,26 +70,6 @@ dispatch_schedule_parse(const char *s, int64_t *delays_ms, size_t max, size_t *n
 	}
 }
 
-static int
-option_set(struct dispatch_config *cfg, const struct option_def *o, const char *value)
-{
-	char *field = (char *)cfg + o->offset;
-
-	switch (o->type) {
-	case OPT_STRING:
-		*(const char **)field = value;
-		return 0;
-	case OPT_INT:
-		if (parse_int64(value, o->min, o->max, (int64_t *)field) < 0) {
-			fprintf(stderr, "deploy-dispatch: --%s takes a whole number from %lld to %lld, not '%s'\n",
-			    o->name, (long long)o->min, (long long)o->max, value);
-			return -1;
-		}
-		return 0;
-	}
-	return -1;
-}
-
 /* Rules between options, checked once all are known. */
 static int
 config_check(struct dispatch_config *cfg)
@@ -140,46 +96,10 @@ config_check(struct dispatch_config *cfg)
 int
 dispatch_config_parse(struct dispatch_config *cfg, int argc, char **argv)
 {
+	static const struct option_table table = { "deploy-dispatch", options, ARRAY_SIZE(options) };
+	int rc;
+
 	memset(cfg, 0, sizeof(*cfg));
-	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
-		if (options[i].default_value && option_set(cfg, &options[i], options[i].default_value) < 0)
-			return -1;
-
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		const char *value = NULL;
-		const struct option_def *o = NULL;
-		size_t name_len;
-
-		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			usage(stdout);
-			return 1;
-		}
-		if (strncmp(arg, "--", 2) != 0) {
-			fprintf(stderr, "deploy-dispatch: unexpected argument '%s'\n", arg);
-			usage(stderr);
-			return -1;
-		}
-		arg += 2;
-		name_len = strcspn(arg, "=");
-		for (size_t j = 0; j < ARRAY_SIZE(options); j++)
-			if (strlen(options[j].name) == name_len && strncmp(options[j].name, arg, name_len) == 0)
-				o = &options[j];
-		if (o == NULL) {
-			fprintf(stderr, "deploy-dispatch: unknown option --%.*s\n", (int)name_len, arg);
-			usage(stderr);
-			return -1;
-		}
-		if (arg[name_len] == '=')
-			value = arg + name_len + 1;
-		else if (i + 1 < argc)
-			value = argv[++i];
-		else {
-			fprintf(stderr, "deploy-dispatch: --%s needs a value\n", o->name);
-			return -1;
-		}
-		if (option_set(cfg, o, value) < 0)
-			return -1;
-	}
-	return config_check(cfg);
+	rc = options_parse(&table, cfg, argc, argv);
+	return rc != 0 ? rc : config_check(cfg);
 }
