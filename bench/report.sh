@@ -172,7 +172,8 @@ fi)
 
 One run of \`bench/run.sh\` builds the product, starts a private stack (PostgreSQL, deploy-api with
 \`--workers $WORKERS --rate-limit 0\`, nginx as configured by \`nginx/deploy-api.conf.in\`) in a
-temporary folder, provisions one user, one repository and one token (\`--rate-limit 0\`), and for
+temporary folder, provisions one user, five repositories (see Data below) and one token
+(\`--rate-limit 0\`), and for
 each endpoint and each concurrency C in {$conc_list} measures, back to back:
 the **endpoint** through nginx with \`wrk -t2 -c C -d${DUR}s --latency\`; **static**, the same
 response body served as a file by an nginx with the same settings, carrying the endpoint's own
@@ -180,7 +181,8 @@ headers; **libfcgi** (H), \`bench/fcgi_static.c\` (a master with \`FCGX_OpenSock
 forked children in an \`FCGX_Accept_r\` loop writing the endpoint's captured headers and body)
 behind that nginx with \`fastcgi_keep_conn off\`; and **pgbench** (D),
 \`pgbench -n -M prepared -T $DUR -j 2 -c C\` running the endpoint's SQL (\`bench/sql/\`) with
-the same token hash, owner and repository, over the stack's unix socket. The **combined ceiling**
+the same token hash, owner and repository, over the stack's unix socket (writes: also at
+$WORKERS clients, the workers' connection count, see their sections). The **combined ceiling**
 is 1/(1/H + 1/D) (see PERFORMANCE.md: HTTP and database share the same $(nproc) cores, so their
 costs add up), and the **ratio** is endpoint req/s divided by it. wrk, pgbench and every server
 share the machine; figures are noisy, so read the ratios, which come from the same run. The CPU
@@ -219,7 +221,7 @@ EOF
 		echo
 		echo "## $title"
 		echo
-		echo "**Verdict ($name): $(endpoint_verdict "$name" "$target")**."
+		echo "**Verdict ($name):** $(endpoint_verdict "$name" "$target")."
 		echo
 		echo "\`$method $path\`, answered with $bytes bytes of JSON and $hbytes bytes of headers;"
 		echo "wrk script \`bench/$lua\`, SQL \`bench/$sql\`$([ "$sql_match" = yes ] && echo " (checked: the same text as the statement the workers ran)" || echo " (**not** found among the statements the workers ran: check it against src/)"). Target: ratio ≥ $target."
@@ -288,7 +290,7 @@ EOF
 			echo
 			echo "#### Profile (perf, generated)"
 			echo
-			echo "\`perf record -a -F 997\` for $(cat "$data/out/$name-perf.seconds") s while wrk drove the endpoint at C=16 (whole machine, self time, no call graphs; % of all samples of the 2 cores, idle included). Processes:"
+			echo "$(cat "$data/out/$name-perf.how" 2>/dev/null || echo "perf record for $(cat "$data/out/$name-perf.seconds" 2>/dev/null) s while wrk drove the endpoint at C=16"): self time of each function (no call graphs). The processes, % of the samples:"
 			echo
 			echo "| % of samples | process |"
 			echo "|---|---|"
@@ -331,7 +333,7 @@ that gives.
 | paced | 16 | $(num "$list_rate") | $(num "$(res list_latency/paced 16 3)") | $(ms "$(res list_latency/paced 16 4)") | $(ms "$(res list_latency/paced 16 5)") | $(ms "$(res list_latency/paced 16 6)") | $(res list_latency/paced 16 7) | $(other list_latency/paced 16)% |
 | closed loop | 4 | – | $(num "$(res list_latency/closed 4 3)") | $(ms "$(res list_latency/closed 4 4)") | $(ms "$(res list_latency/closed 4 5)") | $(ms "$(res list_latency/closed 4 6)") | $(res list_latency/closed 4 7) | $(other list_latency/closed 4)% |
 
-**Verdict (list_latency): $(list_verdict).**
+**Verdict (list_latency):** $(list_verdict).
 EOF
 		[ -f "$BENCH_DIR/notes/list_latency.md" ] && { echo; cat "$BENCH_DIR/notes/list_latency.md"; }
 	fi
@@ -358,7 +360,7 @@ same values (median of 5; it also counts the 100,000 rows for the total and the 
 | to page 1,000 (next link) | \`${hop1000_url#*\?}\` | $(num "$(res deep_hop/hop1000 1 3)") | $(ms "$(res deep_hop/hop1000 1 4)") | $(ms "$(res deep_hop/hop1000 1 5)") | $(ms "$(res deep_hop/hop1000 1 6)") | $(res deep_hop/hop1000 1 7) | ${hop1000_db_ms:-–} ms | $(other deep_hop/hop1000 1)% |
 | page 1,000 by number | \`${offset1000_url#*\?}\` | $(num "$(res deep_hop/offset1000 1 3)") | $(ms "$(res deep_hop/offset1000 1 4)") | $(ms "$(res deep_hop/offset1000 1 5)") | $(ms "$(res deep_hop/offset1000 1 6)") | $(res deep_hop/offset1000 1 7) | ${offset1000_db_ms:-–} ms | $(other deep_hop/offset1000 1)% |
 
-**Verdict (deep_hop): $(hop_verdict).**
+**Verdict (deep_hop):** $(hop_verdict).
 EOF
 		[ -f "$BENCH_DIR/notes/deep_hop.md" ] && { echo; cat "$BENCH_DIR/notes/deep_hop.md"; }
 	fi
@@ -387,7 +389,7 @@ done)
 Ratios, environment \`100000\` / environment \`10\`: endpoint p50 $(cascade_ratio)×, endpoint mean latency
 $(ratio "$(res cascade_cost/endpoint10 1 3)" "$(res cascade_cost/endpoint100000 1 3)")× (from req/s at one connection), pgbench average $(cascade_db_ratio)×.
 
-**Verdict (cascade_cost): $(cascade_verdict).**
+**Verdict (cascade_cost):** $(cascade_verdict).
 EOF
 		[ -f "$BENCH_DIR/notes/cascade_cost.md" ] && { echo; cat "$BENCH_DIR/notes/cascade_cost.md"; }
 	fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh [--quick] [--only NAME[,NAME...]] [--output FILE] [--keep] [--no-build] [--head]
-#              [--profile]
+#              [--profile] [--profile-only]
 #
 # Measures endpoints against their ceilings in ONE run, on a private stack,
 # and writes docs/performance.md (see /work/shared/PERFORMANCE.md for the
@@ -27,10 +27,12 @@
 #   --head         build the committed HEAD (git archive into
 #                  build/bench-head/tree) instead of the working tree, whose
 #                  files other people may be editing
-#   --profile      after each endpoint's measurements, sample the whole
-#                  machine with perf for 4 s (2 with --quick) under wrk at
+#   --profile      after each endpoint's measurements, sample the stack's
+#                  processes with perf for 4 s (2 with --quick) under wrk at
 #                  C=16, and put the top processes and the top functions of
 #                  deploy-api and postgres in the report
+#   --profile-only only that: no measurement, no extras, no report; the
+#                  profiles stay in the (kept) data folder, out/NAME-perf-*
 #
 # bench/report.sh DATA OUTPUT rewrites the report from a --keep data folder.
 # The data the endpoints use is inserted by bench/provision.sql.
@@ -86,11 +88,12 @@ while [ $# -gt 0 ]; do
 	--no-build) build_it=0; shift ;;
 	--head) head=1; shift ;;
 	--profile) profile=1; shift ;;
+	--profile-only) profile=2 keep=1; shift ;;
 	--only) only=$2; shift 2 ;;
 	--only=*) only=${1#*=}; shift ;;
 	--output) output=$2; shift 2 ;;
 	--output=*) output=${1#*=}; shift ;;
-	-h|--help) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,/^set -euo pipefail/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument $1 (see --help)" ;;
 	esac
 done
@@ -590,25 +593,49 @@ after_capture() {
 	esac
 }
 
-# profile_endpoint NAME URL LUA: perf samples every CPU (-a, 997 Hz, no
-# call graphs: the flat self time of each function) for PDUR seconds while
-# wrk drives the endpoint at C=16; out/NAME-perf-*.txt are what the report
-# shows: the processes, then deploy-api's and postgres's functions.
+# perf_texts NAME PERFDATA: the flat (self time) tables the report shows.
+perf_texts() {
+	local name=$1 pd=$2
+	perf report -i "$pd" --stdio --no-children --sort comm --percent-limit 1 2>/dev/null \
+		| grep -E '^ +[0-9]' > "$data/out/$name-perf-comm.txt" || true
+	perf report -i "$pd" --stdio --no-children --comms deploy-api --percentage relative --sort dso,sym \
+		--percent-limit 1 2>/dev/null | grep -E '^ +[0-9]' > "$data/out/$name-perf-api.txt" || true
+	perf report -i "$pd" --stdio --no-children --comms postgres --percentage relative --sort dso,sym \
+		--percent-limit 1 2>/dev/null | grep -E '^ +[0-9]' > "$data/out/$name-perf-pg.txt" || true
+}
+
+# our_pids: the processes of the stack (deploy-api and its workers,
+# PostgreSQL and its backends, the stack's nginx), comma-separated.
+our_pids() {
+	local roots="$(cat "$data/run/deploy-api.pid") $(head -n 1 "$data/pg/postmaster.pid") $(cat "$data/run/nginx.master.pid")"
+	ps -e -o pid=,ppid= | awk -v roots="$roots" '
+		{ parent[$1] = $2 }
+		END {
+			n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1
+			for (p in parent) { q = p; for (d = 0; d < 8 && q > 1 && !(q in keep); d++) q = parent[q]
+				if (q in keep) { printf "%s%s", sep, p; sep = "," } }
+		}'
+}
+
+# profile_endpoint NAME URL LUA: perf samples the stack's own processes
+# (-p: not other people's jobs on this machine, which may well run
+# deploy-api and postgres too), 997 Hz, no call graphs (the flat self time
+# of each function; BENCH_PERF_OPTS replaces "-F 997", e.g.
+# "-F 499 --call-graph dwarf,8192"), for PDUR seconds while wrk drives the
+# endpoint at C=16; out/NAME-perf-*.txt are what the report shows: the
+# processes, then deploy-api's and postgres's functions; out/NAME.perf is
+# perf's own file, for perf report (kept with the data folder).
 profile_endpoint() {
 	local name=$1 url=$2 lua=$3 pd="$data/out/$1.perf" wrk_pid
 	wrk -t2 -c16 -d"$(( PDUR + 2 ))s" -s "$lua" "$url" > "$data/out/$name-perf.wrk" 2>&1 &
 	wrk_pid=$!
 	sleep 1
-	perf record -a -F 997 -o "$pd" -- sleep "$PDUR" > "$data/log/perf-$name.log" 2>&1 || true
+	# shellcheck disable=SC2086
+	perf record ${BENCH_PERF_OPTS:--F 997} -p "$(our_pids)" -o "$pd" -- sleep "$PDUR" > "$data/log/perf-$name.log" 2>&1 || true
 	wait "$wrk_pid" || true
 	[ -s "$pd" ] || { note "$name: perf recorded nothing (see $data/log/perf-$name.log)"; return 0; }
-	perf report -i "$pd" --stdio --sort comm --percent-limit 1 2>/dev/null \
-		| grep -E '^ +[0-9]' > "$data/out/$name-perf-comm.txt" || true
-	perf report -i "$pd" --stdio --comms deploy-api --percentage relative --sort dso,sym --percent-limit 1 2>/dev/null \
-		| grep -E '^ +[0-9]' > "$data/out/$name-perf-api.txt" || true
-	perf report -i "$pd" --stdio --comms postgres --percentage relative --sort dso,sym --percent-limit 1 2>/dev/null \
-		| grep -E '^ +[0-9]' > "$data/out/$name-perf-pg.txt" || true
-	rm -f "$pd"
+	perf_texts "$name" "$pd"
+	echo "perf record ${BENCH_PERF_OPTS:--F 997} -p (the stack's processes) for $PDUR s while wrk drove the endpoint at C=16" > "$data/out/$name-perf.how"
 	echo "$PDUR" > "$data/out/$name-perf.seconds"
 	note "$name: profiled ($data/out/$name-perf-*.txt)"
 }
@@ -633,6 +660,11 @@ for entry in "${ENDPOINTS[@]}"; do
 	mkdir -p "$dir"
 	capture "$name" "$method" "http://127.0.0.1:$port$path" "$body" "$dir"
 	after_capture "$name"
+	if [ $profile -eq 2 ]; then
+		wrk -t2 -c16 -d"${WARM}s" -s "$BENCH_DIR/$lua" "http://127.0.0.1:$port$path" >/dev/null 2>&1 || true
+		profile_endpoint "$name" "http://127.0.0.1:$port$path" "$BENCH_DIR/$lua"
+		continue
+	fi
 	bytes=$(wc -c < "$dir/root/body")
 	hbytes=$(wc -c < "$dir/headers.raw")
 
@@ -677,7 +709,7 @@ for entry in "${ENDPOINTS[@]}"; do
 		probe_stop "$name/pgbench" "$WORKERS"
 	fi
 	ceilings_stop
-	[ $profile -eq 1 ] && profile_endpoint "$name" "http://127.0.0.1:$port$path" "$BENCH_DIR/$lua"
+	[ $profile -ge 1 ] && profile_endpoint "$name" "http://127.0.0.1:$port$path" "$BENCH_DIR/$lua"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$method" "$path" "$lua" "$sql" \
 		"$target" "$title" "$bytes" "$hbytes" "$sql_match" >> "$data/endpoints.tsv"
 done
@@ -780,6 +812,10 @@ run_extra_cascade_cost() {
 	done
 }
 
+if [ $profile -eq 2 ]; then
+	note "profiles in $data/out (--profile-only: no report)"
+	exit 0
+fi
 for x in "${EXTRAS[@]}"; do
 	selected "$x" || continue
 	note "extra $x"
