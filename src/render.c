@@ -153,12 +153,49 @@ user_fields(struct jsonw *w, const struct url_base *base, const struct user *u)
 	buf_release(&user_url);
 }
 
+/* The last user rendered, kept as text: a list of thirty deployments by one
+ * creator would otherwise render the same object, with its dozen URLs,
+ * thirty times. The output depends only on what is compared here. */
+static struct {
+	int64_t id;
+	bool site_admin;
+	char *login;
+	char *api;
+	char *web;
+	struct buf json;
+} user_memo;
+
+static bool
+same_string(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
 void
 render_simple_user(struct jsonw *w, const struct url_base *base, const struct user *u)
 {
-	jw_object_begin(w);
-	user_fields(w, base, u);
-	jw_object_end(w);
+	struct jsonw mw;
+
+	if (user_memo.json.len > 0 && user_memo.id == u->id && user_memo.site_admin == u->site_admin &&
+	    same_string(user_memo.login, u->login) && same_string(user_memo.api, base->api) &&
+	    same_string(user_memo.web, base->web)) {
+		jw_raw(w, user_memo.json.data);
+		return;
+	}
+	free(user_memo.login);
+	free(user_memo.api);
+	free(user_memo.web);
+	buf_reset(&user_memo.json);
+	user_memo.id = u->id;
+	user_memo.site_admin = u->site_admin;
+	user_memo.login = xstrdup(u->login);
+	user_memo.api = xstrdup(base->api);
+	user_memo.web = xstrdup(base->web);
+	jw_init(&mw, &user_memo.json);
+	jw_object_begin(&mw);
+	user_fields(&mw, base, u);
+	jw_object_end(&mw);
+	jw_raw(w, user_memo.json.data);
 }
 
 void

@@ -122,6 +122,32 @@ sha256_hex(const void *data, size_t len, char *out)
 	out[64] = '\0';
 }
 
+/* Eight bytes at a time: multiply, fold, mix (the finalizer is MurmurHash3's). */
+uint64_t
+hash64(const void *data, size_t len, uint64_t seed)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ULL);
+	uint64_t w;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		w *= 0x87c37b91114253d5ULL;
+		w = (w << 31) | (w >> 33);
+		h ^= w * 0x4cf5ad432745937fULL;
+		h = ((h << 27) | (h >> 37)) * 5 + 0x52dce729;
+	}
+	w = 0;
+	memcpy(&w, p, len);
+	h ^= w * 0x87c37b91114253d5ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
 int
 random_bytes(void *buf, size_t len)
 {

@@ -32,6 +32,10 @@ void format_iso8601(int64_t epoch_seconds, char *out);
 /* Lower-case hex SHA-256 of data into out (at least 65 bytes). */
 void sha256_hex(const void *data, size_t len, char *out);
 
+/* A fast 64-bit hash of data (not cryptographic: for ETags and the like,
+ * where a body of tens of kilobytes must not cost a SHA-256). */
+uint64_t hash64(const void *data, size_t len, uint64_t seed);
+
 /* Fills buf with len bytes from the kernel's CSPRNG; -1 on failure. */
 int random_bytes(void *buf, size_t len) MUST_CHECK;
 
