@@ -43,8 +43,6 @@
  * its index until a vacuum removes them. */
 #define VACUUM_EVERY 20000
 #define VACUUM_INTERVAL_NS (30 * NS_PER_S)
-/* After the stop deadline, a last attempt to record and release. */
-#define STOP_GRACE_NS (2 * NS_PER_S)
 
 struct job_list {
 	struct dispatch_job **v;
@@ -114,7 +112,7 @@ struct dispatcher {
 	bool outbox_work;           /* the outbox may have rows */
 	bool more_work;             /* deliveries may be due */
 	int64_t next_poll_ns;
-	int64_t next_due_ns;        /* earliest retry scheduled here; 0: none */
+	int64_t next_due_ns;        /* a retry of ours, or a hook turning slow; 0: none */
 	int64_t db_wait_until_ns;
 	bool db_down;               /* said so in the log already */
 	int64_t next_prune_ns;
@@ -453,9 +451,8 @@ claim(struct dispatcher *d)
 	size_t njobs = 0;
 	struct db_error err;
 	int64_t locked, now = monotonic_ns();
-	size_t excluded;
-
 	int64_t slow_soon = 0;      /* when the next full hook turns slow */
+	size_t excluded;
 
 	for (size_t i = 0; i < nloads; i++) {
 		int64_t slow_at = loads[i].oldest_ns + slow_after_ns(d);

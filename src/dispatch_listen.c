@@ -63,7 +63,9 @@ dispatch_listen_consume(struct dispatch_listen *l)
 	if (!PQconsumeInput(l->db.conn) || PQstatus(l->db.conn) != CONNECTION_OK) {
 		/* The server went away (restart, shutdown): PQstatus is now bad,
 		 * so _ensure reconnects and we stop polling the dead socket. */
-		log_warn("listen connection lost: %s", PQerrorMessage(l->db.conn));
+		const char *why = PQerrorMessage(l->db.conn);
+
+		log_warn("listen connection lost: %.*s", (int)strcspn(why, "\n"), why);
 		l->listening_generation = 0;
 		return true;
 	}

@@ -17,7 +17,10 @@
  * delivery with a lower event_seq is always visible before a higher one.
  * A try-lock, because the instance holding it is doing the work already.
  * The lock is taken in an InitPlan, before the DELETE reads a row. The
- * deliveries' trigger puts each new delivery in delivery_queue.
+ * ids go to the DELETE as an array so that it finds its rows through the
+ * primary key: as "IN (subquery)" the planner hashes the subquery and
+ * reads the whole outbox, backlog and dead rows included. The deliveries'
+ * trigger puts each new delivery in delivery_queue.
  */
 static struct db_statement fanout_statement = {
 	.name = "dispatch_fanout",
@@ -27,8 +30,8 @@ static struct db_statement fanout_statement = {
 	    "  SELECT pg_try_advisory_xact_lock(7236828769341337601) AS ok),"
 	    " moved AS ("
 	    "  DELETE FROM outbox o"
-	    "   WHERE o.id IN (SELECT id FROM outbox WHERE (SELECT ok FROM lock)"
-	    "                   ORDER BY id LIMIT $1::int)"
+	    "   WHERE o.id = ANY (ARRAY(SELECT id FROM outbox WHERE (SELECT ok FROM lock)"
+	    "                           ORDER BY id LIMIT $1::int))"
 	    "  RETURNING o.id, o.event, o.action, o.repository_id, o.deployment_id, o.payload),"
 	    " created AS ("
 	    "  INSERT INTO deliveries (hook_id, repository_id, event, action, deployment_id,"
@@ -61,6 +64,12 @@ static struct db_statement fanout_statement = {
  *
  * The result has one row per claimed delivery, or one row of NULLs when
  * none was picked; either way the last column says how many were locked.
+ *
+ * Rows are looked up as "id = ANY (ARRAY(...))" rather than by joins: the
+ * plan is prepared once, often while the tables are still small (a new
+ * install, a dispatcher started after a TRUNCATE), and a join planned
+ * then hashes a sequential scan of what later holds the whole backlog or
+ * history. An array of keys can only be looked up through the index.
  */
 #define CLAIM_SQL(EXCLUDE) \
 	"WITH c AS (" \
@@ -81,7 +90,7 @@ static struct db_statement fanout_statement = {
 	" claimed AS (" \
 	"  UPDATE delivery_queue q" \
 	"     SET next_attempt_at = now() + $2::float8 * interval '1 second', claims = q.claims + 1" \
-	"    FROM pick WHERE q.delivery_id = pick.id" \
+	"   WHERE q.delivery_id = ANY (ARRAY(SELECT id FROM pick))" \
 	"  RETURNING q.delivery_id, q.claims)," \
 	" async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))" \
 	" SELECT d.id, d.guid, d.hook_id, d.repository_id, d.event, d.deployment_id, d.event_seq," \
@@ -89,7 +98,9 @@ static struct db_statement fanout_statement = {
 	"   h.active, k.claims, l.locked, (SELECT count(*) FROM async)" \
 	"   FROM (SELECT count(*) AS locked FROM c) l" \
 	"   LEFT JOIN (claimed k JOIN deliveries d ON d.id = k.delivery_id" \
-	"              JOIN hooks h ON h.id = d.hook_id) ON true"
+	"                AND d.id = ANY (ARRAY(SELECT delivery_id FROM claimed))" \
+	"              JOIN hooks h ON h.id = d.hook_id" \
+	"                AND h.id = ANY (ARRAY(SELECT hook_id FROM c))) ON true"
 
 const char dispatch_store_claim_sql[] = CLAIM_SQL("");
 
@@ -115,6 +126,8 @@ static const char claim_excluding_sql[] = CLAIM_SQL(" AND q.hook_id <> ALL ($6::
  * were never claimed are moved to the retry time (they could not go
  * before it anyway), so claims do not step over them on every pass; when
  * that delivery leaves the queue, they are due again at once.
+ *
+ * Keys go to the index as arrays, for the reason given at the claim.
  */
 static struct db_statement finish_statement = {
 	.name = "dispatch_finish",
@@ -124,15 +137,18 @@ static struct db_statement finish_statement = {
 	    "  SELECT * FROM json_to_recordset($1::json) AS r(id bigint, claims int, outcome text,"
 	    "    delay_ms bigint, status_code int, duration_ms float8, started_at float8, error text,"
 	    "    request_headers json, response_headers json, response_body text)),"
+	    " ids AS MATERIALIZED (SELECT array_agg(id) AS a FROM r),"
 	    " async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),"
 	    " dequeued AS ("
 	    "  DELETE FROM delivery_queue q USING r"
-	    "   WHERE q.delivery_id = r.id AND q.claims = r.claims AND r.outcome <> 'retry'"
+	    "   WHERE q.delivery_id = ANY ((SELECT a FROM ids)::bigint[])"
+	    "     AND q.delivery_id = r.id AND q.claims = r.claims AND r.outcome <> 'retry'"
 	    "  RETURNING q.delivery_id, q.hook_id, q.deployment_id, q.event_seq),"
 	    " requeued AS ("
 	    "  UPDATE delivery_queue q"
 	    "     SET next_attempt_at = now() + r.delay_ms * interval '1 millisecond'"
-	    "    FROM r WHERE q.delivery_id = r.id AND q.claims = r.claims AND r.outcome = 'retry'"
+	    "    FROM r WHERE q.delivery_id = ANY ((SELECT a FROM ids)::bigint[])"
+	    "     AND q.delivery_id = r.id AND q.claims = r.claims AND r.outcome = 'retry'"
 	    "  RETURNING q.delivery_id, q.hook_id, q.deployment_id, q.event_seq, q.next_attempt_at),"
 	    " mine AS ("
 	    "  SELECT delivery_id, hook_id, deployment_id, event_seq, NULL::timestamptz AS retry_at"
@@ -148,20 +164,22 @@ static struct db_statement finish_statement = {
 	    "         status_code = r.status_code,"
 	    "         duration_ms = r.duration_ms"
 	    "    FROM r JOIN mine m ON m.delivery_id = r.id"
-	    "   WHERE d.id = r.id"
+	    "   WHERE d.id = ANY ((SELECT a FROM ids)::bigint[]) AND d.id = r.id"
 	    "  RETURNING 1),"
 	    " attempt AS ("
 	    "  INSERT INTO delivery_attempts (delivery_id, started_at, duration_ms, status_code, error,"
 	    "    request_headers, response_headers, response_body)"
 	    "  SELECT r.id, to_timestamp(r.started_at), r.duration_ms, r.status_code, r.error,"
 	    "    r.request_headers, r.response_headers, r.response_body"
-	    "    FROM r WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.id = r.id)"
+	    "    FROM r WHERE r.id IN (SELECT id FROM deliveries WHERE id = ANY ((SELECT a FROM ids)::bigint[]))"
 	    "  RETURNING 1),"
 	    " later AS ("
 	    "  UPDATE delivery_queue n"
 	    "     SET next_attempt_at = coalesce(m.retry_at, now())"
 	    "    FROM mine m"
 	    "   WHERE m.deployment_id IS NOT NULL"
+	    "     AND n.hook_id = ANY (ARRAY(SELECT hook_id FROM mine WHERE deployment_id IS NOT NULL))"
+	    "     AND n.deployment_id = ANY (ARRAY(SELECT deployment_id FROM mine))"
 	    "     AND n.hook_id = m.hook_id AND n.deployment_id = m.deployment_id"
 	    "     AND n.event_seq > m.event_seq AND n.claims = 0"
 	    "     AND CASE WHEN m.retry_at IS NULL THEN n.next_attempt_at > now()"
@@ -178,7 +196,7 @@ static struct db_statement release_statement = {
 	    "WITH async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))"
 	    " UPDATE delivery_queue q SET next_attempt_at = now()"
 	    "   FROM unnest($1::bigint[], $2::int[]) AS r(id, claims), async"
-	    "  WHERE q.delivery_id = r.id AND q.claims = r.claims",
+	    "  WHERE q.delivery_id = ANY ($1::bigint[]) AND q.delivery_id = r.id AND q.claims = r.claims",
 };
 
 /*
@@ -325,7 +343,12 @@ finish_row(const struct dispatch_job *job)
 	json_object_set_new(row, "duration_ms", json_real(job->duration_ms));
 	json_object_set_new(row, "started_at", json_real(job->started_at));
 	json_object_set_new(row, "error", error ? json_string(error) : json_null());
-	json_object_set(row, "request_headers", job->request_headers ? job->request_headers : json_null());
+	/* Not sent (inactive hook, unsendable event): no headers, but the
+	 * column wants an object. */
+	if (job->request_headers)
+		json_object_set(row, "request_headers", job->request_headers);
+	else
+		json_object_set_new(row, "request_headers", json_object());
 	json_object_set(row, "response_headers",
 	    job->status && job->response_headers ? job->response_headers : json_null());
 	json_object_set_new(row, "response_body", body ? json_string(body) : json_null());

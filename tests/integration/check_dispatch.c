@@ -27,6 +27,7 @@
 #include <openssl/hmac.h>
 
 #include "buf.h"
+#include "db.h"
 #include "dispatch_config.h"
 #include "dispatch_job.h"
 #include "dispatch_receiver.h"
@@ -651,6 +652,49 @@ START_TEST(test_event_from_api)
 }
 END_TEST
 
+/* A delivery whose hook was deactivated after the fan-out, and one whose
+ * event name could forge a header: both fail at once, unsent, recorded. */
+START_TEST(test_not_sendable)
+{
+	struct receiver rcv;
+	char owner[40], name[40];
+	const char *args[] = { "--poll-ms", "200", NULL };
+	struct dispatch_fanout_result res;
+	struct db_error err;
+	struct db conn_db;
+	int64_t repo, off, odd;
+
+	receiver_start(&rcv);
+	repo = make_repository(owner, name);
+	off = receiver_hook(repo, &rcv, "off", NULL, "json", "s", "{deployment}");
+	odd = receiver_hook(repo, &rcv, "odd", NULL, "json", NULL, "{*}");
+	free(sql_value("UPDATE hooks SET events = ARRAY[E'bad\\nevent'] WHERE id = %" PRId64, odd));
+	add_event(repo, "deployment", 0, "{\"n\":1}");
+	free(sql_value("INSERT INTO outbox (event, repository_id, payload) VALUES (E'bad\\nevent', %" PRId64
+	    ", '{}')", repo));
+	/* The fan-out, by the dispatcher's own statement, before any claim. */
+	db_init(&conn_db, env_or_die("DEPLOY_DB"), 2, 10000, "check_dispatch");
+	ck_assert_int_eq(dispatch_store_fanout(&conn_db, 100, &res, &err), 0);
+	ck_assert(res.locked);
+	ck_assert_int_eq(res.moved, 2);
+	ck_assert_int_eq(res.created, 2);
+	db_release(&conn_db);
+	free(sql_value("UPDATE hooks SET active = false WHERE id = %" PRId64, off));
+
+	dispatcher_start(args);
+	wait_count(2, 10000, "SELECT count(*) FROM deliveries WHERE status = 'failed'");
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
+	    " WHERE d.hook_id = %" PRId64 " AND a.error LIKE 'hook is inactive%%' AND a.status_code IS NULL"
+	    "   AND a.request_headers::text = '{}'", off), 1);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
+	    " WHERE d.hook_id = %" PRId64 " AND a.error LIKE '%%control characters%%'", odd), 1);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_queue"), 0);
+	sleep_ms(300);
+	ck_assert_uint_eq(receiver_poll(&rcv), 0);
+	receiver_stop(&rcv);
+}
+END_TEST
+
 /* ---- retries ---------------------------------------------------------- */
 
 START_TEST(test_retry_same_guid)
@@ -1224,6 +1268,7 @@ dispatch_suite(void)
 	tcase_add_test(tc, test_signed_json_and_headers);
 	tcase_add_test(tc, test_form_content_type);
 	tcase_add_test(tc, test_event_from_api);
+	tcase_add_test(tc, test_not_sendable);
 	tcase_add_test(tc, test_retry_same_guid);
 	tcase_add_test(tc, test_failed_then_redelivered);
 	tcase_add_test(tc, test_retry_after);
