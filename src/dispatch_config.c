@@ -28,7 +28,7 @@ static const struct option_def options[] = {
 	  "attempts before a delivery is marked failed (0: one per --schedule entry; 1: GitHub's own)" },
 	{ "schedule", OPTION_STRING, OPT(schedule), "0,5,300,1800,7200,18000,36000,36000", 0, 0,
 	  "seconds before each attempt (the last repeats), each with +-20% jitter" },
-	{ "poll-ms", OPTION_INT, OPT(poll_ms), "1000", 10, 3600000,
+	{ "poll-ms", OPTION_INT, OPT(poll_ms), "25", 5, 3600000,
 	  "look for work this often even without a notification" },
 	{ "timeout-seconds", OPTION_INT, OPT(timeout_seconds), "10", 1, 3600,
 	  "limit on one request, connection included" },
