@@ -205,20 +205,10 @@ store_deployment_get(struct db *db, int64_t repository_id, int64_t id, struct de
 {
 	char idbuf[STORE_INT_LEN], repo[STORE_INT_LEN];
 	const char *params[2] = { idbuf, repo };
-	PGresult *r;
-	int found;
 
 	store_format_int(idbuf, id);
 	store_format_int(repo, repository_id);
-	memset(out, 0, sizeof(*out));
-	r = db_exec(db, &get_statement, params, err);
-	if (r == NULL)
-		return -1;
-	found = PQntuples(r) == 1;
-	if (found)
-		store_read_deployment(r, 0, 0, out);
-	PQclear(r);
-	return found;
+	return store_read_one(db, &get_statement, params, read_deployment_row, out, sizeof(*out), err);
 }
 
 int

@@ -173,24 +173,6 @@ read_delivery_row(const PGresult *r, int row, int col, void *item)
 	read_delivery(r, row, col, item);
 }
 
-/* Runs a statement returning at most one hook: 1 found, 0 none, -1 error. */
-static int
-one_hook(struct db *db, struct db_statement *st, const char *const *params, struct hook *out,
-    struct db_error *err)
-{
-	PGresult *r = db_exec(db, st, params, err);
-	int found;
-
-	memset(out, 0, sizeof(*out));
-	if (r == NULL)
-		return -1;
-	found = PQntuples(r) == 1;
-	if (found)
-		read_hook(r, 0, 0, out);
-	PQclear(r);
-	return found;
-}
-
 int
 store_hook_create(struct db *db, int64_t repository_id, const struct hook_change *c,
     struct hook *out, struct db_error *err)
@@ -200,7 +182,9 @@ store_hook_create(struct db *db, int64_t repository_id, const struct hook_change
 		c->events, c->active };
 
 	store_format_int(repo, repository_id);
-	return one_hook(db, &hook_create_statement, params, out, err) == 1 ? 0 : -1;
+	/* An INSERT ... RETURNING always returns its row. */
+	return store_read_one(db, &hook_create_statement, params, read_hook_row, out, sizeof(*out),
+	    err) == 1 ? 0 : -1;
 }
 
 int
@@ -213,7 +197,8 @@ store_hook_update(struct db *db, int64_t repository_id, int64_t id, const struct
 
 	store_format_int(repo, repository_id);
 	store_format_int(hid, id);
-	return one_hook(db, &hook_update_statement, params, out, err);
+	return store_read_one(db, &hook_update_statement, params, read_hook_row, out, sizeof(*out),
+	    err);
 }
 
 int
@@ -225,7 +210,7 @@ store_hook_get(struct db *db, int64_t repository_id, int64_t id, struct hook *ou
 
 	store_format_int(repo, repository_id);
 	store_format_int(hid, id);
-	return one_hook(db, &hook_get_statement, params, out, err);
+	return store_read_one(db, &hook_get_statement, params, read_hook_row, out, sizeof(*out), err);
 }
 
 int

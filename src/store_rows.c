@@ -103,6 +103,23 @@ store_read_page(struct db *db, struct db_statement *st, const char *const *param
 	return 0;
 }
 
+int
+store_read_one(struct db *db, struct db_statement *st, const char *const *params,
+    store_row_reader read, void *item, size_t item_size, struct db_error *err)
+{
+	PGresult *r = db_exec(db, st, params, err);
+	int found;
+
+	memset(item, 0, item_size);
+	if (r == NULL)
+		return -1;
+	found = PQntuples(r) == 1;
+	if (found)
+		read(r, 0, 0, item);
+	PQclear(r);
+	return found;
+}
+
 void
 store_items_free(void *items, size_t count, size_t item_size, void (*release)(void *item))
 {

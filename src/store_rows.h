@@ -60,6 +60,11 @@ typedef void (*store_row_reader)(const PGresult *r, int row, int col, void *item
 int store_read_page(struct db *db, struct db_statement *st, const char *const *params,
     size_t item_size, store_row_reader read, struct store_page *out,
     struct db_error *err) MUST_CHECK;
+/* Runs a statement that returns at most one row and reads it into item
+ * (zeroed first): 1 found, 0 not found, -1 error. */
+int store_read_one(struct db *db, struct db_statement *st, const char *const *params,
+    store_row_reader read, void *item, size_t item_size, struct db_error *err) MUST_CHECK;
+
 /* Releases each item with release, then the array. */
 void store_items_free(void *items, size_t count, size_t item_size, void (*release)(void *item));
 

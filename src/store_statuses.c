@@ -124,18 +124,8 @@ store_status_get(struct db *db, int64_t deployment_id, int64_t status_id,
 {
 	char sid[STORE_INT_LEN], dep[STORE_INT_LEN];
 	const char *params[2] = { sid, dep };
-	PGresult *r;
-	int found;
 
 	store_format_int(sid, status_id);
 	store_format_int(dep, deployment_id);
-	memset(out, 0, sizeof(*out));
-	r = db_exec(db, &get_statement, params, err);
-	if (r == NULL)
-		return -1;
-	found = PQntuples(r) == 1;
-	if (found)
-		store_read_status(r, 0, 0, out);
-	PQclear(r);
-	return found;
+	return store_read_one(db, &get_statement, params, read_status_row, out, sizeof(*out), err);
 }
