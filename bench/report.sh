@@ -15,6 +15,7 @@ data=$1 output=$2
 source "$data/meta.env"
 # Older data folders lack these.
 : "${head:=0}" "${XDUR:=$DUR}" "${LIST_P99_TARGET_MS:=10}" "${HOP_MAX_RATIO:=1.5}" "${CASCADE_MAX_RATIO:=1.5}"
+: "${CONTEXTS_MIN_RATIO:=0.8}"
 list_repo=${list_repo:-} status_repo=${status_repo:-} deep_repo=${deep_repo:-} create_repo=${create_repo:-}
 [ -f "$data/extras.env" ] && source "$data/extras.env"
 [ -f "$data/probes.tsv" ] || : > "$data/probes.tsv"
@@ -23,7 +24,8 @@ REPO_NAME=bench-repo
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 # res KEY C FIELD: FIELD 3 = rps/tps, 4 = p50 (or pgbench average), 5 = p90,
-# 6 = p99, 7 = errors.
+# 6 = p99, 7 = errors, 8 = requests answered (wrk) or transactions (pgbench;
+# absent in older data folders).
 res() { awk -F'\t' -v k="$1" -v c="$2" -v f="$3" '$1 == k && $2 == c { print $f; exit }' "$data/results.tsv"; }
 cpu() { awk -F'\t' -v k="$1 c$2" -v g="$3" '$1 == k { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == g) print kv[2] } exit }' "$data/cpu.tsv"; }
 # num X: X rounded, with thousands separators (any locale).
@@ -35,7 +37,8 @@ per_req() { awk -v p="$1" -v r="$2" 'BEGIN { if (p ~ /^[0-9.]+$/ && r > 0) print
 ms() { awk -v x="$1" 'BEGIN { if (x ~ /^[0-9]+$/) printf "%.2f ms", x / 1000; else print x }'; }
 combined() { awk -v h="$1" -v d="$2" 'BEGIN { if (h > 0 && d > 0) printf "%.0f", 1 / (1 / h + 1 / d); else print "-" }'; }
 ratio() { awk -v e="$1" -v c="$2" 'BEGIN { if (e ~ /^[0-9.]+$/ && c > 0) printf "%.2f", e / c; else print "-" }'; }
-# probe KEY C FIELD: 3 = success statuses written, 4 = inactive (cascades).
+# probe KEY C FIELD: 3 = success statuses written, 4 = inactive (cascades);
+# for the creates, 3 = deployments inserted, 4 = outbox rows.
 probe() { awk -F'\t' -v k="$1" -v c="$2" -v f="$3" '$1 == k && $2 == c { print $f; exit }' "$data/probes.tsv"; }
 # le X Y / ge X Y: numeric comparisons that are false on "-" or empty.
 le() { awk -v x="$1" -v y="$2" 'BEGIN { exit !(x ~ /^[0-9.]+$/ && y ~ /^[0-9.]+$/ && x + 0 <= y + 0) }'; }
@@ -106,6 +109,25 @@ cascade_verdict() {
 		echo "**misses the target** (100,000 prior deployments against 10: ${r}× at p50 through the endpoint, ${d}× in pgbench's average; ≤ ${CASCADE_MAX_RATIO}×)"
 	fi
 }
+# contexts_rps VARIANT C FIELD: the mean over the two runs of a variant
+# (unchecked, checked) of contexts_check, FIELD as for res.
+contexts_rps() {
+	awk -v a="$(res "contexts_check/${1}1" "$2" "$3")" -v b="$(res "contexts_check/${1}2" "$2" "$3")" \
+		'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) printf "%.1f", (a + b) / 2; else print "-" }'
+}
+contexts_ratio() { ratio "$(contexts_rps checked "$1" 3)" "$(contexts_rps unchecked "$1" 3)"; }
+contexts_verdict() {
+	local c r misses="" all=""
+	[ "$(contexts_ratio "${CONCURRENCIES[0]}")" = - ] && { echo "not measured"; return; }
+	for c in "${CONCURRENCIES[@]}"; do
+		r=$(contexts_ratio "$c"); all+="${all:+, }${r}× at C=$c"
+		ge "$r" "$CONTEXTS_MIN_RATIO" || misses+="${misses:+, }C=$c"
+	done
+	if [ -z "$misses" ]; then echo "meets the target (create with required_contexts omitted, ${contexts_n:-5} success contexts, against required_contexts: []: $all; ≥ ${CONTEXTS_MIN_RATIO}×)"
+	else echo "**misses the target** at $misses (create with required_contexts omitted, ${contexts_n:-5} success contexts, against required_contexts: []: $all; ≥ ${CONTEXTS_MIN_RATIO}×)"; fi
+}
+# sum_errors KEY1 KEY2 C: the errors of two runs.
+sum_errors() { awk -v a="$(res "$1" "$3" 7)" -v b="$(res "$2" "$3" 7)" 'BEGIN { print a + b }'; }
 # other KEY C: the "other" CPU of a measurement, % of one core.
 other() { cpu "$1" "$2" other; }
 
@@ -146,13 +168,15 @@ $(while IFS=$'\t' read -r name method path lua sql target title bytes hbytes sql
 	for c in "${CONCURRENCIES[@]}"; do printf '%s | ' "$(endpoint_ratio "$name" "$c")"; done
 	printf '%s |\n' "$(endpoint_verdict "$name" "$target")"
 done < "$data/endpoints.tsv")
-$(if [ -n "${list_rate:-}${hop2_url:-}${cascade10_a:-}" ]; then
+$(if [ -n "${list_rate:-}${hop2_url:-}${cascade10_a:-}${contexts_n:-}" ]; then
 	echo
 	echo "| Measurement | target | verdict |"
 	echo "|---|---|---|"
 	[ -n "${list_rate:-}" ] && echo "| [list_latency](#list_latency): list p99 at half the peak rate | < $LIST_P99_TARGET_MS ms | $(list_verdict) |"
 	[ -n "${hop2_url:-}" ] && echo "| [deep_hop](#deep_hop): next-link hop to page 1,000 vs page 2 | ≤ ${HOP_MAX_RATIO}× | $(hop_verdict) |"
 	[ -n "${cascade10_a:-}" ] && echo "| [cascade_cost](#cascade_cost): success status, 100,000 vs 10 prior deployments | ≤ ${CASCADE_MAX_RATIO}× | $(cascade_verdict) |"
+	[ -n "${contexts_n:-}" ] && echo "| [contexts_check](#contexts_check): create, required_contexts omitted (${contexts_n} success contexts) vs required_contexts: [] | ≥ ${CONTEXTS_MIN_RATIO}× | $(contexts_verdict) |"
+	true
 fi)
 
 ## Machine
@@ -195,8 +219,9 @@ then \`VACUUM ANALYZE\`): \`$REPO_NAME\` for GET repository; \`${list_repo:-benc
 deployments in three environments (the lists and GET deployment read it); \`${status_repo:-bench-status}\`
 with the status pools below, a deployment with 40 statuses (list statuses), and the environments
 \`10\` and \`100000\` of the cascade-cost measurement; \`${deep_repo:-bench-deep}\` with 100,000
-deployments; \`${create_repo:-bench-create}\`, empty. No repository has a git directory, so a create
-(whose ref is a full 40-hex sha) costs no git lookup. Nothing drains the outbox: it grows by one
+deployments; \`${create_repo:-bench-create}\`, with no deployment and ${contexts_n:-5} commit statuses (${contexts_n:-5}
+contexts, state \`success\`, posted through the API) on the sha the creates deploy. No repository has a
+git directory, so a create (whose ref is a full 40-hex sha) costs no git lookup. Nothing drains the outbox: it grows by one
 row per create and per non-inactive status during the run, as expected.
 
 **pgbench scripts** (\`bench/sql/\`, checked against the statements the workers log, see
@@ -271,9 +296,14 @@ EOF
 		done
 		d4=$(res "$name/pgbench" "$WORKERS" 3)
 		if [ -n "$d4" ]; then
-			echo "- A write: pgbench also ran at $WORKERS clients, the number of connections the $WORKERS workers hold, since pgbench's C clients can queue on the write's locks (its environment lock, and the lock NOTIFY takes at commit) in a way the workers' $WORKERS connections never do: $(num "$d4") tps, average latency $(ms "$(res "$name/pgbench" "$WORKERS" 4)"), $(res "$name/pgbench" "$WORKERS" 7) failed; postgres $(cpu "$name/pgbench" "$WORKERS" pg)% of a core, other $(cpu "$name/pgbench" "$WORKERS" other)%. Ratios against 1/(1/H + 1/D$WORKERS): $(for c in "${CONCURRENCIES[@]}"; do printf '%s at C=%s; ' "$(endpoint_ratio_w "$name" "$c")" "$c"; done | sed 's/; $//')."
+			echo "- A write: pgbench also ran at $WORKERS clients, the number of connections the $WORKERS workers hold, since pgbench's C clients can queue on the write's locks (a status's environment lock) and commits in a way the workers' $WORKERS connections never do: $(num "$d4") tps, average latency $(ms "$(res "$name/pgbench" "$WORKERS" 4)"), $(res "$name/pgbench" "$WORKERS" 7) failed; postgres $(cpu "$name/pgbench" "$WORKERS" pg)% of a core, other $(cpu "$name/pgbench" "$WORKERS" other)%. Ratios against 1/(1/H + 1/D$WORKERS): $(for c in "${CONCURRENCIES[@]}"; do printf '%s at C=%s; ' "$(endpoint_ratio_w "$name" "$c")" "$c"; done | sed 's/; $//')."
 		fi
-		if grep -q "^$name/" "$data/probes.tsv"; then
+		if [[ $name == create_* ]] && grep -q "^$name/" "$data/probes.tsv"; then
+			for c in "${CONCURRENCIES[@]}"; do
+				echo "- Rows at C=$c: the endpoint run inserted $(num "$(probe "$name/endpoint" "$c" 3)") deployments and $(num "$(probe "$name/endpoint" "$c" 4)") outbox rows, for $(num "$(res "$name/endpoint" "$c" 8)") responses counted by wrk (requests still in flight when wrk stops are not counted); pgbench $(num "$(probe "$name/pgbench" "$c" 3)") and $(num "$(probe "$name/pgbench" "$c" 4)") for $(num "$(res "$name/pgbench" "$c" 8)") transactions."
+			done
+			[ -n "$(probe "$name/pgbench" "$WORKERS" 3)" ] && echo "- Rows, pgbench at $WORKERS clients: $(num "$(probe "$name/pgbench" "$WORKERS" 3)") deployments and $(num "$(probe "$name/pgbench" "$WORKERS" 4)") outbox rows for $(num "$(res "$name/pgbench" "$WORKERS" 8)") transactions."
+		elif grep -q "^$name/" "$data/probes.tsv"; then
 			for c in "${CONCURRENCIES[@]}"; do
 				echo "- Cascades at C=$c: the endpoint run wrote $(num "$(probe "$name/endpoint" "$c" 3)") success and $(num "$(probe "$name/endpoint" "$c" 4)") inactive statuses, pgbench $(num "$(probe "$name/pgbench" "$c" 3)") and $(num "$(probe "$name/pgbench" "$c" 4)") (one inactive per success is a cascade of one on every request)."
 			done
@@ -392,6 +422,50 @@ $(ratio "$(res cascade_cost/endpoint10 1 3)" "$(res cascade_cost/endpoint100000 
 **Verdict (cascade_cost):** $(cascade_verdict).
 EOF
 		[ -f "$BENCH_DIR/notes/cascade_cost.md" ] && { echo; cat "$BENCH_DIR/notes/cascade_cost.md"; }
+	fi
+
+	if [ -n "${contexts_n:-}" ]; then
+		cu=$(res create_unchecked/pgbench "$WORKERS" 3); cc=$(res create_deployment/pgbench "$WORKERS" 3)
+		cat <<EOF
+
+<a id="contexts_check"></a>
+
+## Required contexts: the check's cost on create
+
+Target: a create with \`required_contexts\` omitted, on a commit with ${contexts_n} contexts whose latest
+status is \`success\` (${contexts_names:-}), runs at ≥ ${CONTEXTS_MIN_RATIO}× the req/s of the create that
+checks nothing (\`"required_contexts": []\`). Same repository (\`${create_repo:-bench-create}\`), same sha,
+same body otherwise: [create_deployment](#create_deployment) (\`deployment_create_check_all\`: one
+statement reads the latest status of each context on the commit and inserts the deployment and its
+event only if none failed) against [create_unchecked](#create_unchecked) (\`deployment_create\`);
+their sections above compare each with its ceiling. Here the two ran back to back at each C,
+alternating (unchecked, checked, unchecked, checked; \`wrk -t2\`, ${contexts_duration:-$XDUR} s each, after a
+warm-up), so that both share whatever else the machine was doing; req/s is the mean of a variant's
+two runs (each run in brackets), p50 and p99 are those of its first run. Statements: the checked body
+$([ "${contexts_sql_checked:-}" = yes ] && echo "runs \`sql/create_deployment.sql\`'s" || echo "was **not** found to run \`sql/create_deployment.sql\`'s"), the unchecked one $([ "${contexts_sql_unchecked:-}" = yes ] && echo "\`sql/create_unchecked.sql\`'s" || echo "**not** \`sql/create_unchecked.sql\`'s") (checked against the workers' log).
+
+| C | \`required_contexts: []\` req/s | omitted, ${contexts_n} contexts req/s | ratio | p50 [] / omitted | p99 [] / omitted | errors [] / omitted | other CPU (the 4 runs) |
+|---|---|---|---|---|---|---|---|
+$(for c in "${CONCURRENCIES[@]}"; do
+	echo "| $c | $(num "$(contexts_rps unchecked "$c" 3)") ($(num "$(res contexts_check/unchecked1 "$c" 3)"), $(num "$(res contexts_check/unchecked2 "$c" 3)")) | $(num "$(contexts_rps checked "$c" 3)") ($(num "$(res contexts_check/checked1 "$c" 3)"), $(num "$(res contexts_check/checked2 "$c" 3)")) | **$(contexts_ratio "$c")** | $(ms "$(res contexts_check/unchecked1 "$c" 4)") / $(ms "$(res contexts_check/checked1 "$c" 4)") | $(ms "$(res contexts_check/unchecked1 "$c" 6)") / $(ms "$(res contexts_check/checked1 "$c" 6)") | $(sum_errors contexts_check/unchecked1 contexts_check/unchecked2 "$c") / $(sum_errors contexts_check/checked1 contexts_check/checked2 "$c") | $(other contexts_check/unchecked1 "$c")%, $(other contexts_check/checked1 "$c")%, $(other contexts_check/unchecked2 "$c")%, $(other contexts_check/checked2 "$c")% |"
+done)
+$(rows=$(awk -F'\t' '$1 ~ /^contexts_check\// { v = $1; sub(/^contexts_check\//, "", v); sub(/[0-9]+$/, "", v); d[v] += $3; o[v] += $4 }
+	END { if ("checked" in d) printf "%d %d %d %d", d["checked"], o["checked"], d["unchecked"], o["unchecked"] }' "$data/probes.tsv")
+if [ -n "$rows" ]; then
+	read -r dc oc du ou <<<"$rows"
+	nc=$(awk -F'\t' '$1 ~ /^contexts_check\/checked/ { n += $8 } END { print n + 0 }' "$data/results.tsv")
+	nu=$(awk -F'\t' '$1 ~ /^contexts_check\/unchecked/ { n += $8 } END { print n + 0 }' "$data/results.tsv")
+	echo
+	echo "Rows: the checked runs inserted $(num "$dc") deployments and $(num "$oc") outbox rows for $(num "$nc") responses counted by wrk, the unchecked runs $(num "$du") and $(num "$ou") for $(num "$nu") (a request still in flight when wrk stops is inserted but not counted)."
+fi)
+$(if [ -n "$cu" ] && [ -n "$cc" ]; then
+	echo
+	echo "From the endpoints' sections: pgbench at $WORKERS clients ran the checked create at $(num "$cc") tps and the unchecked one at $(num "$cu") tps ($(ratio "$cc" "$cu")×); ratios to the combined ceiling at C=${CONCURRENCIES[0]} / C=${CONCURRENCIES[1]}: checked $(endpoint_ratio create_deployment "${CONCURRENCIES[0]}") / $(endpoint_ratio create_deployment "${CONCURRENCIES[1]}"), unchecked $(endpoint_ratio create_unchecked "${CONCURRENCIES[0]}") / $(endpoint_ratio create_unchecked "${CONCURRENCIES[1]}")."
+fi)
+
+**Verdict (contexts_check):** $(contexts_verdict).
+EOF
+		[ -f "$BENCH_DIR/notes/contexts_check.md" ] && { echo; cat "$BENCH_DIR/notes/contexts_check.md"; }
 	fi
 
 	if [ -n "$kept" ]; then

@@ -13,9 +13,11 @@
 #   pgbench    the endpoint's SQL, -M prepared, same concurrency   -> D
 #   combined   1 / (1/H + 1/D);  ratio = endpoint / combined
 #
-# then the measurements that are not ratios (EXTRAS below): the list's p99
-# latency at half its peak rate, the cost of a deep next-link hop, and the
-# cost of the inactive cascade against the environment's history.
+# then the measurements that are not ratios to a ceiling (EXTRAS below): the
+# list's p99 latency at half its peak rate, the cost of a deep next-link hop,
+# the cost of the inactive cascade against the environment's history, and
+# the cost of the required_contexts check on create (against the create
+# that checks nothing).
 # Each run also records which processes burned the CPU (from /proc).
 #
 #   --quick        3 s runs instead of 10 s, result written to
@@ -35,7 +37,8 @@
 #                  profiles stay in the (kept) data folder, out/NAME-perf-*
 #
 # bench/report.sh DATA OUTPUT rewrites the report from a --keep data folder.
-# The data the endpoints use is inserted by bench/provision.sql.
+# The data the endpoints use is inserted by bench/provision.sql; the commit
+# statuses the create checks are posted through the API (CONTEXTS below).
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$BENCH_DIR/../scripts/lib.sh"
@@ -59,7 +62,8 @@ ENDPOINTS=(
 	"get_deployment|GET|/api/v3/repos/{owner}/{list_repo}/deployments/{get_dep}|lua/get.lua|sql/get_deployment.sql|-|0.7|GET /repos/{owner}/{repo}/deployments/{deployment_id}"
 	"list_deployments|GET|/api/v3/repos/{owner}/{list_repo}/deployments|lua/get.lua|sql/list_deployments.sql|-|0.7|GET /repos/{owner}/{repo}/deployments (page 1, 30 items)"
 	"list_statuses|GET|/api/v3/repos/{owner}/{status_repo}/deployments/{list_status_dep}/statuses|lua/get.lua|sql/list_statuses.sql|-|0.7|GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses (page 1, 30 items)"
-	"create_deployment|POST|/api/v3/repos/{owner}/{create_repo}/deployments|lua/create_deployment.lua|sql/create_deployment.sql|body/create_deployment.json|0.8|POST /repos/{owner}/{repo}/deployments (no git directory)"
+	"create_deployment|POST|/api/v3/repos/{owner}/{create_repo}/deployments|lua/create_deployment.lua|sql/create_deployment.sql|body/create_deployment.json|0.8|POST /repos/{owner}/{repo}/deployments, required_contexts omitted: checks the commit's 5 contexts (no git directory)"
+	"create_unchecked|POST|/api/v3/repos/{owner}/{create_repo}/deployments|lua/create_unchecked.lua|sql/create_unchecked.sql|body/create_unchecked.json|0.8|POST /repos/{owner}/{repo}/deployments, required_contexts: [] (no check; no git directory)"
 	"status_pending|POST|/api/v3/repos/{owner}/{status_repo}/deployments/{pend_base}/statuses|lua/status_pending.lua|sql/status_pending.sql|body/status_pending.json|0.8|POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses, pending"
 	"status_success|POST|/api/v3/repos/{owner}/{status_repo}/deployments/{succ_base}/statuses|lua/status_success.lua|sql/status_success.sql|body/status_success.json|0.8|POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses, success with a cascade of one"
 )
@@ -69,7 +73,10 @@ ENDPOINTS=(
 #                  100,000-deployment repository (within 1.5x)
 #   cascade_cost   a success status in an environment of 100,000 deployments
 #                  vs one of 10 (within 1.5x)
-EXTRAS=(list_latency deep_hop cascade_cost)
+#   contexts_check create_deployment (required_contexts omitted, the commit
+#                  has the CONTEXTS below, all success) vs create_unchecked
+#                  (required_contexts: []), req/s back to back (at least 0.8)
+EXTRAS=(list_latency deep_hop cascade_cost contexts_check)
 CONCURRENCIES=(16 64)
 WORKERS=4
 OWNER=bench
@@ -78,6 +85,12 @@ REPO=bench-repo
 LIST_P99_TARGET_MS=10
 HOP_MAX_RATIO=1.5
 CASCADE_MAX_RATIO=1.5
+CONTEXTS_MIN_RATIO=0.8
+# The commit statuses posted (POST /repos/{owner}/{repo}/statuses/{sha},
+# state success) on the sha of body/create_deployment.json in the create
+# repository, before the first measurement: what a create with
+# required_contexts omitted checks.
+CONTEXTS=(ci/build ci/test ci/lint security/scan coverage)
 
 # ---------------------------------------------------------------------------
 quick=0 keep=0 only="" output="" build_it=1 head=0 profile=0
@@ -205,6 +218,7 @@ setvar ref "$(body_field body/create_deployment.json ref)"
 setvar task deploy
 setvar create_payload "$(body_field body/create_deployment.json payload)"
 setvar create_environment "$(body_field body/create_deployment.json environment)"
+setvar create_required "$(body_field body/create_unchecked.json required_contexts)"   # "[]"
 setvar create_transient f; setvar create_production f; setvar create_auto_merge t
 setvar event_deployment deployment
 # The statuses: state, description, log_url (also target_url), environment_url.
@@ -254,6 +268,27 @@ setvar list_status_dep "$(psql_q "SELECT id FROM deployments WHERE repository_id
 setvar get_dep "$(psql_q "SELECT id FROM deployments WHERE repository_id = ${VARS[list_repo_id]} ORDER BY id OFFSET 500 LIMIT 1")"
 [ "$(psql_q "SELECT count(*) FROM deployments WHERE repository_id = ${VARS[deep_repo_id]}")" = 100000 ] \
 	|| die "the deep repository does not have 100,000 deployments"
+
+# The commit statuses of the create's sha, through the API (src/h_commit_statuses.c).
+note "posting ${#CONTEXTS[@]} commit statuses on ${VARS[sha]}"
+for ctx_name in "${CONTEXTS[@]}"; do
+	code=$(curl -s -o "$data/out/commit-status.json" -w '%{http_code}' -X POST \
+		-H "Authorization: token $TOKEN" -H "Accept: application/vnd.github+json" \
+		-H "Content-Type: application/json" \
+		--data-binary "{\"state\":\"success\",\"context\":\"$ctx_name\",\"description\":\"Passed\",\"target_url\":\"https://ci.example.com/builds/1\"}" \
+		"http://127.0.0.1:$port/api/v3/repos/$OWNER/${VARS[create_repo]}/statuses/${VARS[sha]}")
+	[ "$code" = 201 ] || { cat "$data/out/commit-status.json" >&2; die "POST statuses/${VARS[sha]} ($ctx_name) answered $code"; }
+done
+# contexts_latest: "contexts|of them success" on the create's sha.
+contexts_latest() {
+	psql_q "SELECT count(*), count(*) FILTER (WHERE state = 'success') FROM (
+		SELECT DISTINCT ON (context) context, state FROM commit_statuses
+		 WHERE repository_id = ${VARS[create_repo_id]} AND sha = '${VARS[sha]}'
+		 ORDER BY context, id DESC) l"
+}
+[ "$(contexts_latest)" = "${#CONTEXTS[@]}|${#CONTEXTS[@]}" ] \
+	|| die "the create's sha does not have ${#CONTEXTS[@]} contexts, all success ($(contexts_latest))"
+setvar contexts_n "${#CONTEXTS[@]}"
 
 export BENCH_TOKEN=$TOKEN BENCH_OWNER=$OWNER BENCH_REPO=$REPO BENCH_DIR BENCH_LUA_DIR="$BENCH_DIR/lua"
 # export_vars: the short values, for the wrk scripts.
@@ -361,7 +396,7 @@ kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
 # run_wrk KEY C URL LUA [THREADS [SECONDS]]: one wrk run (2 threads and DUR
 # seconds unless told), its result appended to results.tsv as
-#   KEY  C  rps  p50_us  p90_us  p99_us  errors
+#   KEY  C  rps  p50_us  p90_us  p99_us  errors  requests
 # Variables set on the call (BENCH_POOL=1 run_wrk ...) reach the Lua script.
 run_wrk() {
 	local key=$1 c=$2 url=$3 lua=$4 threads=${5:-2} secs=${6:-$DUR}
@@ -376,17 +411,18 @@ run_wrk() {
 		return 0
 	fi
 	errs=$(( $(kv err_connect "$line") + $(kv err_read "$line") + $(kv err_write "$line") + $(kv err_timeout "$line") + $(kv non2xx3xx "$line") ))
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$c" "$(kv rps "$line")" "$(kv p50_us "$line")" \
-		"$(kv p90_us "$line")" "$(kv p99_us "$line")" "$errs" >> "$data/results.tsv"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$c" "$(kv rps "$line")" "$(kv p50_us "$line")" \
+		"$(kv p90_us "$line")" "$(kv p99_us "$line")" "$errs" "$(kv requests "$line")" >> "$data/results.tsv"
 	note "$key c$c: $(kv rps "$line") req/s, p50 $(kv p50_us "$line") us, p99 $(kv p99_us "$line") us, errors $errs"
 }
 
-# run_pgbench KEY C SQL [SECONDS [pgbench options...]]: tps and average
-# latency (us) into results.tsv; every value of VARS is a variable, and the
-# options given (e.g. -D NAME=VALUE, which win) come after them. Clients
-# that aborted (an error in the script) count as failures.
+# run_pgbench KEY C SQL [SECONDS [pgbench options...]]: tps, average
+# latency (us), failures and transactions into results.tsv; every value of
+# VARS is a variable, and the options given (e.g. -D NAME=VALUE, which win)
+# come after them. Clients that aborted (an error in the script) count as
+# failures.
 run_pgbench() {
-	local key=$1 c=$2 sql=$3 secs=${4:-$DUR} raw="$data/out/${1//\//-}-c$2.pgbench" tps lat failed aborted
+	local key=$1 c=$2 sql=$3 secs=${4:-$DUR} raw="$data/out/${1//\//-}-c$2.pgbench" tps lat failed aborted txs
 	local threads=$(( c < 2 ? c : 2 )) vars=()
 	shift $(( $# < 4 ? $# : 4 ))
 	mapfile -d '' vars < <(pgbench_vars)
@@ -398,6 +434,7 @@ run_pgbench() {
 	lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$raw" | head -n 1)
 	failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$raw" | head -n 1)
 	aborted=$(grep -c 'aborted in command' "$raw" || true)
+	txs=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$raw" | head -n 1)
 	if [ -z "$tps" ] || [ "${aborted:-0}" -gt 0 ]; then
 		grep -v '^pgbench: client [0-9]* executing' "$raw" | head -n 20 >&2
 	fi
@@ -407,18 +444,29 @@ run_pgbench() {
 	fi
 	failed=$(( ${failed:-0} + ${aborted:-0} ))
 	lat=$(awk -v l="${lat:-0}" 'BEGIN { printf "%d", l * 1000 }')
-	printf '%s\t%s\t%s\t%s\t-\t-\t%s\n' "$key" "$c" "$tps" "$lat" "$failed" >> "$data/results.tsv"
+	printf '%s\t%s\t%s\t%s\t-\t-\t%s\t%s\n' "$key" "$c" "$tps" "$lat" "$failed" "${txs:--}" >> "$data/results.tsv"
 	note "$key c$c: $tps tps, average latency $lat us, failed $failed"
 }
 
 # Probes: counts taken around a measurement, their difference appended to
-# probes.tsv as KEY C VALUE... For the success statuses, the success and
-# inactive statuses written: one inactive per success is a cascade of one.
+# probes.tsv as KEY C VALUE1 VALUE2. For the success statuses, the success
+# and inactive statuses written: one inactive per success is a cascade of
+# one. For the creates, the deployments and the outbox rows inserted in the
+# create repository: one each per request or transaction (a checked create
+# whose check fails inserts nothing and answers 409, which wrk counts as an
+# error; pgbench would not notice).
 probe_statuses() {
 	psql_q "SELECT count(*) FILTER (WHERE state = 'success'), count(*) FILTER (WHERE state = 'inactive')
 		FROM deployment_statuses" | tr '|' ' '
 }
-declare -A PROBES=([status_success]=probe_statuses [cascade_cost]=probe_statuses)
+probe_creates() {
+	psql_q "SELECT (SELECT count(*) FROM deployments WHERE repository_id = ${VARS[create_repo_id]}),
+		(SELECT count(*) FROM outbox WHERE repository_id = ${VARS[create_repo_id]})" | tr '|' ' '
+}
+declare -A PROBES=([status_success]=probe_statuses [cascade_cost]=probe_statuses
+	[create_deployment]=probe_creates [create_unchecked]=probe_creates [contexts_check]=probe_creates)
+declare -A PROBE_WHAT=([probe_statuses]="success statuses, %s inactive (cascade)"
+	[probe_creates]="deployments inserted, %s outbox rows")
 probe_start() { local f=${PROBES[${1%%/*}]:-}; [ -n "$f" ] && $f > "$data/probe.before"; return 0; }
 probe_stop() {
 	local f=${PROBES[${1%%/*}]:-} a b
@@ -426,7 +474,8 @@ probe_stop() {
 	read -r -a b < "$data/probe.before"
 	read -r -a a < <($f)
 	printf '%s\t%s\t%s\t%s\n' "$1" "$2" $(( a[0] - b[0] )) $(( a[1] - b[1] )) >> "$data/probes.tsv"
-	note "$1 c$2: $(( a[0] - b[0] )) success statuses, $(( a[1] - b[1] )) inactive (cascade)"
+	# shellcheck disable=SC2059
+	note "$1 c$2: $(( a[0] - b[0] )) $(printf "${PROBE_WHAT[$f]}" $(( a[1] - b[1] )))"
 }
 
 # check_sql NAME METHOD URL BODY SQL: are the statements of the pgbench
@@ -570,7 +619,7 @@ wait_2xx() {
 after_capture() {
 	local ev="$data/out/$1-event.json" s
 	case "$1" in
-	create_deployment)
+	create_deployment|create_unchecked)
 		psql_q "SELECT payload FROM outbox WHERE event = 'deployment' ORDER BY id DESC LIMIT 1" > "$ev"
 		[ -s "$ev" ] || die "$1: no deployment event in the outbox"
 		setvar create_event "$(cat "$ev")"
@@ -699,10 +748,11 @@ for entry in "${ENDPOINTS[@]}"; do
 		run_pgbench "$name/pgbench" "$c" "$BENCH_DIR/$sql"
 		probe_stop "$name/pgbench" "$c"
 	done
-	# A write's commit waits on locks (the environment lock, and the lock
-	# NOTIFY takes at commit: sql/0004's outbox trigger), so pgbench at C
-	# clients can queue more than the workers' WORKERS connections ever do.
-	# D at WORKERS clients gives a second, fairer ceiling for writes.
+	# A write can wait on locks (a status's environment lock; until
+	# sql/0006 dropped the outbox's NOTIFY trigger, also the lock NOTIFY
+	# took at commit), so pgbench at C clients can queue more than the
+	# workers' WORKERS connections ever do. D at WORKERS clients gives a
+	# second, fairer ceiling for writes.
 	if [ "$method" != GET ]; then
 		probe_start "$name"
 		run_pgbench "$name/pgbench" "$WORKERS" "$BENCH_DIR/$sql"
@@ -812,6 +862,37 @@ run_extra_cascade_cost() {
 	done
 }
 
+# contexts_check: the create that checks the commit's statuses
+# (create_deployment: required_contexts omitted, so
+# deployment_create_check_all reads the latest status of each of the
+# CONTEXTS, all success) against the create that checks nothing
+# (create_unchecked: required_contexts [], deployment_create), same
+# repository, same sha, same body otherwise. The two alternate at each C
+# (unchecked, checked, unchecked, checked; XDUR seconds each, after a warm-up
+# of each), so that both share whatever else the machine is doing; a
+# variant's req/s is the mean of its two runs. check_sql confirms which
+# statement each body runs.
+run_extra_contexts_check() {
+	local url="$api/${VARS[create_repo]}/deployments" c i v
+	[ "$(contexts_latest)" = "${#CONTEXTS[@]}|${#CONTEXTS[@]}" ] || die "contexts_check: the sha's statuses changed"
+	extra contexts_n="${#CONTEXTS[@]}" contexts_names="${CONTEXTS[*]}" contexts_duration="$XDUR"
+	extra contexts_sql_checked="$(check_sql contexts_check-checked POST "$url" body/create_deployment.json "$BENCH_DIR/sql/create_deployment.sql")"
+	extra contexts_sql_unchecked="$(check_sql contexts_check-unchecked POST "$url" body/create_unchecked.json "$BENCH_DIR/sql/create_unchecked.sql")"
+	for v in unchecked deployment; do
+		wrk -t2 -c16 -d"${WARM}s" -s "$BENCH_DIR/lua/create_$v.lua" "$url" >/dev/null 2>&1 || true
+	done
+	for c in "${CONCURRENCIES[@]}"; do
+		for i in 1 2; do
+			for v in unchecked checked; do
+				probe_start contexts_check
+				run_wrk "contexts_check/$v$i" "$c" "$url" \
+					"$BENCH_DIR/lua/create_$([ $v = checked ] && echo deployment || echo unchecked).lua" 2 "$XDUR"
+				probe_stop "contexts_check/$v$i" "$c"
+			done
+		done
+	done
+}
+
 if [ $profile -eq 2 ]; then
 	note "profiles in $data/out (--profile-only: no report)"
 	exit 0
@@ -826,7 +907,7 @@ loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(( $(date +%s) - started ))
 {
 	for v in quick DUR XDUR WORKERS elapsed loadavg_before loadavg_after run_date head \
-		LIST_P99_TARGET_MS HOP_MAX_RATIO CASCADE_MAX_RATIO; do
+		LIST_P99_TARGET_MS HOP_MAX_RATIO CASCADE_MAX_RATIO CONTEXTS_MIN_RATIO; do
 		printf '%s=%q\n' "$v" "${!v}"
 	done
 	printf 'CONCURRENCIES=(%s)\n' "${CONCURRENCIES[*]}"

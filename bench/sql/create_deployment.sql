@@ -1,20 +1,27 @@
--- POST /repos/{owner}/{repo}/deployments on a repository without a git
--- directory (a full 40-hex sha as ref, so no git lookup): resolve
--- (src/store_auth.c) with $4 = 'deployments_id_seq', which allocates the new
--- deployment's id, then deployment_create (src/store_deployments.c), the
--- deployment and its webhook event in one statement.
+-- POST /repos/{owner}/{repo}/deployments with body/create_deployment.json,
+-- which omits required_contexts, on a repository without a git directory (a
+-- full 40-hex sha as ref, so no git lookup): resolve (src/store_auth.c) with
+-- $4 = 'deployments_id_seq', which allocates the new deployment's id, then
+-- deployment_create_check_all (src/store_deployments.c): required_contexts
+-- omitted means "every context with a status on the commit", so the
+-- statement reads the latest status of each context on the commit
+-- (bench/run.sh posts 5, all success, on this sha before the first
+-- measurement) and inserts the deployment and its webhook event only when
+-- none of them failed; it returns the failing contexts (none here).
+-- sql/create_unchecked.sql is the same create with required_contexts: [].
 --
 -- Parameters:
--- - deployment_create's $1 is the id that resolve's nextval() returned. The
---   worker passes it back; pgbench cannot carry a value from one statement
---   to the next without \gset, and \gset fails on resolve's result (columns
---   named "?column?" are not valid variable names). So $1 is written
---   (currval('deployments_id_seq'))/*$1*/: the same value, the one this
---   session's resolve just took.
+-- - deployment_create_check_all's $1 is the id that resolve's nextval()
+--   returned. The worker passes it back; pgbench cannot carry a value from
+--   one statement to the next without \gset, and \gset fails on resolve's
+--   result (columns named "?column?" are not valid variable names). So $1 is
+--   written (currval('deployments_id_seq'))/*$1*/: the same value, the one
+--   this session's resolve just took.
 -- - NULL/*$n*/: what the worker binds to NULL (the body has no description,
 --   $10, and no required_contexts, $13).
 -- - :var/*$n*/ pins a variable to the worker's parameter number (resolve's
---   $4 comes before $1 in the text).
+--   $4 comes before $1 in the text; the check reads $2 and $5 before the
+--   insert does, so every parameter of the create statement is pinned).
 -- - :now is the epoch the worker takes from resolve (any fixed value here);
 --   :sha and :ref are the body's ref; :create_payload the body's payload
 --   as the worker re-serialises it; :create_event the webhook body (~7.7 KB)
@@ -48,17 +55,26 @@ SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),
   LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = u.id
   LEFT JOIN (deployments dep JOIN users dc ON dc.id = dep.creator_id)
          ON dep.id = :no_deployment::bigint AND dep.repository_id = r.id;
-WITH d AS (
+WITH
+ failing AS (
+  SELECT l.context, l.state FROM (
+    SELECT DISTINCT ON (context) context, state FROM commit_statuses
+     WHERE repository_id = :create_repo_id/*$2*/ AND sha = :sha/*$5*/
+     ORDER BY context, id DESC) l
+   WHERE l.state <> 'success'),
+ d AS (
   INSERT INTO deployments (id, repository_id, creator_id, created_at, updated_at, sha,
     ref, task, payload, original_environment, environment, description,
     transient_environment, production_environment, required_contexts, auto_merge)
-  VALUES ((currval('deployments_id_seq'))/*$1*/, :create_repo_id, :user_id,
-    to_timestamp(:now), to_timestamp(:now), :sha, :ref, :task, :create_payload::json,
-    :create_environment, :create_environment,
-    NULL/*$10*/, :create_transient, :create_production,
+  SELECT (currval('deployments_id_seq'))/*$1*/, :create_repo_id/*$2*/, :user_id/*$3*/,
+    to_timestamp(:now/*$4*/), to_timestamp(:now/*$4*/), :sha/*$5*/, :ref/*$6*/, :task/*$7*/,
+    :create_payload/*$8*/::json, :create_environment/*$9*/, :create_environment/*$9*/,
+    NULL/*$10*/, :create_transient/*$11*/, :create_production/*$12*/,
     CASE WHEN NULL/*$13*/::json IS NULL THEN NULL
          ELSE ARRAY(SELECT json_array_elements_text(NULL/*$13*/::json)) END,
-    :create_auto_merge)
-  RETURNING id, repository_id)
- INSERT INTO outbox (event, action, repository_id, deployment_id, payload)
- SELECT :event_deployment, 'created', d.repository_id, d.id, :create_event::json FROM d;
+    :create_auto_merge/*$14*/ WHERE NOT EXISTS (SELECT 1 FROM failing)
+  RETURNING id, repository_id),
+ o AS (INSERT INTO outbox (event, action, repository_id, deployment_id, payload)
+  SELECT :event_deployment/*$15*/, 'created', d.repository_id, d.id, :create_event/*$16*/::json FROM d
+  RETURNING id)
+SELECT context, state FROM failing ORDER BY context;
