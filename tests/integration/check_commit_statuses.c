@@ -66,44 +66,6 @@ static const char GIT_SCRIPT[] =
     "cd ..\n"
     "git clone -q --bare work repo.git\n";
 
-/* Runs argv (argv[0] looked up in PATH); its stdout, trimmed, into out.
- * Returns the exit status, -1 when it cannot run. */
-static int
-spawn_capture(char *const *argv, char *out, size_t outlen)
-{
-	posix_spawn_file_actions_t fa;
-	int pipefd[2], status;
-	pid_t pid;
-	size_t len = 0;
-	ssize_t n;
-
-	if (pipe(pipefd) != 0)
-		return -1;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addclose(&fa, pipefd[0]);
-	posix_spawn_file_actions_addclose(&fa, pipefd[1]);
-	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	while (out && len + 1 < outlen && (n = read(pipefd[0], out + len, outlen - 1 - len)) > 0)
-		len += (size_t)n;
-	if (out) {
-		out[len] = '\0';
-		while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r'))
-			out[--len] = '\0';
-	}
-	close(pipefd[0]);
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* git -C dir ARGS... into out; fails the test when git fails. */
 static void
 git_out(const struct git *g, char *out, size_t outlen, ...)

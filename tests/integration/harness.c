@@ -245,3 +245,41 @@ test_base64(const char *s)
 	EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
 	return out;
 }
+
+/* Runs argv (argv[0] looked up in PATH); its stdout, trimmed, into out.
+ * Returns the exit status, -1 when it cannot run. */
+int
+spawn_capture(char *const *argv, char *out, size_t outlen)
+{
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], status;
+	pid_t pid;
+	size_t len = 0;
+	ssize_t n;
+
+	if (pipe(pipefd) != 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addclose(&fa, pipefd[0]);
+	posix_spawn_file_actions_addclose(&fa, pipefd[1]);
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	while (out && len + 1 < outlen && (n = read(pipefd[0], out + len, outlen - 1 - len)) > 0)
+		len += (size_t)n;
+	if (out) {
+		out[len] = '\0';
+		while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+			out[--len] = '\0';
+	}
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

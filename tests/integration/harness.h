@@ -55,6 +55,11 @@ int stack_pid(const char *name);
 
 const char *env_or_die(const char *name);
 
+/* Runs argv (argv[0] looked up in PATH) and puts its stdout, trimmed of
+ * trailing newlines, in out (when not NULL). Returns the exit status, -1
+ * when it cannot run. For the tests' own tools (git), not deployctl. */
+int spawn_capture(char *const *argv, char *out, size_t outlen);
+
 /* Base64 of s, newly allocated. */
 char *test_base64(const char *s);
 
