@@ -52,14 +52,6 @@ status_of(const char *method, const char *path, const char *token)
 	return status;
 }
 
-static const char *
-message_of(struct http_response *r)
-{
-	json_t *m = json_object_get(r->json, "message");
-
-	return m ? json_string_value(m) : "";
-}
-
 START_TEST(healthz_needs_no_token)
 {
 	struct http_response r;

@@ -134,29 +134,6 @@ merges_between(const struct git *g, const char *since, const char *rev)
  * SQL (the server's own state, for "nothing written").
  */
 
-static long long
-sql_int(const char *fmt, ...)
-{
-	PGconn *conn = PQconnectdb(env_or_die("DEPLOY_DB"));
-	struct buf sql = BUF_INIT;
-	PGresult *r;
-	va_list ap;
-	long long v;
-
-	va_start(ap, fmt);
-	buf_vprintf(&sql, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "%s", PQerrorMessage(conn));
-	r = PQexec(conn, sql.data);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1,
-	    "%s: %s", sql.data, PQresultErrorMessage(r));
-	v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	PQfinish(conn);
-	buf_release(&sql);
-	return v;
-}
-
 /* ------------------------------------------------------------------------
  * Repositories and requests.
  */
@@ -237,23 +214,6 @@ call(struct http_response *res, const char *method, const char *token, const cha
 	http_call(res, method, path, token, body, NULL);
 }
 
-static const char *
-str_of(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	ck_assert_msg(json_is_string(v), "%s is not a string", key);
-	return json_string_value(v);
-}
-
-static const char *
-message_of(const struct http_response *r)
-{
-	json_t *m = json_object_get(r->json, "message");
-
-	return m ? json_string_value(m) : "";
-}
-
 /* POSTs a status; returns its id after asserting 201. */
 static long long
 status_ok(const struct repo *r, const char *sha, const char *state, const char *context)
@@ -308,23 +268,23 @@ START_TEST(create_and_list)
 	id = json_integer_value(json_object_get(s, "id"));
 	ck_assert_int_gt(id, 0);
 	snprintf(want, sizeof(want), "%s%s/statuses/%s", env_or_die("DEPLOY_URL"), r.path, r.git.main);
-	ck_assert_str_eq(str_of(s, "url"), want);
+	ck_assert_str_eq(json_str(s, "url"), want);
 	location = http_header(&res, "Location");
 	ck_assert_ptr_nonnull(location);
 	ck_assert_str_eq(location, want);
 	free(location);
-	ck_assert_str_eq(str_of(s, "state"), "success");
-	ck_assert_str_eq(str_of(s, "context"), "default");
+	ck_assert_str_eq(json_str(s, "state"), "success");
+	ck_assert_str_eq(json_str(s, "context"), "default");
 	ck_assert(json_is_null(json_object_get(s, "description")));
 	ck_assert(json_is_null(json_object_get(s, "target_url")));
-	ck_assert_str_eq(str_of(json_object_get(s, "creator"), "login"), r.owner);
-	ck_assert_str_eq(str_of(s, "avatar_url"), str_of(json_object_get(s, "creator"), "avatar_url"));
+	ck_assert_str_eq(json_str(json_object_get(s, "creator"), "login"), r.owner);
+	ck_assert_str_eq(json_str(s, "avatar_url"), json_str(json_object_get(s, "creator"), "avatar_url"));
 	snprintf(node, sizeof(node), "06:Status%lld", id);
 	b64 = test_base64(node);
-	ck_assert_str_eq(str_of(s, "node_id"), b64);
+	ck_assert_str_eq(json_str(s, "node_id"), b64);
 	free(b64);
-	ck_assert_uint_eq(strlen(str_of(s, "created_at")), 20);
-	ck_assert_str_eq(str_of(s, "created_at"), str_of(s, "updated_at"));
+	ck_assert_uint_eq(strlen(json_str(s, "created_at")), 20);
+	ck_assert_str_eq(json_str(s, "created_at"), json_str(s, "updated_at"));
 	http_response_release(&res);
 
 	call(&res, "POST", r.token, "{\"state\":\"pending\",\"context\":\"ci/build\","
@@ -332,9 +292,9 @@ START_TEST(create_and_list)
 	    "%s/statuses/%s", r.path, r.git.main);
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
 	id2 = json_integer_value(json_object_get(res.json, "id"));
-	ck_assert_str_eq(str_of(res.json, "description"), "Building");
-	ck_assert_str_eq(str_of(res.json, "target_url"), "https://ci.example.com/1");
-	ck_assert_str_eq(str_of(res.json, "context"), "ci/build");
+	ck_assert_str_eq(json_str(res.json, "description"), "Building");
+	ck_assert_str_eq(json_str(res.json, "target_url"), "https://ci.example.com/1");
+	ck_assert_str_eq(json_str(res.json, "context"), "ci/build");
 	http_response_release(&res);
 	/* Another commit's status is not listed with main's. */
 	(void)status_ok(&r, r.git.behind, "failure", "ci/build");
@@ -384,11 +344,11 @@ expect_invalid(const struct repo *r, const char *sha, const char *body, const ch
 	ck_assert_str_eq(message_of(&res), "Validation Failed");
 	e = json_array_get(json_object_get(res.json, "errors"), 0);
 	ck_assert_msg(e != NULL, "%s: no errors: %s", body, res.body);
-	ck_assert_str_eq(str_of(e, "resource"), "Status");
-	ck_assert_str_eq(str_of(e, "field"), field);
-	ck_assert_str_eq(str_of(e, "code"), code);
+	ck_assert_str_eq(json_str(e, "resource"), "Status");
+	ck_assert_str_eq(json_str(e, "field"), field);
+	ck_assert_str_eq(json_str(e, "code"), code);
 	if (message)
-		ck_assert_str_eq(str_of(e, "message"), message);
+		ck_assert_str_eq(json_str(e, "message"), message);
 	http_response_release(&res);
 }
 
@@ -457,7 +417,7 @@ START_TEST(validation_writes_nothing)
 	call(&res, "POST", nogit.token, "{\"state\":\"error\"}", "%s/statuses/%s", nogit.path,
 	    "0123456789ABCDEF0123456789ABCDEF01234567");
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
-	ck_assert_ptr_nonnull(strstr(str_of(res.json, "url"), full));
+	ck_assert_ptr_nonnull(strstr(json_str(res.json, "url"), full));
 	http_response_release(&res);
 	call(&res, "POST", nogit.token, "{\"state\":\"error\"}", "%s/statuses/0123456", nogit.path);
 	ck_assert_int_eq(res.status, 422);
@@ -606,8 +566,8 @@ expect_combined(const struct repo *r, const char *ref, const char *state, size_t
 
 	call(&res, "GET", r->token, NULL, "%s/commits/%s/status", r->path, ref);
 	ck_assert_msg(res.status == 200, "%ld %s", res.status, res.body);
-	ck_assert_msg(strcmp(str_of(res.json, "state"), state) == 0, "combined %s, expected %s: %s",
-	    str_of(res.json, "state"), state, res.body);
+	ck_assert_msg(strcmp(json_str(res.json, "state"), state) == 0, "combined %s, expected %s: %s",
+	    json_str(res.json, "state"), state, res.body);
 	ck_assert_int_eq(json_integer_value(json_object_get(res.json, "total_count")), (long long)total);
 	ck_assert_uint_eq(json_array_size(json_object_get(res.json, "statuses")), total);
 	http_response_release(&res);
@@ -643,34 +603,34 @@ START_TEST(combined_rule)
 
 	call(&res, "GET", r.token, NULL, "%s/commits/main/status", r.path);
 	ck_assert_int_eq(res.status, 200);
-	ck_assert_str_eq(str_of(res.json, "sha"), r.git.main);
+	ck_assert_str_eq(json_str(res.json, "sha"), r.git.main);
 	statuses = json_object_get(res.json, "statuses");
 	/* One per context, in context order, the latest of each. */
-	ck_assert_str_eq(str_of(json_array_get(statuses, 0), "context"), "ci/a");
+	ck_assert_str_eq(json_str(json_array_get(statuses, 0), "context"), "ci/a");
 	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(statuses, 0), "id")), latest_a);
-	ck_assert_str_eq(str_of(json_array_get(statuses, 1), "context"), "ci/b");
-	ck_assert_str_eq(str_of(json_array_get(statuses, 2), "context"), "ci/c");
+	ck_assert_str_eq(json_str(json_array_get(statuses, 1), "context"), "ci/b");
+	ck_assert_str_eq(json_str(json_array_get(statuses, 2), "context"), "ci/c");
 	ck_assert_ptr_null(json_object_get(json_array_get(statuses, 0), "creator"));
 	repo = json_object_get(res.json, "repository");
-	ck_assert_str_eq(str_of(repo, "full_name"), r.full);
+	ck_assert_str_eq(json_str(repo, "full_name"), r.full);
 	ck_assert_int_eq(json_integer_value(json_object_get(repo, "id")), r.id);
 	ck_assert_ptr_null(json_object_get(repo, "default_branch"));  /* minimal */
 	snprintf(want, sizeof(want), "%s%s/commits/%s", env_or_die("DEPLOY_URL"), r.path, r.git.main);
-	ck_assert_str_eq(str_of(res.json, "commit_url"), want);
+	ck_assert_str_eq(json_str(res.json, "commit_url"), want);
 	strncat(want, "/status", sizeof(want) - strlen(want) - 1);
-	ck_assert_str_eq(str_of(res.json, "url"), want);
+	ck_assert_str_eq(json_str(res.json, "url"), want);
 	http_response_release(&res);
 
 	/* Paged by context; the state still covers every context. */
 	(void)status_ok(&r, r.git.main, "failure", "ci/d");
 	call(&res, "GET", r.token, NULL, "%s/commits/main/status?per_page=2&page=2", r.path);
 	ck_assert_int_eq(res.status, 200);
-	ck_assert_str_eq(str_of(res.json, "state"), "failure");
+	ck_assert_str_eq(json_str(res.json, "state"), "failure");
 	ck_assert_int_eq(json_integer_value(json_object_get(res.json, "total_count")), 4);
 	statuses = json_object_get(res.json, "statuses");
 	ck_assert_uint_eq(json_array_size(statuses), 2);
-	ck_assert_str_eq(str_of(json_array_get(statuses, 0), "context"), "ci/c");
-	ck_assert_str_eq(str_of(json_array_get(statuses, 1), "context"), "ci/d");
+	ck_assert_str_eq(json_str(json_array_get(statuses, 0), "context"), "ci/c");
+	ck_assert_str_eq(json_str(json_array_get(statuses, 1), "context"), "ci/d");
 	{
 		char *link = http_header(&res, "Link");
 
@@ -712,9 +672,9 @@ expect_contexts_conflict(const struct repo *r, const char *body, const char *ref
 	errors = json_object_get(res.json, "errors");
 	ck_assert_uint_eq(json_array_size(errors), 1);
 	e = json_array_get(errors, 0);
-	ck_assert_str_eq(str_of(e, "resource"), "Deployment");
-	ck_assert_str_eq(str_of(e, "field"), "required_contexts");
-	ck_assert_str_eq(str_of(e, "code"), "invalid");
+	ck_assert_str_eq(json_str(e, "resource"), "Deployment");
+	ck_assert_str_eq(json_str(e, "field"), "required_contexts");
+	ck_assert_str_eq(json_str(e, "code"), "invalid");
 	contexts = json_object_get(e, "contexts");
 	va_start(ap, ref);
 	while ((context = va_arg(ap, const char *)) != NULL) {
@@ -722,8 +682,8 @@ expect_contexts_conflict(const struct repo *r, const char *body, const char *ref
 		json_t *c = json_array_get(contexts, n++);
 
 		ck_assert_msg(c != NULL, "%s: context %s not listed: %s", body, context, res.body);
-		ck_assert_str_eq(str_of(c, "context"), context);
-		ck_assert_str_eq(str_of(c, "state"), state);
+		ck_assert_str_eq(json_str(c, "context"), context);
+		ck_assert_str_eq(json_str(c, "state"), state);
 	}
 	va_end(ap);
 	ck_assert_msg(json_array_size(contexts) == n, "%s: %s", body, res.body);
@@ -824,7 +784,7 @@ START_TEST(behind_branch_is_merged)
 	/* The client deploys again: now up to date, created on the merge. */
 	deploy(&res, &r, "{\"ref\":\"behind\"}");
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
-	ck_assert_str_eq(str_of(res.json, "sha"), merge);
+	ck_assert_str_eq(json_str(res.json, "sha"), merge);
 	http_response_release(&res);
 	ck_assert_int_eq(merges_between(&r.git, r.git.behind, "behind"), 1);
 	repo_release(&r);
@@ -879,7 +839,7 @@ expect_no_merge(const struct repo *r, const char *ref, const char *extra, const 
 	snprintf(body, sizeof(body), "{\"ref\":\"%s\"%s}", ref, extra);
 	deploy(&res, r, body);
 	ck_assert_msg(res.status == 201, "%s: %ld %s", body, res.status, res.body);
-	ck_assert_str_eq(str_of(res.json, "sha"), sha);
+	ck_assert_str_eq(json_str(res.json, "sha"), sha);
 	http_response_release(&res);
 	for (size_t i = 0; i < ARRAY_SIZE(branches); i++) {
 		rev_parse(&r->git, branches[i], head);
@@ -1027,18 +987,18 @@ START_TEST(merges_api)
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
 	c = res.json;
 	rev_parse(&r.git, "behind", merge);
-	ck_assert_str_eq(str_of(c, "sha"), merge);
-	ck_assert_str_eq(str_of(json_object_get(c, "commit"), "message"), "Merge main into behind");
-	ck_assert_str_eq(str_of(json_object_get(json_object_get(c, "commit"), "author"), "name"), r.owner);
-	ck_assert_str_eq(str_of(json_object_get(c, "author"), "login"), r.owner);
+	ck_assert_str_eq(json_str(c, "sha"), merge);
+	ck_assert_str_eq(json_str(json_object_get(c, "commit"), "message"), "Merge main into behind");
+	ck_assert_str_eq(json_str(json_object_get(json_object_get(c, "commit"), "author"), "name"), r.owner);
+	ck_assert_str_eq(json_str(json_object_get(c, "author"), "login"), r.owner);
 	parents = json_object_get(c, "parents");
 	ck_assert_uint_eq(json_array_size(parents), 2);
-	ck_assert_str_eq(str_of(json_array_get(parents, 0), "sha"), r.git.behind);
-	ck_assert_str_eq(str_of(json_array_get(parents, 1), "sha"), r.git.main);
+	ck_assert_str_eq(json_str(json_array_get(parents, 0), "sha"), r.git.behind);
+	ck_assert_str_eq(json_str(json_array_get(parents, 1), "sha"), r.git.main);
 	git_out(&r.git, out, sizeof(out), "rev-parse", "behind^{tree}", NULL);
-	ck_assert_str_eq(str_of(json_object_get(json_object_get(c, "commit"), "tree"), "sha"), out);
+	ck_assert_str_eq(json_str(json_object_get(json_object_get(c, "commit"), "tree"), "sha"), out);
 	snprintf(want, sizeof(want), "%s%s/commits/%s", env_or_die("DEPLOY_URL"), r.path, merge);
-	ck_assert_str_eq(str_of(c, "url"), want);
+	ck_assert_str_eq(json_str(c, "url"), want);
 	http_response_release(&res);
 
 	/* Nothing left to merge: 204, and the branch stays. */
@@ -1065,7 +1025,7 @@ START_TEST(merges_api)
 	    r.git.behind);
 	call(&res, "POST", r.token, want, "%s/merges", r.path);
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
-	ck_assert_str_eq(str_of(json_object_get(res.json, "commit"), "message"), "Bring b1\n\nin");
+	ck_assert_str_eq(json_str(json_object_get(res.json, "commit"), "message"), "Bring b1\n\nin");
 	http_response_release(&res);
 	git_out(&r.git, out, sizeof(out), "log", "-1", "--format=%P", "ahead", NULL);
 	snprintf(want, sizeof(want), "%s %s", r.git.ahead, r.git.behind);

@@ -239,23 +239,6 @@ create_ref(const struct repo *r, const char *ref)
 	return create_ok(r, json_pack("{ss}", "ref", ref));
 }
 
-static const char *
-str_of(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	ck_assert_msg(json_is_string(v), "%s is not a string", key);
-	return json_string_value(v);
-}
-
-static const char *
-message_of(const struct http_response *r)
-{
-	json_t *m = json_object_get(r->json, "message");
-
-	return m ? json_string_value(m) : "";
-}
-
 static void
 get_path(struct http_response *res, const char *token, const char *fmt, ...)
 {
@@ -324,14 +307,14 @@ check_url_and_location(const struct http_response *res, const char *prefix, cons
 
 	snprintf(want, sizeof(want), "%s%s/repos/%s/deployments/%lld", env_or_die("DEPLOY_URL"), prefix,
 	    r->full, id);
-	ck_assert_str_eq(str_of(res->json, "url"), want);
+	ck_assert_str_eq(json_str(res->json, "url"), want);
 	ck_assert_ptr_nonnull(location);
 	ck_assert_str_eq(location, want);
 	free(location);
 	strncat(want, "/statuses", sizeof(want) - strlen(want) - 1);
-	ck_assert_str_eq(str_of(res->json, "statuses_url"), want);
+	ck_assert_str_eq(json_str(res->json, "statuses_url"), want);
 	snprintf(want, sizeof(want), "%s%s/repos/%s", env_or_die("DEPLOY_URL"), prefix, r->full);
-	ck_assert_str_eq(str_of(res->json, "repository_url"), want);
+	ck_assert_str_eq(json_str(res->json, "repository_url"), want);
 }
 
 START_TEST(create_defaults)
@@ -347,25 +330,25 @@ START_TEST(create_defaults)
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
 	d = res.json;
 	ck_assert(json_is_integer(json_object_get(d, "id")));
-	ck_assert_str_eq(str_of(d, "ref"), "main");
-	ck_assert_str_eq(str_of(d, "sha"), sha_main);
-	ck_assert_str_eq(str_of(d, "task"), "deploy");
-	ck_assert_str_eq(str_of(d, "environment"), "production");
-	ck_assert_str_eq(str_of(d, "original_environment"), "production");
+	ck_assert_str_eq(json_str(d, "ref"), "main");
+	ck_assert_str_eq(json_str(d, "sha"), sha_main);
+	ck_assert_str_eq(json_str(d, "task"), "deploy");
+	ck_assert_str_eq(json_str(d, "environment"), "production");
+	ck_assert_str_eq(json_str(d, "original_environment"), "production");
 	ck_assert(json_is_true(json_object_get(d, "production_environment")));
 	ck_assert(json_is_false(json_object_get(d, "transient_environment")));
 	ck_assert(json_is_null(json_object_get(d, "description")));
 	ck_assert(json_is_object(json_object_get(d, "payload")));
 	ck_assert_uint_eq(json_object_size(json_object_get(d, "payload")), 0);
-	ck_assert_str_eq(str_of(json_object_get(d, "creator"), "login"), r.owner);
+	ck_assert_str_eq(json_str(json_object_get(d, "creator"), "login"), r.owner);
 	ck_assert(json_is_null(json_object_get(d, "performed_via_github_app")));
-	t = str_of(d, "created_at");
+	t = json_str(d, "created_at");
 	ck_assert_uint_eq(strlen(t), 20);
 	ck_assert_int_eq(t[19], 'Z');
-	ck_assert_str_eq(str_of(d, "updated_at"), t);
+	ck_assert_str_eq(json_str(d, "updated_at"), t);
 	snprintf(node, sizeof(node), "010:Deployment%lld", (long long)json_integer_value(json_object_get(d, "id")));
 	b64 = test_base64(node);
-	ck_assert_str_eq(str_of(d, "node_id"), b64);
+	ck_assert_str_eq(json_str(d, "node_id"), b64);
 	free(b64);
 	check_url_and_location(&res, "", &r);
 
@@ -398,13 +381,13 @@ START_TEST(create_explicit_fields)
 	    "transient_environment", 1));
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
 	d = res.json;
-	ck_assert_str_eq(str_of(d, "task"), "deploy:migrations");
-	ck_assert_str_eq(str_of(d, "environment"), "staging");
-	ck_assert_str_eq(str_of(d, "original_environment"), "staging");
-	ck_assert_str_eq(str_of(d, "description"), "Ship it");
+	ck_assert_str_eq(json_str(d, "task"), "deploy:migrations");
+	ck_assert_str_eq(json_str(d, "environment"), "staging");
+	ck_assert_str_eq(json_str(d, "original_environment"), "staging");
+	ck_assert_str_eq(json_str(d, "description"), "Ship it");
 	ck_assert(json_is_true(json_object_get(d, "transient_environment")));
 	ck_assert(json_is_false(json_object_get(d, "production_environment")));
-	ck_assert_str_eq(str_of(d, "sha"), sha_topic);
+	ck_assert_str_eq(json_str(d, "sha"), sha_topic);
 	http_response_release(&res);
 
 	/* production_environment defaults to true only for exactly "production". */
@@ -427,7 +410,7 @@ START_TEST(create_explicit_fields)
 	    "production_environment", 0));
 	ck_assert_int_eq(res.status, 201);
 	ck_assert(json_is_false(json_object_get(res.json, "production_environment")));
-	ck_assert_str_eq(str_of(res.json, "environment"), "production");
+	ck_assert_str_eq(json_str(res.json, "environment"), "production");
 	http_response_release(&res);
 
 	/* Explicit nulls are the defaults. */
@@ -456,7 +439,7 @@ START_TEST(create_under_api_v3)
 	http_call(&res, "GET", path, r.token, NULL, NULL);
 	ck_assert_int_eq(res.status, 200);
 	ck_assert_uint_eq(json_array_size(res.json), 1);
-	ck_assert_ptr_nonnull(strstr(str_of(json_array_get(res.json, 0), "url"), "/api/v3/repos/"));
+	ck_assert_ptr_nonnull(strstr(json_str(json_array_get(res.json, 0), "url"), "/api/v3/repos/"));
 	http_response_release(&res);
 
 	/* Link URLs keep the prefix too. */
@@ -498,11 +481,11 @@ START_TEST(payload_keeps_its_type)
 	    "{\"not\":\"parsed\"}"));
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
 	ck_assert_msg(json_is_string(json_object_get(res.json, "payload")), "%s", res.body);
-	ck_assert_str_eq(str_of(res.json, "payload"), "{\"not\":\"parsed\"}");
+	ck_assert_str_eq(json_str(res.json, "payload"), "{\"not\":\"parsed\"}");
 	id = json_integer_value(json_object_get(res.json, "id"));
 	http_response_release(&res);
 	get_path(&got, r.token, "%s/%lld", r.deployments, id);
-	ck_assert_str_eq(str_of(got.json, "payload"), "{\"not\":\"parsed\"}");
+	ck_assert_str_eq(json_str(got.json, "payload"), "{\"not\":\"parsed\"}");
 	http_response_release(&got);
 
 	post_deployment(&res, &r, r.token, json_pack("{ss sO}", "ref", "main", "payload", object));
@@ -535,9 +518,9 @@ expect_resolves(const struct repo *r, const char *ref, const char *sha)
 
 	post_deployment(&res, r, r->token, json_pack("{ss}", "ref", ref));
 	ck_assert_msg(res.status == 201, "ref %s: %ld %s", ref, res.status, res.body);
-	ck_assert_str_eq(str_of(res.json, "ref"), ref);
-	ck_assert_msg(strcmp(str_of(res.json, "sha"), sha) == 0, "ref %s resolved to %s, expected %s", ref,
-	    str_of(res.json, "sha"), sha);
+	ck_assert_str_eq(json_str(res.json, "ref"), ref);
+	ck_assert_msg(strcmp(json_str(res.json, "sha"), sha) == 0, "ref %s resolved to %s, expected %s", ref,
+	    json_str(res.json, "sha"), sha);
 	http_response_release(&res);
 }
 
@@ -601,7 +584,7 @@ START_TEST(ref_resolution_without_git)
 	/* Upper case is still a full SHA; stored lower case. */
 	post_deployment(&res, &r, r.token, json_pack("{ss}", "ref", "0123456789ABCDEF0123456789ABCDEF01234567"));
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
-	ck_assert_str_eq(str_of(res.json, "sha"), sha);
+	ck_assert_str_eq(json_str(res.json, "sha"), sha);
 	http_response_release(&res);
 	expect_no_ref(&r, "main");
 	expect_no_ref(&r, "0123456");
@@ -645,10 +628,10 @@ expect_invalid(const struct repo *r, const char *text, const char *field, const 
 	ck_assert_msg(json_is_array(errors) && json_array_size(errors) > 0, "%.200s: %s", text, res.body);
 	json_array_foreach(errors, i, e) {
 		ck_assert_msg(json_is_object(e), "error item not an object: %s", res.body);
-		ck_assert_str_eq(str_of(e, "resource"), "Deployment");
-		if (strcmp(str_of(e, "field"), field) == 0) {
-			ck_assert_msg(strcmp(str_of(e, "code"), code) == 0, "%.200s: field %s has code %s, expected %s",
-			    text, field, str_of(e, "code"), code);
+		ck_assert_str_eq(json_str(e, "resource"), "Deployment");
+		if (strcmp(json_str(e, "field"), field) == 0) {
+			ck_assert_msg(strcmp(json_str(e, "code"), code) == 0, "%.200s: field %s has code %s, expected %s",
+			    text, field, json_str(e, "code"), code);
 			found = true;
 		}
 	}
@@ -777,16 +760,16 @@ START_TEST(limits_are_inclusive_and_count_characters)
 	repo_make(&r, WITH_GIT, PUBLIC);
 	post_deployment(&res, &r, r.token, body);
 	ck_assert_msg(res.status == 201, "%ld %.300s", res.status, res.body);
-	ck_assert_str_eq(str_of(res.json, "task"), task);
-	ck_assert_str_eq(str_of(res.json, "environment"), env);
-	ck_assert_str_eq(str_of(res.json, "description"), desc);
+	ck_assert_str_eq(json_str(res.json, "task"), task);
+	ck_assert_str_eq(json_str(res.json, "environment"), env);
+	ck_assert_str_eq(json_str(res.json, "description"), desc);
 	http_response_release(&res);
 
 	/* Unknown fields (clients send sha, for instance) are ignored. */
 	http_call(&res, "POST", r.deployments, r.token,
 	    "{\"ref\":\"main\",\"sha\":\"not-a-sha\",\"unknown\":{\"x\":[1]},\"ignored\":null}", NULL);
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
-	ck_assert_str_eq(str_of(res.json, "sha"), sha_main);
+	ck_assert_str_eq(json_str(res.json, "sha"), sha_main);
 	ck_assert_ptr_null(json_object_get(res.json, "unknown"));
 	http_response_release(&res);
 
@@ -1481,7 +1464,7 @@ START_TEST(scopes_and_permissions)
 	http_response_release(&res);
 	post_deployment(&res, &priv, pusher_token, json_pack("{ss}", "ref", "topic"));
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
-	ck_assert_str_eq(str_of(json_object_get(res.json, "creator"), "login"), pusher);
+	ck_assert_str_eq(json_str(json_object_get(res.json, "creator"), "login"), pusher);
 	id = json_integer_value(json_object_get(res.json, "id"));
 	http_response_release(&res);
 	get_path(&res, pusher_token, "%s", priv.deployments);
@@ -1685,14 +1668,14 @@ START_TEST(deployment_and_event_are_atomic)
 	ck_assert_ptr_nonnull(text);
 	payload = json_loads(text, 0, NULL);
 	ck_assert_msg(payload != NULL, "payload is not JSON: %s", text);
-	ck_assert_str_eq(str_of(payload, "action"), "created");
+	ck_assert_str_eq(json_str(payload, "action"), "created");
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(payload, "deployment"), "id")), id);
 	ck_assert_msg(json_equal(json_object_get(payload, "deployment"), body),
 	    "the event's deployment differs from the response:\n%s", text);
-	ck_assert_str_eq(str_of(json_object_get(payload, "repository"), "full_name"), r.full);
+	ck_assert_str_eq(json_str(json_object_get(payload, "repository"), "full_name"), r.full);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(payload, "repository"), "id")),
 	    r.id);
-	ck_assert_str_eq(str_of(json_object_get(payload, "sender"), "login"), r.owner);
+	ck_assert_str_eq(json_str(json_object_get(payload, "sender"), "login"), r.owner);
 	ck_assert(json_is_null(json_object_get(payload, "workflow")));
 	ck_assert(json_is_null(json_object_get(payload, "workflow_run")));
 	json_decref(payload);

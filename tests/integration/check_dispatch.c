@@ -99,10 +99,10 @@ sql_value(const char *fmt, ...)
 }
 
 static int64_t
-sql_int(const char *fmt, ...) PRINTF_LIKE(1, 2);
+db_int(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 static int64_t
-sql_int(const char *fmt, ...)
+db_int(const char *fmt, ...)
 {
 	struct buf sql = BUF_INIT;
 	va_list ap;
@@ -151,7 +151,7 @@ make_repository(char *owner_out, char *name_out)
 	snprintf(full, sizeof(full), "%s/%s", owner_out, name_out);
 	free(deployctl(create_user));
 	free(deployctl(create_repo));
-	return sql_int("SELECT r.id FROM repositories r JOIN users u ON u.id = r.owner_id"
+	return db_int("SELECT r.id FROM repositories r JOIN users u ON u.id = r.owner_id"
 	    " WHERE u.login = '%s' AND r.name = '%s'", owner_out, name_out);
 }
 
@@ -161,7 +161,7 @@ make_hook(int64_t repository_id, const char *url, const char *content_type, cons
 {
 	char *q_url = sql_quote(url);
 	char *q_secret = secret ? sql_quote(secret) : xstrdup("NULL");
-	int64_t id = sql_int("INSERT INTO hooks (repository_id, url, content_type, secret, events)"
+	int64_t id = db_int("INSERT INTO hooks (repository_id, url, content_type, secret, events)"
 	    " VALUES (%" PRId64 ", %s, '%s', %s, '%s') RETURNING id", repository_id, q_url, content_type,
 	    q_secret, events);
 
@@ -312,7 +312,7 @@ wait_count(int64_t n, int limit_ms, const char *sql)
 {
 	int64_t got = -1;
 
-	for (int waited = 0; (got = sql_int("%s", sql)) < n; waited += 50) {
+	for (int waited = 0; (got = db_int("%s", sql)) < n; waited += 50) {
 		ck_assert_msg(waited < limit_ms, "%s: %" PRId64 " after %d ms, expected %" PRId64, sql, got,
 		    limit_ms, n);
 		sleep_ms(50);
@@ -501,8 +501,8 @@ START_TEST(test_signed_json_and_headers)
 	wait_records(&rcv, 4, 10000);
 	sleep_ms(300);
 	ck_assert_uint_eq(receiver_poll(&rcv), 4);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox"), 0);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM deliveries"), 4);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM outbox"), 0);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM deliveries"), 4);
 
 	for (size_t i = 0; i < 4; i++) {
 		json_t *rec = json_array_get(rcv.records, i);
@@ -554,18 +554,18 @@ START_TEST(test_signed_json_and_headers)
 
 	/* The bookkeeping the deliveries API reads. */
 	wait_count(4, 5000, "SELECT count(*) FROM deliveries WHERE status = 'delivered'");
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM deliveries WHERE attempts = 1 AND status_code = 204"
+	ck_assert_int_eq(db_int("SELECT count(*) FROM deliveries WHERE attempts = 1 AND status_code = 204"
 	    " AND delivered_at IS NOT NULL AND duration_ms >= 0"
 	    " AND event_seq > 0 AND deployment_id = 77"), 4);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
 	    " WHERE a.status_code = 204 AND a.error IS NULL"
 	    "   AND a.request_headers->>'X-GitHub-Delivery' = d.guid::text"
 	    "   AND a.request_headers->>'X-GitHub-Event' = d.event"
 	    "   AND a.response_headers->>'X-Receiver' = 'test'"), 4);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_attempts"
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_attempts"
 	    " WHERE request_headers->>'X-Hub-Signature-256' LIKE 'sha256=%%'"), 1);
 	/* Done with: out of the work list. */
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_queue"), 0);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_queue"), 0);
 	receiver_stop(&rcv);
 }
 END_TEST
@@ -625,7 +625,7 @@ START_TEST(test_event_from_api)
 	unique_name("apirepo", name, sizeof(name));
 	snprintf(full, sizeof(full), "%s/%s", login, name);
 	free(deployctl(repo_create));
-	repo = sql_int("SELECT id FROM repositories WHERE name = '%s'", name);
+	repo = db_int("SELECT id FROM repositories WHERE name = '%s'", name);
 	receiver_hook(repo, &rcv, "api", NULL, "json", "k", "{deployment,deployment_status}");
 	/* The default poll interval (25 ms) is what delivers it promptly. */
 	dispatcher_start(args);
@@ -684,12 +684,12 @@ START_TEST(test_not_sendable)
 
 	dispatcher_start(args);
 	wait_count(2, 10000, "SELECT count(*) FROM deliveries WHERE status = 'failed'");
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
 	    " WHERE d.hook_id = %" PRId64 " AND a.error LIKE 'hook is inactive%%' AND a.status_code IS NULL"
 	    "   AND a.request_headers::text = '{}'", off), 1);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
 	    " WHERE d.hook_id = %" PRId64 " AND a.error LIKE '%%control characters%%'", odd), 1);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_queue"), 0);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_queue"), 0);
 	sleep_ms(300);
 	ck_assert_uint_eq(receiver_poll(&rcv), 0);
 	receiver_stop(&rcv);
@@ -729,9 +729,9 @@ START_TEST(test_retry_same_guid)
 			ck_assert_double_le(gap, 2.5);
 		}
 	}
-	ck_assert_int_eq(sql_int("SELECT attempts FROM deliveries WHERE hook_id = %" PRId64, hook), 3);
-	ck_assert_int_eq(sql_int("SELECT status_code FROM deliveries WHERE hook_id = %" PRId64, hook), 204);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
+	ck_assert_int_eq(db_int("SELECT attempts FROM deliveries WHERE hook_id = %" PRId64, hook), 3);
+	ck_assert_int_eq(db_int("SELECT status_code FROM deliveries WHERE hook_id = %" PRId64, hook), 204);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
 	    " WHERE d.hook_id = %" PRId64, hook), 3);
 	free(guid);
 	guid = sql_value("SELECT string_agg(a.status_code::text, ',' ORDER BY a.id)"
@@ -757,8 +757,8 @@ START_TEST(test_failed_then_redelivered)
 	dispatcher_start(args);
 	wait_count(1, 10000, "SELECT count(*) FROM deliveries WHERE status = 'failed'");
 	ck_assert_uint_eq(receiver_poll(&rcv), 3);
-	ck_assert_int_eq(sql_int("SELECT attempts FROM deliveries WHERE hook_id = %" PRId64, hook), 3);
-	ck_assert_int_eq(sql_int("SELECT status_code FROM deliveries WHERE hook_id = %" PRId64, hook), 503);
+	ck_assert_int_eq(db_int("SELECT attempts FROM deliveries WHERE hook_id = %" PRId64, hook), 3);
+	ck_assert_int_eq(db_int("SELECT status_code FROM deliveries WHERE hook_id = %" PRId64, hook), 503);
 	/* What the API's redelivery does: same row, same guid, one more go. */
 	free(sql_value("UPDATE deliveries SET status = 'pending', next_attempt_at = now(), redelivery = true"
 	    " WHERE hook_id = %" PRId64, hook));
@@ -968,8 +968,8 @@ START_TEST(test_three_instances_exactly_once)
 	ck_assert_uint_eq(distinct_deliveries(&rcv, &dups), EVENTS);
 	ck_assert_uint_eq(dups, 0);
 	ck_assert_uint_eq(json_array_size(rcv.records), EVENTS);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM deliveries WHERE attempts <> 1"), 0);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_attempts"), EVENTS);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM deliveries WHERE attempts <> 1"), 0);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_attempts"), EVENTS);
 	/* None of them crashed on the way. */
 	for (size_t i = 0; i < 3; i++)
 		ck_assert(process_running(dispatchers[i]));
@@ -1001,7 +1001,7 @@ START_TEST(test_sigkill_then_restart)
 	at_kill = receiver_poll(&rcv);
 	ck_assert_uint_lt(at_kill, EVENTS);
 	/* Claimed but not recorded: leased to the dead instance. */
-	ck_assert_int_gt(sql_int("SELECT count(*) FROM delivery_queue WHERE claims > 0"
+	ck_assert_int_gt(db_int("SELECT count(*) FROM delivery_queue WHERE claims > 0"
 	    " AND next_attempt_at > now()"), 0);
 	dispatcher_start(args);
 	wait_count(EVENTS, 60000, "SELECT count(*) FROM deliveries WHERE status = 'delivered'");
@@ -1011,7 +1011,7 @@ START_TEST(test_sigkill_then_restart)
 	/* At least once: only what the killed instance had claimed and not
 	 * recorded (at most twice its concurrency) came twice. */
 	ck_assert_uint_le(dups, 20);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox"), 0);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM outbox"), 0);
 	receiver_stop(&rcv);
 }
 END_TEST
@@ -1086,10 +1086,10 @@ START_TEST(test_hanging_receiver)
 	ck_assert_double_lt(last_fine, first_hang + 1.0);
 	/* Each hung request cost one timeout: an attempt with no status. */
 	wait_count(4, 5000, "SELECT count(*) FROM delivery_attempts WHERE status_code IS NULL AND error IS NOT NULL");
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
 	    " WHERE d.hook_id = %" PRId64 " AND (a.status_code IS NOT NULL OR a.duration_ms < 900"
 	    "   OR a.duration_ms > 3000)", hung), 0);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM deliveries WHERE hook_id = %" PRId64
+	ck_assert_int_eq(db_int("SELECT count(*) FROM deliveries WHERE hook_id = %" PRId64
 	    " AND status = 'delivered'", fine), 50);
 	/* The rest of the hanging hook's deliveries are still worked through. */
 	wait_count(20, 15000, "SELECT count(*) FROM delivery_attempts WHERE status_code IS NULL");
@@ -1120,7 +1120,7 @@ START_TEST(test_sigterm_finishes_in_flight)
 	/* It waited for the answers (1.5 s), not for a timeout (10 s). */
 	ck_assert_double_ge(wall_clock() - t0, 0.5);
 	ck_assert_double_lt(wall_clock() - t0, 5.0);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM deliveries WHERE status = 'delivered'"), 5);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM deliveries WHERE status = 'delivered'"), 5);
 	receiver_stop(&rcv);
 }
 END_TEST
@@ -1146,8 +1146,8 @@ START_TEST(test_second_sigterm_releases)
 	status = dispatcher_stop(pid, SIGTERM, 3000);
 	ck_assert_msg(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
 	/* Given back: due now, not in ten minutes when the lease would end. */
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_queue WHERE next_attempt_at <= now()"), 3);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM deliveries WHERE status = 'pending' AND attempts = 0"), 3);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_queue WHERE next_attempt_at <= now()"), 3);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM deliveries WHERE status = 'pending' AND attempts = 0"), 3);
 	receiver_stop(&rcv);
 }
 END_TEST
@@ -1181,10 +1181,10 @@ START_TEST(test_prune_old_deliveries)
 	dispatcher_start(args);
 	wait_count(1200, 15000, "SELECT 1211 - count(*) FROM deliveries");
 	sleep_ms(1500);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM deliveries"), 11);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM deliveries WHERE delivered_at > now() - interval '30 days'"), 10);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM deliveries WHERE status = 'pending'"), 1);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
+	ck_assert_int_eq(db_int("SELECT count(*) FROM deliveries"), 11);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM deliveries WHERE delivered_at > now() - interval '30 days'"), 10);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM deliveries WHERE status = 'pending'"), 1);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
 	    " WHERE d.hook_id = %" PRId64, hook), 0);
 }
 END_TEST
@@ -1212,7 +1212,7 @@ START_TEST(test_claim_plan_is_index_scan)
 	    "   next_attempt_at)"
 	    " SELECT %" PRId64 ", %" PRId64 ", 'deployment', g %% 100, 300000 + g, '{}', now() + interval '1 hour'"
 	    "   FROM generate_series(1, 5000) g", hook, repo));
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_queue"), 5000);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_queue"), 5000);
 	free(sql_value("ANALYZE deliveries"));
 	free(sql_value("ANALYZE delivery_queue"));
 	free(sql_value("SET plan_cache_mode = force_generic_plan"));

@@ -108,29 +108,6 @@ sql_value(const char *fmt, ...)
 	return v;
 }
 
-static long long
-sql_int(const char *fmt, ...)
-{
-	PGconn *conn = PQconnectdb(env_or_die("DEPLOY_DB"));
-	struct buf sql = BUF_INIT;
-	PGresult *r;
-	va_list ap;
-	long long v;
-
-	va_start(ap, fmt);
-	buf_vprintf(&sql, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "%s", PQerrorMessage(conn));
-	r = PQexec(conn, sql.data);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1,
-	    "%s: %s", sql.data, PQresultErrorMessage(r));
-	v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	PQfinish(conn);
-	buf_release(&sql);
-	return v;
-}
-
 static void
 sql_run(const char *fmt, ...)
 {
@@ -180,14 +157,6 @@ int_of(json_t *o, const char *key)
 
 	ck_assert_msg(json_is_integer(v), "\"%s\" is not an integer", key);
 	return (long long)json_integer_value(v);
-}
-
-static const char *
-message_of(const struct http_response *r)
-{
-	json_t *m = json_object_get(r->json, "message");
-
-	return json_is_string(m) ? json_string_value(m) : "";
 }
 
 /* method path with body as token; asserts the status and returns the

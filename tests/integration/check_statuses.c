@@ -77,29 +77,6 @@ collaborator(const struct world *w, const char *permission, char *login)
 
 /* ------------------------------------------------------------------ SQL */
 
-static long long
-sql_int(const char *fmt, ...)
-{
-	PGconn *conn = PQconnectdb(env_or_die("DEPLOY_DB"));
-	struct buf sql = BUF_INIT;
-	PGresult *r;
-	va_list ap;
-	long long v;
-
-	va_start(ap, fmt);
-	buf_vprintf(&sql, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "%s", PQerrorMessage(conn));
-	r = PQexec(conn, sql.data);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1,
-	    "%s: %s", sql.data, PQresultErrorMessage(r));
-	v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	PQfinish(conn);
-	buf_release(&sql);
-	return v;
-}
-
 /* Rows of a query, each row's columns joined with '|' and rows with '\n'. */
 static char *
 sql_rows(const char *fmt, ...)

@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include <check.h>
+#include <stdarg.h>
 #include <curl/curl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -282,4 +283,44 @@ spawn_capture(char *const *argv, char *out, size_t outlen)
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+long long
+sql_int(const char *fmt, ...)
+{
+	PGconn *conn = PQconnectdb(env_or_die("DEPLOY_DB"));
+	struct buf sql = BUF_INIT;
+	PGresult *r;
+	va_list ap;
+	long long v;
+
+	va_start(ap, fmt);
+	buf_vprintf(&sql, fmt, ap);
+	va_end(ap);
+	ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "%s", PQerrorMessage(conn));
+	r = PQexec(conn, sql.data);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1,
+	    "%s: %s", sql.data, PQresultErrorMessage(r));
+	v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	PQfinish(conn);
+	buf_release(&sql);
+	return v;
+}
+
+const char *
+message_of(const struct http_response *r)
+{
+	json_t *m = json_object_get(r->json, "message");
+
+	return m ? json_string_value(m) : "";
+}
+
+const char *
+json_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	ck_assert_msg(json_is_string(v), "%s is not a string", key);
+	return json_string_value(v);
 }

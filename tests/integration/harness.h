@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "util.h"
+
 struct http_response {
 	long status;
 	char *body;
@@ -46,6 +48,16 @@ char *make_user_with_token(const char *prefix, const char *scopes, char *login_o
  * folder and $2 = the bin folder ("pg_stop \"$1\"", ...); returns its
  * exit status. */
 int stack_command(const char *snippet);
+
+/* The one value of a query that returns one row (printf-style text of
+ * the test's own making), as an integer; fails the test otherwise. */
+long long sql_int(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* The "message" of an error body, "" when there is none. */
+const char *message_of(const struct http_response *r);
+
+/* The string member key of o; fails the test when it is not a string. */
+const char *json_str(json_t *o, const char *key);
 
 /* Runs one SQL statement against DEPLOY_DB (test setup only). */
 void sql_exec(const char *sql);
