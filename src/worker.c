@@ -297,6 +297,22 @@ serve(FCGX_Request *fcgx, struct db *db, const struct settings *settings,
 	request_release(&req);
 }
 
+/*
+ * libfcgi closes a connection by shutting down its write side and waiting
+ * until nginx closes too (a guard against TCP resets dropping unread
+ * data), which puts the worker to sleep once more per request. When nginx
+ * has sent the whole request (stdin read to its end) nothing of ours can
+ * be reset, so a detached request is closed at once; otherwise, the body
+ * left unread, libfcgi's lingering close stays.
+ */
+static void
+finish_request(FCGX_Request *fcgx)
+{
+	if (FCGX_GetChar(fcgx->in) == EOF && FCGX_GetError(fcgx->in) == 0)
+		fcgx->detached = 1;
+	FCGX_Finish_r(fcgx);
+}
+
 int
 worker_run(const struct settings *settings, int listen_fd, struct ratelimit_table *ratelimit)
 {
@@ -338,7 +354,7 @@ worker_run(const struct settings *settings, int listen_fd, struct ratelimit_tabl
 			break;
 		}
 		serve(&fcgx, &db, settings, ratelimit);
-		FCGX_Finish_r(&fcgx);
+		finish_request(&fcgx);
 		if (settings->max_requests > 0 && ++served >= settings->max_requests) {
 			log_info("served %lld requests; exiting to be replaced", (long long)served);
 			break;
