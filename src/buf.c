@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void
+void
 buf_grow(struct buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;
@@ -22,25 +22,11 @@ buf_grow(struct buf *b, size_t extra)
 }
 
 void
-buf_append(struct buf *b, const void *data, size_t len)
+buf_put_int(struct buf *b, int64_t v)
 {
-	buf_grow(b, len);
-	if (len > 0)
-		memcpy(b->data + b->len, data, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-}
+	char digits[INT64_DECIMAL_MAX];
 
-void
-buf_puts(struct buf *b, const char *s)
-{
-	buf_append(b, s, strlen(s));
-}
-
-void
-buf_putc(struct buf *b, char c)
-{
-	buf_append(b, &c, 1);
+	buf_append(b, digits, format_int64(v, digits));
 }
 
 void

@@ -76,38 +76,46 @@ value_start(struct jsonw *w)
 	separate(w);
 }
 
+/* Bytes that JSON strings cannot hold as they are: controls, '"' and '\\'. */
+static const bool needs_escape[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+	[0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+	[0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+	[0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+	[0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
+static void
+put_escape(struct buf *b, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
+	size_t elen = 2;
+
+	switch (c) {
+	case '"': esc[1] = '"'; break;
+	case '\\': esc[1] = '\\'; break;
+	case '\n': esc[1] = 'n'; break;
+	case '\r': esc[1] = 'r'; break;
+	case '\t': esc[1] = 't'; break;
+	case '\b': esc[1] = 'b'; break;
+	case '\f': esc[1] = 'f'; break;
+	default: elen = 6;
+	}
+	buf_append(b, esc, elen);
+}
+
 void
 json_escape_into(struct buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
 	size_t start = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[6];
-		size_t elen = 2;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!needs_escape[p[i]])
 			continue;
 		buf_append(b, s + start, i - start);
-		esc[0] = '\\';
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		default:
-			esc[1] = 'u';
-			esc[2] = '0';
-			esc[3] = '0';
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 0xf];
-			elen = 6;
-		}
-		buf_append(b, esc, elen);
+		put_escape(b, p[i]);
 		start = i + 1;
 	}
 	buf_append(b, s + start, n - start);
@@ -145,7 +153,7 @@ void
 jw_int(struct jsonw *w, int64_t v)
 {
 	value_start(w);
-	buf_printf(w->out, "%lld", (long long)v);
+	buf_put_int(w->out, v);
 }
 
 void
@@ -192,7 +200,7 @@ jw_string_part(struct jsonw *w, const char *s)
 void
 jw_string_int(struct jsonw *w, int64_t v)
 {
-	buf_printf(w->out, "%lld", (long long)v);
+	buf_put_int(w->out, v);
 }
 
 void

@@ -15,49 +15,92 @@ render_time(struct jsonw *w, int64_t epoch_seconds)
 	jw_string(w, ts);
 }
 
+/* Base64 written as the bytes come, three at a time, straight into out. */
+struct base64_writer {
+	struct buf *out;
+	unsigned pending;
+	int npending;
+};
+
+static const char base64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void
+base64_emit(struct base64_writer *e, int nchars)
+{
+	char quad[4] = { '=', '=', '=', '=' };
+
+	for (int i = 0; i < nchars; i++)
+		quad[i] = base64_alphabet[(e->pending >> (18 - 6 * i)) & 63];
+	buf_append(e->out, quad, 4);
+}
+
+static void
+base64_feed(struct base64_writer *e, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		e->pending = (e->pending << 8) | (unsigned char)s[i];
+		if (++e->npending == 3) {
+			base64_emit(e, 4);
+			e->pending = 0;
+			e->npending = 0;
+		}
+	}
+}
+
+static void
+base64_finish(struct base64_writer *e)
+{
+	if (e->npending == 0)
+		return;
+	e->pending <<= 8 * (3 - e->npending);
+	base64_emit(e, e->npending + 1);
+}
+
+void
+render_node_id_into(struct buf *out, const char *type, const char *key, size_t key_len)
+{
+	struct base64_writer e = { .out = out };
+	char digits[INT64_DECIMAL_MAX];
+	size_t type_len = strlen(type);
+
+	base64_feed(&e, "0", 1);
+	base64_feed(&e, digits, format_int64((int64_t)type_len, digits));
+	base64_feed(&e, ":", 1);
+	base64_feed(&e, type, type_len);
+	base64_feed(&e, key, key_len);
+	base64_finish(&e);
+}
+
 char *
 render_node_id_text(const char *type, const char *key)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	struct buf raw = BUF_INIT;
 	struct buf out = BUF_INIT;
-	const unsigned char *p;
 
-	buf_printf(&raw, "0%zu:%s%s", strlen(type), type, key);
-	p = (const unsigned char *)raw.data;
-	for (size_t i = 0; i < raw.len; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		size_t left = raw.len - i;
-
-		if (left > 1)
-			v |= (unsigned)p[i + 1] << 8;
-		if (left > 2)
-			v |= p[i + 2];
-		buf_putc(&out, b64[(v >> 18) & 63]);
-		buf_putc(&out, b64[(v >> 12) & 63]);
-		buf_putc(&out, left > 1 ? b64[(v >> 6) & 63] : '=');
-		buf_putc(&out, left > 2 ? b64[v & 63] : '=');
-	}
-	buf_release(&raw);
+	render_node_id_into(&out, type, key, strlen(key));
 	return buf_detach(&out);
 }
 
 char *
 render_node_id(const char *type, int64_t id)
 {
-	char key[24];
+	struct buf out = BUF_INIT;
+	char digits[INT64_DECIMAL_MAX];
 
-	snprintf(key, sizeof(key), "%lld", (long long)id);
-	return render_node_id_text(type, key);
+	render_node_id_into(&out, type, digits, format_int64(id, digits));
+	return buf_detach(&out);
 }
 
 static void
 kv_node_id(struct jsonw *w, const char *type, int64_t id)
 {
-	char *node_id = render_node_id(type, id);
+	char digits[INT64_DECIMAL_MAX];
 
-	jw_kv_string(w, "node_id", node_id);
-	free(node_id);
+	/* Base64 needs no JSON escaping: straight into the string. */
+	jw_key(w, "node_id");
+	jw_string_begin(w);
+	render_node_id_into(w->out, type, digits, format_int64(id, digits));
+	jw_string_end(w);
 }
 
 static void
@@ -89,7 +132,8 @@ render_deployment_url(struct buf *b, const struct url_base *base, const struct r
     int64_t deployment_id)
 {
 	put_repository_url(b, base, repo);
-	buf_printf(b, "/deployments/%lld", (long long)deployment_id);
+	buf_puts(b, "/deployments/");
+	buf_put_int(b, deployment_id);
 }
 
 void
@@ -97,7 +141,8 @@ render_hook_url(struct buf *b, const struct url_base *base, const struct reposit
     int64_t hook_id)
 {
 	put_repository_url(b, base, repo);
-	buf_printf(b, "/hooks/%lld", (long long)hook_id);
+	buf_puts(b, "/hooks/");
+	buf_put_int(b, hook_id);
 }
 
 void

@@ -23,6 +23,8 @@ struct url_base {
 char *render_node_id(const char *type, int64_t id);
 /* The same for a resource keyed by text (a commit: "06:Commit<sha>"). */
 char *render_node_id_text(const char *type, const char *key);
+/* The node id of (type, key) appended to out. */
+void render_node_id_into(struct buf *out, const char *type, const char *key, size_t key_len);
 
 /* "2026-11-21T06:01:00Z" */
 void render_time(struct jsonw *w, int64_t epoch_seconds);

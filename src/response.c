@@ -125,12 +125,13 @@ void
 response_apply_etag(struct response *res, const char *if_none_match)
 {
 	const char *body = res->body.data ? res->body.data : "";
+	uint64_t hash[2];
 	char etag[48];
 
-	/* A weak validator: two independent 64-bit hashes of the body. */
-	snprintf(etag, sizeof(etag), "W/\"%016llx%016llx\"",
-	    (unsigned long long)hash64(body, res->body.len, 0x5eed),
-	    (unsigned long long)hash64(body, res->body.len, 0xc0ffee));
+	/* A weak validator: a 128-bit hash of the body. */
+	hash128(body, res->body.len, hash);
+	snprintf(etag, sizeof(etag), "W/\"%016llx%016llx\"", (unsigned long long)hash[0],
+	    (unsigned long long)hash[1]);
 	response_header(res, "ETag", etag);
 	if (if_none_match && etag_matches(if_none_match, etag))
 		response_empty(res, 304);

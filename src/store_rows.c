@@ -11,7 +11,7 @@
 void
 store_format_int(char out[STORE_INT_LEN], int64_t v)
 {
-	snprintf(out, STORE_INT_LEN, "%lld", (long long)v);
+	out[format_int64(v, out)] = '\0';
 }
 
 char *

@@ -81,15 +81,67 @@ parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 	return 0;
 }
 
+size_t
+format_int64(int64_t v, char out[INT64_DECIMAL_MAX])
+{
+	char reversed[INT64_DECIMAL_MAX];
+	/* Negated as unsigned so that INT64_MIN has a magnitude too. */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, len = 0;
+
+	do {
+		reversed[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		out[len++] = '-';
+	while (n > 0)
+		out[len++] = reversed[--n];
+	return len;
+}
+
+static void
+put_digits(char *out, unsigned v, int width)
+{
+	while (width-- > 0) {
+		out[width] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void
 format_iso8601(int64_t epoch_seconds, char *out)
 {
-	time_t t = (time_t)epoch_seconds;
-	struct tm tm;
+	/* Days to a civil date (H. Hinnant's algorithm): gmtime_r and
+	 * strftime cost more than the rest of a timestamp's rendering. */
+	int64_t days = epoch_seconds / 86400, secs = epoch_seconds % 86400;
+	int64_t era, year;
+	unsigned doe, yoe, doy, mp, day, month;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, ISO8601_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = (unsigned)(days - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	day = doy - (153 * mp + 2) / 5 + 1;
+	month = mp < 10 ? mp + 3 : mp - 9;
+	year = (int64_t)yoe + era * 400 + (month <= 2);
+	if (year < 0 || year > 9999) {
 		memcpy(out, "1970-01-01T00:00:00Z", ISO8601_LEN + 1);
+		return;
+	}
+	memcpy(out, "0000-00-00T00:00:00Z", ISO8601_LEN + 1);
+	put_digits(out, (unsigned)year, 4);
+	put_digits(out + 5, month, 2);
+	put_digits(out + 8, day, 2);
+	put_digits(out + 11, (unsigned)(secs / 3600), 2);
+	put_digits(out + 14, (unsigned)(secs / 60 % 60), 2);
+	put_digits(out + 17, (unsigned)(secs % 60), 2);
 }
 
 void
@@ -123,29 +175,51 @@ sha256_hex(const void *data, size_t len, char *out)
 }
 
 /* Eight bytes at a time: multiply, fold, mix (the finalizer is MurmurHash3's). */
-uint64_t
-hash64(const void *data, size_t len, uint64_t seed)
+static inline uint64_t
+rotl64(uint64_t x, int r)
 {
-	const unsigned char *p = data;
-	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ULL);
-	uint64_t w;
+	return (x << r) | (x >> (64 - r));
+}
 
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&w, p, 8);
-		w *= 0x87c37b91114253d5ULL;
-		w = (w << 31) | (w >> 33);
-		h ^= w * 0x4cf5ad432745937fULL;
-		h = ((h << 27) | (h >> 37)) * 5 + 0x52dce729;
-	}
-	w = 0;
-	memcpy(&w, p, len);
-	h ^= w * 0x87c37b91114253d5ULL;
+static inline uint64_t
+fmix64(uint64_t h)
+{
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
 	return h;
+}
+
+void
+hash128(const void *data, size_t len, uint64_t out[2])
+{
+	/* Four independent lanes (xxHash's round) so that the multiplies of
+	 * one 32-byte stripe overlap instead of waiting for each other. */
+	static const uint64_t p1 = 0x9e3779b185ebca87ULL, p2 = 0xc2b2ae3d27d4eb4fULL;
+	const unsigned char *p = data;
+	uint64_t lane[4] = { p1 + p2, p2, 0, 0 - p1 };
+	uint64_t w, tail = 0;
+	size_t i = 0;
+
+	for (; len - i >= 32; i += 32) {
+		for (int k = 0; k < 4; k++) {
+			memcpy(&w, p + i + 8 * k, 8);
+			lane[k] = rotl64(lane[k] + w * p2, 31) * p1;
+		}
+	}
+	for (int k = 0; len - i >= 8; i += 8, k++) {
+		memcpy(&w, p + i, 8);
+		lane[k] = rotl64(lane[k] + w * p2, 31) * p1;
+	}
+	if (len > i)
+		memcpy(&tail, p + i, len - i);
+	lane[3] = rotl64(lane[3] + (tail ^ (uint64_t)len) * p2, 31) * p1;
+	out[0] = fmix64(rotl64(lane[0], 1) + rotl64(lane[1], 7) + rotl64(lane[2], 12) +
+	    rotl64(lane[3], 18));
+	out[1] = fmix64(lane[0] ^ rotl64(lane[1], 29) ^ rotl64(lane[2], 41) ^ rotl64(lane[3], 53) ^
+	    out[0]);
 }
 
 int

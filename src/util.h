@@ -25,6 +25,10 @@ char *xstrndup(const char *s, size_t n);
  * garbage, or a value outside [min, max]. */
 int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out) MUST_CHECK;
 
+/* v in decimal at out, without a NUL; returns the length (at most 20). */
+#define INT64_DECIMAL_MAX 20
+size_t format_int64(int64_t v, char out[INT64_DECIMAL_MAX]);
+
 /* "2026-11-21T06:01:00Z" into out (at least ISO8601_LEN + 1 bytes). */
 #define ISO8601_LEN 20
 void format_iso8601(int64_t epoch_seconds, char *out);
@@ -32,9 +36,9 @@ void format_iso8601(int64_t epoch_seconds, char *out);
 /* Lower-case hex SHA-256 of data into out (at least 65 bytes). */
 void sha256_hex(const void *data, size_t len, char *out);
 
-/* A fast 64-bit hash of data (not cryptographic: for ETags and the like,
+/* A fast 128-bit hash of data into out (not cryptographic: for ETags,
  * where a body of tens of kilobytes must not cost a SHA-256). */
-uint64_t hash64(const void *data, size_t len, uint64_t seed);
+void hash128(const void *data, size_t len, uint64_t out[2]);
 
 /* Fills buf with len bytes from the kernel's CSPRNG; -1 on failure. */
 int random_bytes(void *buf, size_t len) MUST_CHECK;

@@ -96,6 +96,21 @@ START_TEST(test_puts_putc)
 }
 END_TEST
 
+START_TEST(test_put_int)
+{
+	struct buf b = BUF_INIT;
+
+	buf_put_int(&b, 0);
+	buf_putc(&b, ' ');
+	buf_put_int(&b, -42);
+	buf_putc(&b, ' ');
+	buf_put_int(&b, INT64_MIN);
+	assert_invariants(&b);
+	ck_assert_str_eq(buf_cstr(&b), "0 -42 -9223372036854775808");
+	buf_release(&b);
+}
+END_TEST
+
 START_TEST(test_printf)
 {
 	struct buf b = BUF_INIT;
@@ -244,6 +259,7 @@ buf_suite(void)
 	tcase_add_test(tc, test_append_zero_bytes);
 	tcase_add_test(tc, test_append_embedded_nul);
 	tcase_add_test(tc, test_puts_putc);
+	tcase_add_test(tc, test_put_int);
 	tcase_add_test(tc, test_printf);
 	tcase_add_test(tc, test_printf_growth);
 	tcase_add_test(tc, test_urlencoded);

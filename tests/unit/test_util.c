@@ -96,6 +96,10 @@ START_TEST(test_format_iso8601)
 		{ 1795240860, "2026-11-21T06:01:00Z" },
 		{ 4102444799, "2099-12-31T23:59:59Z" },
 		{ 253402300799, "9999-12-31T23:59:59Z" },
+		/* Beyond four-digit years: the epoch, as a fixed-width fallback. */
+		{ 253402300800, "1970-01-01T00:00:00Z" },
+		{ -62167219201, "1970-01-01T00:00:00Z" },
+		{ -62167219200, "0000-01-01T00:00:00Z" },
 	};
 	char out[ISO8601_LEN + 1];
 
@@ -104,6 +108,51 @@ START_TEST(test_format_iso8601)
 		format_iso8601(cases[i].t, out);
 		ck_assert_str_eq(out, cases[i].s);
 		ck_assert_uint_eq(strlen(out), ISO8601_LEN);
+	}
+}
+END_TEST
+
+START_TEST(test_format_int64)
+{
+	static const struct {
+		int64_t v;
+		const char *s;
+	} cases[] = {
+		{ 0, "0" }, { 7, "7" }, { -7, "-7" }, { 1234567890, "1234567890" },
+		{ INT64_MAX, "9223372036854775807" }, { INT64_MIN, "-9223372036854775808" },
+	};
+	char out[INT64_DECIMAL_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t n = format_int64(cases[i].v, out);
+
+		ck_assert_uint_eq(n, strlen(cases[i].s));
+		ck_assert_int_eq(memcmp(out, cases[i].s, n), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_hash128)
+{
+	/* Every length around the 8- and 32-byte steps; one flipped byte
+	 * anywhere, or one byte more, changes both halves. */
+	unsigned char data[80];
+	uint64_t a[2], b[2], again[2];
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 37 + 11);
+	for (size_t len = 0; len < sizeof(data); len++) {
+		hash128(data, len, a);
+		hash128(data, len, again);
+		ck_assert(a[0] == again[0] && a[1] == again[1]);
+		hash128(data, len + 1, b);
+		ck_assert(a[0] != b[0] && a[1] != b[1]);
+		for (size_t i = 0; i < len; i++) {
+			data[i] ^= 1;
+			hash128(data, len, b);
+			data[i] ^= 1;
+			ck_assert(a[0] != b[0] && a[1] != b[1]);
+		}
 	}
 }
 END_TEST
@@ -195,6 +244,8 @@ util_suite(void)
 	tcase_add_loop_test(tc, test_parse_int64, 0, (int)ARRAY_SIZE(int_cases));
 	tcase_add_test(tc, test_parse_int64_null);
 	tcase_add_test(tc, test_format_iso8601);
+	tcase_add_test(tc, test_format_int64);
+	tcase_add_test(tc, test_hash128);
 	tcase_add_test(tc, test_utf8_length);
 	tcase_add_test(tc, test_has_control_chars);
 	tcase_add_test(tc, test_sha256_hex);
