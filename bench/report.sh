@@ -201,7 +201,7 @@ temporary folder, provisions one user, five repositories (see Data below) and on
 each endpoint and each concurrency C in {$conc_list} measures, back to back:
 the **endpoint** through nginx with \`wrk -t2 -c C -d${DUR}s --latency\`; **static**, the same
 response body served as a file by an nginx with the same settings, carrying the endpoint's own
-headers; **libfcgi** (H), \`bench/fcgi_static.c\` (a master with \`FCGX_OpenSocket\` and $WORKERS
+headers; **libfcgi** (H), \`bench/fcgi_static.c\` (a master with \`FCGX_OpenSocket\` and ${CEILING_CHILDREN:-$WORKERS}
 forked children in an \`FCGX_Accept_r\` loop writing the endpoint's captured headers and body)
 behind that nginx with \`fastcgi_keep_conn off\`; and **pgbench** (D),
 \`pgbench -n -M prepared -T $DUR -j 2 -c C\` running the endpoint's SQL (\`bench/sql/\`) with

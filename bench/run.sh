@@ -78,7 +78,11 @@ ENDPOINTS=(
 #                  (required_contexts: []), req/s back to back (at least 0.8)
 EXTRAS=(list_latency deep_hop cascade_cost contexts_check)
 CONCURRENCIES=(16 64)
-WORKERS=4
+# deploy-api's workers (BENCH_WORKERS overrides, to compare counts), and
+# fcgi_static's children: 4, the best count PERFORMANCE.md measured for a
+# trivial responder on 2 cores, whatever the product runs.
+WORKERS=${BENCH_WORKERS:-4}
+CEILING_CHILDREN=4
 OWNER=bench
 REPO=bench-repo
 # Targets of the extras.
@@ -721,7 +725,7 @@ for entry in "${ENDPOINTS[@]}"; do
 	sport=$(free_port); fport=$(free_port)
 	while [ "$fport" = "$sport" ]; do fport=$(free_port); done
 	write_ceiling_config "$name" "$dir" "$sport" "$fport"
-	"$data/bench/fcgi_static" "$data/run/fcgi_static.sock" "$WORKERS" "$dir/response.cgi" \
+	"$data/bench/fcgi_static" "$data/run/fcgi_static.sock" "$CEILING_CHILDREN" "$dir/response.cgi" \
 		>>"$data/log/fcgi_static.log" 2>&1 &
 	echo $! > "$data/run/fcgi_static.pid"
 	"$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$data/log/ceiling-nginx-error.log" \
@@ -906,7 +910,7 @@ done
 loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(( $(date +%s) - started ))
 {
-	for v in quick DUR XDUR WORKERS elapsed loadavg_before loadavg_after run_date head \
+	for v in quick DUR XDUR WORKERS CEILING_CHILDREN elapsed loadavg_before loadavg_after run_date head \
 		LIST_P99_TARGET_MS HOP_MAX_RATIO CASCADE_MAX_RATIO CONTEXTS_MIN_RATIO; do
 		printf '%s=%q\n' "$v" "${!v}"
 	done

@@ -36,6 +36,7 @@ void jw_object_begin(struct jsonw *w);
 void jw_object_end(struct jsonw *w);
 void jw_array_begin(struct jsonw *w);
 void jw_array_end(struct jsonw *w);
+/* key is written as it is: a name of this program's, never input. */
 void jw_key(struct jsonw *w, const char *key);
 
 /* Values. A NULL string is written as null. */
