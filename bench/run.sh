@@ -6,7 +6,7 @@
 # and writes docs/performance.md (see /work/shared/PERFORMANCE.md for the
 # method and the "combined ceiling"):
 #
-#   endpoint   wrk through nginx -> FastCGI -> deploy-api (--workers 4) -> PostgreSQL
+#   endpoint   wrk through nginx -> FastCGI -> deploy-api (--workers 4 per CPU) -> PostgreSQL
 #   static     the same response body served by nginx as a static file
 #   libfcgi    bench/fcgi_static.c (4 prefork children) answering the same
 #              bytes behind the same nginx configuration shape   -> H
@@ -78,10 +78,11 @@ ENDPOINTS=(
 #                  (required_contexts: []), req/s back to back (at least 0.8)
 EXTRAS=(list_latency deep_hop cascade_cost contexts_check)
 CONCURRENCIES=(16 64)
-# deploy-api's workers (BENCH_WORKERS overrides, to compare counts), and
-# fcgi_static's children: 4, the best count PERFORMANCE.md measured for a
-# trivial responder on 2 cores, whatever the product runs.
-WORKERS=${BENCH_WORKERS:-4}
+# deploy-api's workers: its default on this machine, 4 per CPU
+# (BENCH_WORKERS overrides, to compare counts); and fcgi_static's children:
+# 4, the best count PERFORMANCE.md measured for a trivial responder on 2
+# cores, whatever the product runs.
+WORKERS=${BENCH_WORKERS:-$((4 * $(nproc)))}
 CEILING_CHILDREN=4
 OWNER=bench
 REPO=bench-repo

@@ -11,6 +11,9 @@
 
 #include "util.h"
 
+/* The default --workers, per online CPU. */
+#define SETTINGS_WORKERS_PER_CPU 4
+
 struct settings {
 	const char *listen;        /* "unix:/path" or "host:port" */
 	int64_t workers;

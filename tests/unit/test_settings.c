@@ -56,7 +56,7 @@ START_TEST(test_defaults)
 
 	ck_assert_int_eq(settings_parse(&cfg, 1, argv), 0);
 	ck_assert_str_eq(cfg.listen, "unix:/tmp/deploy-api.sock");
-	ck_assert_int_eq(cfg.workers, cpus > 0 ? cpus : 1);
+	ck_assert_int_eq(cfg.workers, SETTINGS_WORKERS_PER_CPU * (cpus > 0 ? cpus : 1));
 	ck_assert_int_eq(cfg.max_requests, 10000);
 	ck_assert_int_eq(cfg.shutdown_timeout, 10);
 	ck_assert_str_eq(cfg.db, "");
