@@ -69,6 +69,10 @@ void jw_kv_bool(struct jsonw *w, const char *key, bool v);
 void jw_kv_null(struct jsonw *w, const char *key);
 /* key: "prefix" + "suffix", both escaped (URLs). */
 void jw_kv_concat(struct jsonw *w, const char *key, const char *prefix, const char *suffix);
+/* The same with a prefix escaped beforehand (json_escape_into), for a prefix
+ * shared by many keys: a repository's or a user's URL templates. */
+void jw_kv_concat_escaped(struct jsonw *w, const char *key, const struct buf *escaped_prefix,
+    const char *suffix);
 
 /* Appends s escaped as the inside of a JSON string. */
 void json_escape_into(struct buf *b, const char *s, size_t n);

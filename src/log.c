@@ -60,14 +60,27 @@ void
 log_begin_line(struct buf *b, const char *level)
 {
 	struct timeval tv;
-	struct tm tm;
-	char ts[32];
+	char ts[ISO8601_LEN + 1];
+	char millis[3];
+	unsigned ms;
 
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	buf_printf(b, "ts=%s.%03dZ level=%s role=%s pid=%d", ts, (int)(tv.tv_usec / 1000),
-	    level, log_role, (int)getpid());
+	format_iso8601((int64_t)tv.tv_sec, ts);
+	ms = (unsigned)(tv.tv_usec / 1000);
+	millis[0] = (char)('0' + ms / 100);
+	millis[1] = (char)('0' + ms / 10 % 10);
+	millis[2] = (char)('0' + ms % 10);
+	/* ts=2026-11-21T06:01:00.123Z: the seconds' "Z" moves after the millis. */
+	buf_puts(b, "ts=");
+	buf_append(b, ts, ISO8601_LEN - 1);
+	buf_putc(b, '.');
+	buf_append(b, millis, 3);
+	buf_puts(b, "Z level=");
+	buf_puts(b, level);
+	buf_puts(b, " role=");
+	buf_puts(b, log_role);
+	buf_puts(b, " pid=");
+	buf_put_int(b, process_id());
 }
 
 void

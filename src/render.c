@@ -174,10 +174,12 @@ user_fields(struct jsonw *w, const struct url_base *base, const struct user *u)
 		{ "received_events_url", "/received_events" },
 	};
 	struct buf user_url = BUF_INIT;
+	struct buf escaped = BUF_INIT;
 
 	buf_puts(&user_url, base->api);
 	buf_puts(&user_url, "/users/");
 	buf_puts(&user_url, u->login);
+	json_escape_into(&escaped, user_url.data, user_url.len);
 	jw_kv_string(w, "login", u->login);
 	jw_kv_int(w, "id", u->id);
 	kv_node_id(w, "User", u->id);
@@ -192,9 +194,10 @@ user_fields(struct jsonw *w, const struct url_base *base, const struct user *u)
 	jw_string_part(w, u->login);
 	jw_string_end(w);
 	for (size_t i = 0; i < ARRAY_SIZE(urls); i++)
-		jw_kv_concat(w, urls[i].key, user_url.data, urls[i].suffix);
+		jw_kv_concat_escaped(w, urls[i].key, &escaped, urls[i].suffix);
 	jw_kv_string(w, "type", "User");
 	jw_kv_bool(w, "site_admin", u->site_admin);
+	buf_release(&escaped);
 	buf_release(&user_url);
 }
 
@@ -346,6 +349,8 @@ static void
 repository_head(struct jsonw *w, const struct url_base *base, const struct repository *r,
     const char *full_name, const char *repo_url, const char *web_url)
 {
+	struct buf escaped = BUF_INIT;
+
 	jw_kv_int(w, "id", r->id);
 	kv_node_id(w, "Repository", r->id);
 	jw_kv_string(w, "name", r->name);
@@ -357,8 +362,10 @@ repository_head(struct jsonw *w, const struct url_base *base, const struct repos
 	jw_kv_string(w, "description", r->description);
 	jw_kv_bool(w, "fork", false);
 	jw_kv_string(w, "url", repo_url);
+	json_escape_into(&escaped, repo_url, strlen(repo_url));
 	for (size_t i = 0; i < ARRAY_SIZE(repository_urls); i++)
-		jw_kv_concat(w, repository_urls[i].key, repo_url, repository_urls[i].suffix);
+		jw_kv_concat_escaped(w, repository_urls[i].key, &escaped, repository_urls[i].suffix);
+	buf_release(&escaped);
 }
 
 void

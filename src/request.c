@@ -193,11 +193,20 @@ static void
 make_request_id(struct request *req)
 {
 	static unsigned counter;
+	const uint64_t groups[] = {
+		(unsigned)process_id() & 0xffff, (req->started_ns / 1000) & 0xffff, ++counter,
+		(uint64_t)(req->started_ns / 1000000000) & 0xffffffff, next_random() >> 32,
+	};
+	const size_t widths[] = { 4, 4, 1, 1, 8 };
+	char *out = req->request_id;
 
-	/* GitHub's shape: five colon-separated hex groups. */
-	snprintf(req->request_id, sizeof(req->request_id), "%04X:%04X:%X:%X:%08X",
-	    (unsigned)getpid() & 0xffff, (unsigned)(req->started_ns / 1000) & 0xffff, ++counter,
-	    (unsigned)(req->started_ns / 1000000000), (unsigned)(next_random() >> 32));
+	/* GitHub's shape: five colon-separated hex groups, "%04X:%04X:%X:%X:%08X". */
+	for (size_t i = 0; i < 5; i++) {
+		if (i > 0)
+			*out++ = ':';
+		out += format_hex(groups[i], widths[i], true, out);
+	}
+	*out = '\0';
 }
 
 enum request_read_result

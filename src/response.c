@@ -13,6 +13,9 @@ response_init(struct response *res)
 	memset(res, 0, sizeof(*res));
 	res->status = 500;
 	res->documentation_url = DOCS_ROOT;
+	/* Room for most responses at once, rather than a doubling per append. */
+	buf_grow(&res->headers, 1024);
+	buf_grow(&res->body, 8192);
 }
 
 void
@@ -26,23 +29,28 @@ void
 response_header(struct response *res, const char *name, const char *value)
 {
 	buf_puts(&res->headers, name);
-	buf_puts(&res->headers, ": ");
-	for (; *value; value++)
-		buf_putc(&res->headers, (*value == '\r' || *value == '\n') ? ' ' : *value);
-	buf_puts(&res->headers, "\r\n");
+	buf_append(&res->headers, ": ", 2);
+	/* A line break in a value would start a header of the caller's. */
+	for (;;) {
+		size_t run = strcspn(value, "\r\n");
+
+		buf_append(&res->headers, value, run);
+		value += run;
+		if (*value == '\0')
+			break;
+		buf_putc(&res->headers, ' ');
+		value++;
+	}
+	buf_append(&res->headers, "\r\n", 2);
 }
 
 void
-response_headerf(struct response *res, const char *name, const char *fmt, ...)
+response_header_int(struct response *res, const char *name, int64_t value)
 {
-	struct buf value = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vprintf(&value, fmt, ap);
-	va_end(ap);
-	response_header(res, name, buf_cstr(&value));
-	buf_release(&value);
+	buf_puts(&res->headers, name);
+	buf_append(&res->headers, ": ", 2);
+	buf_put_int(&res->headers, value);
+	buf_append(&res->headers, "\r\n", 2);
 }
 
 void
@@ -126,12 +134,13 @@ response_apply_etag(struct response *res, const char *if_none_match)
 {
 	const char *body = res->body.data ? res->body.data : "";
 	uint64_t hash[2];
-	char etag[48];
+	char etag[3 + 32 + 2] = "W/\"";
 
 	/* A weak validator: a 128-bit hash of the body. */
 	hash128(body, res->body.len, hash);
-	snprintf(etag, sizeof(etag), "W/\"%016llx%016llx\"", (unsigned long long)hash[0],
-	    (unsigned long long)hash[1]);
+	format_hex(hash[0], 16, false, etag + 3);
+	format_hex(hash[1], 16, false, etag + 19);
+	memcpy(etag + 35, "\"", 2);
 	response_header(res, "ETag", etag);
 	if (if_none_match && etag_matches(if_none_match, etag))
 		response_empty(res, 304);
@@ -168,13 +177,20 @@ response_send(struct response *res, FCGX_Stream *out)
 	struct buf head = BUF_INIT;
 	int rc = 0;
 
-	buf_printf(&head, "Status: %d %s\r\n", res->status, http_reason(res->status));
+	buf_grow(&head, res->headers.len + 128);
+	buf_puts(&head, "Status: ");
+	buf_put_int(&head, res->status);
+	buf_putc(&head, ' ');
+	buf_puts(&head, http_reason(res->status));
+	buf_append(&head, "\r\n", 2);
 	buf_append(&head, res->headers.data, res->headers.len);
 	if (res->has_body) {
 		buf_puts(&head, "Content-Type: application/json; charset=utf-8\r\n");
-		buf_printf(&head, "Content-Length: %zu\r\n", res->body.len);
+		buf_puts(&head, "Content-Length: ");
+		buf_put_int(&head, (int64_t)res->body.len);
+		buf_append(&head, "\r\n", 2);
 	}
-	buf_puts(&head, "\r\n");
+	buf_append(&head, "\r\n", 2);
 	if (FCGX_PutStr(head.data, (int)head.len, out) != (int)head.len)
 		rc = -1;
 	if (rc == 0 && res->has_body && res->body.len > 0 &&

@@ -30,7 +30,7 @@ void response_release(struct response *res);
 /* Adds a header. The value must not come unchecked from a client: CR and
  * LF are replaced so no header can ever be split. */
 void response_header(struct response *res, const char *name, const char *value);
-void response_headerf(struct response *res, const char *name, const char *fmt, ...) PRINTF_LIKE(3, 4);
+void response_header_int(struct response *res, const char *name, int64_t value);
 
 /* Sets the status and starts a JSON body: w writes into it. */
 void response_json_begin(struct response *res, int status, struct jsonw *w);

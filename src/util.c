@@ -3,10 +3,12 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -98,6 +100,43 @@ format_int64(int64_t v, char out[INT64_DECIMAL_MAX])
 	while (n > 0)
 		out[len++] = reversed[--n];
 	return len;
+}
+
+size_t
+format_hex(uint64_t v, size_t min_width, bool upper, char out[16])
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	size_t len = 1;
+
+	while (len < 16 && (v >> (4 * len)) != 0)
+		len++;
+	if (len < min_width)
+		len = min_width > 16 ? 16 : min_width;
+	for (size_t i = len; i > 0; i--, v >>= 4)
+		out[i - 1] = digits[v & 0xf];
+	return len;
+}
+
+static int cached_pid;
+
+static void
+forget_pid(void)
+{
+	cached_pid = 0;
+}
+
+int
+process_id(void)
+{
+	static bool registered;
+
+	if (!registered) {
+		registered = pthread_atfork(NULL, NULL, forget_pid) == 0;
+		cached_pid = 0;
+	}
+	if (cached_pid == 0 || !registered)
+		cached_pid = (int)getpid();
+	return cached_pid;
 }
 
 static void

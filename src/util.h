@@ -29,6 +29,14 @@ int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out) MUST_CHEC
 #define INT64_DECIMAL_MAX 20
 size_t format_int64(int64_t v, char out[INT64_DECIMAL_MAX]);
 
+/* v in hexadecimal at out, at least min_width digits (zero-padded, at most
+ * 16), without a NUL; returns the length. */
+size_t format_hex(uint64_t v, size_t min_width, bool upper, char out[16]);
+
+/* getpid(), without a system call per use: cached, and renewed in the
+ * child of every fork. */
+int process_id(void);
+
 /* "2026-11-21T06:01:00Z" into out (at least ISO8601_LEN + 1 bytes). */
 #define ISO8601_LEN 20
 void format_iso8601(int64_t epoch_seconds, char *out);

@@ -79,10 +79,10 @@ verdict_message(enum access_verdict v, int *status)
 static void
 add_rate_limit_headers(struct response *res, const struct ratelimit_result *rl)
 {
-	response_headerf(res, "X-RateLimit-Limit", "%lld", (long long)rl->limit);
-	response_headerf(res, "X-RateLimit-Remaining", "%lld", (long long)rl->remaining);
-	response_headerf(res, "X-RateLimit-Reset", "%lld", (long long)rl->reset);
-	response_headerf(res, "X-RateLimit-Used", "%lld", (long long)rl->used);
+	response_header_int(res, "X-RateLimit-Limit", rl->limit);
+	response_header_int(res, "X-RateLimit-Remaining", rl->remaining);
+	response_header_int(res, "X-RateLimit-Reset", rl->reset);
+	response_header_int(res, "X-RateLimit-Used", rl->used);
 	response_header(res, "X-RateLimit-Resource", "core");
 }
 
@@ -93,12 +93,12 @@ apply_rate_limit(struct handler_ctx *ctx, struct ratelimit_table *table)
 {
 	const struct principal *p = &ctx->auth->principal;
 	struct ratelimit_result rl;
-	char id[32];
+	char id[INT64_DECIMAL_MAX + 1];
 	uint64_t key;
 	int64_t limit;
 
 	if (p->authenticated) {
-		snprintf(id, sizeof(id), "%lld", (long long)p->token_id);
+		id[format_int64(p->token_id, id)] = '\0';
 		key = ratelimit_key('t', id);
 		limit = p->rate_limit >= 0 ? p->rate_limit : ctx->settings->rate_limit;
 	} else {
@@ -231,6 +231,20 @@ dispatch(struct handler_ctx *ctx, struct ratelimit_table *table)
 	ctx->match.route->handler(ctx);
 }
 
+/* "12.345": nanoseconds as milliseconds to the microsecond. */
+static void
+format_duration_ms(int64_t ns, char out[INT64_DECIMAL_MAX + 5])
+{
+	int64_t us = ns > 0 ? ns / 1000 : 0;
+	size_t n = format_int64(us / 1000, out);
+
+	out[n++] = '.';
+	out[n++] = (char)('0' + us % 1000 / 100);
+	out[n++] = (char)('0' + us % 100 / 10);
+	out[n++] = (char)('0' + us % 10);
+	out[n] = '\0';
+}
+
 static void
 log_access(const struct request *req, const struct response *res, const struct handler_ctx *ctx)
 {
@@ -241,9 +255,9 @@ log_access(const struct request *req, const struct response *res, const struct h
 	log_put_field(&line, "msg", "request");
 	log_put_field(&line, "method", req->method);
 	log_put_field(&line, "path", req->raw_path ? req->raw_path : "");
-	snprintf(value, sizeof(value), "%d", res->status);
+	value[format_int64(res->status, value)] = '\0';
 	log_put_field(&line, "status", value);
-	snprintf(value, sizeof(value), "%.3f", (double)(monotonic_ns() - req->started_ns) / 1e6);
+	format_duration_ms(monotonic_ns() - req->started_ns, value);
 	log_put_field(&line, "duration_ms", value);
 	log_put_field(&line, "request_id", req->request_id);
 	if (ctx->auth && ctx->auth->principal.authenticated)

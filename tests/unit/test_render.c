@@ -122,6 +122,38 @@ assert_kind(const json_t *o, const char *key, char kind)
 	ck_assert_msg(ok, "\"%s\" has the wrong type for '%c'", key, kind);
 }
 
+/* Every byte that needs escaping, at every offset of strings around the
+ * 8-byte steps of the escaper's fast path, reads back as written. */
+START_TEST(test_string_escaping)
+{
+	static const char specials[] = { '"', '\\', '\n', '\r', '\t', '\b', '\f', 0x01, 0x1f, 0x7f };
+	char text[40];
+
+	for (size_t len = 1; len < sizeof(text); len++) {
+		for (size_t at = 0; at < len; at++) {
+			for (size_t k = 0; k < sizeof(specials); k++) {
+				struct buf b = BUF_INIT;
+				struct jsonw w;
+				json_t *v;
+
+				for (size_t i = 0; i < len; i++)
+					text[i] = (char)('a' + i % 26);
+				text[at] = specials[k];
+				if (at + 2 < len) { /* UTF-8 ("é") passes as it is */
+					text[at + 1] = (char)0xc3;
+					text[at + 2] = (char)0xa9;
+				}
+				RENDERED(jw_stringn(&w, text, len));
+				v = parse_rendered(&b);
+				ck_assert_uint_eq(json_string_length(v), len);
+				ck_assert_int_eq(memcmp(json_string_value(v), text, len), 0);
+				json_decref(v);
+			}
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_node_id)
 {
 	static const struct {
@@ -460,6 +492,7 @@ render_suite(void)
 	Suite *s = suite_create("render");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_test(tc, test_string_escaping);
 	tcase_add_test(tc, test_node_id);
 	tcase_add_test(tc, test_time);
 	tcase_add_test(tc, test_simple_user);

@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "unit.h"
 #include "util.h"
@@ -132,6 +134,46 @@ START_TEST(test_format_int64)
 }
 END_TEST
 
+START_TEST(test_format_hex)
+{
+	char out[16];
+
+	ck_assert_int_eq(memcmp(out, "0", format_hex(0, 1, false, out)), 0);
+	ck_assert_uint_eq(format_hex(0xabc, 1, true, out), 3);
+	ck_assert_int_eq(memcmp(out, "ABC", 3), 0);
+	ck_assert_uint_eq(format_hex(0xabc, 8, false, out), 8);
+	ck_assert_int_eq(memcmp(out, "00000abc", 8), 0);
+	ck_assert_uint_eq(format_hex(UINT64_MAX, 4, false, out), 16);
+	ck_assert_int_eq(memcmp(out, "ffffffffffffffff", 16), 0);
+	ck_assert_uint_eq(format_hex(1, 20, false, out), 16);
+}
+END_TEST
+
+/* The cached pid is the child's own after a fork. */
+START_TEST(test_process_id)
+{
+	int pipefd[2];
+	pid_t child;
+	int seen = 0;
+
+	ck_assert_int_eq(process_id(), (int)getpid());
+	ck_assert_int_eq(pipe(pipefd), 0);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		int mine = process_id() == (int)getpid() ? 1 : 2;
+
+		_exit(write(pipefd[1], &mine, sizeof(mine)) == (ssize_t)sizeof(mine) ? 0 : 1);
+	}
+	ck_assert_int_eq(read(pipefd[0], &seen, sizeof(seen)), (ssize_t)sizeof(seen));
+	ck_assert_int_eq(seen, 1);
+	ck_assert_int_eq(waitpid(child, NULL, 0), child);
+	ck_assert_int_eq(process_id(), (int)getpid());
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+END_TEST
+
 START_TEST(test_hash128)
 {
 	/* Every length around the 8- and 32-byte steps; one flipped byte
@@ -246,6 +288,8 @@ util_suite(void)
 	tcase_add_test(tc, test_format_iso8601);
 	tcase_add_test(tc, test_format_int64);
 	tcase_add_test(tc, test_hash128);
+	tcase_add_test(tc, test_format_hex);
+	tcase_add_test(tc, test_process_id);
 	tcase_add_test(tc, test_utf8_length);
 	tcase_add_test(tc, test_has_control_chars);
 	tcase_add_test(tc, test_sha256_hex);
