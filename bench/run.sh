@@ -210,7 +210,6 @@ REPO_ID=$(psql_q "SELECT id FROM repositories WHERE name = '$REPO'")
 setvar token_hash "$TOKEN_HASH"; setvar owner "$OWNER"; setvar repo "$REPO"
 setvar user_id "$USER_ID"; setvar repo_id "$REPO_ID"
 # What the worker binds where pgbench has no request to take it from.
-setvar no_deployment 0                    # resolve's $5 when the path has no deployment
 setvar id_seq deployments_id_seq          # resolve's $4 for a create
 setvar now "$(date +%s)"                  # the epoch resolve returns
 setvar per_page 30; setvar page_offset 0  # page 1 of a list

@@ -6,44 +6,73 @@
 
 #include "store_rows.h"
 
-/* A single row always comes back; its NULL columns say what did not match.
- * The owner is admin; a public repository gives everybody pull. */
-static struct db_statement resolve_statement = {
-	.name = "resolve",
-	.nparams = 5,
-	/* Repeating it on a new connection at worst skips a sequence value. */
-	.read_only = true,
-	.sql =
-	    "SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),"
-	    "       array_to_string(t.scopes, ', '), t.rate_limit,"
-	    "       " STORE_USER_COLUMNS("u") ","
-	    "       " STORE_REPOSITORY_COLUMNS("r", "o") ","
-	    "       CASE WHEN r.id IS NULL THEN NULL"
-	    "            WHEN o.id = u.id THEN 'admin'"
-	    "            ELSE c.permission END,"
-	    "       CASE WHEN $4::text IS NULL THEN NULL ELSE nextval($4::regclass) END,"
-	    "       " STORE_EPOCH("now()") ","
-	    "       " STORE_DEPLOYMENT_COLUMNS("dep", "dc")
-	    "  FROM (SELECT 1) AS one"
-	    "  LEFT JOIN tokens t ON t.token_hash = $1"
-	    "  LEFT JOIN users u ON u.id = t.user_id"
-	    "  LEFT JOIN (repositories r JOIN users o ON o.id = r.owner_id)"
-	    "         ON lower(o.login) = lower($2) AND lower(r.name) = lower($3)"
-	    "  LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = u.id"
-	    "  LEFT JOIN (deployments dep JOIN users dc ON dc.id = dep.creator_id)"
-	    "         ON dep.id = $5::bigint AND dep.repository_id = r.id",
+/*
+ * A single row always comes back; its NULL columns say what did not match.
+ * The owner is admin; a public repository gives everybody pull. Three
+ * shapes, so that a route's statement has no join and no column the route
+ * does not read: starting the executor up is most of this statement's cost.
+ */
+#define RESOLVE_COLUMNS                                                        \
+	"SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),"     \
+	"       array_to_string(t.scopes, ', '), t.rate_limit,"                 \
+	"       " STORE_USER_COLUMNS("u") ","                                    \
+	"       " STORE_REPOSITORY_COLUMNS("r", "o") ","                         \
+	"       CASE WHEN r.id IS NULL THEN NULL"                               \
+	"            WHEN o.id = u.id THEN 'admin'"                             \
+	"            ELSE c.permission END,"                                    \
+	"       " STORE_EPOCH("now()")
+#define RESOLVE_NCOLUMNS (4 + STORE_USER_NCOLUMNS + STORE_REPOSITORY_NCOLUMNS + 2)
+#define RESOLVE_JOINS                                                          \
+	"  FROM (SELECT 1) AS one"                                             \
+	"  LEFT JOIN tokens t ON t.token_hash = $1"                            \
+	"  LEFT JOIN users u ON u.id = t.user_id"                              \
+	"  LEFT JOIN (repositories r JOIN users o ON o.id = r.owner_id)"      \
+	"         ON lower(o.login) = lower($2) AND lower(r.name) = lower($3)" \
+	"  LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = u.id"
+
+enum resolve_shape {
+	RESOLVE_PLAIN,
+	RESOLVE_NEW_ID,     /* $4: the sequence of the row the route creates */
+	RESOLVE_DEPLOYMENT, /* $4: the deployment in the path */
+};
+
+static struct db_statement resolve_statements[] = {
+	[RESOLVE_PLAIN] = {
+	    .name = "resolve",
+	    .nparams = 3,
+	    .read_only = true,
+	    .sql = RESOLVE_COLUMNS RESOLVE_JOINS,
+	},
+	[RESOLVE_NEW_ID] = {
+	    .name = "resolve_new_id",
+	    .nparams = 4,
+	    /* Repeating it on a new connection at worst skips a sequence value. */
+	    .read_only = true,
+	    .sql = RESOLVE_COLUMNS ", nextval($4::regclass)" RESOLVE_JOINS,
+	},
+	[RESOLVE_DEPLOYMENT] = {
+	    .name = "resolve_deployment",
+	    .nparams = 4,
+	    .read_only = true,
+	    .sql = RESOLVE_COLUMNS ", " STORE_DEPLOYMENT_COLUMNS("dep", "dc") RESOLVE_JOINS
+		"  LEFT JOIN (deployments dep JOIN users dc ON dc.id = dep.creator_id)"
+		"         ON dep.id = $4::bigint AND dep.repository_id = r.id",
+	},
 };
 
 int
 store_resolve(struct db *db, const struct resolve_request *q, struct resolution *out,
     struct db_error *err)
 {
-	const char *params[5] = { q->token_hash, q->owner, q->name, q->id_sequence, q->deployment_id };
+	enum resolve_shape shape = q->id_sequence ? RESOLVE_NEW_ID
+	    : q->deployment_id ? RESOLVE_DEPLOYMENT : RESOLVE_PLAIN;
+	const char *params[4] = { q->token_hash, q->owner, q->name,
+		shape == RESOLVE_NEW_ID ? q->id_sequence : q->deployment_id };
 	PGresult *r;
 	int col = 0;
 
 	memset(out, 0, sizeof(*out));
-	r = db_exec(db, &resolve_statement, params, err);
+	r = db_exec(db, &resolve_statements[shape], params, err);
 	if (r == NULL)
 		return -1;
 	if (PQntuples(r) != 1) {
@@ -72,12 +101,14 @@ store_resolve(struct db *db, const struct resolve_request *q, struct resolution 
 		store_read_repository(r, 0, col, &out->repo);
 	col += STORE_REPOSITORY_NCOLUMNS;
 	out->permission = permission_parse(db_get_text(r, 0, col));
-	out->new_id = db_get_int64(r, 0, col + 1);
-	out->now = db_get_int64(r, 0, col + 2);
-	col += 3;
-	out->deployment_found = !PQgetisnull(r, 0, col);
-	if (out->deployment_found)
-		store_read_deployment(r, 0, col, &out->deployment);
+	out->now = db_get_int64(r, 0, col + 1);
+	if (shape == RESOLVE_NEW_ID)
+		out->new_id = db_get_int64(r, 0, RESOLVE_NCOLUMNS);
+	if (shape == RESOLVE_DEPLOYMENT) {
+		out->deployment_found = !PQgetisnull(r, 0, RESOLVE_NCOLUMNS);
+		if (out->deployment_found)
+			store_read_deployment(r, 0, RESOLVE_NCOLUMNS, &out->deployment);
+	}
 	PQclear(r);
 	return 0;
 }

@@ -28,7 +28,8 @@ struct resolution {
  * id_sequence: for routes that create a row, the sequence its id comes
  * from: taking it here, in the same round trip, lets the handler render the
  * new row (and its webhook payload) before the one statement that writes
- * it. NULL otherwise. */
+ * it. NULL otherwise. A route has a deployment in its path or creates a
+ * row, never both (id_sequence wins). */
 struct resolve_request {
 	const char *token_hash;
 	const char *owner;

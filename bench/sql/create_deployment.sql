@@ -1,7 +1,7 @@
 -- POST /repos/{owner}/{repo}/deployments with body/create_deployment.json,
 -- which omits required_contexts, on a repository without a git directory (a
--- full 40-hex sha as ref, so no git lookup): resolve (src/store_auth.c) with
--- $4 = 'deployments_id_seq', which allocates the new deployment's id, then
+-- full 40-hex sha as ref, so no git lookup): resolve_new_id (src/store_auth.c)
+-- with $4 = 'deployments_id_seq', which allocates the new deployment's id, then
 -- deployment_create_check_all (src/store_deployments.c): required_contexts
 -- omitted means "every context with a status on the commit", so the
 -- statement reads the latest status of each context on the commit
@@ -38,23 +38,13 @@ SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),
        CASE WHEN r.id IS NULL THEN NULL
             WHEN o.id = u.id THEN 'admin'
             ELSE c.permission END,
-       CASE WHEN :id_seq/*$4*/::text IS NULL THEN NULL ELSE nextval(:id_seq/*$4*/::regclass) END,
-       extract(epoch FROM now())::bigint,
-       dep.id, dep.sha, dep.ref, dep.task, dep.payload,
-       dep.original_environment, dep.environment, dep.description,
-       dep.transient_environment, dep.production_environment,
-       dep.latest_state, extract(epoch FROM dep.created_at)::bigint,
-       extract(epoch FROM dep.updated_at)::bigint,
-       dc.id, dc.login, dc.site_admin, dc.name, dc.email,
-       extract(epoch FROM dc.created_at)::bigint, extract(epoch FROM dc.updated_at)::bigint
+       extract(epoch FROM now())::bigint, nextval(:id_seq/*$4*/::regclass)
   FROM (SELECT 1) AS one
   LEFT JOIN tokens t ON t.token_hash = :token_hash
   LEFT JOIN users u ON u.id = t.user_id
   LEFT JOIN (repositories r JOIN users o ON o.id = r.owner_id)
          ON lower(o.login) = lower(:owner) AND lower(r.name) = lower(:create_repo)
-  LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = u.id
-  LEFT JOIN (deployments dep JOIN users dc ON dc.id = dep.creator_id)
-         ON dep.id = :no_deployment::bigint AND dep.repository_id = r.id;
+  LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = u.id;
 WITH
  failing AS (
   SELECT l.context, l.state FROM (

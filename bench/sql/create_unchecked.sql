@@ -1,6 +1,6 @@
 -- POST /repos/{owner}/{repo}/deployments with body/create_unchecked.json:
 -- the request of sql/create_deployment.sql with "required_contexts": [],
--- which checks no commit status: resolve, then deployment_create
+-- which checks no commit status: resolve_new_id, then deployment_create
 -- (src/store_deployments.c), the deployment and its webhook event in one
 -- statement, which returns no row. Same repository and sha as
 -- create_deployment (whose 5 success statuses this statement does not read).
@@ -19,23 +19,13 @@ SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),
        CASE WHEN r.id IS NULL THEN NULL
             WHEN o.id = u.id THEN 'admin'
             ELSE c.permission END,
-       CASE WHEN :id_seq/*$4*/::text IS NULL THEN NULL ELSE nextval(:id_seq/*$4*/::regclass) END,
-       extract(epoch FROM now())::bigint,
-       dep.id, dep.sha, dep.ref, dep.task, dep.payload,
-       dep.original_environment, dep.environment, dep.description,
-       dep.transient_environment, dep.production_environment,
-       dep.latest_state, extract(epoch FROM dep.created_at)::bigint,
-       extract(epoch FROM dep.updated_at)::bigint,
-       dc.id, dc.login, dc.site_admin, dc.name, dc.email,
-       extract(epoch FROM dc.created_at)::bigint, extract(epoch FROM dc.updated_at)::bigint
+       extract(epoch FROM now())::bigint, nextval(:id_seq/*$4*/::regclass)
   FROM (SELECT 1) AS one
   LEFT JOIN tokens t ON t.token_hash = :token_hash
   LEFT JOIN users u ON u.id = t.user_id
   LEFT JOIN (repositories r JOIN users o ON o.id = r.owner_id)
          ON lower(o.login) = lower(:owner) AND lower(r.name) = lower(:create_repo)
-  LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = u.id
-  LEFT JOIN (deployments dep JOIN users dc ON dc.id = dep.creator_id)
-         ON dep.id = :no_deployment::bigint AND dep.repository_id = r.id;
+  LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = u.id;
 WITH
  d AS (
   INSERT INTO deployments (id, repository_id, creator_id, created_at, updated_at, sha,

@@ -1,8 +1,7 @@
--- GET /repos/{owner}/{repo}/deployments/{deployment_id}: the resolve
--- statement only (src/store_auth.c), which reads the deployment too: $5 is
--- the id from the path (:get_dep, a deployment of the list repository).
--- Parameters as in get_repo.sql: $4 (no id sequence) is bound to NULL by the
--- worker, which pgbench cannot do, hence the NULL/*$4*/ literal.
+-- GET /repos/{owner}/{repo}/deployments/{deployment_id}: the
+-- resolve_deployment statement only (src/store_auth.c), which reads the
+-- deployment too: $4 is the id from the path (:get_dep, a deployment of the
+-- list repository). $1 to $3 as in get_repo.sql.
 SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),
        array_to_string(t.scopes, ', '), t.rate_limit,
        u.id, u.login, u.site_admin, u.name, u.email,
@@ -15,7 +14,6 @@ SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),
        CASE WHEN r.id IS NULL THEN NULL
             WHEN o.id = u.id THEN 'admin'
             ELSE c.permission END,
-       CASE WHEN NULL/*$4*/::text IS NULL THEN NULL ELSE nextval(NULL/*$4*/::regclass) END,
        extract(epoch FROM now())::bigint,
        dep.id, dep.sha, dep.ref, dep.task, dep.payload,
        dep.original_environment, dep.environment, dep.description,

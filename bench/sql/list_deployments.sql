@@ -1,13 +1,11 @@
 -- GET /repos/{owner}/{repo}/deployments (page 1, per_page 30 by default):
--- resolve (src/store_auth.c; no id sequence, no deployment), then the
+-- resolve (src/store_auth.c, plain: no id sequence, no deployment), then the
 -- unfiltered list statement of src/store_deployments.c (deployment_list_0):
 -- the total and the page in one statement.
 --
--- Parameters the worker binds to NULL and pgbench cannot: resolve's $4 (no
--- id sequence) and the list's $2 (no last_id hint on page 1), written as
--- NULL literals marked NULL/*$n*/ (see normalize.pl). Resolve's $5 (no
--- deployment in the path) is :no_deployment = 0, as in get_repo.sql. $3 is
--- per_page (30), $4 the offset (0).
+-- A parameter the worker binds to NULL and pgbench cannot: the list's $2
+-- (no last_id hint on page 1), written as a NULL literal marked NULL/*$2*/
+-- (see normalize.pl). $3 is per_page (30), $4 the offset (0).
 SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),
        array_to_string(t.scopes, ', '), t.rate_limit,
        u.id, u.login, u.site_admin, u.name, u.email,
@@ -20,23 +18,13 @@ SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),
        CASE WHEN r.id IS NULL THEN NULL
             WHEN o.id = u.id THEN 'admin'
             ELSE c.permission END,
-       CASE WHEN NULL/*$4*/::text IS NULL THEN NULL ELSE nextval(NULL/*$4*/::regclass) END,
-       extract(epoch FROM now())::bigint,
-       dep.id, dep.sha, dep.ref, dep.task, dep.payload,
-       dep.original_environment, dep.environment, dep.description,
-       dep.transient_environment, dep.production_environment,
-       dep.latest_state, extract(epoch FROM dep.created_at)::bigint,
-       extract(epoch FROM dep.updated_at)::bigint,
-       dc.id, dc.login, dc.site_admin, dc.name, dc.email,
-       extract(epoch FROM dc.created_at)::bigint, extract(epoch FROM dc.updated_at)::bigint
+       extract(epoch FROM now())::bigint
   FROM (SELECT 1) AS one
   LEFT JOIN tokens t ON t.token_hash = :token_hash
   LEFT JOIN users u ON u.id = t.user_id
   LEFT JOIN (repositories r JOIN users o ON o.id = r.owner_id)
          ON lower(o.login) = lower(:owner) AND lower(r.name) = lower(:list_repo)
-  LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = u.id
-  LEFT JOIN (deployments dep JOIN users dc ON dc.id = dep.creator_id)
-         ON dep.id = :no_deployment::bigint AND dep.repository_id = r.id;
+  LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = u.id;
 SELECT c.total, p.* FROM (SELECT count(*) AS total FROM deployments x
                            WHERE x.repository_id = :list_repo_id) c
   LEFT JOIN LATERAL (SELECT d.id, d.sha, d.ref, d.task, d.payload, d.original_environment, d.environment,

@@ -1,10 +1,10 @@
 -- GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses (page 1,
--- per_page 30): resolve (src/store_auth.c) with $5 = the deployment id from
+-- per_page 30): resolve_deployment (src/store_auth.c) with $4 = the deployment id from
 -- the path, then status_list (src/store_statuses.c). :list_status_dep is a
 -- deployment of the status repository with 40 statuses.
 --
--- NULL/*$n*/: parameters the worker binds to NULL and pgbench cannot
--- (resolve's $4, no id sequence; the list's $2, no last_id hint on page 1).
+-- NULL/*$2*/: the list's $2, which the worker binds to NULL (no last_id hint
+-- on page 1) and pgbench cannot.
 SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),
        array_to_string(t.scopes, ', '), t.rate_limit,
        u.id, u.login, u.site_admin, u.name, u.email,
@@ -17,7 +17,6 @@ SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),
        CASE WHEN r.id IS NULL THEN NULL
             WHEN o.id = u.id THEN 'admin'
             ELSE c.permission END,
-       CASE WHEN NULL/*$4*/::text IS NULL THEN NULL ELSE nextval(NULL/*$4*/::regclass) END,
        extract(epoch FROM now())::bigint,
        dep.id, dep.sha, dep.ref, dep.task, dep.payload,
        dep.original_environment, dep.environment, dep.description,

@@ -1,5 +1,5 @@
 -- POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses with
--- {"state":"pending",...}: resolve (src/store_auth.c) with $5 = the
+-- {"state":"pending",...}: resolve_deployment (src/store_auth.c) with $4 = the
 -- deployment id, then deployment_status_create (sql/0003), as
 -- src/store_statuses.c calls it from src/h_statuses.c try_create.
 --
@@ -11,7 +11,7 @@
 -- Parameters of deployment_status_create, as the worker binds them:
 -- - $7, the environment: NULL (the body has none: keep the deployment's).
 --   pgbench cannot bind a NULL (a NULL variable is sent as the text 'NULL'),
---   so it is the literal NULL/*$7*/; resolve's $4 (no id sequence) likewise.
+--   so it is the literal NULL/*$7*/.
 -- - $8 and $9, target_url and log_url, are both the body's log_url: one
 --   variable pinned to both numbers (:var/*$n*/, see normalize.pl).
 -- - $3, the expected environment, is the deployment's own (the client's
@@ -36,7 +36,6 @@ SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),
        CASE WHEN r.id IS NULL THEN NULL
             WHEN o.id = u.id THEN 'admin'
             ELSE c.permission END,
-       CASE WHEN NULL/*$4*/::text IS NULL THEN NULL ELSE nextval(NULL/*$4*/::regclass) END,
        extract(epoch FROM now())::bigint,
        dep.id, dep.sha, dep.ref, dep.task, dep.payload,
        dep.original_environment, dep.environment, dep.description,
