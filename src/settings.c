@@ -14,7 +14,7 @@ static const struct option_def options[] = {
 	{ "listen", OPTION_STRING, OPT(listen), "unix:/tmp/deploy-api.sock", 0, 0,
 	  "FastCGI socket: unix:/path or host:port" },
 	{ "workers", OPTION_INT, OPT(workers), NULL, 1, 1024,
-	  "worker processes (default: 4 per CPU)" },
+	  "worker processes (default: 4 per CPU, at most 64)" },
 	{ "max-requests", OPTION_INT, OPT(max_requests), "10000", 0, INT64_MAX,
 	  "recycle a worker after this many requests (0: never)" },
 	{ "shutdown-timeout", OPTION_INT, OPT(shutdown_timeout), "10", 1, 3600,
@@ -48,5 +48,9 @@ settings_parse(struct settings *cfg, int argc, char **argv)
 	 * write's commit): four per CPU keep the CPUs busy on writes and cost
 	 * reads nothing (docs/performance.md). */
 	cfg->workers = SETTINGS_WORKERS_PER_CPU * (cpus > 0 ? cpus : 1);
+	/* Each worker holds a PostgreSQL connection: a large host must not
+	 * take a cluster's whole max_connections by default. */
+	if (cfg->workers > SETTINGS_WORKERS_DEFAULT_MAX)
+		cfg->workers = SETTINGS_WORKERS_DEFAULT_MAX;
 	return options_parse(&table, cfg, argc, argv);
 }

@@ -11,8 +11,9 @@
 
 #include "util.h"
 
-/* The default --workers, per online CPU. */
+/* The default --workers: so many per online CPU, up to a maximum. */
 #define SETTINGS_WORKERS_PER_CPU 4
+#define SETTINGS_WORKERS_DEFAULT_MAX 64
 
 struct settings {
 	const char *listen;        /* "unix:/path" or "host:port" */

@@ -53,10 +53,12 @@ START_TEST(test_defaults)
 	struct settings cfg;
 	char *argv[] = { "deploy-api", NULL };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long workers = SETTINGS_WORKERS_PER_CPU * (cpus > 0 ? cpus : 1);
 
 	ck_assert_int_eq(settings_parse(&cfg, 1, argv), 0);
 	ck_assert_str_eq(cfg.listen, "unix:/tmp/deploy-api.sock");
-	ck_assert_int_eq(cfg.workers, SETTINGS_WORKERS_PER_CPU * (cpus > 0 ? cpus : 1));
+	ck_assert_int_eq(cfg.workers, workers < SETTINGS_WORKERS_DEFAULT_MAX ? workers
+	    : SETTINGS_WORKERS_DEFAULT_MAX);
 	ck_assert_int_eq(cfg.max_requests, 10000);
 	ck_assert_int_eq(cfg.shutdown_timeout, 10);
 	ck_assert_str_eq(cfg.db, "");
