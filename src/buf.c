@@ -25,8 +25,9 @@ void
 buf_put_int(struct buf *b, int64_t v)
 {
 	char digits[INT64_DECIMAL_MAX];
+	size_t n = format_int64(v, digits);
 
-	buf_append(b, digits, format_int64(v, digits));
+	buf_append(b, digits, n);
 }
 
 void

@@ -63,9 +63,10 @@ render_node_id_into(struct buf *out, const char *type, const char *key, size_t k
 	struct base64_writer e = { .out = out };
 	char digits[INT64_DECIMAL_MAX];
 	size_t type_len = strlen(type);
+	size_t ndigits = format_int64((int64_t)type_len, digits);
 
 	base64_feed(&e, "0", 1);
-	base64_feed(&e, digits, format_int64((int64_t)type_len, digits));
+	base64_feed(&e, digits, ndigits);
 	base64_feed(&e, ":", 1);
 	base64_feed(&e, type, type_len);
 	base64_feed(&e, key, key_len);
@@ -86,8 +87,9 @@ render_node_id(const char *type, int64_t id)
 {
 	struct buf out = BUF_INIT;
 	char digits[INT64_DECIMAL_MAX];
+	size_t ndigits = format_int64(id, digits);
 
-	render_node_id_into(&out, type, digits, format_int64(id, digits));
+	render_node_id_into(&out, type, digits, ndigits);
 	return buf_detach(&out);
 }
 
@@ -95,11 +97,12 @@ static void
 kv_node_id(struct jsonw *w, const char *type, int64_t id)
 {
 	char digits[INT64_DECIMAL_MAX];
+	size_t ndigits = format_int64(id, digits);
 
 	/* Base64 needs no JSON escaping: straight into the string. */
 	jw_key(w, "node_id");
 	jw_string_begin(w);
-	render_node_id_into(w->out, type, digits, format_int64(id, digits));
+	render_node_id_into(w->out, type, digits, ndigits);
 	jw_string_end(w);
 }
 

@@ -93,11 +93,12 @@ apply_rate_limit(struct handler_ctx *ctx, struct ratelimit_table *table)
 {
 	const struct principal *p = &ctx->auth->principal;
 	struct ratelimit_result rl;
-	char id[INT64_DECIMAL_MAX + 1];
 	uint64_t key;
 	int64_t limit;
 
 	if (p->authenticated) {
+		char id[INT64_DECIMAL_MAX + 1];
+
 		id[format_int64(p->token_id, id)] = '\0';
 		key = ratelimit_key('t', id);
 		limit = p->rate_limit >= 0 ? p->rate_limit : ctx->settings->rate_limit;
