@@ -62,14 +62,10 @@ log_begin_line(struct buf *b, const char *level)
 	struct timeval tv;
 	char ts[ISO8601_LEN + 1];
 	char millis[3];
-	unsigned ms;
 
 	gettimeofday(&tv, NULL);
 	format_iso8601((int64_t)tv.tv_sec, ts);
-	ms = (unsigned)(tv.tv_usec / 1000);
-	millis[0] = (char)('0' + ms / 100);
-	millis[1] = (char)('0' + ms / 10 % 10);
-	millis[2] = (char)('0' + ms % 10);
+	format_decimal_padded((unsigned)(tv.tv_usec / 1000), 3, millis);
 	/* ts=2026-11-21T06:01:00.123Z: the seconds' "Z" moves after the millis. */
 	buf_puts(b, "ts=");
 	buf_append(b, ts, ISO8601_LEN - 1);

@@ -41,7 +41,7 @@
 #define STORE_STATUS_NCOLUMNS (10 + STORE_USER_NCOLUMNS)
 
 /* A bound parameter for an id: decimal text in out. */
-#define STORE_INT_LEN 24
+#define STORE_INT_LEN (INT64_DECIMAL_MAX + 1)
 void store_format_int(char out[STORE_INT_LEN], int64_t v);
 
 /*

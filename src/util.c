@@ -130,17 +130,16 @@ process_id(void)
 {
 	static bool registered;
 
-	if (!registered) {
+	if (!registered)
 		registered = pthread_atfork(NULL, NULL, forget_pid) == 0;
-		cached_pid = 0;
-	}
+	/* Without the fork handler, no cache: a child would keep its parent's. */
 	if (cached_pid == 0 || !registered)
 		cached_pid = (int)getpid();
 	return cached_pid;
 }
 
-static void
-put_digits(char *out, unsigned v, int width)
+void
+format_decimal_padded(unsigned v, int width, char *out)
 {
 	while (width-- > 0) {
 		out[width] = (char)('0' + v % 10);
@@ -175,12 +174,12 @@ format_iso8601(int64_t epoch_seconds, char *out)
 		return;
 	}
 	memcpy(out, "0000-00-00T00:00:00Z", ISO8601_LEN + 1);
-	put_digits(out, (unsigned)year, 4);
-	put_digits(out + 5, month, 2);
-	put_digits(out + 8, day, 2);
-	put_digits(out + 11, (unsigned)(secs / 3600), 2);
-	put_digits(out + 14, (unsigned)(secs / 60 % 60), 2);
-	put_digits(out + 17, (unsigned)(secs % 60), 2);
+	format_decimal_padded((unsigned)year, 4, out);
+	format_decimal_padded(month, 2, out + 5);
+	format_decimal_padded(day, 2, out + 8);
+	format_decimal_padded((unsigned)(secs / 3600), 2, out + 11);
+	format_decimal_padded((unsigned)(secs / 60 % 60), 2, out + 14);
+	format_decimal_padded((unsigned)(secs % 60), 2, out + 17);
 }
 
 void
@@ -213,13 +212,13 @@ sha256_hex(const void *data, size_t len, char *out)
 	out[64] = '\0';
 }
 
-/* Eight bytes at a time: multiply, fold, mix (the finalizer is MurmurHash3's). */
 static inline uint64_t
 rotl64(uint64_t x, int r)
 {
 	return (x << r) | (x >> (64 - r));
 }
 
+/* MurmurHash3's finalizer. */
 static inline uint64_t
 fmix64(uint64_t h)
 {

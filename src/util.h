@@ -29,6 +29,9 @@ int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out) MUST_CHEC
 #define INT64_DECIMAL_MAX 20
 size_t format_int64(int64_t v, char out[INT64_DECIMAL_MAX]);
 
+/* The last width decimal digits of v at out, zero-padded, without a NUL. */
+void format_decimal_padded(unsigned v, int width, char *out);
+
 /* v in hexadecimal at out, at least min_width digits (zero-padded, at most
  * 16), without a NUL; returns the length. */
 size_t format_hex(uint64_t v, size_t min_width, bool upper, char out[16]);

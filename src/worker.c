@@ -240,10 +240,8 @@ format_duration_ms(int64_t ns, char out[INT64_DECIMAL_MAX + 5])
 	size_t n = format_int64(us / 1000, out);
 
 	out[n++] = '.';
-	out[n++] = (char)('0' + us % 1000 / 100);
-	out[n++] = (char)('0' + us % 100 / 10);
-	out[n++] = (char)('0' + us % 10);
-	out[n] = '\0';
+	format_decimal_padded((unsigned)(us % 1000), 3, out + n);
+	out[n + 3] = '\0';
 }
 
 static void
