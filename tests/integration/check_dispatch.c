@@ -31,10 +31,10 @@
 #include "dispatch_config.h"
 #include "dispatch_job.h"
 #include "dispatch_receiver.h"
-#include "dispatch_retry.h"
+#include "retry_schedule.h"
 #include "dispatch_store.h"
 #include "harness.h"
-#include "sign.h"
+#include "webhook_signature.h"
 
 #define MAX_DISPATCHERS 8
 

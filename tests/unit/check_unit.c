@@ -19,7 +19,7 @@ main(void)
 		ratelimit_suite,
 		media_suite,
 		render_suite,
-		settings_suite,
+		api_config_suite,
 	};
 	SRunner *sr;
 	int failed;

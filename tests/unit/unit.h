@@ -20,6 +20,6 @@ Suite *access_suite(void);
 Suite *ratelimit_suite(void);
 Suite *media_suite(void);
 Suite *render_suite(void);
-Suite *settings_suite(void);
+Suite *api_config_suite(void);
 
 #endif

@@ -1,0 +1,37 @@
+/*
+ * deploy-api's configuration: one table of options (name, type, default, help)
+ * parsed from the command line. The master owns the parsed struct; workers
+ * inherit a copy at fork.
+ */
+#ifndef DEPLOY_API_CONFIG_H
+#define DEPLOY_API_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* The default --workers: so many per online CPU, up to a maximum. */
+#define API_CONFIG_WORKERS_PER_CPU 4
+#define API_CONFIG_WORKERS_DEFAULT_MAX 64
+
+struct api_config {
+	const char *listen;        /* "unix:/path" or "host:port" */
+	int64_t workers;
+	int64_t max_requests;      /* 0: never recycle */
+	int64_t shutdown_timeout;  /* seconds in-flight requests get on stop */
+	const char *db;            /* libpq conninfo; "" = PG* variables */
+	const char *base_url;      /* "" = from each request */
+	int64_t rate_limit;        /* per-token hourly budget, 0 = unlimited */
+	int64_t anonymous_rate_limit;
+	int64_t body_max;          /* bytes */
+	int64_t statement_timeout; /* milliseconds */
+	int64_t connect_timeout;   /* seconds */
+	bool cascade_skip_production;
+};
+
+/* Fills cfg from argv; prints usage or the error and returns -1 when the
+ * arguments are wrong, 1 when --help was asked for, 0 otherwise. */
+int api_config_parse(struct api_config *cfg, int argc, char **argv) MUST_CHECK;
+
+#endif

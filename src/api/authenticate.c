@@ -1,0 +1,135 @@
+#include "config.h"
+
+#include "authenticate.h"
+
+#include <time.h>
+
+#include "access.h"
+#include "credentials.h"
+#include "store_resolve.h"
+
+static void
+add_rate_limit_headers(struct response *res, const struct ratelimit_result *rl)
+{
+	response_header_int(res, "X-RateLimit-Limit", rl->limit);
+	response_header_int(res, "X-RateLimit-Remaining", rl->remaining);
+	response_header_int(res, "X-RateLimit-Reset", rl->reset);
+	response_header_int(res, "X-RateLimit-Used", rl->used);
+	response_header(res, "X-RateLimit-Resource", "core");
+}
+
+/* Counts the request against the caller's budget; false when it is spent
+ * (the 403 is then already in res). */
+static bool
+apply_rate_limit(struct handler_ctx *ctx, const struct rate_budgets *budgets)
+{
+	const struct principal *p = &ctx->auth->principal;
+	struct ratelimit_result rl;
+	uint64_t key;
+	int64_t limit;
+
+	if (p->authenticated) {
+		char id[INT64_DECIMAL_MAX + 1];
+
+		id[format_int64(p->token_id, id)] = '\0';
+		key = ratelimit_key('t', id);
+		limit = p->rate_limit >= 0 ? p->rate_limit : budgets->token_limit;
+	} else {
+		key = ratelimit_key('a', ctx->req->remote_addr ? ctx->req->remote_addr : "");
+		limit = budgets->anonymous_limit;
+	}
+	ratelimit_consume(budgets->table, key, limit, (int64_t)time(NULL), &rl);
+	add_rate_limit_headers(ctx->res, &rl);
+	if (!rl.exceeded)
+		return true;
+	ctx->res->documentation_url = DOCS_ROOT "/overview/rate-limits-for-the-rest-api";
+	if (p->authenticated) {
+		struct buf msg = BUF_INIT;
+
+		buf_printf(&msg, "API rate limit exceeded for user ID %lld.", (long long)p->user.id);
+		response_error(ctx->res, 403, buf_cstr(&msg));
+		buf_release(&msg);
+	} else {
+		struct buf msg = BUF_INIT;
+
+		buf_printf(&msg, "API rate limit exceeded for %s. (But here's the good news: "
+		    "Authenticated requests get a higher rate limit. Check out the documentation "
+		    "for more details.)", ctx->req->remote_addr ? ctx->req->remote_addr : "you");
+		response_error(ctx->res, 403, buf_cstr(&msg));
+		buf_release(&msg);
+	}
+	return false;
+}
+
+/* A request with credentials we do not accept counts against its client
+ * address, as an anonymous one does, and gets the same headers. */
+static bool
+reply_bad_credentials(struct handler_ctx *ctx, const struct rate_budgets *budgets)
+{
+	ctx->auth->principal.authenticated = false;
+	if (apply_rate_limit(ctx, budgets)) {
+		ctx->res->documentation_url = DOCS_ROOT;
+		response_error(ctx->res, 401, "Bad credentials");
+	}
+	return false;
+}
+
+/* Resolves the caller (and the repository in the path) and decides
+ * whether the route may run; false when the response is already set. */
+bool
+authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets)
+{
+	const struct route *route = ctx->match.route;
+	char token_hash[65];
+	enum credentials_kind cred = credentials_parse(ctx->req->authorization, token_hash);
+	struct resolve_request rq = { 0 };
+	struct access_request ar;
+	enum access_verdict verdict;
+	struct db_error err;
+	const char *message;
+	int status;
+
+	if (cred == CREDENTIALS_MALFORMED)
+		return reply_bad_credentials(ctx, budgets);
+	rq.token_hash = cred == CREDENTIALS_TOKEN ? token_hash : NULL;
+	if (route) {
+		int64_t id;
+
+		rq.owner = route_param(&ctx->match, "owner");
+		rq.name = route_param(&ctx->match, "repo");
+		rq.deployment_id = route_param(&ctx->match, "deployment_id");
+		if (rq.deployment_id && parse_int64(rq.deployment_id, 1, INT64_MAX, &id) < 0)
+			rq.deployment_id = NULL;
+		rq.id_sequence = route->id_sequence;
+	}
+	if (store_resolve(ctx->db, &rq, ctx->auth, &err) < 0) {
+		reply_db_failure(ctx, &err);
+		return false;
+	}
+	if (cred == CREDENTIALS_TOKEN && !ctx->auth->principal.authenticated)
+		return reply_bad_credentials(ctx, budgets);
+	if (ctx->auth->principal.authenticated) {
+		response_header(ctx->res, "X-OAuth-Scopes", ctx->auth->principal.scopes_header);
+		response_header(ctx->res, "X-Accepted-OAuth-Scopes", route ? route->accepted_scopes : "");
+	}
+	if (!apply_rate_limit(ctx, budgets))
+		return false;
+	if (route == NULL) {
+		response_error(ctx->res, 404, "Not Found");
+		return false;
+	}
+	ar = (struct access_request){
+		.need = route->access,
+		.scope_class = route->scope_class,
+		.principal = &ctx->auth->principal,
+		.repo_found = ctx->auth->repo_found,
+		.repo_private = ctx->auth->repo.is_private,
+		.permission = ctx->auth->permission,
+	};
+	verdict = access_decide(&ar);
+	if (verdict == ACCESS_ALLOW)
+		return true;
+	message = access_verdict_message(verdict, &status);
+	response_error(ctx->res, status, message);
+	return false;
+}

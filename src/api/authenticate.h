@@ -1,0 +1,29 @@
+/*
+ * Who calls, and may they run the route: the credentials parsed and the
+ * token hashed (credentials.c), caller, repository, permission and the
+ * path's deployment resolved in one statement (store_resolve.c), the
+ * request counted against the caller's hourly budget (ratelimit.c), then
+ * GitHub's access rules (access.c, which holds the 401/403/404 wording).
+ */
+#ifndef DEPLOY_AUTHENTICATE_H
+#define DEPLOY_AUTHENTICATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "handler.h"
+#include "ratelimit.h"
+
+/* The host's shared budget table and the configured hourly limits. */
+struct rate_budgets {
+	struct ratelimit_table *table;
+	int64_t token_limit;        /* for tokens without a limit of their own */
+	int64_t anonymous_limit;    /* per client address */
+};
+
+/* True when the route may run; false when the response (401, 403, 404,
+ * 503) is already in ctx->res. X-RateLimit-* and X-OAuth-Scopes headers
+ * are added either way once the caller is known. */
+bool authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets);
+
+#endif

@@ -1,0 +1,115 @@
+#include "config.h"
+
+#include "deployment_checks.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "gitmerge.h"
+#include "store_commit_statuses.h"
+
+#define BRANCH_PREFIX "refs/heads/"
+
+int
+deployment_auto_merge_or_reply(struct handler_ctx *ctx, const char *ref, enum gitrefs_kind kind,
+    const char *sha)
+{
+	const struct resolution *a = ctx->auth;
+	const struct repository *repo = &a->repo;
+	const char *branch = ref;
+	char default_sha[41];
+	struct buf message = BUF_INIT;
+	struct buf host = BUF_INIT;
+	struct buf email = BUF_INIT;
+	struct git_identity who;
+	struct merge_commit merged;
+	struct jsonw w;
+	int rc = -1;
+
+	if (kind != GITREFS_KIND_BRANCH || repo->git_dir == NULL)
+		return 0;
+	if (strncmp(branch, BRANCH_PREFIX, strlen(BRANCH_PREFIX)) == 0)
+		branch += strlen(BRANCH_PREFIX);
+	if (strcmp(branch, repo->default_branch) == 0)
+		return 0;
+	switch (gitrefs_branch(repo->git_dir, repo->default_branch, default_sha)) {
+	case GITREFS_FOUND:
+		break;
+	case GITREFS_NOT_FOUND:
+		return 0;  /* no default branch on disk: nothing to merge */
+	case GITREFS_ERROR:
+		reply_git_read_failure(ctx);
+		return -1;
+	}
+
+	buf_printf(&message, "Merge branch '%s' into %s", repo->default_branch, branch);
+	render_host(&host, &ctx->urls);
+	gitmerge_identity(&who, &email, a->principal.user.login, a->principal.user.email, host.data,
+	    a->now);
+	switch (gitmerge_into_branch(repo->git_dir, branch, sha, default_sha, &who, message.data,
+	    &merged)) {
+	case GITMERGE_UP_TO_DATE:
+		rc = 0;
+		break;
+	case GITMERGE_MERGED:
+		buf_reset(&message);
+		buf_printf(&message, "Auto-merged %s into %s on deployment.", repo->default_branch, ref);
+		response_json_begin(ctx->res, 202, &w);
+		jw_object_begin(&w);
+		jw_kv_string(&w, "message", message.data);
+		jw_object_end(&w);
+		break;
+	case GITMERGE_CONFLICT:
+	case GITMERGE_BRANCH_MOVED:
+		buf_reset(&message);
+		buf_printf(&message, "Conflict merging %s into %s.", repo->default_branch, ref);
+		response_error(ctx->res, 409, message.data);
+		break;
+	case GITMERGE_ERROR:
+		reply_git_write_failure(ctx);
+		break;
+	}
+	buf_release(&email);
+	buf_release(&host);
+	buf_release(&message);
+	return rc;
+}
+
+enum contexts_check
+deployment_contexts_check(const char *required_contexts, bool force)
+{
+	if (force || (required_contexts && strcmp(required_contexts, "[]") == 0))
+		return CONTEXTS_UNCHECKED;
+	return required_contexts ? CONTEXTS_NAMED : CONTEXTS_ALL;
+}
+
+void
+deployment_contexts_reply(struct handler_ctx *ctx, const char *ref,
+    const struct context_failures *failing)
+{
+	struct buf message = BUF_INIT;
+	struct buf errors = BUF_INIT;
+	struct jsonw w;
+
+	jw_init(&w, &errors);
+	jw_array_begin(&w);
+	jw_object_begin(&w);
+	jw_kv_string(&w, "resource", "Deployment");
+	jw_kv_string(&w, "field", "required_contexts");
+	jw_kv_string(&w, "code", "invalid");
+	jw_key(&w, "contexts");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < failing->count; i++) {
+		jw_object_begin(&w);
+		jw_kv_string(&w, "context", failing->items[i].context);
+		jw_kv_string(&w, "state", failing->items[i].state);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_object_end(&w);
+	jw_array_end(&w);
+	buf_printf(&message, "Conflict: Commit status checks failed for %s.", ref);
+	response_error_with_errors(ctx->res, 409, message.data, buf_cstr(&errors));
+	buf_release(&errors);
+	buf_release(&message);
+}

@@ -1,0 +1,257 @@
+/*
+ * Deployments: list, create, get, delete (GitHub's REST semantics, see
+ * shared/spec/semantics.md). The caller and the repository were resolved
+ * before the handler ran; each handler adds one statement at most, but
+ * create, which adds a second when it checks commit statuses
+ * (deployment_checks.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "deployment_checks.h"
+#include "gitrefs.h"
+#include "handler.h"
+#include "input.h"
+#include "log.h"
+#include "pagination.h"
+#include "store_deployments.h"
+
+#define REF_MAX_CHARS 255
+#define TASK_MAX_CHARS 128
+#define ENVIRONMENT_MAX_CHARS 255
+#define DESCRIPTION_MAX_CHARS 1024
+#define CONTEXT_MAX_CHARS 255
+#define PAYLOAD_MAX_BYTES ((size_t)64 * 1024)
+
+/* What a create request asked for, validated. Strings are borrowed from
+ * the parsed body; payload and required_contexts are serialised here. */
+struct deployment_request {
+	const char *ref;
+	const char *task;
+	const char *environment;
+	const char *description;
+	bool auto_merge;
+	bool force;
+	bool transient_environment;
+	bool production_environment;
+	char *payload;            /* JSON text */
+	char *required_contexts;  /* JSON array text, NULL: all contexts */
+};
+
+static void
+deployment_request_release(struct deployment_request *dr)
+{
+	free(dr->payload);
+	free(dr->required_contexts);
+}
+
+/* Fills dr from body; -1 with the 422 written when anything is wrong. */
+static int
+parse_deployment_request(struct handler_ctx *ctx, const struct input *body,
+    struct deployment_request *dr)
+{
+	struct validation v;
+
+	validation_init(&v, "Deployment");
+	memset(dr, 0, sizeof(*dr));
+	dr->ref = input_string(&v, body, "ref", INPUT_REQUIRED | INPUT_NO_CONTROL, REF_MAX_CHARS);
+	dr->task = input_string(&v, body, "task", INPUT_NO_CONTROL, TASK_MAX_CHARS);
+	dr->environment = input_string(&v, body, "environment", INPUT_NO_CONTROL, ENVIRONMENT_MAX_CHARS);
+	dr->description = input_string(&v, body, "description", INPUT_NULLABLE, DESCRIPTION_MAX_CHARS);
+	dr->auto_merge = input_bool(&v, body, "auto_merge", true);
+	dr->force = input_bool(&v, body, "force", false);
+	dr->transient_environment = input_bool(&v, body, "transient_environment", false);
+	if (input_has(body, "payload"))
+		dr->payload = input_json(&v, body, "payload", INPUT_JSON_OBJECT | INPUT_JSON_STRING,
+		    PAYLOAD_MAX_BYTES);
+	else
+		dr->payload = xstrdup("{}");
+	dr->required_contexts = input_string_array(&v, body, "required_contexts",
+	    INPUT_REQUIRED | INPUT_NO_CONTROL, CONTEXT_MAX_CHARS);
+	if (dr->task == NULL || *dr->task == '\0')
+		dr->task = "deploy";
+	if (dr->environment == NULL || *dr->environment == '\0')
+		dr->environment = "production";
+	/* Explicit wins; absent means "is this the production environment". */
+	dr->production_environment = input_has(body, "production_environment")
+	    ? input_bool(&v, body, "production_environment", false)
+	    : strcmp(dr->environment, "production") == 0;
+	return validation_reply(&v, ctx);
+}
+
+static void
+reply_no_ref(struct handler_ctx *ctx, const char *ref)
+{
+	struct buf msg = BUF_INIT;
+
+	buf_printf(&msg, "No ref found for: %s", ref);
+	response_error(ctx->res, 422, msg.data);
+	buf_release(&msg);
+}
+
+void
+h_deployment_create(struct handler_ctx *ctx)
+{
+	const struct resolution *a = ctx->auth;
+	struct deployment_request dr;
+	struct deployment d;
+	struct deployment_insert ins;
+	struct context_failures failing = { 0 };
+	struct db_error err;
+	enum gitrefs_kind kind;
+	struct buf event = BUF_INIT;
+	struct buf location = BUF_INIT;
+	struct jsonw w, ew;
+	struct input *body;
+
+	body = input_body_or_reply(ctx);
+	if (body == NULL)
+		return;
+	if (parse_deployment_request(ctx, body, &dr) < 0)
+		goto out;
+
+	memset(&d, 0, sizeof(d));
+	switch (gitrefs_resolve_kind(a->repo.git_dir, dr.ref, d.sha, &kind)) {
+	case GITREFS_FOUND:
+		break;
+	case GITREFS_NOT_FOUND:
+		reply_no_ref(ctx, dr.ref);
+		goto out;
+	case GITREFS_ERROR:
+		reply_git_read_failure(ctx);
+		goto out;
+	}
+	/* semantics.md's order: auto-merge (202/409), then contexts (409, in
+	 * the create statement); legacy force skips both. */
+	if (!dr.force && dr.auto_merge &&
+	    deployment_auto_merge_or_reply(ctx, dr.ref, kind, d.sha) < 0)
+		goto out;
+
+	/* Borrowed fields: d is rendered, never released. */
+	d.id = a->new_id;
+	d.ref = (char *)dr.ref;
+	d.task = (char *)dr.task;
+	d.payload = dr.payload;
+	d.original_environment = (char *)dr.environment;
+	d.environment = (char *)dr.environment;
+	d.description = (char *)dr.description;
+	d.transient_environment = dr.transient_environment;
+	d.production_environment = dr.production_environment;
+	d.created_at = a->now;
+	d.updated_at = a->now;
+	d.creator = a->principal.user;
+
+	jw_init(&ew, &event);
+	render_deployment_event(&ew, &ctx->urls, &a->repo, &d, &a->principal.user);
+	ins = (struct deployment_insert){
+		.id = d.id,
+		.repository_id = a->repo.id,
+		.creator_id = a->principal.user.id,
+		.created_at = d.created_at,
+		.sha = d.sha,
+		.ref = dr.ref,
+		.task = dr.task,
+		.payload = dr.payload,
+		.environment = dr.environment,
+		.description = dr.description,
+		.transient_environment = dr.transient_environment,
+		.production_environment = dr.production_environment,
+		.required_contexts = dr.required_contexts,
+		.auto_merge = dr.auto_merge,
+		.event_payload = event.data,
+		.check = deployment_contexts_check(dr.required_contexts, dr.force),
+	};
+	if (store_deployment_create(ctx->db, &ins, &failing, &err) < 0) {
+		reply_db_failure(ctx, &err);
+		goto out;
+	}
+	if (failing.count > 0) {
+		deployment_contexts_reply(ctx, dr.ref, &failing);
+		goto out;
+	}
+	render_deployment_url(&location, &ctx->urls, &a->repo, d.id);
+	response_header(ctx->res, "Location", location.data);
+	response_json_begin(ctx->res, 201, &w);
+	render_deployment(&w, &ctx->urls, &a->repo, &d);
+out:
+	context_failures_release(&failing);
+	buf_release(&location);
+	buf_release(&event);
+	deployment_request_release(&dr);
+	input_release(body);
+}
+
+void
+h_deployments_list(struct handler_ctx *ctx)
+{
+	const struct resolution *a = ctx->auth;
+	struct page_request page;
+	struct deployment_filter filter = {
+		.sha = request_query(ctx->req, "sha"),
+		.ref = request_query(ctx->req, "ref"),
+		.task = request_query(ctx->req, "task"),
+		.environment = request_query(ctx->req, "environment"),
+	};
+	struct deployment_list list;
+	struct db_error err;
+	struct jsonw w;
+
+	pagination_parse(ctx->req, &page);
+	if (store_deployment_list(ctx->db, a->repo.id, &filter, page.per_page,
+	    pagination_offset(&page), page.before_id, &list, &err) < 0) {
+		reply_db_failure(ctx, &err);
+		return;
+	}
+	pagination_link(ctx, &page, list.total, list.count ? list.items[list.count - 1].id : 0);
+	response_json_begin(ctx->res, 200, &w);
+	jw_array_begin(&w);
+	for (size_t i = 0; i < list.count; i++)
+		render_deployment(&w, &ctx->urls, &a->repo, &list.items[i]);
+	jw_array_end(&w);
+	deployment_list_release(&list);
+}
+
+/* The deployment was read while resolving the caller. */
+void
+h_deployment_get(struct handler_ctx *ctx)
+{
+	struct jsonw w;
+
+	if (!ctx->auth->deployment_found) {
+		reply_not_found(ctx);
+		return;
+	}
+	response_json_begin(ctx->res, 200, &w);
+	render_deployment(&w, &ctx->urls, &ctx->auth->repo, &ctx->auth->deployment);
+}
+
+void
+h_deployment_delete(struct handler_ctx *ctx)
+{
+	enum deployment_delete_result result;
+	struct db_error err;
+	int64_t id = path_id_or_reply(ctx, "deployment_id");
+
+	if (id == 0)
+		return;
+	if (store_deployment_delete(ctx->db, ctx->auth->repo.id, id, &result, &err) < 0) {
+		reply_db_failure(ctx, &err);
+		return;
+	}
+	switch (result) {
+	case DEPLOYMENT_DELETED:
+		response_empty(ctx->res, 204);
+		return;
+	case DEPLOYMENT_NOT_FOUND:
+		reply_not_found(ctx);
+		return;
+	case DEPLOYMENT_ACTIVE:
+		response_validation_failed(ctx->res, "[\"We cannot delete an active deployment "
+		    "unless it is the only deployment in a given environment.\"]");
+		return;
+	}
+}

@@ -1,0 +1,381 @@
+/*
+ * Repository webhooks (admin access): create, list, get, update, delete,
+ * ping, and their deliveries (list, get, redeliver). Sending is
+ * deploy-dispatch's job; the API only queues work and shows the record.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "handler.h"
+#include "input.h"
+#include "pagination.h"
+#include "store_hooks.h"
+
+#define HOOK_URL_MAX_CHARS 2048
+#define HOOK_SECRET_MAX_CHARS 1024
+#define HOOK_NAME_MAX_CHARS 16
+#define CONTENT_TYPE_MAX_CHARS 8
+
+/* The events this server can deliver, and GitHub's default. */
+static const char *const hook_events[] = {
+	"*", "push", "deployment", "deployment_status", "repository_dispatch",
+};
+
+/* A parsed create or update body; the change borrows from the body and
+ * from the strings owned here. */
+struct hook_input {
+	struct hook_change change;
+	struct buf events_text;
+};
+
+static void
+hook_input_release(struct hook_input *in)
+{
+	buf_release(&in->events_text);
+}
+
+static bool
+url_is_valid(const char *url)
+{
+	const char *host;
+
+	if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else
+		return false;
+	return *host != '\0' && *host != '/' && strchr(url, ' ') == NULL;
+}
+
+static void
+read_config(struct validation *v, const struct input *body, bool creating, struct hook_change *c)
+{
+	const struct input *config = input_object(body, "config");
+	int insecure;
+
+	if (config == NULL) {
+		if (input_has(body, "config"))
+			validation_add(v, "config", "invalid");
+		else if (creating)
+			validation_add_custom(v, "config", "Config must include a url");
+		return;
+	}
+	c->url = input_string(v, config, "url", creating ? INPUT_REQUIRED | INPUT_NO_CONTROL
+	    : INPUT_NO_CONTROL, HOOK_URL_MAX_CHARS);
+	if (c->url && !url_is_valid(c->url)) {
+		validation_add_custom(v, "url", "url must be an http or https URL");
+		c->url = NULL;
+	}
+	c->content_type = input_string(v, config, "content_type", INPUT_NULLABLE | INPUT_NO_CONTROL,
+	    CONTENT_TYPE_MAX_CHARS);
+	if (c->content_type && strcmp(c->content_type, "json") != 0 &&
+	    strcmp(c->content_type, "form") != 0) {
+		validation_add_custom(v, "content_type", "content_type must be json or form");
+		c->content_type = NULL;
+	}
+	c->secret = input_string(v, config, "secret", INPUT_NULLABLE, HOOK_SECRET_MAX_CHARS);
+	/* GitHub: a config without the secret removes it ("you must provide
+	 * the same secret or set a new secret or the secret will be removed"). */
+	if (!creating && c->secret == NULL && input_kind_of(config, "secret") == INPUT_ABSENT)
+		c->secret = "";
+	insecure = input_zero_or_one(v, config, "insecure_ssl");
+	if (insecure >= 0)
+		c->insecure_ssl = insecure ? "t" : "f";
+}
+
+/* The hook's events after the request: events replaces them, add_events and
+ * remove_events (updates only) change the current ones. */
+static void
+read_events(struct validation *v, const struct input *body, const struct hook *current,
+    struct hook_input *in)
+{
+	bool replaced = input_has(body, "events");
+	bool add = input_kind_of(body, "add_events") != INPUT_ABSENT;
+	bool remove = input_kind_of(body, "remove_events") != INPUT_ABSENT;
+	struct name_set set = { 0 };
+	struct jsonw w;
+
+	if (!replaced && !(current && (add || remove)))
+		return;
+	if (replaced) {
+		if (!input_name_set_add(body, "events", hook_events, ARRAY_SIZE(hook_events), &set))
+			validation_add(v, "events", "invalid");
+	} else {
+		(void)name_set_add_json(current->events, hook_events, ARRAY_SIZE(hook_events), &set);
+	}
+	if (add && !input_name_set_add(body, "add_events", hook_events, ARRAY_SIZE(hook_events), &set))
+		validation_add(v, "add_events", "invalid");
+	if (remove && !input_name_set_remove(body, "remove_events", &set))
+		validation_add(v, "remove_events", "invalid");
+	jw_init(&w, &in->events_text);
+	name_set_write(&set, &w);
+	in->change.events = buf_cstr(&in->events_text);
+	name_set_release(&set);
+}
+
+/*
+ * Fills in from body; current is the hook being updated (NULL on create),
+ * whose events add_events/remove_events start from. -1 with 422 written.
+ */
+static int
+parse_hook_input(struct handler_ctx *ctx, const struct input *body, const struct hook *current,
+    struct hook_input *in)
+{
+	struct validation v;
+	const char *name;
+
+	memset(in, 0, sizeof(*in));
+	validation_init(&v, "Hook");
+	name = input_string(&v, body, "name", INPUT_NULLABLE | INPUT_NO_CONTROL, HOOK_NAME_MAX_CHARS);
+	if (name && strcmp(name, "web") != 0)
+		validation_add_custom(&v, "name", "name must be web");
+	read_config(&v, body, current == NULL, &in->change);
+	if (input_has(body, "active"))
+		in->change.active = input_bool(&v, body, "active", true) ? "t" : "f";
+	read_events(&v, body, current, in);
+	return validation_reply(&v, ctx);
+}
+
+/* The hook in the path, or 0 with the 404 (or 503) written. */
+static int
+load_hook(struct handler_ctx *ctx, struct hook *h)
+{
+	int64_t id = path_id_or_reply(ctx, "hook_id");
+	struct db_error err;
+	int found;
+
+	memset(h, 0, sizeof(*h));
+	if (id == 0)
+		return 0;
+	found = store_hook_get(ctx->db, ctx->auth->repo.id, id, h, &err);
+	if (found < 0)
+		reply_db_failure(ctx, &err);
+	else if (found == 0)
+		reply_not_found(ctx);
+	return found > 0;
+}
+
+void
+h_hook_create(struct handler_ctx *ctx)
+{
+	struct hook_input in;
+	struct hook h;
+	struct db_error err;
+	struct buf location = BUF_INIT;
+	struct jsonw w;
+	struct input *body = input_body_or_reply(ctx);
+
+	if (body == NULL)
+		return;
+	if (parse_hook_input(ctx, body, NULL, &in) == 0) {
+		if (store_hook_create(ctx->db, ctx->auth->repo.id, &in.change, &h, &err) < 0) {
+			reply_db_failure(ctx, &err);
+		} else {
+			render_hook_url(&location, &ctx->urls, &ctx->auth->repo, h.id);
+			response_header(ctx->res, "Location", location.data);
+			response_json_begin(ctx->res, 201, &w);
+			render_hook(&w, &ctx->urls, &ctx->auth->repo, &h);
+			hook_release(&h);
+		}
+	}
+	buf_release(&location);
+	hook_input_release(&in);
+	input_release(body);
+}
+
+void
+h_hooks_list(struct handler_ctx *ctx)
+{
+	struct page_request page;
+	struct hook_list list;
+	struct db_error err;
+	struct jsonw w;
+
+	pagination_parse(ctx->req, &page);
+	page.before_id = 0;
+	if (store_hook_list(ctx->db, ctx->auth->repo.id, page.per_page, pagination_offset(&page),
+	    &list, &err) < 0) {
+		reply_db_failure(ctx, &err);
+		return;
+	}
+	pagination_link(ctx, &page, list.total, 0);
+	response_json_begin(ctx->res, 200, &w);
+	jw_array_begin(&w);
+	for (size_t i = 0; i < list.count; i++)
+		render_hook(&w, &ctx->urls, &ctx->auth->repo, &list.items[i]);
+	jw_array_end(&w);
+	hook_list_release(&list);
+}
+
+void
+h_hook_get(struct handler_ctx *ctx)
+{
+	struct hook h;
+	struct jsonw w;
+
+	if (!load_hook(ctx, &h))
+		return;
+	response_json_begin(ctx->res, 200, &w);
+	render_hook(&w, &ctx->urls, &ctx->auth->repo, &h);
+	hook_release(&h);
+}
+
+void
+h_hook_update(struct handler_ctx *ctx)
+{
+	struct hook current, updated;
+	struct hook_input in;
+	struct db_error err;
+	struct jsonw w;
+	struct input *body;
+	int found;
+
+	if (!load_hook(ctx, &current))
+		return;
+	body = input_body_or_reply(ctx);
+	if (body == NULL) {
+		hook_release(&current);
+		return;
+	}
+	if (parse_hook_input(ctx, body, &current, &in) == 0) {
+		found = store_hook_update(ctx->db, ctx->auth->repo.id, current.id, &in.change, &updated,
+		    &err);
+		if (found < 0) {
+			reply_db_failure(ctx, &err);
+		} else if (found == 0) {
+			reply_not_found(ctx);
+		} else {
+			response_json_begin(ctx->res, 200, &w);
+			render_hook(&w, &ctx->urls, &ctx->auth->repo, &updated);
+			hook_release(&updated);
+		}
+	}
+	hook_input_release(&in);
+	hook_release(&current);
+	input_release(body);
+}
+
+void
+h_hook_delete(struct handler_ctx *ctx)
+{
+	int64_t id = path_id_or_reply(ctx, "hook_id");
+	struct db_error err;
+	int deleted;
+
+	if (id == 0)
+		return;
+	deleted = store_hook_delete(ctx->db, ctx->auth->repo.id, id, &err);
+	if (deleted < 0)
+		reply_db_failure(ctx, &err);
+	else if (deleted == 0)
+		reply_not_found(ctx);
+	else
+		response_empty(ctx->res, 204);
+}
+
+void
+h_hook_ping(struct handler_ctx *ctx)
+{
+	struct hook h;
+	struct db_error err;
+	struct buf payload = BUF_INIT;
+	struct jsonw w;
+
+	if (!load_hook(ctx, &h))
+		return;
+	jw_init(&w, &payload);
+	render_ping_event(&w, &ctx->urls, &ctx->auth->repo, &h, &ctx->auth->principal.user);
+	if (store_delivery_queue(ctx->db, &h, "ping", NULL, payload.data, &err) < 0)
+		reply_db_failure(ctx, &err);
+	else
+		response_empty(ctx->res, 204);
+	buf_release(&payload);
+	hook_release(&h);
+}
+
+void
+h_hook_deliveries_list(struct handler_ctx *ctx)
+{
+	struct page_request page;
+	struct delivery_list list;
+	struct db_error err;
+	struct hook h;
+	struct jsonw w;
+
+	if (!load_hook(ctx, &h))
+		return;
+	pagination_parse(ctx->req, &page);
+	if (store_delivery_list(ctx->db, h.id, page.per_page, pagination_offset(&page), page.before_id,
+	    &list, &err) < 0) {
+		reply_db_failure(ctx, &err);
+		hook_release(&h);
+		return;
+	}
+	pagination_link(ctx, &page, list.total, list.count ? list.items[list.count - 1].id : 0);
+	response_json_begin(ctx->res, 200, &w);
+	jw_array_begin(&w);
+	for (size_t i = 0; i < list.count; i++)
+		render_delivery(&w, &list.items[i], false);
+	jw_array_end(&w);
+	delivery_list_release(&list);
+	hook_release(&h);
+}
+
+void
+h_hook_delivery_get(struct handler_ctx *ctx)
+{
+	struct delivery d;
+	struct db_error err;
+	struct hook h;
+	struct jsonw w;
+	int64_t id;
+	int found;
+
+	if (!load_hook(ctx, &h))
+		return;
+	id = path_id_or_reply(ctx, "delivery_id");
+	if (id != 0) {
+		found = store_delivery_get(ctx->db, h.id, id, &d, &err);
+		if (found < 0) {
+			reply_db_failure(ctx, &err);
+		} else if (found == 0) {
+			reply_not_found(ctx);
+		} else {
+			response_json_begin(ctx->res, 200, &w);
+			render_delivery(&w, &d, true);
+			delivery_release(&d);
+		}
+	}
+	hook_release(&h);
+}
+
+void
+h_hook_delivery_redeliver(struct handler_ctx *ctx)
+{
+	struct db_error err;
+	struct hook h;
+	struct jsonw w;
+	int64_t id;
+	int found;
+
+	if (!load_hook(ctx, &h))
+		return;
+	id = path_id_or_reply(ctx, "delivery_id");
+	if (id != 0) {
+		found = store_delivery_redeliver(ctx->db, h.id, id, &err);
+		if (found < 0)
+			reply_db_failure(ctx, &err);
+		else if (found == 0)
+			reply_not_found(ctx);
+		else {
+			response_json_begin(ctx->res, 202, &w);
+			jw_object_begin(&w);
+			jw_object_end(&w);
+		}
+	}
+	hook_release(&h);
+}

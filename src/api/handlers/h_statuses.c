@@ -1,0 +1,255 @@
+/*
+ * Deployment statuses: list, create (with the inactive cascade), get. The
+ * deployment in the path was resolved with the caller; creating a status
+ * costs one more statement (sql/0003 deployment_status_create).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "handler.h"
+#include "input.h"
+#include "pagination.h"
+#include "store_deployments.h"
+#include "store_statuses.h"
+
+#define STATUS_DESCRIPTION_MAX_CHARS 140
+#define STATUS_URL_MAX_CHARS 2048
+#define ENVIRONMENT_MAX_CHARS 255
+/* URLs and the environment: null is absent, no control characters. */
+#define URL_FLAGS (INPUT_NULLABLE | INPUT_NO_CONTROL)
+/* An environment change racing with ours makes the database ask us to read
+ * the deployment again; more than a few in a row means something is wrong. */
+#define STATUS_CREATE_ATTEMPTS 5
+
+static const char *const status_states[] = {
+	"error", "failure", "inactive", "in_progress", "queued", "pending", "success",
+};
+
+struct status_request {
+	const char *state;
+	const char *description;
+	const char *environment;      /* NULL: keep the deployment's */
+	const char *target_url;
+	const char *log_url;
+	const char *environment_url;
+	bool auto_inactive;
+};
+
+static int
+parse_status_request(struct handler_ctx *ctx, const struct input *body, struct status_request *sr)
+{
+	struct validation v;
+	const char *target_url, *log_url;
+
+	validation_init(&v, "DeploymentStatus");
+	sr->state = input_enum(&v, body, "state", status_states, ARRAY_SIZE(status_states),
+	    INPUT_REQUIRED);
+	/* Characters, not bytes; never truncated. */
+	sr->description = input_string(&v, body, "description", INPUT_NULLABLE | INPUT_SAY_TOO_LONG,
+	    STATUS_DESCRIPTION_MAX_CHARS);
+	if (sr->description == NULL)
+		sr->description = "";
+	target_url = input_string(&v, body, "target_url", URL_FLAGS, STATUS_URL_MAX_CHARS);
+	log_url = input_string(&v, body, "log_url", URL_FLAGS, STATUS_URL_MAX_CHARS);
+	sr->environment = input_string(&v, body, "environment", URL_FLAGS, ENVIRONMENT_MAX_CHARS);
+	if (sr->environment && *sr->environment == '\0')
+		sr->environment = NULL;
+	sr->environment_url = input_string(&v, body, "environment_url", URL_FLAGS,
+	    STATUS_URL_MAX_CHARS);
+	if (sr->environment_url == NULL)
+		sr->environment_url = "";
+	sr->auto_inactive = input_bool(&v, body, "auto_inactive", true);
+	/* Each fills the other; log_url wins when both are sent. */
+	sr->log_url = log_url ? log_url : (target_url ? target_url : "");
+	sr->target_url = sr->log_url;
+	return validation_reply(&v, ctx);
+}
+
+/* One attempt: renders the event from d and asks the database to apply it. */
+static int
+try_create(struct handler_ctx *ctx, const struct status_request *sr, const struct deployment *d,
+    struct deployment_status *status, enum status_create_result *result, struct db_error *err)
+{
+	const struct resolution *a = ctx->auth;
+	struct deployment after = *d;
+	struct buf event = BUF_INIT;
+	struct jsonw ew;
+	char *pieces[4];
+	struct status_insert ins;
+	int rc;
+
+	/* The deployment as the status leaves it, for the event body. */
+	if (sr->environment)
+		after.environment = (char *)sr->environment;
+	after.updated_at = a->now;
+	status->environment = after.environment;
+	jw_init(&ew, &event);
+	render_deployment_status_event(&ew, &ctx->urls, &a->repo, &after, status, &a->principal.user);
+	jw_pieces(&ew, pieces);
+	buf_release(&event);
+	ins = (struct status_insert){
+		.repository_id = a->repo.id,
+		.deployment_id = d->id,
+		.expected_environment = d->environment,
+		.state = sr->state,
+		.creator_id = a->principal.user.id,
+		.description = sr->description,
+		.environment = sr->environment,
+		.target_url = sr->target_url,
+		.log_url = sr->log_url,
+		.environment_url = sr->environment_url,
+		.auto_inactive = sr->auto_inactive,
+		.cascade_production = !ctx->options->cascade_skip_production,
+		.created_at = a->now,
+		.event_head = pieces[0],
+		.event_mid1 = pieces[1],
+		.event_mid2 = pieces[2],
+		.event_tail = pieces[3],
+	};
+	rc = store_status_create(ctx->db, &ins, &status->id, result, err);
+	for (size_t i = 0; i < ARRAY_SIZE(pieces); i++)
+		free(pieces[i]);
+	return rc;
+}
+
+void
+h_deployment_status_create(struct handler_ctx *ctx)
+{
+	const struct resolution *a = ctx->auth;
+	struct status_request sr;
+	struct deployment_status status;
+	struct deployment fresh;
+	const struct deployment *d = &a->deployment;
+	enum status_create_result result = STATUS_ENVIRONMENT_CHANGED;
+	struct db_error err;
+	struct buf location = BUF_INIT;
+	struct jsonw w;
+	struct input *body;
+	int attempt;
+
+	memset(&fresh, 0, sizeof(fresh));
+	if (!a->deployment_found) {
+		reply_not_found(ctx);
+		return;
+	}
+	body = input_body_or_reply(ctx);
+	if (body == NULL)
+		return;
+	if (parse_status_request(ctx, body, &sr) < 0)
+		goto out;
+
+	/* Borrowed fields: status is rendered, never released. */
+	status = (struct deployment_status){
+		.deployment_id = d->id,
+		.state = (char *)sr.state,
+		.description = (char *)sr.description,
+		.target_url = (char *)sr.target_url,
+		.log_url = (char *)sr.log_url,
+		.environment_url = (char *)sr.environment_url,
+		.created_at = a->now,
+		.updated_at = a->now,
+		.creator = a->principal.user,
+	};
+	for (attempt = 0; attempt < STATUS_CREATE_ATTEMPTS; attempt++) {
+		if (attempt > 0) {
+			int found;
+
+			deployment_release(&fresh);
+			found = store_deployment_get(ctx->db, a->repo.id, a->deployment.id, &fresh, &err);
+			if (found < 0) {
+				reply_db_failure(ctx, &err);
+				goto out;
+			}
+			if (found == 0) {
+				result = STATUS_DEPLOYMENT_NOT_FOUND;
+				break;
+			}
+			d = &fresh;
+		}
+		if (try_create(ctx, &sr, d, &status, &result, &err) < 0) {
+			reply_db_failure(ctx, &err);
+			goto out;
+		}
+		if (result != STATUS_ENVIRONMENT_CHANGED)
+			break;
+	}
+	switch (result) {
+	case STATUS_CREATED:
+		render_deployment_url(&location, &ctx->urls, &a->repo, d->id);
+		buf_printf(&location, "/statuses/%lld", (long long)status.id);
+		response_header(ctx->res, "Location", location.data);
+		response_json_begin(ctx->res, 201, &w);
+		render_deployment_status(&w, &ctx->urls, &a->repo, &status);
+		break;
+	case STATUS_DEPLOYMENT_NOT_FOUND:
+		reply_not_found(ctx);
+		break;
+	case STATUS_ENVIRONMENT_CHANGED:
+		response_error(ctx->res, 409, "Conflict: the deployment's environment keeps changing");
+		break;
+	}
+out:
+	buf_release(&location);
+	deployment_release(&fresh);
+	input_release(body);
+}
+
+void
+h_deployment_statuses_list(struct handler_ctx *ctx)
+{
+	struct page_request page;
+	struct status_list list;
+	struct db_error err;
+	struct jsonw w;
+
+	if (!ctx->auth->deployment_found) {
+		reply_not_found(ctx);
+		return;
+	}
+	pagination_parse(ctx->req, &page);
+	if (store_status_list(ctx->db, ctx->auth->deployment.id, page.per_page,
+	    pagination_offset(&page), page.before_id, &list, &err) < 0) {
+		reply_db_failure(ctx, &err);
+		return;
+	}
+	pagination_link(ctx, &page, list.total, list.count ? list.items[list.count - 1].id : 0);
+	response_json_begin(ctx->res, 200, &w);
+	jw_array_begin(&w);
+	for (size_t i = 0; i < list.count; i++)
+		render_deployment_status(&w, &ctx->urls, &ctx->auth->repo, &list.items[i]);
+	jw_array_end(&w);
+	status_list_release(&list);
+}
+
+void
+h_deployment_status_get(struct handler_ctx *ctx)
+{
+	struct deployment_status status;
+	struct db_error err;
+	struct jsonw w;
+	int64_t id;
+	int found;
+
+	if (!ctx->auth->deployment_found) {
+		reply_not_found(ctx);
+		return;
+	}
+	id = path_id_or_reply(ctx, "status_id");
+	if (id == 0)
+		return;
+	found = store_status_get(ctx->db, ctx->auth->deployment.id, id, &status, &err);
+	if (found < 0) {
+		reply_db_failure(ctx, &err);
+		return;
+	}
+	if (found == 0) {
+		reply_not_found(ctx);
+		return;
+	}
+	response_json_begin(ctx->res, 200, &w);
+	render_deployment_status(&w, &ctx->urls, &ctx->auth->repo, &status);
+	deployment_status_release(&status);
+}

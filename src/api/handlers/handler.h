@@ -1,0 +1,59 @@
+/*
+ * What every handler gets: the parsed request, the response to fill, the
+ * worker's database, the caller and (on repository routes) the repository
+ * already resolved and authorised. A handler always leaves a complete
+ * response in ctx->res; it never writes to the client itself.
+ */
+#ifndef DEPLOY_HANDLER_H
+#define DEPLOY_HANDLER_H
+
+#include "db.h"
+#include "replies.h"
+#include "render.h"
+#include "request.h"
+#include "response.h"
+#include "router.h"
+#include "store_resolve.h"
+
+/* What handlers act on of deploy-api's configuration (api_config.h). */
+struct handler_options {
+	bool cascade_skip_production;
+};
+
+struct handler_ctx {
+	struct request *req;
+	struct response *res;
+	struct db *db;
+	const struct handler_options *options;
+	struct route_match match;
+	struct resolution *auth;
+	struct url_base urls;
+};
+
+/* Handlers, one file per resource. */
+void h_healthz(struct handler_ctx *ctx);
+void h_user_get(struct handler_ctx *ctx);
+void h_repository_get(struct handler_ctx *ctx);
+void h_deployments_list(struct handler_ctx *ctx);
+void h_deployment_create(struct handler_ctx *ctx);
+void h_deployment_get(struct handler_ctx *ctx);
+void h_deployment_delete(struct handler_ctx *ctx);
+void h_deployment_statuses_list(struct handler_ctx *ctx);
+void h_deployment_status_create(struct handler_ctx *ctx);
+void h_deployment_status_get(struct handler_ctx *ctx);
+void h_hooks_list(struct handler_ctx *ctx);
+void h_hook_create(struct handler_ctx *ctx);
+void h_hook_get(struct handler_ctx *ctx);
+void h_hook_update(struct handler_ctx *ctx);
+void h_hook_delete(struct handler_ctx *ctx);
+void h_hook_ping(struct handler_ctx *ctx);
+void h_hook_deliveries_list(struct handler_ctx *ctx);
+void h_hook_delivery_get(struct handler_ctx *ctx);
+void h_hook_delivery_redeliver(struct handler_ctx *ctx);
+void h_repository_dispatch(struct handler_ctx *ctx);
+void h_commit_status_create(struct handler_ctx *ctx);
+void h_commit_statuses_list(struct handler_ctx *ctx);
+void h_commit_status_combined(struct handler_ctx *ctx);
+void h_merge_create(struct handler_ctx *ctx);
+
+#endif

@@ -1,0 +1,92 @@
+#include "config.h"
+
+#include "handler.h"
+#include "routes.h"
+
+#define DOCS_REPOS DOCS_ROOT "/repos/repos"
+#define DOCS_USERS DOCS_ROOT "/users/users"
+#define DOCS_DEPLOYMENTS DOCS_ROOT "/deployments/deployments"
+#define DOCS_STATUSES DOCS_ROOT "/deployments/statuses"
+#define DOCS_HOOKS DOCS_ROOT "/repos/webhooks"
+#define DOCS_COMMIT_STATUSES DOCS_ROOT "/commits/statuses"
+#define DOCS_BRANCHES DOCS_ROOT "/branches/branches"
+
+#define DEPLOYMENT_SCOPES "repo, repo_deployment"
+
+/* The API, one entry a route. Order matters only between patterns that
+ * could match the same path: the first match wins. */
+const struct route routes[] = {
+	{ .method = "GET", .pattern = "/healthz", .handler = h_healthz, .access = ROUTE_OPEN,
+	  .accepted_scopes = "", .documentation_url = DOCS_ROOT },
+	{ .method = "GET", .pattern = "/user", .handler = h_user_get, .access = ROUTE_USER,
+	  .accepted_scopes = "", .documentation_url = DOCS_USERS "#get-the-authenticated-user" },
+	{ .method = "GET", .pattern = "/repos/:owner/:repo", .handler = h_repository_get,
+	  .access = ROUTE_REPO_READ, .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
+	  .documentation_url = DOCS_REPOS "#get-a-repository" },
+	{ .method = "GET", .pattern = "/repos/:owner/:repo/deployments", .handler = h_deployments_list,
+	  .access = ROUTE_REPO_READ, .scope_class = SCOPE_CLASS_DEPLOYMENTS,
+	  .accepted_scopes = DEPLOYMENT_SCOPES, .documentation_url = DOCS_DEPLOYMENTS "#list-deployments" },
+	{ .method = "POST", .pattern = "/repos/:owner/:repo/deployments", .handler = h_deployment_create,
+	  .access = ROUTE_REPO_WRITE, .scope_class = SCOPE_CLASS_DEPLOYMENTS,
+	  .accepted_scopes = DEPLOYMENT_SCOPES, .id_sequence = "deployments_id_seq",
+	  .documentation_url = DOCS_DEPLOYMENTS "#create-a-deployment" },
+	{ .method = "GET", .pattern = "/repos/:owner/:repo/deployments/:deployment_id",
+	  .handler = h_deployment_get, .access = ROUTE_REPO_READ,
+	  .scope_class = SCOPE_CLASS_DEPLOYMENTS, .accepted_scopes = DEPLOYMENT_SCOPES,
+	  .documentation_url = DOCS_DEPLOYMENTS "#get-a-deployment" },
+	{ .method = "DELETE", .pattern = "/repos/:owner/:repo/deployments/:deployment_id",
+	  .handler = h_deployment_delete, .access = ROUTE_REPO_WRITE,
+	  .scope_class = SCOPE_CLASS_DEPLOYMENTS, .accepted_scopes = DEPLOYMENT_SCOPES,
+	  .documentation_url = DOCS_DEPLOYMENTS "#delete-a-deployment" },
+	{ .method = "GET", .pattern = "/repos/:owner/:repo/deployments/:deployment_id/statuses",
+	  .handler = h_deployment_statuses_list, .access = ROUTE_REPO_READ,
+	  .scope_class = SCOPE_CLASS_DEPLOYMENTS, .accepted_scopes = DEPLOYMENT_SCOPES,
+	  .documentation_url = DOCS_STATUSES "#list-deployment-statuses" },
+	{ .method = "POST", .pattern = "/repos/:owner/:repo/deployments/:deployment_id/statuses",
+	  .handler = h_deployment_status_create, .access = ROUTE_REPO_WRITE,
+	  .scope_class = SCOPE_CLASS_DEPLOYMENTS, .accepted_scopes = DEPLOYMENT_SCOPES,
+	  .documentation_url = DOCS_STATUSES "#create-a-deployment-status" },
+	{ .method = "GET",
+	  .pattern = "/repos/:owner/:repo/deployments/:deployment_id/statuses/:status_id",
+	  .handler = h_deployment_status_get, .access = ROUTE_REPO_READ,
+	  .scope_class = SCOPE_CLASS_DEPLOYMENTS, .accepted_scopes = DEPLOYMENT_SCOPES,
+	  .documentation_url = DOCS_STATUSES "#get-a-deployment-status" },
+#define HOOK_ROUTE(m, p, h, doc)                                                    \
+	{ .method = (m), .pattern = "/repos/:owner/:repo/hooks" p, .handler = (h),   \
+	  .access = ROUTE_REPO_ADMIN, .scope_class = SCOPE_CLASS_CODE,              \
+	  .accepted_scopes = "admin:repo_hook, repo", .documentation_url = (doc) }
+	HOOK_ROUTE("GET", "", h_hooks_list, DOCS_HOOKS "#list-repository-webhooks"),
+	HOOK_ROUTE("POST", "", h_hook_create, DOCS_HOOKS "#create-a-repository-webhook"),
+	HOOK_ROUTE("GET", "/:hook_id", h_hook_get, DOCS_HOOKS "#get-a-repository-webhook"),
+	HOOK_ROUTE("PATCH", "/:hook_id", h_hook_update, DOCS_HOOKS "#update-a-repository-webhook"),
+	HOOK_ROUTE("DELETE", "/:hook_id", h_hook_delete, DOCS_HOOKS "#delete-a-repository-webhook"),
+	HOOK_ROUTE("POST", "/:hook_id/pings", h_hook_ping, DOCS_HOOKS "#ping-a-repository-webhook"),
+	HOOK_ROUTE("GET", "/:hook_id/deliveries", h_hook_deliveries_list,
+	    DOCS_HOOKS "#list-deliveries-for-a-repository-webhook"),
+	HOOK_ROUTE("GET", "/:hook_id/deliveries/:delivery_id", h_hook_delivery_get,
+	    DOCS_HOOKS "#get-a-delivery-for-a-repository-webhook"),
+	HOOK_ROUTE("POST", "/:hook_id/deliveries/:delivery_id/attempts", h_hook_delivery_redeliver,
+	    DOCS_HOOKS "#redeliver-a-delivery-for-a-repository-webhook"),
+	{ .method = "POST", .pattern = "/repos/:owner/:repo/statuses/:sha",
+	  .handler = h_commit_status_create, .access = ROUTE_REPO_WRITE,
+	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
+	  .id_sequence = "commit_statuses_id_seq",
+	  .documentation_url = DOCS_COMMIT_STATUSES "#create-a-commit-status" },
+	{ .method = "GET", .pattern = "/repos/:owner/:repo/commits/:ref/statuses",
+	  .handler = h_commit_statuses_list, .access = ROUTE_REPO_READ,
+	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
+	  .documentation_url = DOCS_COMMIT_STATUSES "#list-commit-statuses-for-a-reference" },
+	{ .method = "GET", .pattern = "/repos/:owner/:repo/commits/:ref/status",
+	  .handler = h_commit_status_combined, .access = ROUTE_REPO_READ,
+	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
+	  .documentation_url = DOCS_COMMIT_STATUSES "#get-the-combined-status-for-a-specific-reference" },
+	{ .method = "POST", .pattern = "/repos/:owner/:repo/merges", .handler = h_merge_create,
+	  .access = ROUTE_REPO_WRITE, .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
+	  .documentation_url = DOCS_BRANCHES "#merge-a-branch" },
+	{ .method = "POST", .pattern = "/repos/:owner/:repo/dispatches",
+	  .handler = h_repository_dispatch, .access = ROUTE_REPO_WRITE,
+	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
+	  .documentation_url = DOCS_REPOS "#create-a-repository-dispatch-event" },
+};
+
+const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -1,0 +1,129 @@
+#include "config.h"
+
+#include "serve.h"
+
+#include <string.h>
+
+#include "authenticate.h"
+#include "handler.h"
+#include "log.h"
+#include "media.h"
+#include "routes.h"
+
+/* Version check, route, authenticate, handle: every path that ends with a
+ * response in ctx->res. */
+static void
+route_request(struct handler_ctx *ctx, const struct rate_budgets *budgets)
+{
+	struct request *req = ctx->req;
+	struct response *res = ctx->res;
+	bool routed;
+
+	if (!media_api_version_supported(req->api_version)) {
+		struct buf msg = BUF_INIT;
+
+		buf_printf(&msg, "Invalid API version: '%s'.", req->api_version);
+		response_error(res, 400, buf_cstr(&msg));
+		buf_release(&msg);
+		return;
+	}
+	routed = !req->path_invalid &&
+	    router_match(routes, routes_count, req->method, req->segments, req->nsegments,
+		&ctx->match) == 0;
+	if (routed) {
+		res->documentation_url = ctx->match.route->documentation_url;
+		if (ctx->match.route->access == ROUTE_OPEN) {
+			ctx->match.route->handler(ctx);
+			return;
+		}
+	}
+	if (!authenticate_request(ctx, budgets))
+		return;
+	ctx->match.route->handler(ctx);
+}
+
+/* "12.345": nanoseconds as milliseconds to the microsecond. */
+static void
+format_duration_ms(int64_t ns, char out[INT64_DECIMAL_MAX + 5])
+{
+	int64_t us = ns > 0 ? ns / 1000 : 0;
+	size_t n = format_int64(us / 1000, out);
+
+	out[n++] = '.';
+	format_decimal_padded((unsigned)(us % 1000), 3, out + n);
+	out[n + 3] = '\0';
+}
+
+static void
+log_access(const struct request *req, const struct response *res, const struct handler_ctx *ctx)
+{
+	struct buf line = BUF_INIT;
+	char value[64];
+
+	log_begin_line(&line, "info");
+	log_put_field(&line, "msg", "request");
+	log_put_field(&line, "method", req->method);
+	log_put_field(&line, "path", req->raw_path ? req->raw_path : "");
+	value[format_int64(res->status, value)] = '\0';
+	log_put_field(&line, "status", value);
+	format_duration_ms(monotonic_ns() - req->started_ns, value);
+	log_put_field(&line, "duration_ms", value);
+	log_put_field(&line, "request_id", req->request_id);
+	if (ctx->auth && ctx->auth->principal.authenticated)
+		log_put_field(&line, "user", ctx->auth->principal.user.login);
+	log_write_line(&line);
+	buf_release(&line);
+}
+
+void
+serve_request(FCGX_Request *fcgx, struct db *db, const struct api_config *config,
+    struct ratelimit_table *table)
+{
+	struct request req;
+	struct response res;
+	struct resolution auth;
+	struct handler_ctx ctx;
+	struct buf media = BUF_INIT;
+	const struct handler_options options = {
+		.cascade_skip_production = config->cascade_skip_production,
+	};
+	const struct rate_budgets budgets = {
+		.table = table,
+		.token_limit = config->rate_limit,
+		.anonymous_limit = config->anonymous_rate_limit,
+	};
+	enum request_read_result rr;
+
+	memset(&auth, 0, sizeof(auth));
+	response_init(&res);
+	rr = request_read(&req, fcgx, config->body_max, config->base_url);
+	ctx = (struct handler_ctx){
+		.req = &req,
+		.res = &res,
+		.db = db,
+		.options = &options,
+		.auth = &auth,
+		.urls = { .api = req.api_url, .web = req.web_url },
+	};
+	if (rr == REQUEST_BODY_TOO_LARGE)
+		response_error(&res, 413, "Request body is too large");
+	else if (rr == REQUEST_BODY_INCOMPLETE)
+		response_error(&res, 400, "Problems reading the request body");
+	else
+		route_request(&ctx, &budgets);
+
+	if (res.status == 200 && (strcmp(req.method, "GET") == 0 || strcmp(req.method, "HEAD") == 0))
+		response_apply_etag(&res, req.if_none_match);
+	media_type_served(req.accept, &media);
+	response_header(&res, "X-GitHub-Media-Type", buf_cstr(&media));
+	response_header(&res, "X-GitHub-Api-Version-Selected", media_api_version_selected(req.api_version));
+	response_header(&res, "X-GitHub-Request-Id", req.request_id);
+	if (response_send(&res, fcgx->out) < 0)
+		log_warn("client went away before the response was sent request_id=%s", req.request_id);
+	log_access(&req, &res, &ctx);
+
+	buf_release(&media);
+	resolution_release(&auth);
+	response_release(&res);
+	request_release(&req);
+}

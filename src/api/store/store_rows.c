@@ -1,0 +1,129 @@
+#include "config.h"
+
+#include "store_rows.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_query.h"
+
+void
+store_format_int(char out[STORE_INT_LEN], int64_t v)
+{
+	out[format_int64(v, out)] = '\0';
+}
+
+char *
+store_text_or_null(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? NULL : xstrdup(PQgetvalue(r, row, col));
+}
+
+void
+store_read_user(const PGresult *r, int row, int col, struct user *out)
+{
+	out->id = db_get_int64(r, row, col);
+	out->login = xstrdup(PQgetvalue(r, row, col + 1));
+	out->site_admin = db_get_bool(r, row, col + 2);
+	out->name = store_text_or_null(r, row, col + 3);
+	out->email = store_text_or_null(r, row, col + 4);
+	out->created_at = db_get_int64(r, row, col + 5);
+	out->updated_at = db_get_int64(r, row, col + 6);
+}
+
+void
+store_read_repository(const PGresult *r, int row, int col, struct repository *out)
+{
+	out->id = db_get_int64(r, row, col);
+	out->name = xstrdup(PQgetvalue(r, row, col + 1));
+	out->is_private = db_get_bool(r, row, col + 2);
+	out->default_branch = xstrdup(PQgetvalue(r, row, col + 3));
+	out->git_dir = store_text_or_null(r, row, col + 4);
+	out->description = store_text_or_null(r, row, col + 5);
+	out->homepage = store_text_or_null(r, row, col + 6);
+	out->created_at = db_get_int64(r, row, col + 7);
+	out->updated_at = db_get_int64(r, row, col + 8);
+	out->pushed_at = db_get_int64(r, row, col + 9);
+	store_read_user(r, row, col + 10, &out->owner);
+}
+
+void
+store_read_deployment(const PGresult *r, int row, int col, struct deployment *out)
+{
+	out->id = db_get_int64(r, row, col);
+	snprintf(out->sha, sizeof(out->sha), "%s", PQgetvalue(r, row, col + 1));
+	out->ref = xstrdup(PQgetvalue(r, row, col + 2));
+	out->task = xstrdup(PQgetvalue(r, row, col + 3));
+	out->payload = xstrdup(PQgetvalue(r, row, col + 4));
+	out->original_environment = xstrdup(PQgetvalue(r, row, col + 5));
+	out->environment = xstrdup(PQgetvalue(r, row, col + 6));
+	out->description = store_text_or_null(r, row, col + 7);
+	out->transient_environment = db_get_bool(r, row, col + 8);
+	out->production_environment = db_get_bool(r, row, col + 9);
+	out->latest_state = store_text_or_null(r, row, col + 10);
+	out->created_at = db_get_int64(r, row, col + 11);
+	out->updated_at = db_get_int64(r, row, col + 12);
+	store_read_user(r, row, col + 13, &out->creator);
+}
+
+void
+store_read_status(const PGresult *r, int row, int col, struct deployment_status *out)
+{
+	out->id = db_get_int64(r, row, col);
+	out->deployment_id = db_get_int64(r, row, col + 1);
+	out->state = xstrdup(PQgetvalue(r, row, col + 2));
+	out->description = xstrdup(PQgetvalue(r, row, col + 3));
+	out->environment = xstrdup(PQgetvalue(r, row, col + 4));
+	out->target_url = xstrdup(PQgetvalue(r, row, col + 5));
+	out->log_url = xstrdup(PQgetvalue(r, row, col + 6));
+	out->environment_url = xstrdup(PQgetvalue(r, row, col + 7));
+	out->created_at = db_get_int64(r, row, col + 8);
+	out->updated_at = db_get_int64(r, row, col + 9);
+	store_read_user(r, row, col + 10, &out->creator);
+}
+
+int
+store_read_page(struct db *db, struct db_statement *st, const char *const *params,
+    size_t item_size, store_row_reader read, struct store_page *out, struct db_error *err)
+{
+	PGresult *r = db_exec(db, st, params, err);
+
+	memset(out, 0, sizeof(*out));
+	if (r == NULL)
+		return -1;
+	out->total = PQntuples(r) > 0 ? db_get_int64(r, 0, 0) : 0;
+	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 1)) {
+		out->count = (size_t)PQntuples(r);
+		out->items = xcalloc(out->count, item_size);
+		for (size_t i = 0; i < out->count; i++)
+			read(r, (int)i, 1, (char *)out->items + i * item_size);
+	}
+	PQclear(r);
+	return 0;
+}
+
+int
+store_read_one(struct db *db, struct db_statement *st, const char *const *params,
+    store_row_reader read, void *item, size_t item_size, struct db_error *err)
+{
+	PGresult *r = db_exec(db, st, params, err);
+	int found;
+
+	memset(item, 0, item_size);
+	if (r == NULL)
+		return -1;
+	found = PQntuples(r) == 1;
+	if (found)
+		read(r, 0, 0, item);
+	PQclear(r);
+	return found;
+}
+
+void
+store_items_free(void *items, size_t count, size_t item_size, void (*release)(void *item))
+{
+	for (size_t i = 0; i < count; i++)
+		release((char *)items + i * item_size);
+	free(items);
+}

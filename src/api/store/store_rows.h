@@ -1,0 +1,78 @@
+/*
+ * Column lists and row readers shared by every statement that returns
+ * users or repositories, so that one SELECT list and one reader stay in
+ * step. Times come back as epoch seconds.
+ */
+#ifndef DEPLOY_STORE_ROWS_H
+#define DEPLOY_STORE_ROWS_H
+
+
+#include "db_query.h"
+#include "model.h"
+
+#define STORE_EPOCH(col) "extract(epoch FROM " col ")::bigint"
+
+#define STORE_USER_COLUMNS(u)                                              \
+	u ".id, " u ".login, " u ".site_admin, " u ".name, " u ".email, "  \
+	STORE_EPOCH(u ".created_at") ", " STORE_EPOCH(u ".updated_at")
+#define STORE_USER_NCOLUMNS 7
+
+#define STORE_REPOSITORY_COLUMNS(r, o)                                     \
+	r ".id, " r ".name, " r ".private, " r ".default_branch, "          \
+	r ".git_dir, " r ".description, " r ".homepage, "                   \
+	STORE_EPOCH(r ".created_at") ", " STORE_EPOCH(r ".updated_at") ", " \
+	STORE_EPOCH(r ".pushed_at") ", " STORE_USER_COLUMNS(o)
+#define STORE_REPOSITORY_NCOLUMNS (10 + STORE_USER_NCOLUMNS)
+
+#define STORE_DEPLOYMENT_COLUMNS(d, u)                                      \
+	d ".id, " d ".sha, " d ".ref, " d ".task, " d ".payload, "            \
+	d ".original_environment, " d ".environment, " d ".description, "     \
+	d ".transient_environment, " d ".production_environment, "            \
+	d ".latest_state, " STORE_EPOCH(d ".created_at") ", "                 \
+	STORE_EPOCH(d ".updated_at") ", " STORE_USER_COLUMNS(u)
+#define STORE_DEPLOYMENT_NCOLUMNS (13 + STORE_USER_NCOLUMNS)
+
+#define STORE_STATUS_COLUMNS(s, u)                                          \
+	s ".id, " s ".deployment_id, " s ".state, " s ".description, "        \
+	s ".environment, " s ".target_url, " s ".log_url, "                   \
+	s ".environment_url, " STORE_EPOCH(s ".created_at") ", "              \
+	STORE_EPOCH(s ".updated_at") ", " STORE_USER_COLUMNS(u)
+#define STORE_STATUS_NCOLUMNS (10 + STORE_USER_NCOLUMNS)
+
+/* A bound parameter for an id: decimal text in out. */
+#define STORE_INT_LEN (INT64_DECIMAL_MAX + 1)
+void store_format_int(char out[STORE_INT_LEN], int64_t v);
+
+/*
+ * Lists: a statement of the shape "SELECT c.total, p.* FROM (count) c LEFT
+ * JOIN LATERAL (page) p ON true" gives the list's size in column 0 of every
+ * row, the page's items from column 1 on, and one row of NULLs beside the
+ * total when the page is empty. store_read_page runs it and reads each row
+ * with read into an array of item_size elements.
+ */
+struct store_page {
+	void *items;
+	size_t count;
+	int64_t total;
+};
+typedef void (*store_row_reader)(const PGresult *r, int row, int col, void *item);
+int store_read_page(struct db *db, struct db_statement *st, const char *const *params,
+    size_t item_size, store_row_reader read, struct store_page *out,
+    struct db_error *err) MUST_CHECK;
+/* Runs a statement that returns at most one row and reads it into item
+ * (zeroed first): 1 found, 0 not found, -1 error. */
+int store_read_one(struct db *db, struct db_statement *st, const char *const *params,
+    store_row_reader read, void *item, size_t item_size, struct db_error *err) MUST_CHECK;
+
+/* Releases each item with release, then the array. */
+void store_items_free(void *items, size_t count, size_t item_size, void (*release)(void *item));
+
+/* A copy of the value, or NULL for SQL NULL. */
+char *store_text_or_null(const PGresult *r, int row, int col);
+
+void store_read_user(const PGresult *r, int row, int col, struct user *out);
+void store_read_repository(const PGresult *r, int row, int col, struct repository *out);
+void store_read_deployment(const PGresult *r, int row, int col, struct deployment *out);
+void store_read_status(const PGresult *r, int row, int col, struct deployment_status *out);
+
+#endif

@@ -1,0 +1,413 @@
+#include "config.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include <fcgiapp.h>
+
+#include "request.h"
+#include "unit.h"
+
+/* percent_decode: input, plus_is_space, expected output (NULL: rejected). */
+static const struct {
+	const char *in;
+	bool plus;
+	const char *out;
+} decode_cases[] = {
+	{ "", false, "" },
+	{ "plain", false, "plain" },
+	{ "a%20b", false, "a b" },
+	{ "%41%4a%4A%7e", false, "AJJ~" },
+	{ "%2F%2f", false, "//" },
+	{ "%25", false, "%" },
+	{ "%C3%A9", false, "\xc3\xa9" },
+	{ "%ff", false, "\xff" },
+	{ "%01", false, "\x01" },
+	{ "a+b", false, "a+b" },
+	{ "a+b", true, "a b" },
+	{ "%2B", true, "+" },
+	{ "++", true, "  " },
+	/* Malformed escapes. */
+	{ "%", false, NULL },
+	{ "%4", false, NULL },
+	{ "a%", false, NULL },
+	{ "a%2", true, NULL },
+	{ "%G0", false, NULL },
+	{ "%0G", false, NULL },
+	{ "% 1", false, NULL },
+	{ "%-1", false, NULL },
+	{ "ok%zzok", false, NULL },
+	/* An embedded NUL would truncate the string silently. */
+	{ "%00", false, NULL },
+	{ "a%00b", true, NULL },
+};
+
+START_TEST(test_percent_decode)
+{
+	const char *in = decode_cases[_i].in;
+	char *out = percent_decode(in, strlen(in), decode_cases[_i].plus);
+
+	if (decode_cases[_i].out == NULL) {
+		ck_assert_msg(out == NULL, "percent_decode(\"%s\") accepted a malformed input", in);
+	} else {
+		ck_assert_msg(out != NULL, "percent_decode(\"%s\") rejected a valid input", in);
+		ck_assert_str_eq(out, decode_cases[_i].out);
+	}
+	free(out);
+}
+END_TEST
+
+START_TEST(test_percent_decode_length)
+{
+	char *out;
+
+	/* Only n bytes are read: no NUL terminator is needed. */
+	out = percent_decode("abc%20def", 3, false);
+	ck_assert_str_eq(out, "abc");
+	free(out);
+	out = percent_decode("abc%20def", 6, false);
+	ck_assert_str_eq(out, "abc ");
+	free(out);
+	/* An escape cut by n is malformed even if the bytes after n would fix it. */
+	out = percent_decode("abc%20def", 5, false);
+	ck_assert_ptr_null(out);
+	out = percent_decode("%41", 0, false);
+	ck_assert_str_eq(out, "");
+	free(out);
+}
+END_TEST
+
+/*
+ * A FastCGI request built by hand: envp points at the parameters and the
+ * input stream serves body from memory, then reports end of stream the way
+ * libfcgi does when the client sent nothing more.
+ */
+struct fake_fcgi {
+	FCGX_Request req;
+	FCGX_Stream in;
+};
+
+static void
+fake_fill(FCGX_Stream *stream)
+{
+	stream->isClosed = 1;
+}
+
+static void
+fake_init(struct fake_fcgi *f, char **envp, const char *body)
+{
+	size_t len = body ? strlen(body) : 0;
+
+	memset(f, 0, sizeof(*f));
+	f->in.rdNext = (unsigned char *)(body ? body : "");
+	f->in.stop = f->in.rdNext + len;
+	f->in.wrNext = f->in.stop;
+	f->in.stopUnget = f->in.rdNext;
+	f->in.isReader = 1;
+	f->in.fillBuffProc = fake_fill;
+	f->req.in = &f->in;
+	f->req.envp = envp;
+	f->req.ipcFd = -1;
+}
+
+static enum request_read_result
+read_request(struct request *req, char **envp, const char *body, int64_t body_max,
+    const char *base_url)
+{
+	static struct fake_fcgi f;
+
+	fake_init(&f, envp, body);
+	return request_read(req, &f.req, body_max, base_url);
+}
+
+static void
+assert_matches(const char *s, const char *pattern)
+{
+	regex_t re;
+
+	ck_assert_int_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
+	ck_assert_msg(regexec(&re, s, 0, NULL, 0) == 0, "'%s' does not match /%s/", s, pattern);
+	regfree(&re);
+}
+
+START_TEST(test_read_full)
+{
+	char *env[] = {
+		"REQUEST_METHOD=GET",
+		"REQUEST_URI=/api/v3/repos/octo/hello%20world/?per_page=5&ref=a%2Bb&flag&=x&empty=&q=a+b",
+		"HTTP_HOST=example.com:8080",
+		"HTTP_AUTHORIZATION=token abc",
+		"HTTP_ACCEPT=application/vnd.github+json",
+		"HTTP_X_GITHUB_API_VERSION=2022-11-28",
+		"HTTP_IF_NONE_MATCH=\"etag\"",
+		"REMOTE_ADDR=192.0.2.1",
+		NULL,
+	};
+	struct request req;
+
+	ck_assert_int_eq(read_request(&req, env, NULL, 1024, NULL), REQUEST_OK);
+	ck_assert_str_eq(req.method, "GET");
+	ck_assert_str_eq(req.raw_path, "/api/v3/repos/octo/hello%20world/");
+	ck_assert_str_eq(req.path, "/repos/octo/hello%20world/");
+	ck_assert(req.api_prefix);
+	ck_assert(!req.path_invalid);
+	/* Decoded segments; the trailing slash adds none. */
+	ck_assert_uint_eq(req.nsegments, 3);
+	ck_assert_str_eq(req.segments[0], "repos");
+	ck_assert_str_eq(req.segments[1], "octo");
+	ck_assert_str_eq(req.segments[2], "hello world");
+	/* Parameters without a name are dropped; a name alone has value "". */
+	ck_assert_uint_eq(req.nquery, 5);
+	ck_assert_str_eq(request_query(&req, "per_page"), "5");
+	ck_assert_str_eq(request_query(&req, "ref"), "a+b");
+	ck_assert_str_eq(request_query(&req, "flag"), "");
+	ck_assert_str_eq(request_query(&req, "empty"), "");
+	ck_assert_str_eq(request_query(&req, "q"), "a b");
+	ck_assert_ptr_null(request_query(&req, "missing"));
+	ck_assert_ptr_null(request_query(&req, "PER_PAGE"));
+	ck_assert_ptr_null(request_query(&req, ""));
+	ck_assert_str_eq(req.authorization, "token abc");
+	ck_assert_str_eq(req.accept, "application/vnd.github+json");
+	ck_assert_str_eq(req.api_version, "2022-11-28");
+	ck_assert_str_eq(req.if_none_match, "\"etag\"");
+	ck_assert_str_eq(req.remote_addr, "192.0.2.1");
+	ck_assert_str_eq(req.web_url, "http://example.com:8080");
+	ck_assert_str_eq(req.api_url, "http://example.com:8080/api/v3");
+	/* GitHub's X-GitHub-Request-Id shape. */
+	assert_matches(req.request_id, "^[0-9A-F]{4}:[0-9A-F]{4}:[0-9A-F]+:[0-9A-F]+:[0-9A-F]{8}$");
+	ck_assert_ptr_nonnull(req.body);
+	ck_assert_uint_eq(req.body_len, 0);
+	ck_assert_str_eq(req.body, "");
+	request_release(&req);
+	ck_assert_ptr_null(req.path);
+	ck_assert_uint_eq(req.nsegments, 0);
+	ck_assert_uint_eq(req.nquery, 0);
+}
+END_TEST
+
+START_TEST(test_read_defaults)
+{
+	char *env[] = { NULL };
+	struct request req;
+
+	ck_assert_int_eq(read_request(&req, env, NULL, 1024, NULL), REQUEST_OK);
+	ck_assert_str_eq(req.method, "GET");
+	ck_assert_str_eq(req.path, "/");
+	ck_assert_uint_eq(req.nsegments, 0);
+	ck_assert_uint_eq(req.nquery, 0);
+	ck_assert(!req.api_prefix);
+	ck_assert_ptr_null(req.authorization);
+	ck_assert_ptr_null(req.accept);
+	ck_assert_ptr_null(req.api_version);
+	ck_assert_ptr_null(req.if_none_match);
+	ck_assert_ptr_null(req.remote_addr);
+	ck_assert_str_eq(req.web_url, "http://localhost");
+	ck_assert_str_eq(req.api_url, "http://localhost");
+	request_release(&req);
+}
+END_TEST
+
+/* Path parsing: URI, expected segments joined by '|', and path_invalid. */
+static const struct {
+	const char *uri;
+	bool prefix;
+	const char *path;
+	const char *segments;
+	bool invalid;
+} path_cases[] = {
+	{ "/", false, "/", "", false },
+	{ "/healthz", false, "/healthz", "healthz", false },
+	{ "/api/v3", true, "/", "", false },
+	{ "/api/v3/", true, "/", "", false },
+	{ "/api/v3/user", true, "/user", "user", false },
+	{ "/api/v3x/user", false, "/api/v3x/user", "api|v3x|user", false },
+	{ "/api/v", false, "/api/v", "api|v", false },
+	{ "/repos/a/b?x=1", false, "/repos/a/b", "repos|a|b", false },
+	{ "//repos//a///b//", false, "//repos//a///b//", "repos|a|b", false },
+	{ "/a+b/%2Fc", false, "/a+b/%2Fc", "a+b|/c", false },
+	{ "/repos/%zz", false, "/repos/%zz", "", true },
+	{ "/repos/%00", false, "/repos/%00", "", true },
+	{ "/repos/%", false, "/repos/%", "", true },
+	{ "/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16", false, "/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16",
+	  "1|2|3|4|5|6|7|8|9|10|11|12|13|14|15|16", false },
+	{ "/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16/17", false,
+	  "/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16/17", "", true },
+};
+
+START_TEST(test_read_path)
+{
+	char uri[256];
+	char *env[] = { uri, NULL };
+	struct request req;
+	struct buf joined = BUF_INIT;
+
+	snprintf(uri, sizeof(uri), "REQUEST_URI=%s", path_cases[_i].uri);
+	ck_assert_int_eq(read_request(&req, env, NULL, 1024, NULL), REQUEST_OK);
+	ck_assert_int_eq(req.api_prefix, path_cases[_i].prefix);
+	ck_assert_str_eq(req.path, path_cases[_i].path);
+	ck_assert_int_eq(req.path_invalid, path_cases[_i].invalid);
+	if (!path_cases[_i].invalid) {
+		for (size_t i = 0; i < req.nsegments; i++) {
+			if (i > 0)
+				buf_putc(&joined, '|');
+			buf_puts(&joined, req.segments[i]);
+		}
+		ck_assert_str_eq(buf_cstr(&joined), path_cases[_i].segments);
+	}
+	buf_release(&joined);
+	request_release(&req);
+}
+END_TEST
+
+START_TEST(test_read_query_edges)
+{
+	char *env[] = {
+		"REQUEST_URI=/x?a=1&a=2&&bad=%zz&%00=v&n%61me=v%61l&sp+ace=1&=&k==v&last=",
+		NULL,
+	};
+	struct request req;
+
+	ck_assert_int_eq(read_request(&req, env, NULL, 1024, NULL), REQUEST_OK);
+	/* The first of repeated parameters wins. */
+	ck_assert_str_eq(request_query(&req, "a"), "1");
+	/* Malformed names or values drop the parameter, nothing else. */
+	ck_assert_ptr_null(request_query(&req, "bad"));
+	ck_assert_str_eq(request_query(&req, "name"), "val");
+	ck_assert_str_eq(request_query(&req, "sp ace"), "1");
+	ck_assert_str_eq(request_query(&req, "k"), "=v");
+	ck_assert_str_eq(request_query(&req, "last"), "");
+	ck_assert_uint_eq(req.nquery, 6);
+	request_release(&req);
+}
+END_TEST
+
+START_TEST(test_read_urls)
+{
+	char *https_env[] = { "REQUEST_URI=/api/v3/user", "HTTP_HOST=h.example", "HTTPS=on", NULL };
+	char *https_off[] = { "REQUEST_URI=/user", "HTTP_HOST=h.example", "HTTPS=off", NULL };
+	char *forwarded[] = { "REQUEST_URI=/user", "HTTP_HOST=h.example",
+		"HTTP_X_FORWARDED_PROTO=https", NULL };
+	char *unsafe_host[] = { "REQUEST_URI=/user", "HTTP_HOST=evil.example/<x>",
+		"SERVER_NAME=server.example", NULL };
+	char *unsafe_both[] = { "REQUEST_URI=/user", "HTTP_HOST=a b", "SERVER_NAME=\"q\"", NULL };
+	char *ipv6[] = { "REQUEST_URI=/user", "HTTP_HOST=[::1]:8080", NULL };
+	struct request req;
+
+	ck_assert_int_eq(read_request(&req, https_env, NULL, 1024, NULL), REQUEST_OK);
+	ck_assert_str_eq(req.web_url, "https://h.example");
+	ck_assert_str_eq(req.api_url, "https://h.example/api/v3");
+	request_release(&req);
+
+	ck_assert_int_eq(read_request(&req, https_off, NULL, 1024, NULL), REQUEST_OK);
+	ck_assert_str_eq(req.web_url, "http://h.example");
+	ck_assert_str_eq(req.api_url, "http://h.example");
+	request_release(&req);
+
+	ck_assert_int_eq(read_request(&req, forwarded, NULL, 1024, NULL), REQUEST_OK);
+	ck_assert_str_eq(req.web_url, "https://h.example");
+	request_release(&req);
+
+	/* A Host that could inject into a URL or a Link header is not used. */
+	ck_assert_int_eq(read_request(&req, unsafe_host, NULL, 1024, NULL), REQUEST_OK);
+	ck_assert_str_eq(req.web_url, "http://server.example");
+	request_release(&req);
+
+	ck_assert_int_eq(read_request(&req, unsafe_both, NULL, 1024, NULL), REQUEST_OK);
+	ck_assert_str_eq(req.web_url, "http://localhost");
+	request_release(&req);
+
+	ck_assert_int_eq(read_request(&req, ipv6, NULL, 1024, NULL), REQUEST_OK);
+	ck_assert_str_eq(req.web_url, "http://[::1]:8080");
+	request_release(&req);
+
+	/* A configured base URL wins over Host, without its trailing slashes. */
+	ck_assert_int_eq(read_request(&req, https_env, NULL, 1024, "https://api.example//"),
+	    REQUEST_OK);
+	ck_assert_str_eq(req.web_url, "https://api.example");
+	ck_assert_str_eq(req.api_url, "https://api.example/api/v3");
+	request_release(&req);
+
+	ck_assert_int_eq(read_request(&req, https_off, NULL, 1024, ""), REQUEST_OK);
+	ck_assert_str_eq(req.web_url, "http://h.example");
+	request_release(&req);
+}
+END_TEST
+
+START_TEST(test_read_body)
+{
+	char *env5[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/x", "CONTENT_LENGTH=5", NULL };
+	char *env_empty[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/x", "CONTENT_LENGTH=", NULL };
+	char *env_bad[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/x", "CONTENT_LENGTH=5x", NULL };
+	char *env_neg[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/x", "CONTENT_LENGTH=-1", NULL };
+	struct request req;
+
+	ck_assert_int_eq(read_request(&req, env5, "hello", 1024, NULL), REQUEST_OK);
+	ck_assert_str_eq(req.method, "POST");
+	ck_assert_uint_eq(req.body_len, 5);
+	ck_assert_str_eq(req.body, "hello");
+	request_release(&req);
+
+	/* Only the declared length is read. */
+	ck_assert_int_eq(read_request(&req, env5, "hello, world", 1024, NULL), REQUEST_OK);
+	ck_assert_uint_eq(req.body_len, 5);
+	ck_assert_str_eq(req.body, "hello");
+	request_release(&req);
+
+	/* The client stopped early. */
+	ck_assert_int_eq(read_request(&req, env5, "hel", 1024, NULL), REQUEST_BODY_INCOMPLETE);
+	request_release(&req);
+
+	/* The limit is inclusive and checked before anything is read. */
+	ck_assert_int_eq(read_request(&req, env5, "hello", 5, NULL), REQUEST_OK);
+	request_release(&req);
+	ck_assert_int_eq(read_request(&req, env5, "hello", 4, NULL), REQUEST_BODY_TOO_LARGE);
+	ck_assert_ptr_null(req.body);
+	request_release(&req);
+
+	ck_assert_int_eq(read_request(&req, env_empty, "", 1024, NULL), REQUEST_OK);
+	ck_assert_uint_eq(req.body_len, 0);
+	request_release(&req);
+
+	ck_assert_int_eq(read_request(&req, env_bad, "hello", 1024, NULL), REQUEST_BODY_INCOMPLETE);
+	request_release(&req);
+	ck_assert_int_eq(read_request(&req, env_neg, "", 1024, NULL), REQUEST_BODY_INCOMPLETE);
+	request_release(&req);
+}
+END_TEST
+
+START_TEST(test_request_ids_differ)
+{
+	char *env[] = { NULL };
+	struct request a, b;
+
+	ck_assert_int_eq(read_request(&a, env, NULL, 1024, NULL), REQUEST_OK);
+	ck_assert_int_eq(read_request(&b, env, NULL, 1024, NULL), REQUEST_OK);
+	ck_assert_str_ne(a.request_id, b.request_id);
+	request_release(&a);
+	request_release(&b);
+}
+END_TEST
+
+Suite *
+request_suite(void)
+{
+	Suite *s = suite_create("request");
+	TCase *tc = tcase_create("percent_decode");
+	TCase *rd = tcase_create("request_read");
+
+	tcase_add_loop_test(tc, test_percent_decode, 0, (int)ARRAY_SIZE(decode_cases));
+	tcase_add_test(tc, test_percent_decode_length);
+	suite_add_tcase(s, tc);
+	tcase_add_test(rd, test_read_full);
+	tcase_add_test(rd, test_read_defaults);
+	tcase_add_loop_test(rd, test_read_path, 0, (int)ARRAY_SIZE(path_cases));
+	tcase_add_test(rd, test_read_query_edges);
+	tcase_add_test(rd, test_read_urls);
+	tcase_add_test(rd, test_read_body);
+	tcase_add_test(rd, test_request_ids_differ);
+	suite_add_tcase(s, rd);
+	return s;
+}
