@@ -2,7 +2,7 @@
  * One claimed delivery on its way through the dispatcher: what the claim
  * returned (dispatch_store.c), the request built from it
  * (dispatch_request.c), what came back (dispatch_http.c) and the decision
- * (dispatch_retry.c), until dispatch_store_finish() records it. A job owns
+ * (retry_schedule.c), until dispatch_store_finish() records it. A job owns
  * every string and JSON value it points to.
  */
 #ifndef DEPLOY_DISPATCH_JOB_H

@@ -2,7 +2,7 @@
  * The dispatcher's loop, on one thread: fan the outbox out into
  * deliveries, claim due deliveries in batches, send them concurrently
  * (dispatch_http.c), record each attempt and decide what comes next
- * (dispatch_retry.c), in batches too. It sleeps in curl's poll, which also
+ * (retry_schedule.c), in batches too. It sleeps in curl's poll, which also
  * watches the LISTEN socket (wake-ups) and a signalfd (stop), with a
  * periodic poll of the database as a safety net.
  *

@@ -165,9 +165,7 @@ h_commit_statuses_list(struct handler_ctx *ctx)
 		reply_db_failure(ctx, &err);
 		return;
 	}
-	pagination_link(ctx, &page, list.total, list.count ? list.items[list.count - 1].id : 0);
-	response_json_begin(ctx->res, 200, &w);
-	jw_array_begin(&w);
+	pagination_reply_begin(ctx, &page, list.total, PAGINATION_LAST_ID(list), &w);
 	for (size_t i = 0; i < list.count; i++)
 		render_commit_status(&w, &ctx->urls, &a->repo, &list.items[i]);
 	jw_array_end(&w);

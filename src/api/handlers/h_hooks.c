@@ -152,11 +152,7 @@ load_hook(struct handler_ctx *ctx, struct hook *h)
 	if (id == 0)
 		return 0;
 	found = store_hook_get(ctx->db, ctx->auth->repo.id, id, h, &err);
-	if (found < 0)
-		reply_db_failure(ctx, &err);
-	else if (found == 0)
-		reply_not_found(ctx);
-	return found > 0;
+	return reply_unless_found(ctx, found, &err);
 }
 
 void
@@ -202,9 +198,7 @@ h_hooks_list(struct handler_ctx *ctx)
 		reply_db_failure(ctx, &err);
 		return;
 	}
-	pagination_link(ctx, &page, list.total, 0);
-	response_json_begin(ctx->res, 200, &w);
-	jw_array_begin(&w);
+	pagination_reply_begin(ctx, &page, list.total, 0, &w);
 	for (size_t i = 0; i < list.count; i++)
 		render_hook(&w, &ctx->urls, &ctx->auth->repo, &list.items[i]);
 	jw_array_end(&w);
@@ -244,11 +238,7 @@ h_hook_update(struct handler_ctx *ctx)
 	if (parse_hook_input(ctx, body, &current, &in) == 0) {
 		found = store_hook_update(ctx->db, ctx->auth->repo.id, current.id, &in.change, &updated,
 		    &err);
-		if (found < 0) {
-			reply_db_failure(ctx, &err);
-		} else if (found == 0) {
-			reply_not_found(ctx);
-		} else {
+		if (reply_unless_found(ctx, found, &err)) {
 			response_json_begin(ctx->res, 200, &w);
 			render_hook(&w, &ctx->urls, &ctx->auth->repo, &updated);
 			hook_release(&updated);
@@ -315,9 +305,7 @@ h_hook_deliveries_list(struct handler_ctx *ctx)
 		hook_release(&h);
 		return;
 	}
-	pagination_link(ctx, &page, list.total, list.count ? list.items[list.count - 1].id : 0);
-	response_json_begin(ctx->res, 200, &w);
-	jw_array_begin(&w);
+	pagination_reply_begin(ctx, &page, list.total, PAGINATION_LAST_ID(list), &w);
 	for (size_t i = 0; i < list.count; i++)
 		render_delivery(&w, &list.items[i], false);
 	jw_array_end(&w);
@@ -340,11 +328,7 @@ h_hook_delivery_get(struct handler_ctx *ctx)
 	id = path_id_or_reply(ctx, "delivery_id");
 	if (id != 0) {
 		found = store_delivery_get(ctx->db, h.id, id, &d, &err);
-		if (found < 0) {
-			reply_db_failure(ctx, &err);
-		} else if (found == 0) {
-			reply_not_found(ctx);
-		} else {
+		if (reply_unless_found(ctx, found, &err)) {
 			response_json_begin(ctx->res, 200, &w);
 			render_delivery(&w, &d, true);
 			delivery_release(&d);
@@ -367,11 +351,7 @@ h_hook_delivery_redeliver(struct handler_ctx *ctx)
 	id = path_id_or_reply(ctx, "delivery_id");
 	if (id != 0) {
 		found = store_delivery_redeliver(ctx->db, h.id, id, &err);
-		if (found < 0)
-			reply_db_failure(ctx, &err);
-		else if (found == 0)
-			reply_not_found(ctx);
-		else {
+		if (reply_unless_found(ctx, found, &err)) {
 			response_json_begin(ctx->res, 202, &w);
 			jw_object_begin(&w);
 			jw_object_end(&w);

@@ -215,9 +215,7 @@ h_deployment_statuses_list(struct handler_ctx *ctx)
 		reply_db_failure(ctx, &err);
 		return;
 	}
-	pagination_link(ctx, &page, list.total, list.count ? list.items[list.count - 1].id : 0);
-	response_json_begin(ctx->res, 200, &w);
-	jw_array_begin(&w);
+	pagination_reply_begin(ctx, &page, list.total, PAGINATION_LAST_ID(list), &w);
 	for (size_t i = 0; i < list.count; i++)
 		render_deployment_status(&w, &ctx->urls, &ctx->auth->repo, &list.items[i]);
 	jw_array_end(&w);
@@ -241,14 +239,8 @@ h_deployment_status_get(struct handler_ctx *ctx)
 	if (id == 0)
 		return;
 	found = store_status_get(ctx->db, ctx->auth->deployment.id, id, &status, &err);
-	if (found < 0) {
-		reply_db_failure(ctx, &err);
+	if (!reply_unless_found(ctx, found, &err))
 		return;
-	}
-	if (found == 0) {
-		reply_not_found(ctx);
-		return;
-	}
 	response_json_begin(ctx->res, 200, &w);
 	render_deployment_status(&w, &ctx->urls, &ctx->auth->repo, &status);
 	deployment_status_release(&status);

@@ -94,3 +94,12 @@ pagination_link(struct handler_ctx *ctx, const struct page_request *p, int64_t t
 	response_header(ctx->res, "Link", link.data);
 	buf_release(&link);
 }
+
+void
+pagination_reply_begin(struct handler_ctx *ctx, const struct page_request *p, int64_t total,
+    int64_t last_id, struct jsonw *w)
+{
+	pagination_link(ctx, p, total, last_id);
+	response_json_begin(ctx->res, 200, w);
+	jw_array_begin(w);
+}

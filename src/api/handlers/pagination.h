@@ -36,4 +36,12 @@ int64_t pagination_offset(const struct page_request *p);
 void pagination_link(struct handler_ctx *ctx, const struct page_request *p, int64_t total,
     int64_t last_id);
 
+/* A 200 list response: the Link header, then the body's JSON array begun
+ * in w (the handler writes the items and ends it). */
+void pagination_reply_begin(struct handler_ctx *ctx, const struct page_request *p, int64_t total,
+    int64_t last_id, struct jsonw *w);
+
+/* The id of the last item of a store list, 0 when it is empty. */
+#define PAGINATION_LAST_ID(list) ((list).count ? (list).items[(list).count - 1].id : 0)
+
 #endif

@@ -34,6 +34,16 @@ reply_not_found(struct handler_ctx *ctx)
 	response_error(ctx->res, 404, "Not Found");
 }
 
+bool
+reply_unless_found(struct handler_ctx *ctx, int found, const struct db_error *err)
+{
+	if (found < 0)
+		reply_db_failure(ctx, err);
+	else if (found == 0)
+		reply_not_found(ctx);
+	return found > 0;
+}
+
 int64_t
 path_id_or_reply(struct handler_ctx *ctx, const char *name)
 {

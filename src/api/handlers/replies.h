@@ -7,6 +7,7 @@
 #ifndef DEPLOY_REPLIES_H
 #define DEPLOY_REPLIES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -22,6 +23,10 @@ void reply_git_write_failure(struct handler_ctx *ctx);
 
 /* 404 "Not Found". */
 void reply_not_found(struct handler_ctx *ctx);
+
+/* For a store call that returned found (1), not found (0) or failed (-1,
+ * err filled): true when found; otherwise the 404, 503 or 500 is written. */
+bool reply_unless_found(struct handler_ctx *ctx, int found, const struct db_error *err);
 
 /* The numeric path parameter name (1..2^63-1), or 0 with a 404 written. */
 int64_t path_id_or_reply(struct handler_ctx *ctx, const char *name);

@@ -126,14 +126,7 @@ store_commit_status_list(struct db *db, int64_t repository_id, const char *sha, 
 	return 0;
 }
 
-void
-commit_status_list_release(struct commit_status_list *l)
-{
-	for (size_t i = 0; i < l->count; i++)
-		commit_status_release(&l->items[i]);
-	free(l->items);
-	memset(l, 0, sizeof(*l));
-}
+STORE_LIST_RELEASE(commit_status_list, commit_status_release)
 
 /* GitHub's rule: failure if any latest state is error or failure; pending
  * if there is none or any is pending; success when all are. */

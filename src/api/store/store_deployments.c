@@ -177,27 +177,10 @@ store_deployment_list(struct db *db, int64_t repository_id, const struct deploym
 	store_format_int(before, before_id);
 	store_format_int(lim, limit);
 	store_format_int(off, offset);
-	if (store_read_page(db, list_statement(mask), params, sizeof(*out->items), read_deployment_row,
-	    &page, err) < 0)
-		return -1;
-	out->items = page.items;
-	out->count = page.count;
-	out->total = page.total;
-	return 0;
+	return STORE_READ_LIST(db, list_statement(mask), params, read_deployment_row, out, &page, err);
 }
 
-static void
-release_deployment(void *item)
-{
-	deployment_release(item);
-}
-
-void
-deployment_list_release(struct deployment_list *l)
-{
-	store_items_free(l->items, l->count, sizeof(*l->items), release_deployment);
-	memset(l, 0, sizeof(*l));
-}
+STORE_LIST_RELEASE(deployment_list, deployment_release)
 
 int
 store_deployment_get(struct db *db, int64_t repository_id, int64_t id, struct deployment *out,

@@ -242,27 +242,10 @@ store_hook_list(struct db *db, int64_t repository_id, int64_t limit, int64_t off
 	store_format_int(repo, repository_id);
 	store_format_int(lim, limit);
 	store_format_int(off, offset);
-	if (store_read_page(db, &hook_list_statement, params, sizeof(*out->items), read_hook_row,
-	    &page, err) < 0)
-		return -1;
-	out->items = page.items;
-	out->count = page.count;
-	out->total = page.total;
-	return 0;
+	return STORE_READ_LIST(db, &hook_list_statement, params, read_hook_row, out, &page, err);
 }
 
-static void
-release_hook(void *item)
-{
-	hook_release(item);
-}
-
-void
-hook_list_release(struct hook_list *l)
-{
-	store_items_free(l->items, l->count, sizeof(*l->items), release_hook);
-	memset(l, 0, sizeof(*l));
-}
+STORE_LIST_RELEASE(hook_list, hook_release)
 
 int
 store_delivery_queue(struct db *db, const struct hook *h, const char *event, const char *action,
@@ -293,27 +276,11 @@ store_delivery_list(struct db *db, int64_t hook_id, int64_t limit, int64_t offse
 	store_format_int(before, before_id);
 	store_format_int(lim, limit);
 	store_format_int(off, offset);
-	if (store_read_page(db, &delivery_list_statement, params, sizeof(*out->items),
-	    read_delivery_row, &page, err) < 0)
-		return -1;
-	out->items = page.items;
-	out->count = page.count;
-	out->total = page.total;
-	return 0;
+	return STORE_READ_LIST(db, &delivery_list_statement, params, read_delivery_row, out, &page,
+	    err);
 }
 
-static void
-release_delivery(void *item)
-{
-	delivery_release(item);
-}
-
-void
-delivery_list_release(struct delivery_list *l)
-{
-	store_items_free(l->items, l->count, sizeof(*l->items), release_delivery);
-	memset(l, 0, sizeof(*l));
-}
+STORE_LIST_RELEASE(delivery_list, delivery_release)
 
 int
 store_delivery_get(struct db *db, int64_t hook_id, int64_t id, struct delivery *out,

@@ -67,6 +67,26 @@ int store_read_one(struct db *db, struct db_statement *st, const char *const *pa
 /* Releases each item with release, then the array. */
 void store_items_free(void *items, size_t count, size_t item_size, void (*release)(void *item));
 
+/*
+ * Every list a store returns is a struct { T *items; size_t count; int64_t
+ * total; }. STORE_READ_LIST runs a page statement into one (0, or -1 with
+ * err filled; page is the caller's scratch); STORE_LIST_RELEASE defines
+ * NAME_release(struct NAME *) from the item type's release function.
+ */
+#define STORE_READ_LIST(db, st, params, read, list, page, err)                            \
+	(store_read_page((db), (st), (params), sizeof(*(list)->items), (read), (page), (err)) < 0 \
+	    ? -1                                                                               \
+	    : ((list)->items = (page)->items, (list)->count = (page)->count,                   \
+		  (list)->total = (page)->total, 0))
+
+#define STORE_LIST_RELEASE(name, item_release)                                  \
+	static void name##_item_release(void *item) { item_release(item); }       \
+	void name##_release(struct name *l)                                      \
+	{                                                                         \
+		store_items_free(l->items, l->count, sizeof(*l->items), name##_item_release); \
+		memset(l, 0, sizeof(*l));                                             \
+	}
+
 /* A copy of the value, or NULL for SQL NULL. */
 char *store_text_or_null(const PGresult *r, int row, int col);
 

@@ -96,27 +96,10 @@ store_status_list(struct db *db, int64_t deployment_id, int64_t limit, int64_t o
 	store_format_int(before, before_id);
 	store_format_int(lim, limit);
 	store_format_int(off, offset);
-	if (store_read_page(db, &list_statement, params, sizeof(*out->items), read_status_row, &page,
-	    err) < 0)
-		return -1;
-	out->items = page.items;
-	out->count = page.count;
-	out->total = page.total;
-	return 0;
+	return STORE_READ_LIST(db, &list_statement, params, read_status_row, out, &page, err);
 }
 
-static void
-release_status(void *item)
-{
-	deployment_status_release(item);
-}
-
-void
-status_list_release(struct status_list *l)
-{
-	store_items_free(l->items, l->count, sizeof(*l->items), release_status);
-	memset(l, 0, sizeof(*l));
-}
+STORE_LIST_RELEASE(status_list, deployment_status_release)
 
 int
 store_status_get(struct db *db, int64_t deployment_id, int64_t status_id,
