@@ -9,6 +9,14 @@
 
 #include <check.h>
 
+#include "suite.h"
+
+/* Fails the test unless s matches the extended regular expression. */
+void assert_matches(const char *s, const char *pattern);
+
+/* A suite of one test case, "core": table_test once per row of its table
+ * (_i from 0 to rows - 1) when it is not NULL, then tests (NULL-terminated). */
+Suite *unit_suite(const char *name, const TTest *table_test, int rows, const TTest *const *tests);
 
 Suite *buf_suite(void);
 Suite *util_suite(void);

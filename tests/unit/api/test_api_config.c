@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include "api_config.h"
+#include "buf.h"
 #include "unit.h"
+#include "util.h"
 
 /* api_config_parse prints usage and errors; keep the test log readable. */
 static int saved_stdout = -1;
@@ -132,92 +134,119 @@ START_TEST(test_each_parse_starts_from_defaults)
 }
 END_TEST
 
+/* deploy-api's arguments after its name, and what api_config_parse returns
+ * for them: 0 parsed, 1 help asked for, -1 refused. */
+struct parse_case {
+	const char *args[4];
+	int ret;
+};
+
+static void
+assert_parse_results(const struct parse_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *argv[ARRAY_SIZE(cases[i].args) + 1] = { "deploy-api" };
+		int argc = 1;
+		struct buf shown = BUF_INIT;
+		struct api_config cfg;
+
+		for (size_t j = 0; j < ARRAY_SIZE(cases[i].args) && cases[i].args[j]; j++) {
+			argv[argc++] = (char *)cases[i].args[j];
+			buf_printf(&shown, " '%s'", cases[i].args[j]);
+		}
+		ck_assert_msg(api_config_parse(&cfg, argc, argv) == cases[i].ret,
+		    "deploy-api%s: expected %d", buf_cstr(&shown), cases[i].ret);
+		buf_release(&shown);
+	}
+}
+
 START_TEST(test_range)
 {
-	struct api_config cfg;
+	static const struct parse_case cases[] = {
+		{ { "--workers=1" }, 0 },
+		{ { "--workers=1024" }, 0 },
+		{ { "--workers=0" }, -1 },
+		{ { "--workers=1025" }, -1 },
+		{ { "--workers=-1" }, -1 },
+		{ { "--shutdown-timeout=0" }, -1 },
+		{ { "--shutdown-timeout=3601" }, -1 },
+		{ { "--connect-timeout=1" }, -1 },
+		{ { "--connect-timeout=3601" }, -1 },
+		{ { "--body-max=0" }, -1 },
+		{ { "--rate-limit=-1" }, -1 },
+		{ { "--statement-timeout=9223372036854775808" }, -1 },
+	};
 
-	ck_assert_int_eq(PARSE(&cfg, "--workers=1"), 0);
-	ck_assert_int_eq(PARSE(&cfg, "--workers=1024"), 0);
-	ck_assert_int_eq(PARSE(&cfg, "--workers=0"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--workers=1025"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--workers=-1"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--shutdown-timeout=0"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--shutdown-timeout=3601"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--connect-timeout=1"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--connect-timeout=3601"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--body-max=0"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--rate-limit=-1"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--statement-timeout=9223372036854775808"), -1);
+	assert_parse_results(cases, ARRAY_SIZE(cases));
 }
 END_TEST
 
 START_TEST(test_malformed_numbers)
 {
-	struct api_config cfg;
+	static const struct parse_case cases[] = {
+		{ { "--workers=abc" }, -1 },
+		{ { "--workers=" }, -1 },
+		{ { "--workers", "" }, -1 },
+		{ { "--workers=4x" }, -1 },
+		{ { "--workers= 4" }, -1 },
+		{ { "--workers=+4" }, -1 },
+		{ { "--workers=4.0" }, -1 },
+	};
 
-	ck_assert_int_eq(PARSE(&cfg, "--workers=abc"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--workers="), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--workers", ""), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--workers=4x"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--workers= 4"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--workers=+4"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--workers=4.0"), -1);
+	assert_parse_results(cases, ARRAY_SIZE(cases));
 }
 END_TEST
 
 START_TEST(test_bad_arguments)
 {
-	struct api_config cfg;
+	static const struct parse_case cases[] = {
+		{ { "--bogus" }, -1 },
+		{ { "--bogus=1" }, -1 },
+		/* Names are whole: no abbreviations, no case folding. */
+		{ { "--work=4" }, -1 },
+		{ { "--workerss=4" }, -1 },
+		{ { "--Workers=4" }, -1 },
+		{ { "--=4" }, -1 },
+		{ { "--" }, -1 },
+		{ { "-w", "4" }, -1 },
+		{ { "workers=4" }, -1 },
+		{ { "--workers", "4", "extra" }, -1 },
+		/* A value option at the end without its value. */
+		{ { "--workers" }, -1 },
+		{ { "--listen" }, -1 },
+		/* A flag with a value. */
+		{ { "--cascade-skip-production=yes" }, -1 },
+		{ { "--cascade-skip-production=" }, -1 },
+	};
 
-	ck_assert_int_eq(PARSE(&cfg, "--bogus"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--bogus=1"), -1);
-	/* Names are whole: no abbreviations, no case folding. */
-	ck_assert_int_eq(PARSE(&cfg, "--work=4"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--workerss=4"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--Workers=4"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--=4"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "-w", "4"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "workers=4"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--workers", "4", "extra"), -1);
-	/* A value option at the end without its value. */
-	ck_assert_int_eq(PARSE(&cfg, "--workers"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--listen"), -1);
-	/* A flag with a value. */
-	ck_assert_int_eq(PARSE(&cfg, "--cascade-skip-production=yes"), -1);
-	ck_assert_int_eq(PARSE(&cfg, "--cascade-skip-production="), -1);
+	assert_parse_results(cases, ARRAY_SIZE(cases));
 }
 END_TEST
 
 START_TEST(test_help)
 {
-	struct api_config cfg;
+	static const struct parse_case cases[] = {
+		{ { "--help" }, 1 },
+		{ { "-h" }, 1 },
+		{ { "--workers=4", "--help" }, 1 },
+		/* Help is answered before a later bad argument is seen. */
+		{ { "--help", "--bogus" }, 1 },
+		/* But an earlier bad argument fails first. */
+		{ { "--bogus", "--help" }, -1 },
+	};
 
-	ck_assert_int_eq(PARSE(&cfg, "--help"), 1);
-	ck_assert_int_eq(PARSE(&cfg, "-h"), 1);
-	ck_assert_int_eq(PARSE(&cfg, "--workers=4", "--help"), 1);
-	/* Help is answered before a later bad argument is seen. */
-	ck_assert_int_eq(PARSE(&cfg, "--help", "--bogus"), 1);
-	/* But an earlier bad argument fails first. */
-	ck_assert_int_eq(PARSE(&cfg, "--bogus", "--help"), -1);
+	assert_parse_results(cases, ARRAY_SIZE(cases));
 }
 END_TEST
 
 Suite *
 api_config_suite(void)
 {
-	Suite *s = suite_create("api_config");
-	TCase *tc = tcase_create("core");
+	TCase *tc = tcase_of("core", 0, (const TTest *const[]){
+		test_defaults, test_values, test_values_are_borrowed,
+		test_each_parse_starts_from_defaults, test_range, test_malformed_numbers,
+		test_bad_arguments, test_help, NULL });
 
 	tcase_add_checked_fixture(tc, quiet_setup, quiet_teardown);
-	tcase_add_test(tc, test_defaults);
-	tcase_add_test(tc, test_values);
-	tcase_add_test(tc, test_values_are_borrowed);
-	tcase_add_test(tc, test_each_parse_starts_from_defaults);
-	tcase_add_test(tc, test_range);
-	tcase_add_test(tc, test_malformed_numbers);
-	tcase_add_test(tc, test_bad_arguments);
-	tcase_add_test(tc, test_help);
-	suite_add_tcase(s, tc);
-	return s;
+	return suite_of("api_config", tc, NULL);
 }

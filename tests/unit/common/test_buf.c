@@ -22,12 +22,19 @@ assert_invariants(const struct buf *b)
 	ck_assert_ptr_eq(buf_cstr(b), b->data);
 }
 
+/* b keeps its invariants and holds exactly text. */
+static void
+assert_holds(const struct buf *b, const char *text)
+{
+	assert_invariants(b);
+	ck_assert_str_eq(buf_cstr(b), text);
+}
+
 START_TEST(test_init_is_empty)
 {
 	struct buf b = BUF_INIT;
 
-	assert_invariants(&b);
-	ck_assert_str_eq(buf_cstr(&b), "");
+	assert_holds(&b, "");
 }
 END_TEST
 
@@ -53,28 +60,29 @@ START_TEST(test_append_grows)
 }
 END_TEST
 
-START_TEST(test_append_zero_bytes)
+/* n bytes appended to an empty buffer are all of it, NUL-terminated. */
+static void
+assert_append_to_empty(const char *bytes, size_t n)
 {
 	struct buf b = BUF_INIT;
 
-	/* An empty append still makes a valid C string. */
-	buf_append(&b, "", 0);
+	buf_append(&b, bytes, n);
 	assert_invariants(&b);
-	ck_assert_uint_eq(b.len, 0);
-	ck_assert_str_eq(buf_cstr(&b), "");
+	ck_assert_uint_eq(b.len, n);
+	ck_assert_mem_eq(buf_cstr(&b), bytes, n + 1);
 	buf_release(&b);
+}
+
+START_TEST(test_append_zero_bytes)
+{
+	/* An empty append still makes a valid C string. */
+	assert_append_to_empty("", 0);
 }
 END_TEST
 
 START_TEST(test_append_embedded_nul)
 {
-	struct buf b = BUF_INIT;
-
-	buf_append(&b, "a\0b", 3);
-	assert_invariants(&b);
-	ck_assert_uint_eq(b.len, 3);
-	ck_assert_mem_eq(b.data, "a\0b", 4);
-	buf_release(&b);
+	assert_append_to_empty("a\0b", 3);
 }
 END_TEST
 
@@ -89,8 +97,7 @@ START_TEST(test_puts_putc)
 	buf_puts(&b, "");
 	assert_invariants(&b);
 	buf_puts(&b, " world");
-	assert_invariants(&b);
-	ck_assert_str_eq(buf_cstr(&b), "hello, world");
+	assert_holds(&b, "hello, world");
 	ck_assert_uint_eq(b.len, strlen("hello, world"));
 	buf_release(&b);
 }
@@ -105,8 +112,7 @@ START_TEST(test_put_int)
 	buf_put_int(&b, -42);
 	buf_putc(&b, ' ');
 	buf_put_int(&b, INT64_MIN);
-	assert_invariants(&b);
-	ck_assert_str_eq(buf_cstr(&b), "0 -42 -9223372036854775808");
+	assert_holds(&b, "0 -42 -9223372036854775808");
 	buf_release(&b);
 }
 END_TEST
@@ -116,14 +122,12 @@ START_TEST(test_printf)
 	struct buf b = BUF_INIT;
 
 	buf_printf(&b, "%d-%s", 42, "x");
-	assert_invariants(&b);
-	ck_assert_str_eq(buf_cstr(&b), "42-x");
+	assert_holds(&b, "42-x");
 	buf_printf(&b, "%s", "");
 	assert_invariants(&b);
 	ck_assert_uint_eq(b.len, 4);
 	buf_printf(&b, "/%lld", (long long)INT64_MIN);
-	assert_invariants(&b);
-	ck_assert_str_eq(buf_cstr(&b), "42-x/-9223372036854775808");
+	assert_holds(&b, "42-x/-9223372036854775808");
 	buf_release(&b);
 }
 END_TEST
@@ -215,8 +219,7 @@ START_TEST(test_release)
 	ck_assert_uint_eq(b.cap, 0);
 	/* A released buffer is empty and reusable. */
 	buf_puts(&b, "more");
-	assert_invariants(&b);
-	ck_assert_str_eq(buf_cstr(&b), "more");
+	assert_holds(&b, "more");
 	buf_release(&b);
 	buf_release(&b);
 	assert_invariants(&b);
@@ -251,21 +254,8 @@ END_TEST
 Suite *
 buf_suite(void)
 {
-	Suite *s = suite_create("buf");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, test_init_is_empty);
-	tcase_add_test(tc, test_append_grows);
-	tcase_add_test(tc, test_append_zero_bytes);
-	tcase_add_test(tc, test_append_embedded_nul);
-	tcase_add_test(tc, test_puts_putc);
-	tcase_add_test(tc, test_put_int);
-	tcase_add_test(tc, test_printf);
-	tcase_add_test(tc, test_printf_growth);
-	tcase_add_test(tc, test_urlencoded);
-	tcase_add_test(tc, test_reset);
-	tcase_add_test(tc, test_release);
-	tcase_add_test(tc, test_detach);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("buf", NULL, 0, (const TTest *const[]){
+		test_init_is_empty, test_append_grows, test_append_zero_bytes,
+		test_append_embedded_nul, test_puts_putc, test_put_int, test_printf,
+		test_printf_growth, test_urlencoded, test_reset, test_release, test_detach, NULL });
 }

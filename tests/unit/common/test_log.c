@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <regex.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -51,16 +50,6 @@ START_TEST(test_put_field_separator)
 	buf_release(&b);
 }
 END_TEST
-
-static void
-assert_matches(const char *s, const char *pattern)
-{
-	regex_t re;
-
-	ck_assert_int_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
-	ck_assert_msg(regexec(&re, s, 0, NULL, 0) == 0, "'%s' does not match /%s/", s, pattern);
-	regfree(&re);
-}
 
 START_TEST(test_begin_line)
 {
@@ -119,13 +108,6 @@ END_TEST
 Suite *
 log_suite(void)
 {
-	Suite *s = suite_create("log");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_loop_test(tc, test_put_field, 0, (int)ARRAY_SIZE(field_cases));
-	tcase_add_test(tc, test_put_field_separator);
-	tcase_add_test(tc, test_begin_line);
-	tcase_add_test(tc, test_log_info_line);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("log", test_put_field, (int)ARRAY_SIZE(field_cases), (const TTest *const[]){
+		test_put_field_separator, test_begin_line, test_log_info_line, NULL });
 }

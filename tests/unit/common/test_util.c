@@ -280,22 +280,9 @@ END_TEST
 Suite *
 util_suite(void)
 {
-	Suite *s = suite_create("util");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_loop_test(tc, test_parse_int64, 0, (int)ARRAY_SIZE(int_cases));
-	tcase_add_test(tc, test_parse_int64_null);
-	tcase_add_test(tc, test_format_iso8601);
-	tcase_add_test(tc, test_format_int64);
-	tcase_add_test(tc, test_hash128);
-	tcase_add_test(tc, test_format_hex);
-	tcase_add_test(tc, test_process_id);
-	tcase_add_test(tc, test_utf8_length);
-	tcase_add_test(tc, test_has_control_chars);
-	tcase_add_test(tc, test_sha256_hex);
-	tcase_add_test(tc, test_strings_and_alloc);
-	tcase_add_test(tc, test_random_and_clock);
-	suite_add_tcase(s, tc);
-	tcase_add_test(tc, test_parse_int64_leading_whitespace);
-	return s;
+	return unit_suite("util", test_parse_int64, (int)ARRAY_SIZE(int_cases), (const TTest *const[]){
+		test_parse_int64_null, test_format_iso8601, test_format_int64, test_hash128,
+		test_format_hex, test_process_id, test_utf8_length, test_has_control_chars,
+		test_sha256_hex, test_strings_and_alloc, test_random_and_clock,
+		test_parse_int64_leading_whitespace, NULL });
 }

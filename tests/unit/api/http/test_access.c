@@ -293,13 +293,6 @@ END_TEST
 Suite *
 access_suite(void)
 {
-	Suite *s = suite_create("access");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_loop_test(tc, test_named_cases, 0, (int)ARRAY_SIZE(cases));
-	tcase_add_test(tc, test_combo_walk_is_complete);
-	tcase_add_test(tc, test_full_matrix);
-	tcase_add_test(tc, test_private_never_leaks);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("access", test_named_cases, (int)ARRAY_SIZE(cases), (const TTest *const[]){
+		test_combo_walk_is_complete, test_full_matrix, test_private_never_leaks, NULL });
 }

@@ -155,12 +155,6 @@ END_TEST
 Suite *
 credentials_suite(void)
 {
-	Suite *s = suite_create("credentials");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_loop_test(tc, test_parse, 0, (int)ARRAY_SIZE(cases));
-	tcase_add_test(tc, test_hash_is_sha256);
-	tcase_add_test(tc, test_token_length_limit);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("credentials", test_parse, (int)ARRAY_SIZE(cases), (const TTest *const[]){
+		test_hash_is_sha256, test_token_length_limit, NULL });
 }

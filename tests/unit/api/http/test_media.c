@@ -114,13 +114,6 @@ END_TEST
 Suite *
 media_suite(void)
 {
-	Suite *s = suite_create("media");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_loop_test(tc, test_served, 0, (int)ARRAY_SIZE(served_cases));
-	tcase_add_test(tc, test_served_appends_safe_bytes);
-	tcase_add_test(tc, test_api_versions);
-	suite_add_tcase(s, tc);
-	tcase_add_test(tc, test_v3_prefix_is_not_v3);
-	return s;
+	return unit_suite("media", test_served, (int)ARRAY_SIZE(served_cases), (const TTest *const[]){
+		test_served_appends_safe_bytes, test_api_versions, test_v3_prefix_is_not_v3, NULL });
 }

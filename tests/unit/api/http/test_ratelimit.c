@@ -259,21 +259,9 @@ END_TEST
 Suite *
 ratelimit_suite(void)
 {
-	Suite *s = suite_create("ratelimit");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, test_key);
-	tcase_add_test(tc, test_counting);
-	tcase_add_test(tc, test_window_reset);
-	tcase_add_test(tc, test_limit_changes);
-	tcase_add_test(tc, test_unlimited);
-	tcase_add_test(tc, test_no_table_fails_open);
-	tcase_add_test(tc, test_full_table_fails_open);
-	tcase_add_test(tc, test_expired_slots_reused);
-	tcase_add_test(tc, test_probe_limit);
-	tcase_add_test(tc, test_shared_across_fork);
-	tcase_add_test(tc, test_concurrent_processes);
-	suite_add_tcase(s, tc);
-	tcase_add_test(tc, test_live_budget_survives_expired_neighbour);
-	return s;
+	return unit_suite("ratelimit", NULL, 0, (const TTest *const[]){
+		test_key, test_counting, test_window_reset, test_limit_changes, test_unlimited,
+		test_no_table_fails_open, test_full_table_fails_open, test_expired_slots_reused,
+		test_probe_limit, test_shared_across_fork, test_concurrent_processes,
+		test_live_budget_survives_expired_neighbour, NULL });
 }

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,16 +120,6 @@ read_request(struct request *req, char **envp, const char *body, int64_t body_ma
 
 	fake_init(&f, envp, body);
 	return request_read(req, &f.req, body_max, base_url);
-}
-
-static void
-assert_matches(const char *s, const char *pattern)
-{
-	regex_t re;
-
-	ck_assert_int_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
-	ck_assert_msg(regexec(&re, s, 0, NULL, 0) == 0, "'%s' does not match /%s/", s, pattern);
-	regfree(&re);
 }
 
 START_TEST(test_read_full)
@@ -294,45 +283,34 @@ START_TEST(test_read_urls)
 		"SERVER_NAME=server.example", NULL };
 	char *unsafe_both[] = { "REQUEST_URI=/user", "HTTP_HOST=a b", "SERVER_NAME=\"q\"", NULL };
 	char *ipv6[] = { "REQUEST_URI=/user", "HTTP_HOST=[::1]:8080", NULL };
+	/* The environment, the configured base URL, the URLs expected (a NULL
+	 * api_url is not checked). */
+	const struct {
+		char **env;
+		const char *base_url, *web_url, *api_url;
+	} cases[] = {
+		{ https_env, NULL, "https://h.example", "https://h.example/api/v3" },
+		{ https_off, NULL, "http://h.example", "http://h.example" },
+		{ forwarded, NULL, "https://h.example", NULL },
+		/* A Host that could inject into a URL or a Link header is not used. */
+		{ unsafe_host, NULL, "http://server.example", NULL },
+		{ unsafe_both, NULL, "http://localhost", NULL },
+		{ ipv6, NULL, "http://[::1]:8080", NULL },
+		/* A configured base URL wins over Host, without its trailing slashes. */
+		{ https_env, "https://api.example//", "https://api.example",
+		  "https://api.example/api/v3" },
+		{ https_off, "", "http://h.example", NULL },
+	};
 	struct request req;
 
-	ck_assert_int_eq(read_request(&req, https_env, NULL, 1024, NULL), REQUEST_OK);
-	ck_assert_str_eq(req.web_url, "https://h.example");
-	ck_assert_str_eq(req.api_url, "https://h.example/api/v3");
-	request_release(&req);
-
-	ck_assert_int_eq(read_request(&req, https_off, NULL, 1024, NULL), REQUEST_OK);
-	ck_assert_str_eq(req.web_url, "http://h.example");
-	ck_assert_str_eq(req.api_url, "http://h.example");
-	request_release(&req);
-
-	ck_assert_int_eq(read_request(&req, forwarded, NULL, 1024, NULL), REQUEST_OK);
-	ck_assert_str_eq(req.web_url, "https://h.example");
-	request_release(&req);
-
-	/* A Host that could inject into a URL or a Link header is not used. */
-	ck_assert_int_eq(read_request(&req, unsafe_host, NULL, 1024, NULL), REQUEST_OK);
-	ck_assert_str_eq(req.web_url, "http://server.example");
-	request_release(&req);
-
-	ck_assert_int_eq(read_request(&req, unsafe_both, NULL, 1024, NULL), REQUEST_OK);
-	ck_assert_str_eq(req.web_url, "http://localhost");
-	request_release(&req);
-
-	ck_assert_int_eq(read_request(&req, ipv6, NULL, 1024, NULL), REQUEST_OK);
-	ck_assert_str_eq(req.web_url, "http://[::1]:8080");
-	request_release(&req);
-
-	/* A configured base URL wins over Host, without its trailing slashes. */
-	ck_assert_int_eq(read_request(&req, https_env, NULL, 1024, "https://api.example//"),
-	    REQUEST_OK);
-	ck_assert_str_eq(req.web_url, "https://api.example");
-	ck_assert_str_eq(req.api_url, "https://api.example/api/v3");
-	request_release(&req);
-
-	ck_assert_int_eq(read_request(&req, https_off, NULL, 1024, ""), REQUEST_OK);
-	ck_assert_str_eq(req.web_url, "http://h.example");
-	request_release(&req);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		ck_assert_int_eq(read_request(&req, cases[i].env, NULL, 1024, cases[i].base_url),
+		    REQUEST_OK);
+		ck_assert_str_eq(req.web_url, cases[i].web_url);
+		if (cases[i].api_url)
+			ck_assert_str_eq(req.api_url, cases[i].api_url);
+		request_release(&req);
+	}
 }
 END_TEST
 
@@ -394,20 +372,11 @@ END_TEST
 Suite *
 request_suite(void)
 {
-	Suite *s = suite_create("request");
-	TCase *tc = tcase_create("percent_decode");
-	TCase *rd = tcase_create("request_read");
+	TCase *decoding = tcase_with_table("percent_decode", test_percent_decode,
+	    (int)ARRAY_SIZE(decode_cases), (const TTest *const[]){ test_percent_decode_length, NULL });
+	TCase *reading = tcase_with_table("request_read", test_read_path, (int)ARRAY_SIZE(path_cases),
+	    (const TTest *const[]){ test_read_full, test_read_defaults, test_read_query_edges,
+		test_read_urls, test_read_body, test_request_ids_differ, NULL });
 
-	tcase_add_loop_test(tc, test_percent_decode, 0, (int)ARRAY_SIZE(decode_cases));
-	tcase_add_test(tc, test_percent_decode_length);
-	suite_add_tcase(s, tc);
-	tcase_add_test(rd, test_read_full);
-	tcase_add_test(rd, test_read_defaults);
-	tcase_add_loop_test(rd, test_read_path, 0, (int)ARRAY_SIZE(path_cases));
-	tcase_add_test(rd, test_read_query_edges);
-	tcase_add_test(rd, test_read_urls);
-	tcase_add_test(rd, test_read_body);
-	tcase_add_test(rd, test_request_ids_differ);
-	suite_add_tcase(s, rd);
-	return s;
+	return suite_of("request", decoding, reading, NULL);
 }

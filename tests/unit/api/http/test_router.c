@@ -238,21 +238,9 @@ END_TEST
 Suite *
 router_suite(void)
 {
-	Suite *s = suite_create("router");
-	TCase *real = tcase_create("routes");
-	TCase *tc = tcase_create("local_table");
-
-	tcase_add_test(real, test_real_table_shape);
-	tcase_add_test(real, test_real_table_matches);
-	tcase_add_test(real, test_real_table_head);
-	tcase_add_test(real, test_real_table_misses);
-	suite_add_tcase(s, real);
-	tcase_add_test(tc, test_local_root);
-	tcase_add_test(tc, test_local_first_match_wins);
-	tcase_add_test(tc, test_local_method);
-	tcase_add_test(tc, test_local_param_limit);
-	tcase_add_test(tc, test_local_pattern_slashes);
-	tcase_add_test(tc, test_empty_table);
-	suite_add_tcase(s, tc);
-	return s;
+	return suite_of("router", tcase_of("routes", 0, (const TTest *const[]){
+		test_real_table_shape, test_real_table_matches, test_real_table_head,
+		test_real_table_misses, NULL }), tcase_of("local_table", 0, (const TTest *const[]){
+		test_local_root, test_local_first_match_wins, test_local_method,
+		test_local_param_limit, test_local_pattern_slashes, test_empty_table, NULL }), NULL);
 }

@@ -102,6 +102,21 @@ str(const json_t *o, const char *key)
 	return json_string_value(v);
 }
 
+/* A string member of a rendered object and the value it must have. */
+struct string_member {
+	const char *key;
+	const char *value;
+};
+
+static void
+assert_strings(const json_t *o, const struct string_member *members, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(strcmp(str(o, members[i].key), members[i].value) == 0,
+		    "\"%s\" is \"%s\", expected \"%s\"", members[i].key, str(o, members[i].key),
+		    members[i].value);
+}
+
 /* A JSON value of the kind a schema type letter names: s string, S
  * string or null, i integer, b boolean, o object, O object or null. */
 static void
@@ -202,6 +217,26 @@ static const char *const simple_user_keys[] = {
 	"site_admin",
 };
 
+/* User 1, octocat, as a simple-user under base. */
+static const struct string_member octocat_strings[] = {
+	{ "login", "octocat" },
+	{ "node_id", "MDQ6VXNlcjE=" },
+	{ "avatar_url", "http://h.example:8080/avatars/u/1?v=4" },
+	{ "gravatar_id", "" },
+	{ "url", "http://h.example:8080/api/v3/users/octocat" },
+	{ "html_url", "http://h.example:8080/octocat" },
+	{ "followers_url", "http://h.example:8080/api/v3/users/octocat/followers" },
+	{ "following_url", "http://h.example:8080/api/v3/users/octocat/following{/other_user}" },
+	{ "gists_url", "http://h.example:8080/api/v3/users/octocat/gists{/gist_id}" },
+	{ "starred_url", "http://h.example:8080/api/v3/users/octocat/starred{/owner}{/repo}" },
+	{ "subscriptions_url", "http://h.example:8080/api/v3/users/octocat/subscriptions" },
+	{ "organizations_url", "http://h.example:8080/api/v3/users/octocat/orgs" },
+	{ "repos_url", "http://h.example:8080/api/v3/users/octocat/repos" },
+	{ "events_url", "http://h.example:8080/api/v3/users/octocat/events{/privacy}" },
+	{ "received_events_url", "http://h.example:8080/api/v3/users/octocat/received_events" },
+	{ "type", "User" },
+};
+
 START_TEST(test_simple_user)
 {
 	struct user u;
@@ -221,31 +256,8 @@ START_TEST(test_simple_user)
 	}
 	ck_assert_uint_eq(i, ARRAY_SIZE(simple_user_keys));
 
-	ck_assert_str_eq(str(o, "login"), "octocat");
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "id")), 1);
-	ck_assert_str_eq(str(o, "node_id"), "MDQ6VXNlcjE=");
-	ck_assert_str_eq(str(o, "avatar_url"), "http://h.example:8080/avatars/u/1?v=4");
-	ck_assert_str_eq(str(o, "gravatar_id"), "");
-	ck_assert_str_eq(str(o, "url"), "http://h.example:8080/api/v3/users/octocat");
-	ck_assert_str_eq(str(o, "html_url"), "http://h.example:8080/octocat");
-	ck_assert_str_eq(str(o, "followers_url"),
-	    "http://h.example:8080/api/v3/users/octocat/followers");
-	ck_assert_str_eq(str(o, "following_url"),
-	    "http://h.example:8080/api/v3/users/octocat/following{/other_user}");
-	ck_assert_str_eq(str(o, "gists_url"),
-	    "http://h.example:8080/api/v3/users/octocat/gists{/gist_id}");
-	ck_assert_str_eq(str(o, "starred_url"),
-	    "http://h.example:8080/api/v3/users/octocat/starred{/owner}{/repo}");
-	ck_assert_str_eq(str(o, "subscriptions_url"),
-	    "http://h.example:8080/api/v3/users/octocat/subscriptions");
-	ck_assert_str_eq(str(o, "organizations_url"),
-	    "http://h.example:8080/api/v3/users/octocat/orgs");
-	ck_assert_str_eq(str(o, "repos_url"), "http://h.example:8080/api/v3/users/octocat/repos");
-	ck_assert_str_eq(str(o, "events_url"),
-	    "http://h.example:8080/api/v3/users/octocat/events{/privacy}");
-	ck_assert_str_eq(str(o, "received_events_url"),
-	    "http://h.example:8080/api/v3/users/octocat/received_events");
-	ck_assert_str_eq(str(o, "type"), "User");
+	assert_strings(o, octocat_strings, ARRAY_SIZE(octocat_strings));
 	ck_assert(json_is_true(json_object_get(o, "site_admin")));
 	json_decref(o);
 }
@@ -353,6 +365,31 @@ START_TEST(test_full_repository_required)
 }
 END_TEST
 
+/* The repository repository_fill() makes, as a full-repository under base. */
+static const struct string_member hello_strings[] = {
+	{ "node_id", "MDEwOlJlcG9zaXRvcnk0Mg==" },
+	{ "name", "hello" },
+	{ "full_name", "octo/hello" },
+	{ "visibility", "public" },
+	{ "default_branch", "main" },
+	{ "created_at", "2023-11-14T22:13:20Z" },
+	{ "updated_at", "2023-11-14T22:15:00Z" },
+	{ "pushed_at", "2023-11-14T22:16:40Z" },
+	{ "html_url", "http://h.example:8080/octo/hello" },
+	{ "clone_url", "http://h.example:8080/octo/hello.git" },
+	{ "svn_url", "http://h.example:8080/octo/hello" },
+	/* Git and ssh URLs use the host without the HTTP port. */
+	{ "git_url", "git://h.example/octo/hello.git" },
+	{ "ssh_url", "git@h.example:octo/hello.git" },
+	{ "deployments_url", "http://h.example:8080/api/v3/repos/octo/hello/deployments" },
+	{ "statuses_url", "http://h.example:8080/api/v3/repos/octo/hello/statuses/{sha}" },
+	{ "contents_url", "http://h.example:8080/api/v3/repos/octo/hello/contents/{+path}" },
+	{ "compare_url", "http://h.example:8080/api/v3/repos/octo/hello/compare/{base}...{head}" },
+	{ "archive_url", "http://h.example:8080/api/v3/repos/octo/hello/{archive_format}{/ref}" },
+	{ "notifications_url",
+	  "http://h.example:8080/api/v3/repos/octo/hello/notifications{?since,all,participating}" },
+};
+
 START_TEST(test_full_repository_values)
 {
 	struct repository r;
@@ -366,41 +403,16 @@ START_TEST(test_full_repository_values)
 	/* GitHub's order starts id, node_id, name, full_name, private, owner. */
 	ck_assert_str_eq(json_object_iter_key(json_object_iter(o)), "id");
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "id")), 42);
-	ck_assert_str_eq(str(o, "node_id"), "MDEwOlJlcG9zaXRvcnk0Mg==");
-	ck_assert_str_eq(str(o, "name"), "hello");
-	ck_assert_str_eq(str(o, "full_name"), "octo/hello");
 	ck_assert(json_is_false(json_object_get(o, "private")));
-	ck_assert_str_eq(str(o, "visibility"), "public");
 	ck_assert_str_eq(str(json_object_get(o, "owner"), "login"), "octo");
 	ck_assert_str_eq(str(json_object_get(o, "owner"), "url"),
 	    "http://h.example:8080/api/v3/users/octo");
 	ck_assert(json_is_null(json_object_get(o, "description")));
 	ck_assert(json_is_null(json_object_get(o, "homepage")));
-	ck_assert_str_eq(str(o, "default_branch"), "main");
-	ck_assert_str_eq(str(o, "created_at"), "2023-11-14T22:13:20Z");
-	ck_assert_str_eq(str(o, "updated_at"), "2023-11-14T22:15:00Z");
-	ck_assert_str_eq(str(o, "pushed_at"), "2023-11-14T22:16:40Z");
+	assert_strings(o, hello_strings, ARRAY_SIZE(hello_strings));
 
 	url = str(o, "url");
 	ck_assert_str_eq(url, "http://h.example:8080/api/v3/repos/octo/hello");
-	ck_assert_str_eq(str(o, "html_url"), "http://h.example:8080/octo/hello");
-	ck_assert_str_eq(str(o, "clone_url"), "http://h.example:8080/octo/hello.git");
-	ck_assert_str_eq(str(o, "svn_url"), "http://h.example:8080/octo/hello");
-	/* Git and ssh URLs use the host without the HTTP port. */
-	ck_assert_str_eq(str(o, "git_url"), "git://h.example/octo/hello.git");
-	ck_assert_str_eq(str(o, "ssh_url"), "git@h.example:octo/hello.git");
-	ck_assert_str_eq(str(o, "deployments_url"),
-	    "http://h.example:8080/api/v3/repos/octo/hello/deployments");
-	ck_assert_str_eq(str(o, "statuses_url"),
-	    "http://h.example:8080/api/v3/repos/octo/hello/statuses/{sha}");
-	ck_assert_str_eq(str(o, "contents_url"),
-	    "http://h.example:8080/api/v3/repos/octo/hello/contents/{+path}");
-	ck_assert_str_eq(str(o, "compare_url"),
-	    "http://h.example:8080/api/v3/repos/octo/hello/compare/{base}...{head}");
-	ck_assert_str_eq(str(o, "archive_url"),
-	    "http://h.example:8080/api/v3/repos/octo/hello/{archive_format}{/ref}");
-	ck_assert_str_eq(str(o, "notifications_url"),
-	    "http://h.example:8080/api/v3/repos/octo/hello/notifications{?since,all,participating}");
 	/* Every other *_url is an API URL below the repository's. */
 	json_object_foreach(o, key, value) {
 		size_t n = strlen(key);
@@ -489,20 +501,9 @@ END_TEST
 Suite *
 render_suite(void)
 {
-	Suite *s = suite_create("render");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, test_string_escaping);
-	tcase_add_test(tc, test_node_id);
-	tcase_add_test(tc, test_time);
-	tcase_add_test(tc, test_simple_user);
-	tcase_add_test(tc, test_simple_user_without_api_prefix);
-	tcase_add_test(tc, test_private_user);
-	tcase_add_test(tc, test_full_repository_required);
-	tcase_add_test(tc, test_full_repository_values);
-	tcase_add_test(tc, test_full_repository_private_and_optional);
-	tcase_add_test(tc, test_full_repository_permissions);
-	suite_add_tcase(s, tc);
-	tcase_add_test(tc, test_full_repository_ipv6_host);
-	return s;
+	return unit_suite("render", NULL, 0, (const TTest *const[]){
+		test_string_escaping, test_node_id, test_time, test_simple_user,
+		test_simple_user_without_api_prefix, test_private_user, test_full_repository_required,
+		test_full_repository_values, test_full_repository_private_and_optional,
+		test_full_repository_permissions, test_full_repository_ipv6_host, NULL });
 }
