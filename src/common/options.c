@@ -53,25 +53,49 @@ find(const struct option_table *t, const char *name, size_t len)
 	return NULL;
 }
 
-int
-options_parse(const struct option_table *t, void *target, int argc, char **argv)
+/* What the loop does with an argument that is not an option. */
+struct arguments {
+	bool stop;          /* stop before it: next is its index */
+	const char **args;  /* or keep it here, up to max of them */
+	size_t max;
+	size_t count;
+	int next;
+};
+
+/* argv[first..argc) after the table's defaults. with_usage (options_parse):
+ * --help, an unknown option and an unexpected argument print the table's
+ * usage. */
+static int
+parse(const struct option_table *t, void *target, int argc, char **argv, int first,
+    bool with_usage, struct arguments *a)
 {
 	for (size_t i = 0; i < t->ndefs; i++)
 		if (t->defs[i].default_value && option_set(t, target, &t->defs[i], t->defs[i].default_value) < 0)
 			return -1;
-	for (int i = 1; i < argc; i++) {
+	a->next = argc;
+	for (int i = first; i < argc; i++) {
 		const char *arg = argv[i];
 		const char *value = NULL;
 		const struct option_def *o;
 		size_t name_len;
 
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			usage(t, stdout);
+			if (with_usage)
+				usage(t, stdout);
 			return 1;
 		}
 		if (strncmp(arg, "--", 2) != 0) {
+			if (a->stop) {
+				a->next = i;
+				return 0;
+			}
+			if (a->count < a->max) {
+				a->args[a->count++] = arg;
+				continue;
+			}
 			fprintf(stderr, "%s: unexpected argument '%s'\n", t->program, arg);
-			usage(t, stderr);
+			if (with_usage)
+				usage(t, stderr);
 			return -1;
 		}
 		arg += 2;
@@ -79,7 +103,8 @@ options_parse(const struct option_table *t, void *target, int argc, char **argv)
 		o = find(t, arg, name_len);
 		if (o == NULL) {
 			fprintf(stderr, "%s: unknown option --%.*s\n", t->program, (int)name_len, arg);
-			usage(t, stderr);
+			if (with_usage)
+				usage(t, stderr);
 			return -1;
 		}
 		if (o->type == OPTION_FLAG) {
@@ -99,4 +124,34 @@ options_parse(const struct option_table *t, void *target, int argc, char **argv)
 			return -1;
 	}
 	return 0;
+}
+
+int
+options_parse(const struct option_table *t, void *target, int argc, char **argv)
+{
+	struct arguments none = { 0 };
+
+	return parse(t, target, argc, argv, 1, true, &none);
+}
+
+int
+options_parse_prefix(const struct option_table *t, void *target, int argc, char **argv, int first,
+    int *next)
+{
+	struct arguments stop = { .stop = true };
+	int rc = parse(t, target, argc, argv, first, false, &stop);
+
+	*next = stop.next;
+	return rc;
+}
+
+int
+options_parse_args(const struct option_table *t, void *target, int argc, char **argv, int first,
+    const char **args, size_t max, size_t *nargs)
+{
+	struct arguments keep = { .args = args, .max = max };
+	int rc = parse(t, target, argc, argv, first, false, &keep);
+
+	*nargs = keep.count;
+	return rc;
 }

@@ -38,4 +38,21 @@ struct option_table {
  * usage printed on stderr. */
 int options_parse(const struct option_table *t, void *target, int argc, char **argv) MUST_CHECK;
 
+/*
+ * For a program with commands and arguments (deployctl: its options, a
+ * command, the command's arguments and options). Both parse argv[first..]
+ * after the table's defaults, as options_parse does, but print no usage:
+ * on 1 (--help), the caller prints its own, and errors are one line.
+ *
+ * options_parse_prefix: the options before the first argument that is not
+ * one (the command); *next is that argument's index, argc when none is.
+ * options_parse_args: options anywhere; the other arguments are kept in
+ * args in order, at most max of them (one more is an unexpected
+ * argument); *nargs says how many there were.
+ */
+int options_parse_prefix(const struct option_table *t, void *target, int argc, char **argv,
+    int first, int *next) MUST_CHECK;
+int options_parse_args(const struct option_table *t, void *target, int argc, char **argv,
+    int first, const char **args, size_t max, size_t *nargs) MUST_CHECK;
+
 #endif

@@ -1,30 +1,103 @@
 /*
  * deployctl: the admin CLI. Every subcommand takes the database from
- * --db CONNINFO (anywhere on the line) or the PG* variables, prints errors
- * on stderr and exits non-zero on failure. Other tools parse its output:
- * keep each command's stdout exactly as documented in docs/deployctl.md.
+ * --db CONNINFO (before the command or among its arguments) or the PG*
+ * variables, prints errors on stderr and exits non-zero on failure. Other
+ * tools parse its output: keep each command's stdout exactly as documented
+ * in docs/deployctl.md. The SQL is ctl_store.c's; the options are parsed
+ * by options.c, from one table per command.
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
-#include "db_query.h"
+#include "ctl_store.h"
 #include "migrations.h"
 #include "model.h"
+#include "options.h"
 
-#define MIGRATION_LOCK_KEY "7245871203"
 #define TOKEN_PREFIX "dpa_"
 #define TOKEN_RANDOM_CHARS 40
 
+/* The options of every command; each command's table names its own.
+ * Strings are NULL when absent and have no default in the table. */
+struct ctl_options {
+	const char *db;
+	bool site_admin;
+	const char *scopes;
+	const char *expires_days;
+	const char *rate_limit;
+	bool private_repo;
+	const char *default_branch;
+	const char *git_dir;
+	const char *description;
+	const char *permission;
+	const char *url;
+	const char *secret;
+	const char *events;
+	const char *content_type;
+};
+
 struct cli {
 	struct db db;
-	int argc;      /* the subcommand's own arguments */
-	char **argv;
+	struct ctl_options opt;
+	const char *args[2];  /* the command's arguments, in order */
+	char *owner;          /* of the OWNER/NAME argument, when it has one */
+	const char *name;
+};
+
+#define OPT(field) offsetof(struct ctl_options, field)
+#define OPTIONS(defs) defs, ARRAY_SIZE(defs)
+
+/* Before the command and in every command's table. No default: the
+ * command's parse would put it back over a --db given before it. */
+#define DB_OPTION                                                        \
+	{ "db", OPTION_STRING, OPT(db), NULL, 0, 0,                      \
+	  "libpq conninfo (default: the PG* environment variables)" }
+
+static const struct option_def db_options[] = { DB_OPTION };
+
+static const struct option_def user_create_options[] = {
+	DB_OPTION,
+	{ "site-admin", OPTION_FLAG, OPT(site_admin), NULL, 0, 0, "the user administers the server" },
+};
+
+/* --expires-days and --rate-limit are strings, checked by the command:
+ * absent is not 0 (never expires; the server's default limit). */
+static const struct option_def token_create_options[] = {
+	DB_OPTION,
+	{ "scopes", OPTION_STRING, OPT(scopes), "repo", 0, 0,
+	  "comma-separated: repo, public_repo, repo_deployment" },
+	{ "expires-days", OPTION_STRING, OPT(expires_days), NULL, 0, 0, "days the token is valid" },
+	{ "rate-limit", OPTION_STRING, OPT(rate_limit), NULL, 0, 0,
+	  "requests per hour (0: unlimited)" },
+};
+
+static const struct option_def repo_create_options[] = {
+	DB_OPTION,
+	{ "private", OPTION_FLAG, OPT(private_repo), NULL, 0, 0, "a private repository" },
+	{ "default-branch", OPTION_STRING, OPT(default_branch), "main", 0, 0, "the default branch" },
+	{ "git-dir", OPTION_STRING, OPT(git_dir), NULL, 0, 0, "the bare git repository" },
+	{ "description", OPTION_STRING, OPT(description), NULL, 0, 0, "the description" },
+};
+
+static const struct option_def collaborator_add_options[] = {
+	DB_OPTION,
+	{ "permission", OPTION_STRING, OPT(permission), NULL, 0, 0, "pull, push or admin" },
+};
+
+static const struct option_def hook_create_options[] = {
+	DB_OPTION,
+	{ "url", OPTION_STRING, OPT(url), NULL, 0, 0, "where deliveries go" },
+	{ "secret", OPTION_STRING, OPT(secret), NULL, 0, 0, "signs the deliveries" },
+	{ "events", OPTION_STRING, OPT(events), "*", 0, 0, "comma-separated event names" },
+	{ "content-type", OPTION_STRING, OPT(content_type), "form", 0, 0, "json or form" },
 };
 
 static int
@@ -53,112 +126,38 @@ fail_db(const char *what, const struct db_error *err)
 	return fail("%s: %s", what, err->message);
 }
 
-/* Splits "OWNER/NAME"; -1 when it is not of that form. */
+/* Splits "OWNER/NAME" into cli->owner and cli->name. */
 static int
-split_full_name(const char *full, struct buf *owner, const char **name)
+repository_arg(struct cli *cli, const char *full)
 {
 	const char *slash = strchr(full, '/');
 
 	if (slash == NULL || slash == full || slash[1] == '\0' || strchr(slash + 1, '/'))
-		return -1;
-	buf_append(owner, full, (size_t)(slash - full));
-	*name = slash + 1;
-	return 0;
-}
-
-/*
- * Options of a subcommand: "--name value" or "--name=value"; flags take
- * no value. Positional arguments are collected in order.
- */
-struct opt {
-	const char *name;
-	bool is_flag;
-	const char *value;  /* NULL when absent; "" for a present flag */
-};
-
-static int
-parse_args(struct cli *cli, struct opt *opts, size_t nopts, const char **pos, size_t npos)
-{
-	size_t got = 0;
-
-	for (int i = 0; i < cli->argc; i++) {
-		const char *a = cli->argv[i];
-		struct opt *o = NULL;
-		size_t len;
-
-		if (strncmp(a, "--", 2) != 0) {
-			if (got == npos)
-				return fail("unexpected argument '%s'", a);
-			pos[got++] = a;
-			continue;
-		}
-		len = strcspn(a + 2, "=");
-		for (size_t j = 0; j < nopts; j++)
-			if (strlen(opts[j].name) == len && strncmp(opts[j].name, a + 2, len) == 0)
-				o = &opts[j];
-		if (o == NULL)
-			return fail("unknown option %s", a);
-		if (o->is_flag)
-			o->value = "";
-		else if (a[2 + len] == '=')
-			o->value = a + 3 + len;
-		else if (i + 1 < cli->argc)
-			o->value = cli->argv[++i];
-		else
-			return fail("--%s needs a value", o->name);
-	}
-	if (got != npos)
-		return fail("missing argument (see deployctl --help)");
+		return fail("repository must be OWNER/NAME, not '%s'", full);
+	cli->owner = xstrndup(full, (size_t)(slash - full));
+	cli->name = slash + 1;
 	return 0;
 }
 
 static int
 cmd_migrate(struct cli *cli)
 {
-	const char *lock[] = { MIGRATION_LOCK_KEY };
 	struct db_error err;
-	PGresult *r;
 	int applied = 0;
 
-	if (parse_args(cli, NULL, 0, NULL, 0))
-		return 1;
-	/* One migrator at a time, whatever the number of hosts. */
-	r = db_exec_once(&cli->db, "SELECT pg_advisory_lock($1::bigint)", 1, lock, &err);
-	if (r == NULL)
-		return fail_db("migrate", &err);
-	PQclear(r);
-	if (db_exec_script(&cli->db,
-	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-	    " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", &err) < 0)
+	if (ctl_store_migrations_open(&cli->db, &err) < 0)
 		return fail_db("migrate", &err);
 	for (size_t i = 0; i < migrations_count; i++) {
-		const char *version[] = { migrations[i].name };
+		const struct migration *m = &migrations[i];
+		int done = ctl_store_migration_applied(&cli->db, m->name, &err);
 
-		r = db_exec_once(&cli->db, "SELECT 1 FROM schema_migrations WHERE version = $1", 1,
-		    version, &err);
-		if (r == NULL)
+		if (done < 0)
 			return fail_db("migrate", &err);
-		if (PQntuples(r) == 1) {
-			PQclear(r);
+		if (done)
 			continue;
-		}
-		PQclear(r);
-		if (db_exec_script(&cli->db, "BEGIN", &err) < 0 ||
-		    db_exec_script(&cli->db, migrations[i].sql, &err) < 0 ||
-		    (r = db_exec_once(&cli->db, "INSERT INTO schema_migrations (version) VALUES ($1)", 1,
-			version, &err)) == NULL) {
-			struct db_error ignored;
-
-			/* If even ROLLBACK fails, the connection is gone and the
-			 * server has rolled back already. */
-			if (db_exec_script(&cli->db, "ROLLBACK", &ignored) < 0)
-				fprintf(stderr, "rollback failed: %s\n", ignored.message);
-			return fail_db(migrations[i].name, &err);
-		}
-		PQclear(r);
-		if (db_exec_script(&cli->db, "COMMIT", &err) < 0)
-			return fail_db(migrations[i].name, &err);
-		fprintf(stderr, "applied %s\n", migrations[i].name);
+		if (ctl_store_migration_apply(&cli->db, m->name, m->sql, &err) < 0)
+			return fail_db(m->name, &err);
+		fprintf(stderr, "applied %s\n", m->name);
 		applied++;
 	}
 	if (applied == 0)
@@ -169,22 +168,13 @@ cmd_migrate(struct cli *cli)
 static int
 cmd_user_create(struct cli *cli)
 {
-	struct opt opts[] = { { "site-admin", true, NULL } };
-	const char *login;
-	const char *params[2];
+	const char *login = cli->args[0];
 	struct db_error err;
-	PGresult *r;
+	int64_t id;
 
-	if (parse_args(cli, opts, ARRAY_SIZE(opts), &login, 1))
-		return 1;
-	params[0] = login;
-	params[1] = opts[0].value ? "true" : "false";
-	r = db_exec_once(&cli->db, "INSERT INTO users (login, site_admin) VALUES ($1, $2) RETURNING id",
-	    2, params, &err);
-	if (r == NULL)
+	if (ctl_store_user_create(&cli->db, login, cli->opt.site_admin, &id, &err) < 0)
 		return fail_db(login, &err);
-	printf("%s\n", PQgetvalue(r, 0, 0));
-	PQclear(r);
+	printf("%" PRId64 "\n", id);
 	return 0;
 }
 
@@ -210,269 +200,157 @@ make_token(struct buf *token)
 static int
 cmd_token_create(struct cli *cli)
 {
-	struct opt opts[] = {
-		{ "scopes", false, NULL },
-		{ "expires-days", false, NULL },
-		{ "rate-limit", false, NULL },
-	};
-	const char *login;
-	const char *scopes;
+	const struct ctl_options *o = &cli->opt;
+	char hash[65];
+	struct ctl_token t = { cli->args[0], hash, o->scopes, o->expires_days, o->rate_limit };
 	unsigned scope_bits;
 	int64_t n;
 	struct buf token = BUF_INIT;
-	struct buf scope_array = BUF_INIT;
-	char hash[65];
-	const char *params[5];
 	struct db_error err;
-	PGresult *r;
+	int rc;
 
-	if (parse_args(cli, opts, ARRAY_SIZE(opts), &login, 1))
-		return 1;
-	scopes = opts[0].value ? opts[0].value : "repo";
-	if (scopes_parse(scopes, &scope_bits) < 0)
-		return fail("--scopes takes repo, public_repo and repo_deployment, not '%s'", scopes);
-	if (opts[1].value && parse_int64(opts[1].value, 1, 36500, &n) < 0)
+	if (scopes_parse(o->scopes, &scope_bits) < 0)
+		return fail("--scopes takes repo, public_repo and repo_deployment, not '%s'", o->scopes);
+	if (o->expires_days && parse_int64(o->expires_days, 1, 36500, &n) < 0)
 		return fail("--expires-days takes a number of days from 1 to 36500");
-	if (opts[2].value && parse_int64(opts[2].value, 0, INT64_MAX, &n) < 0)
+	if (o->rate_limit && parse_int64(o->rate_limit, 0, INT64_MAX, &n) < 0)
 		return fail("--rate-limit takes a whole number (0: unlimited)");
-	if (make_token(&token) < 0)
+	if (make_token(&token) < 0) {
+		buf_release(&token);
 		return fail("cannot read random bytes");
+	}
 	sha256_hex(token.data, token.len, hash);
-	/* scopes as a PostgreSQL array literal; names were checked above. */
-	buf_putc(&scope_array, '{');
-	buf_puts(&scope_array, scopes);
-	buf_putc(&scope_array, '}');
-	for (char *p = scope_array.data; *p; p++)
-		if (*p == ' ')
-			*p = ',';
-	params[0] = hash;
-	params[1] = buf_cstr(&scope_array);
-	params[2] = opts[1].value;
-	params[3] = opts[2].value;
-	params[4] = login;
-	r = db_exec_once(&cli->db,
-	    "INSERT INTO tokens (user_id, token_hash, scopes, expires_at, rate_limit)"
-	    " SELECT id, $1, array_remove($2::text[], ''),"
-	    "        now() + make_interval(days => $3::int), $4::bigint"
-	    "   FROM users WHERE lower(login) = lower($5) RETURNING id",
-	    5, params, &err);
-	buf_release(&scope_array);
-	if (r == NULL) {
-		buf_release(&token);
-		return fail_db(login, &err);
+	rc = ctl_store_token_create(&cli->db, &t, &err);
+	if (rc < 0)
+		rc = fail_db(t.login, &err);
+	else if (rc == 0)
+		rc = fail("no user '%s'", t.login);
+	else {
+		printf("%s\n", token.data);
+		rc = 0;
 	}
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		buf_release(&token);
-		return fail("no user '%s'", login);
-	}
-	PQclear(r);
-	printf("%s\n", token.data);
 	buf_release(&token);
-	return 0;
+	return rc;
 }
 
 static int
 cmd_repo_create(struct cli *cli)
 {
-	struct opt opts[] = {
-		{ "private", true, NULL },
-		{ "default-branch", false, NULL },
-		{ "git-dir", false, NULL },
-		{ "description", false, NULL },
-	};
-	const char *full = NULL;
-	const char *name;
-	struct buf owner = BUF_INIT;
-	const char *params[6];
+	const struct ctl_options *o = &cli->opt;
+	const struct ctl_repo r = { cli->owner, cli->name, o->private_repo, o->default_branch,
+		o->git_dir, o->description };
 	struct db_error err;
-	PGresult *r;
-	int rc = 0;
+	int64_t id;
 
-	if (parse_args(cli, opts, ARRAY_SIZE(opts), &full, 1))
-		return 1;
-	if (split_full_name(full, &owner, &name) < 0)
-		return fail("repository must be OWNER/NAME, not '%s'", full);
-	params[0] = owner.data;
-	params[1] = name;
-	params[2] = opts[0].value ? "true" : "false";
-	params[3] = opts[1].value ? opts[1].value : "main";
-	params[4] = opts[2].value;
-	params[5] = opts[3].value;
-	/* The owner is created when missing, in the same statement. */
-	r = db_exec_once(&cli->db,
-	    "WITH existing AS (SELECT id FROM users WHERE lower(login) = lower($1)),"
-	    " created AS (INSERT INTO users (login) SELECT $1"
-	    "             WHERE NOT EXISTS (SELECT 1 FROM existing) RETURNING id),"
-	    " owner AS (SELECT id FROM existing UNION ALL SELECT id FROM created)"
-	    " INSERT INTO repositories (owner_id, name, private, default_branch, git_dir, description)"
-	    " SELECT id, $2, $3, $4, $5, $6 FROM owner RETURNING id",
-	    6, params, &err);
-	if (r == NULL) {
-		rc = fail_db(full, &err);
-	} else {
-		printf("%s\n", PQgetvalue(r, 0, 0));
-		PQclear(r);
-	}
-	buf_release(&owner);
-	return rc;
+	if (ctl_store_repo_create(&cli->db, &r, &id, &err) < 0)
+		return fail_db(cli->args[0], &err);
+	printf("%" PRId64 "\n", id);
+	return 0;
 }
 
 static int
 cmd_collaborator_add(struct cli *cli)
 {
-	struct opt opts[] = { { "permission", false, NULL } };
-	const char *pos[2];
-	const char *name;
-	struct buf owner = BUF_INIT;
-	const char *params[4];
+	const char *permission = cli->opt.permission;
 	struct db_error err;
-	PGresult *r;
-	int rc = 0;
+	int rc;
 
-	if (parse_args(cli, opts, ARRAY_SIZE(opts), pos, 2))
-		return 1;
-	if (opts[0].value == NULL || permission_parse(opts[0].value) == PERMISSION_NONE)
+	if (permission == NULL || permission_parse(permission) == PERMISSION_NONE)
 		return fail("--permission takes pull, push or admin");
-	if (split_full_name(pos[0], &owner, &name) < 0)
-		return fail("repository must be OWNER/NAME, not '%s'", pos[0]);
-	params[0] = owner.data;
-	params[1] = name;
-	params[2] = pos[1];
-	params[3] = opts[0].value;
-	r = db_exec_once(&cli->db,
-	    "INSERT INTO collaborators (repository_id, user_id, permission)"
-	    " SELECT r.id, u.id, $4 FROM repositories r JOIN users o ON o.id = r.owner_id, users u"
-	    "  WHERE lower(o.login) = lower($1) AND lower(r.name) = lower($2)"
-	    "    AND lower(u.login) = lower($3)"
-	    " ON CONFLICT (repository_id, user_id) DO UPDATE SET permission = EXCLUDED.permission"
-	    " RETURNING 1",
-	    4, params, &err);
-	if (r == NULL) {
-		rc = fail_db(pos[0], &err);
-	} else {
-		if (PQntuples(r) != 1)
-			rc = fail("no repository '%s' or no user '%s'", pos[0], pos[1]);
-		PQclear(r);
+	rc = ctl_store_collaborator_add(&cli->db, cli->owner, cli->name, cli->args[1], permission, &err);
+	if (rc < 0)
+		return fail_db(cli->args[0], &err);
+	if (rc == 0)
+		return fail("no repository '%s' or no user '%s'", cli->args[0], cli->args[1]);
+	return 0;
+}
+
+/* Comma-separated names of lower-case letters, '_' and '*', none empty;
+ * "" is no event at all. */
+static bool
+events_valid(const char *s)
+{
+	if (*s == '\0')
+		return true;
+	for (;;) {
+		size_t len = strspn(s, "abcdefghijklmnopqrstuvwxyz_*");
+
+		if (len == 0)
+			return false;
+		s += len;
+		if (*s == '\0')
+			return true;
+		if (*s++ != ',')
+			return false;
 	}
-	buf_release(&owner);
-	return rc;
 }
 
 static int
 cmd_hook_create(struct cli *cli)
 {
-	struct opt opts[] = {
-		{ "url", false, NULL },
-		{ "secret", false, NULL },
-		{ "events", false, NULL },
-		{ "content-type", false, NULL },
-	};
-	const char *full = NULL;
-	const char *name;
-	struct buf owner = BUF_INIT;
-	struct buf events = BUF_INIT;
-	const char *params[6];
+	const struct ctl_options *o = &cli->opt;
+	const struct ctl_hook h = { cli->owner, cli->name, o->url, o->secret, o->events,
+		o->content_type };
 	struct db_error err;
-	PGresult *r;
-	int rc = 0;
+	int64_t id;
+	int rc;
 
-	if (parse_args(cli, opts, ARRAY_SIZE(opts), &full, 1))
-		return 1;
-	if (split_full_name(full, &owner, &name) < 0)
-		return fail("repository must be OWNER/NAME, not '%s'", full);
-	if (opts[0].value == NULL || (strncmp(opts[0].value, "http://", 7) != 0 &&
-	    strncmp(opts[0].value, "https://", 8) != 0)) {
-		buf_release(&owner);
+	if (o->url == NULL || (strncmp(o->url, "http://", 7) != 0 && strncmp(o->url, "https://", 8) != 0))
 		return fail("--url takes an http:// or https:// URL");
-	}
-	if (opts[3].value && strcmp(opts[3].value, "json") != 0 && strcmp(opts[3].value, "form") != 0) {
-		buf_release(&owner);
+	if (strcmp(o->content_type, "json") != 0 && strcmp(o->content_type, "form") != 0)
 		return fail("--content-type takes json or form");
-	}
-	/* A PostgreSQL array literal of the event names (letters, '_', '*'). */
-	buf_putc(&events, '{');
-	buf_puts(&events, opts[2].value ? opts[2].value : "*");
-	buf_putc(&events, '}');
-	for (const char *p = events.data + 1; p[1]; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || *p == '_' || *p == '*' || *p == ',')) {
-			buf_release(&events);
-			buf_release(&owner);
-			return fail("--events takes a comma-separated list of event names");
-		}
-	}
-	params[0] = owner.data;
-	params[1] = name;
-	params[2] = opts[0].value;
-	params[3] = opts[1].value;
-	params[4] = events.data;
-	params[5] = opts[3].value ? opts[3].value : "form";
-	r = db_exec_once(&cli->db,
-	    "INSERT INTO hooks (repository_id, url, secret, events, content_type)"
-	    " SELECT r.id, $3, nullif($4, ''), $5::text[], $6"
-	    "   FROM repositories r JOIN users o ON o.id = r.owner_id"
-	    "  WHERE lower(o.login) = lower($1) AND lower(r.name) = lower($2) RETURNING id",
-	    6, params, &err);
-	if (r == NULL) {
-		rc = fail_db(full, &err);
-	} else {
-		if (PQntuples(r) == 1)
-			printf("%s\n", PQgetvalue(r, 0, 0));
-		else
-			rc = fail("no repository '%s'", full);
-		PQclear(r);
-	}
-	buf_release(&events);
-	buf_release(&owner);
-	return rc;
+	if (!events_valid(o->events))
+		return fail("--events takes a comma-separated list of event names");
+	rc = ctl_store_hook_create(&cli->db, &h, &id, &err);
+	if (rc < 0)
+		return fail_db(cli->args[0], &err);
+	if (rc == 0)
+		return fail("no repository '%s'", cli->args[0]);
+	printf("%" PRId64 "\n", id);
+	return 0;
 }
 
 /* The dispatch backlog, for monitoring: one logfmt line. */
 static int
 cmd_outbox_status(struct cli *cli)
 {
+	struct ctl_outbox_status s;
 	struct db_error err;
-	PGresult *r;
 
-	if (parse_args(cli, NULL, 0, NULL, 0))
-		return 1;
-	r = db_exec_once(&cli->db,
-	    "SELECT (SELECT count(*) FROM outbox),"
-	    "       coalesce((SELECT extract(epoch FROM now() - min(created_at))::bigint FROM outbox), 0),"
-	    "       (SELECT count(*) FROM deliveries WHERE status = 'pending'),"
-	    "       coalesce((SELECT extract(epoch FROM now() - min(created_at))::bigint"
-	    "                   FROM deliveries WHERE status = 'pending'), 0),"
-	    "       (SELECT count(*) FROM deliveries WHERE status = 'failed')",
-	    0, NULL, &err);
-	if (r == NULL)
+	if (ctl_store_outbox_status(&cli->db, &s, &err) < 0)
 		return fail_db("outbox status", &err);
-	printf("outbox_pending=%s outbox_oldest_seconds=%s deliveries_pending=%s "
-	    "deliveries_oldest_seconds=%s deliveries_failed=%s\n",
-	    PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
-	    PQgetvalue(r, 0, 4));
-	PQclear(r);
+	printf("outbox_pending=%" PRId64 " outbox_oldest_seconds=%" PRId64 " deliveries_pending=%" PRId64
+	    " deliveries_oldest_seconds=%" PRId64 " deliveries_failed=%" PRId64 "\n",
+	    s.outbox_pending, s.outbox_oldest_seconds, s.deliveries_pending,
+	    s.deliveries_oldest_seconds, s.deliveries_failed);
 	return 0;
 }
 
 static const struct command {
 	const char *words[2];
 	int (*run)(struct cli *cli);
+	const struct option_def *options;
+	size_t noptions;
+	size_t nargs;        /* arguments besides options, all required */
+	bool repository;     /* the first is OWNER/NAME */
 	const char *usage;
 } commands[] = {
-	{ { "migrate", NULL }, cmd_migrate, "migrate" },
-	{ { "user", "create" }, cmd_user_create, "user create LOGIN [--site-admin]" },
-	{ { "token", "create" }, cmd_token_create,
+	{ { "migrate", NULL }, cmd_migrate, OPTIONS(db_options), 0, false, "migrate" },
+	{ { "user", "create" }, cmd_user_create, OPTIONS(user_create_options), 1, false,
+	  "user create LOGIN [--site-admin]" },
+	{ { "token", "create" }, cmd_token_create, OPTIONS(token_create_options), 1, false,
 	  "token create LOGIN [--scopes repo,repo_deployment,public_repo] [--expires-days N] "
 	  "[--rate-limit N]" },
-	{ { "repo", "create" }, cmd_repo_create,
+	{ { "repo", "create" }, cmd_repo_create, OPTIONS(repo_create_options), 1, true,
 	  "repo create OWNER/NAME [--private] [--default-branch main] [--git-dir PATH] "
 	  "[--description TEXT]" },
-	{ { "collaborator", "add" }, cmd_collaborator_add,
+	{ { "collaborator", "add" }, cmd_collaborator_add, OPTIONS(collaborator_add_options), 2, true,
 	  "collaborator add OWNER/NAME LOGIN --permission pull|push|admin" },
-	{ { "hook", "create" }, cmd_hook_create,
+	{ { "hook", "create" }, cmd_hook_create, OPTIONS(hook_create_options), 1, true,
 	  "hook create OWNER/NAME --url URL [--secret S] [--events deployment,deployment_status] "
 	  "[--content-type json|form]" },
-	{ { "outbox", "status" }, cmd_outbox_status, "outbox status" },
+	{ { "outbox", "status" }, cmd_outbox_status, OPTIONS(db_options), 0, false,
+	  "outbox status" },
 };
 
 static void
@@ -484,43 +362,57 @@ usage(FILE *out)
 	fprintf(out, "\nWithout --db, the PG* environment variables name the database.\n");
 }
 
+/* The command named by the words at argv[0..argc), or NULL. */
+static const struct command *
+command_find(int argc, char **argv, int *nwords)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		const struct command *c = &commands[i];
+
+		*nwords = c->words[1] ? 2 : 1;
+		if (argc >= *nwords && strcmp(argv[0], c->words[0]) == 0 &&
+		    (*nwords == 1 || strcmp(argv[1], c->words[1]) == 0))
+			return c;
+	}
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *conninfo = "";
-	char **args = xcalloc((size_t)argc + 1, sizeof(*args));
-	int nargs = 0;
-	int rc = 2;
-	struct cli cli;
+	static const struct option_table global = { "deployctl", OPTIONS(db_options) };
+	struct cli cli = { .owner = NULL };
+	const struct command *c = NULL;
+	struct option_table table;
+	int first, nwords, rc;
+	size_t nargs = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			conninfo = argv[++i];
-		else if (strncmp(argv[i], "--db=", 5) == 0)
-			conninfo = argv[i] + 5;
-		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			free(args);
-			return 0;
-		} else
-			args[nargs++] = argv[i];
+	/* The options before the command, then the command's own. */
+	rc = options_parse_prefix(&global, &cli.opt, argc, argv, 1, &first);
+	if (rc == 0)
+		c = command_find(argc - first, argv + first, &nwords);
+	if (c != NULL) {
+		table = (struct option_table){ "deployctl", c->options, c->noptions };
+		rc = options_parse_args(&table, &cli.opt, argc, argv, first + nwords, cli.args, c->nargs,
+		    &nargs);
+		if (rc < 0)
+			return 1;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-		const struct command *c = &commands[i];
-		int nwords = c->words[1] ? 2 : 1;
-
-		if (nargs < nwords || strcmp(args[0], c->words[0]) != 0 ||
-		    (nwords == 2 && strcmp(args[1], c->words[1]) != 0))
-			continue;
-		db_init(&cli.db, conninfo, 5, 60000, "deployctl");
-		cli.argc = nargs - nwords;
-		cli.argv = args + nwords;
-		rc = c->run(&cli);
-		db_release(&cli.db);
-		free(args);
-		return rc;
+	if (rc == 1) {
+		usage(stdout);
+		return 0;
 	}
-	usage(stderr);
-	free(args);
+	if (c == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (nargs != c->nargs)
+		return fail("missing argument (see deployctl --help)");
+	if (c->repository && repository_arg(&cli, cli.args[0]))
+		return 1;
+	db_init(&cli.db, cli.opt.db ? cli.opt.db : "", 5, 60000, "deployctl");
+	rc = c->run(&cli);
+	db_release(&cli.db);
+	free(cli.owner);
 	return rc;
 }

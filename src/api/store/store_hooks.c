@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hook_sql.h"
 #include "store_rows.h"
 
 #define HOOK_COLUMNS(h)                                                          \
@@ -15,18 +16,11 @@
 	"(SELECT coalesce(status_code, -1) FROM deliveries"                      \
 	"  WHERE hook_id = " h ".id ORDER BY id DESC LIMIT 1)"
 
+/* The insert is deployctl's too (hook_sql.h). */
 static struct db_statement hook_create_statement = {
 	.name = "hook_create",
-	.nparams = 7,
-	.sql =
-	    "WITH h AS (INSERT INTO hooks (repository_id, url, content_type, secret, insecure_ssl,"
-	    "    events, active)"
-	    "  VALUES ($1, $2, coalesce($3, 'form'), nullif($4, ''), coalesce($5::boolean, false),"
-	    "    CASE WHEN $6::json IS NULL THEN ARRAY['push']"
-	    "         ELSE ARRAY(SELECT json_array_elements_text($6::json)) END,"
-	    "    coalesce($7::boolean, true))"
-	    "  RETURNING *)"
-	    " SELECT " HOOK_COLUMNS("h") " FROM h",
+	.nparams = HOOK_INSERT_NPARAMS,
+	.sql = "WITH h AS (" HOOK_INSERT_SQL "  RETURNING *) SELECT " HOOK_COLUMNS("h") " FROM h",
 };
 
 static struct db_statement hook_update_statement = {
