@@ -76,32 +76,40 @@ log_access(const struct request *req, const struct response *res, const struct h
 }
 
 void
-serve_request(FCGX_Request *fcgx, struct db *db, const struct api_config *config,
+serve_env_init(struct serve_env *env, const struct api_config *config, struct db *db,
     struct ratelimit_table *table)
+{
+	*env = (struct serve_env){
+		.db = db,
+		.body_max = config->body_max,
+		.base_url = config->base_url,
+		.options = { .cascade_skip_production = config->cascade_skip_production },
+		.budgets = {
+			.table = table,
+			.token_limit = config->rate_limit,
+			.anonymous_limit = config->anonymous_rate_limit,
+		},
+	};
+}
+
+void
+serve_request(FCGX_Request *fcgx, const struct serve_env *env)
 {
 	struct request req;
 	struct response res;
 	struct resolution auth;
 	struct handler_ctx ctx;
 	struct buf media = BUF_INIT;
-	const struct handler_options options = {
-		.cascade_skip_production = config->cascade_skip_production,
-	};
-	const struct rate_budgets budgets = {
-		.table = table,
-		.token_limit = config->rate_limit,
-		.anonymous_limit = config->anonymous_rate_limit,
-	};
 	enum request_read_result rr;
 
 	memset(&auth, 0, sizeof(auth));
 	response_init(&res);
-	rr = request_read(&req, fcgx, config->body_max, config->base_url);
+	rr = request_read(&req, fcgx, env->body_max, env->base_url);
 	ctx = (struct handler_ctx){
 		.req = &req,
 		.res = &res,
-		.db = db,
-		.options = &options,
+		.db = env->db,
+		.options = &env->options,
 		.auth = &auth,
 		.urls = { .api = req.api_url, .web = req.web_url },
 	};
@@ -110,7 +118,7 @@ serve_request(FCGX_Request *fcgx, struct db *db, const struct api_config *config
 	else if (rr == REQUEST_BODY_INCOMPLETE)
 		response_error(&res, 400, "Problems reading the request body");
 	else
-		route_request(&ctx, &budgets);
+		route_request(&ctx, &env->budgets);
 
 	if (res.status == 200 && (strcmp(req.method, "GET") == 0 || strcmp(req.method, "HEAD") == 0))
 		response_apply_etag(&res, req.if_none_match);

@@ -10,10 +10,24 @@
 #include <fcgiapp.h>
 
 #include "api_config.h"
+#include "authenticate.h"
 #include "db.h"
+#include "handler.h"
 #include "ratelimit.h"
 
-void serve_request(FCGX_Request *fcgx, struct db *db, const struct api_config *config,
+/* What every request of one worker shares, derived once from the
+ * configuration when the worker starts. */
+struct serve_env {
+	struct db *db;
+	int64_t body_max;
+	const char *base_url;
+	struct handler_options options;
+	struct rate_budgets budgets;
+};
+
+void serve_env_init(struct serve_env *env, const struct api_config *config, struct db *db,
     struct ratelimit_table *table);
+
+void serve_request(FCGX_Request *fcgx, const struct serve_env *env);
 
 #endif

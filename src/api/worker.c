@@ -69,6 +69,7 @@ worker_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 {
 	FCGX_Request fcgx;
 	struct db db;
+	struct serve_env env;
 	sigset_t stop_set;
 	int64_t served = 0;
 	int status = 0;
@@ -77,6 +78,7 @@ worker_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 	install_signals(&stop_set);
 	sigprocmask(SIG_BLOCK, &stop_set, NULL);
 	db_init(&db, config->db, config->connect_timeout, config->statement_timeout, "deploy-api");
+	serve_env_init(&env, config, &db, ratelimit);
 	{
 		struct db_error err;
 
@@ -104,7 +106,7 @@ worker_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 			status = 1;
 			break;
 		}
-		serve_request(&fcgx, &db, config, ratelimit);
+		serve_request(&fcgx, &env);
 		finish_request(&fcgx);
 		if (config->max_requests > 0 && ++served >= config->max_requests) {
 			log_info("served %lld requests; exiting to be replaced", (long long)served);

@@ -33,7 +33,8 @@ struct option_table {
 	size_t ndefs;
 };
 
-/* Fills target (zeroed first) with the defaults, then argv. Returns 0,
+/* Fills target with the defaults, then argv (fields without a default keep
+ * what the caller put there). Returns 0,
  * 1 when --help was asked for (usage printed), or -1 with the error and
  * usage printed on stderr. */
 int options_parse(const struct option_table *t, void *target, int argc, char **argv) MUST_CHECK;

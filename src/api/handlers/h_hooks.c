@@ -259,11 +259,7 @@ h_hook_delete(struct handler_ctx *ctx)
 	if (id == 0)
 		return;
 	deleted = store_hook_delete(ctx->db, ctx->auth->repo.id, id, &err);
-	if (deleted < 0)
-		reply_db_failure(ctx, &err);
-	else if (deleted == 0)
-		reply_not_found(ctx);
-	else
+	if (reply_unless_found(ctx, deleted, &err))
 		response_empty(ctx->res, 204);
 }
 

@@ -24,8 +24,12 @@ input_body_or_reply(struct handler_ctx *ctx)
 	json_error_t error;
 	json_t *body;
 
-	if (req->body_len == 0)
-		return (struct input *)json_object();
+	if (req->body_len == 0) {
+		body = json_object();
+		if (body == NULL)
+			response_error(ctx->res, 500, "Server Error: out of memory");
+		return (struct input *)body;
+	}
 	/* NUL is valid JSON inside strings: accept it here, so that fields
 	 * that cannot hold one fail validation (422) rather than parsing. */
 	body = json_loadb(req->body, req->body_len,
@@ -126,11 +130,16 @@ input_has(const struct input *in, const char *field)
 	return kind != INPUT_ABSENT && kind != INPUT_NULL;
 }
 
-/* Absent, or null where null means absent: the field was not given. */
+/* Absent, or null where null means absent: the field was not given, which
+ * a required field records as missing_field. */
 static bool
-not_given(const json_t *value, unsigned flags)
+not_given(struct validation *v, const json_t *value, const char *field, unsigned flags)
 {
-	return value == NULL || (json_is_null(value) && (flags & INPUT_NULLABLE));
+	if (value != NULL && !(json_is_null(value) && (flags & INPUT_NULLABLE)))
+		return false;
+	if (flags & INPUT_REQUIRED)
+		validation_add(v, field, "missing_field");
+	return true;
 }
 
 enum string_check {
@@ -158,11 +167,8 @@ input_string(struct validation *v, const struct input *in, const char *field, un
 {
 	const json_t *value = json_object_get(as_json(in), field);
 
-	if (not_given(value, flags)) {
-		if (flags & INPUT_REQUIRED)
-			validation_add(v, field, "missing_field");
+	if (not_given(v, value, field, flags))
 		return NULL;
-	}
 	switch (check_string(value, flags, max_chars)) {
 	case STRING_OK:
 		return json_string_value(value);
@@ -191,11 +197,8 @@ input_enum(struct validation *v, const struct input *in, const char *field,
 	const char *s = json_string_value(value);
 	struct buf msg = BUF_INIT;
 
-	if (not_given(value, flags)) {
-		if (flags & INPUT_REQUIRED)
-			validation_add(v, field, "missing_field");
+	if (not_given(v, value, field, flags))
 		return NULL;
-	}
 	if (s && strlen(s) == json_string_length(value))
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(s, names[i]) == 0)
