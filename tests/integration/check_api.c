@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "harness.h"
+#include "suite.h"
 
 /* Created once per test: an owner with a public and a private repository,
  * and tokens for the owner and for other users. */
@@ -40,16 +41,19 @@ world_make(struct world *w)
 	free(deployctl(priv));
 }
 
-static long
-status_of(const char *method, const char *path, const char *token)
+/* "Authorization: Basic" for user:password, newly allocated. */
+static char *
+basic_authorization(const char *user, const char *password)
 {
-	struct http_response r;
-	long status;
+	struct buf raw = BUF_INIT, header = BUF_INIT;
+	char *b64;
 
-	http_call(&r, method, path, token, NULL, NULL);
-	status = r.status;
-	http_response_release(&r);
-	return status;
+	buf_printf(&raw, "%s:%s", user, password);
+	b64 = test_base64(raw.data);
+	buf_printf(&header, "Authorization: Basic %s", b64);
+	free(b64);
+	buf_release(&raw);
+	return buf_detach(&header);
 }
 
 START_TEST(healthz_needs_no_token)
@@ -105,14 +109,11 @@ START_TEST(expired_token_is_401)
 {
 	char login[40];
 	char *token = make_user_with_token("expired", "repo", login);
-	struct buf sql = BUF_INIT;
 
-	ck_assert_int_eq(status_of("GET", "/user", token), 200);
-	buf_printf(&sql, "UPDATE tokens SET expires_at = now() - interval '1 second' "
+	ck_assert_int_eq(http_status("GET", token, NULL, "/user"), 200);
+	sql_exec("UPDATE tokens SET expires_at = now() - interval '1 second' "
 	    "WHERE user_id = (SELECT id FROM users WHERE login = '%s')", login);
-	sql_exec(sql.data);
-	ck_assert_int_eq(status_of("GET", "/user", token), 401);
-	buf_release(&sql);
+	ck_assert_int_eq(http_status("GET", token, NULL, "/user"), 401);
 	free(token);
 }
 END_TEST
@@ -120,43 +121,24 @@ END_TEST
 START_TEST(token_bearer_and_basic_are_accepted)
 {
 	struct world w;
-	struct buf bearer = BUF_INIT, basic_user = BUF_INIT, basic_pass = BUF_INIT;
-	struct buf raw = BUF_INIT;
-	const char *h1[2] = { NULL, NULL }, *h2[2] = { NULL, NULL }, *h3[2] = { NULL, NULL };
+	struct buf bearer = BUF_INIT;
+	char *authorization[3];
 	struct http_response r;
-	char *b64;
 
 	world_make(&w);
 	buf_printf(&bearer, "Authorization: Bearer %s", w.owner_token);
-	h1[0] = bearer.data;
-	http_call(&r, "GET", w.private_repo, NULL, NULL, h1);
-	ck_assert_int_eq(r.status, 200);
-	http_response_release(&r);
-
+	authorization[0] = buf_detach(&bearer);
 	/* Basic with the token as password, then as user. */
-	buf_printf(&raw, "%s:%s", w.owner, w.owner_token);
-	b64 = test_base64(raw.data);
-	buf_printf(&basic_pass, "Authorization: Basic %s", b64);
-	free(b64);
-	h2[0] = basic_pass.data;
-	http_call(&r, "GET", w.private_repo, NULL, NULL, h2);
-	ck_assert_int_eq(r.status, 200);
-	http_response_release(&r);
+	authorization[1] = basic_authorization(w.owner, w.owner_token);
+	authorization[2] = basic_authorization(w.owner_token, "");
+	for (size_t i = 0; i < ARRAY_SIZE(authorization); i++) {
+		const char *h[] = { authorization[i], NULL };
 
-	buf_reset(&raw);
-	buf_printf(&raw, "%s:", w.owner_token);
-	b64 = test_base64(raw.data);
-	buf_printf(&basic_user, "Authorization: Basic %s", b64);
-	free(b64);
-	h3[0] = basic_user.data;
-	http_call(&r, "GET", w.private_repo, NULL, NULL, h3);
-	ck_assert_int_eq(r.status, 200);
-	http_response_release(&r);
-
-	buf_release(&raw);
-	buf_release(&bearer);
-	buf_release(&basic_pass);
-	buf_release(&basic_user);
+		http_call(&r, "GET", w.private_repo, NULL, NULL, h);
+		ck_assert_msg(r.status == 200, "%s: %ld", authorization[i], r.status);
+		http_response_release(&r);
+		free(authorization[i]);
+	}
 }
 END_TEST
 
@@ -184,8 +166,8 @@ START_TEST(collaborator_permissions)
 	http_response_release(&r);
 
 	/* Existence of a private repository is never confirmed. */
-	ck_assert_int_eq(status_of("GET", w.private_repo, outsider_token), 404);
-	ck_assert_int_eq(status_of("GET", w.public_repo, outsider_token), 200);
+	ck_assert_int_eq(http_status("GET", outsider_token, NULL, "%s", w.private_repo), 404);
+	ck_assert_int_eq(http_status("GET", outsider_token, NULL, "%s", w.public_repo), 200);
 
 	http_call(&r, "GET", w.private_repo, w.owner_token, NULL, NULL);
 	perms = json_object_get(r.json, "permissions");
@@ -204,7 +186,6 @@ START_TEST(scopes_limit_what_a_token_sees)
 	const char *pub_token[] = { "token", "create", NULL, "--scopes", "public_repo", NULL };
 	const char *dep_token[] = { "token", "create", NULL, "--scopes", "repo_deployment", NULL };
 	struct http_response r;
-	char *scopes;
 
 	world_make(&w);
 	pub_token[2] = w.owner;
@@ -214,19 +195,15 @@ START_TEST(scopes_limit_what_a_token_sees)
 	(void)login;
 
 	/* public_repo: public repositories only, even for their owner. */
-	ck_assert_int_eq(status_of("GET", w.public_repo, public_only), 200);
-	ck_assert_int_eq(status_of("GET", w.private_repo, public_only), 404);
+	ck_assert_int_eq(http_status("GET", public_only, NULL, "%s", w.public_repo), 200);
+	ck_assert_int_eq(http_status("GET", public_only, NULL, "%s", w.private_repo), 404);
 	/* repo_deployment: no code access to a private repository. */
-	ck_assert_int_eq(status_of("GET", w.private_repo, deploy_only), 404);
-	ck_assert_int_eq(status_of("GET", w.public_repo, deploy_only), 200);
+	ck_assert_int_eq(http_status("GET", deploy_only, NULL, "%s", w.private_repo), 404);
+	ck_assert_int_eq(http_status("GET", deploy_only, NULL, "%s", w.public_repo), 200);
 
 	http_call(&r, "GET", w.public_repo, public_only, NULL, NULL);
-	scopes = http_header(&r, "X-OAuth-Scopes");
-	ck_assert_str_eq(scopes, "public_repo");
-	free(scopes);
-	scopes = http_header(&r, "X-Accepted-OAuth-Scopes");
-	ck_assert_str_eq(scopes, "repo");
-	free(scopes);
+	assert_header(&r, "X-OAuth-Scopes", "public_repo");
+	assert_header(&r, "X-Accepted-OAuth-Scopes", "repo");
 	http_response_release(&r);
 	free(public_only);
 	free(deploy_only);
@@ -243,7 +220,7 @@ START_TEST(names_match_case_insensitively)
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 'a' + 'A');
 	buf_printf(&path, "/repos/%s/PUBLIC", w.owner);
-	ck_assert_int_eq(status_of("GET", path.data, NULL), 200);
+	ck_assert_int_eq(http_status("GET", NULL, NULL, "%s", path.data), 200);
 	buf_release(&path);
 }
 END_TEST
@@ -277,18 +254,15 @@ START_TEST(unknown_routes_and_methods_are_404)
 {
 	struct world w;
 	struct http_response r;
-	char *ct;
 
 	world_make(&w);
 	http_call(&r, "GET", "/no/such/thing", NULL, NULL, NULL);
 	ck_assert_int_eq(r.status, 404);
 	ck_assert_str_eq(message_of(&r), "Not Found");
-	ct = http_header(&r, "Content-Type");
-	ck_assert_str_eq(ct, "application/json; charset=utf-8");
-	free(ct);
+	assert_header(&r, "Content-Type", "application/json; charset=utf-8");
 	http_response_release(&r);
-	ck_assert_int_eq(status_of("DELETE", w.public_repo, w.owner_token), 404);
-	ck_assert_int_eq(status_of("GET", "/repos/nobody-here/nothing", w.owner_token), 404);
+	ck_assert_int_eq(http_status("DELETE", w.owner_token, NULL, "%s", w.public_repo), 404);
+	ck_assert_int_eq(http_status("GET", w.owner_token, NULL, "/repos/nobody-here/nothing"), 404);
 }
 END_TEST
 
@@ -376,9 +350,7 @@ START_TEST(rate_limit_per_token)
 	for (int i = 1; i <= 3; i++) {
 		http_call(&r, "GET", "/user", token, NULL, NULL);
 		ck_assert_int_eq(r.status, 200);
-		h = http_header(&r, "X-RateLimit-Limit");
-		ck_assert_str_eq(h, "3");
-		free(h);
+		assert_header(&r, "X-RateLimit-Limit", "3");
 		h = http_header(&r, "X-RateLimit-Remaining");
 		ck_assert_int_eq(atoi(h), 3 - i);
 		free(h);
@@ -390,12 +362,8 @@ START_TEST(rate_limit_per_token)
 	http_call(&r, "GET", "/user", token, NULL, NULL);
 	ck_assert_int_eq(r.status, 403);
 	ck_assert_ptr_nonnull(strstr(message_of(&r), "API rate limit exceeded"));
-	h = http_header(&r, "X-RateLimit-Remaining");
-	ck_assert_str_eq(h, "0");
-	free(h);
-	h = http_header(&r, "X-RateLimit-Resource");
-	ck_assert_str_eq(h, "core");
-	free(h);
+	assert_header(&r, "X-RateLimit-Remaining", "0");
+	assert_header(&r, "X-RateLimit-Resource", "core");
 	http_response_release(&r);
 	free(token);
 }
@@ -431,7 +399,7 @@ START_TEST(common_headers)
 	http_response_release(&r1);
 	http_response_release(&r2);
 
-	ck_assert_int_eq(status_of("GET", w.public_repo, NULL), 200);
+	ck_assert_int_eq(http_status("GET", NULL, NULL, "%s", w.public_repo), 200);
 	http_call(&r1, "GET", w.public_repo, NULL, NULL, bad_version);
 	ck_assert_int_eq(r1.status, 400);
 	http_response_release(&r1);
@@ -441,40 +409,17 @@ START_TEST(common_headers)
 }
 END_TEST
 
-static Suite *
-api_suite(void)
-{
-	Suite *s = suite_create("api");
-	TCase *tc = tcase_create("foundation");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, healthz_needs_no_token);
-	tcase_add_test(tc, anonymous_reads_public_not_private);
-	tcase_add_test(tc, bad_token_is_401_even_on_public_data);
-	tcase_add_test(tc, expired_token_is_401);
-	tcase_add_test(tc, token_bearer_and_basic_are_accepted);
-	tcase_add_test(tc, collaborator_permissions);
-	tcase_add_test(tc, scopes_limit_what_a_token_sees);
-	tcase_add_test(tc, names_match_case_insensitively);
-	tcase_add_test(tc, urls_follow_the_request_prefix);
-	tcase_add_test(tc, unknown_routes_and_methods_are_404);
-	tcase_add_test(tc, user_needs_authentication);
-	tcase_add_test(tc, oversized_body_is_413);
-	tcase_add_test(tc, etag_and_if_none_match);
-	tcase_add_test(tc, rate_limit_per_token);
-	tcase_add_test(tc, common_headers);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int
 main(void)
 {
-	SRunner *sr = srunner_create(api_suite());
-	int failed;
+	TCase *tc = tcase_of("foundation", 60, (const TTest *const[]){
+		healthz_needs_no_token, anonymous_reads_public_not_private,
+		bad_token_is_401_even_on_public_data, expired_token_is_401,
+		token_bearer_and_basic_are_accepted, collaborator_permissions,
+		scopes_limit_what_a_token_sees, names_match_case_insensitively,
+		urls_follow_the_request_prefix, unknown_routes_and_methods_are_404,
+		user_needs_authentication, oversized_body_is_413, etag_and_if_none_match,
+		rate_limit_per_token, common_headers, NULL });
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return suite_failures(suite_of("api", tc, NULL)) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -10,21 +10,16 @@
 #include "config.h"
 
 #include <check.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#include <libpq-fe.h>
 
 #include "buf.h"
 #include "harness.h"
-
-extern char **environ;
+#include "suite.h"
 
 /* ------------------------------------------------------------------------
  * Bare git repositories, a fresh one per test that may change it:
@@ -139,12 +134,7 @@ merges_between(const struct git *g, const char *since, const char *rev)
  */
 
 struct repo {
-	char owner[40];
-	char token[128];
-	char name[64];
-	char full[128];
-	char path[160];          /* /repos/OWNER/NAME */
-	long long id;
+	struct test_repo api;    /* the repository as the API serves it */
 	struct git git;          /* empty without a git dir */
 };
 
@@ -153,65 +143,20 @@ struct repo {
 static void
 repo_make(struct repo *r, bool with_git)
 {
-	char *t = make_user_with_token("cs", "repo", r->owner);
-	const char *args[8];
-	size_t n = 0;
+	const char *options[] = { "--git-dir", r->git.dir, NULL };
+	char name[64];
 
 	memset(&r->git, 0, sizeof(r->git));
-	snprintf(r->token, sizeof(r->token), "%s", t);
-	free(t);
-	unique_name("app", r->name, sizeof(r->name));
-	snprintf(r->full, sizeof(r->full), "%s/%s", r->owner, r->name);
-	snprintf(r->path, sizeof(r->path), "/repos/%s", r->full);
-	args[n++] = "repo";
-	args[n++] = "create";
-	args[n++] = r->full;
-	if (with_git) {
+	if (with_git)
 		git_make(&r->git);
-		args[n++] = "--git-dir";
-		args[n++] = r->git.dir;
-	}
-	args[n] = NULL;
-	free(deployctl(args));
-	r->id = sql_int("SELECT r.id FROM repositories r JOIN users u ON u.id = r.owner_id"
-	    " WHERE u.login = '%s' AND r.name = '%s'", r->owner, r->name);
+	unique_name("app", name, sizeof(name));
+	test_repo_make(&r->api, "cs", name, false, with_git ? options : NULL);
 }
 
 static void
 repo_release(struct repo *r)
 {
 	git_remove(&r->git);
-}
-
-static long long
-deployments_of(const struct repo *r)
-{
-	return sql_int("SELECT count(*) FROM deployments WHERE repository_id = %lld", r->id);
-}
-
-static long long
-outbox_of(const struct repo *r)
-{
-	return sql_int("SELECT count(*) FROM outbox WHERE repository_id = %lld", r->id);
-}
-
-static long long
-statuses_of(const struct repo *r)
-{
-	return sql_int("SELECT count(*) FROM commit_statuses WHERE repository_id = %lld", r->id);
-}
-
-static void
-call(struct http_response *res, const char *method, const char *token, const char *body,
-    const char *fmt, ...)
-{
-	char path[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	http_call(res, method, path, token, body, NULL);
 }
 
 /* POSTs a status; returns its id after asserting 201. */
@@ -223,7 +168,7 @@ status_ok(const struct repo *r, const char *sha, const char *state, const char *
 	long long id;
 
 	snprintf(body, sizeof(body), "{\"state\":\"%s\",\"context\":\"%s\"}", state, context);
-	call(&res, "POST", r->token, body, "%s/statuses/%s", r->path, sha);
+	http_callf(&res, "POST", r->api.token, body, "%s/statuses/%s", r->api.path, sha);
 	ck_assert_msg(res.status == 201, "status %s %s: %ld %s", state, context, res.status, res.body);
 	id = json_integer_value(json_object_get(res.json, "id"));
 	ck_assert_int_gt(id, 0);
@@ -235,7 +180,7 @@ status_ok(const struct repo *r, const char *sha, const char *state, const char *
 static void
 deploy(struct http_response *res, const struct repo *r, const char *body)
 {
-	call(res, "POST", r->token, body, "%s/deployments", r->path);
+	http_callf(res, "POST", r->api.token, body, "%s/deployments", r->api.path);
 }
 
 static void
@@ -262,12 +207,12 @@ START_TEST(create_and_list)
 	json_t *s;
 
 	repo_make(&r, true);
-	call(&res, "POST", r.token, "{\"state\":\"success\"}", "%s/statuses/%s", r.path, r.git.main);
+	http_callf(&res, "POST", r.api.token, "{\"state\":\"success\"}", "%s/statuses/%s", r.api.path, r.git.main);
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
 	s = res.json;
 	id = json_integer_value(json_object_get(s, "id"));
 	ck_assert_int_gt(id, 0);
-	snprintf(want, sizeof(want), "%s%s/statuses/%s", env_or_die("DEPLOY_URL"), r.path, r.git.main);
+	snprintf(want, sizeof(want), "%s%s/statuses/%s", env_or_die("DEPLOY_URL"), r.api.path, r.git.main);
 	ck_assert_str_eq(json_str(s, "url"), want);
 	location = http_header(&res, "Location");
 	ck_assert_ptr_nonnull(location);
@@ -277,7 +222,7 @@ START_TEST(create_and_list)
 	ck_assert_str_eq(json_str(s, "context"), "default");
 	ck_assert(json_is_null(json_object_get(s, "description")));
 	ck_assert(json_is_null(json_object_get(s, "target_url")));
-	ck_assert_str_eq(json_str(json_object_get(s, "creator"), "login"), r.owner);
+	ck_assert_str_eq(json_str(json_object_get(s, "creator"), "login"), r.api.owner);
 	ck_assert_str_eq(json_str(s, "avatar_url"), json_str(json_object_get(s, "creator"), "avatar_url"));
 	snprintf(node, sizeof(node), "06:Status%lld", id);
 	b64 = test_base64(node);
@@ -287,9 +232,9 @@ START_TEST(create_and_list)
 	ck_assert_str_eq(json_str(s, "created_at"), json_str(s, "updated_at"));
 	http_response_release(&res);
 
-	call(&res, "POST", r.token, "{\"state\":\"pending\",\"context\":\"ci/build\","
+	http_callf(&res, "POST", r.api.token, "{\"state\":\"pending\",\"context\":\"ci/build\","
 	    "\"description\":\"Building\",\"target_url\":\"https://ci.example.com/1\"}",
-	    "%s/statuses/%s", r.path, r.git.main);
+	    "%s/statuses/%s", r.api.path, r.git.main);
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
 	id2 = json_integer_value(json_object_get(res.json, "id"));
 	ck_assert_str_eq(json_str(res.json, "description"), "Building");
@@ -308,7 +253,7 @@ START_TEST(create_and_list)
 		abbrev[7] = '\0';
 		refs[2] = abbrev;
 		for (size_t i = 0; i < ARRAY_SIZE(refs); i++) {
-			call(&res, "GET", r.token, NULL, "%s/commits/%s/statuses", r.path, refs[i]);
+			http_callf(&res, "GET", r.api.token, NULL, "%s/commits/%s/statuses", r.api.path, refs[i]);
 			ck_assert_msg(res.status == 200, "%s: %ld %s", refs[i], res.status, res.body);
 			ck_assert_uint_eq(json_array_size(res.json), 2);
 			ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(res.json, 0), "id")), id2);
@@ -318,13 +263,13 @@ START_TEST(create_and_list)
 		}
 	}
 	/* A ref that names no commit. */
-	call(&res, "GET", r.token, NULL, "%s/commits/no-such-branch/statuses", r.path);
+	http_callf(&res, "GET", r.api.token, NULL, "%s/commits/no-such-branch/statuses", r.api.path);
 	ck_assert_int_eq(res.status, 404);
 	ck_assert_str_eq(message_of(&res), "No commit found for SHA: no-such-branch");
 	http_response_release(&res);
 
 	/* The tag names c1, which has no status. */
-	call(&res, "GET", r.token, NULL, "%s/commits/v1.0/statuses", r.path);
+	http_callf(&res, "GET", r.api.token, NULL, "%s/commits/v1.0/statuses", r.api.path);
 	ck_assert_int_eq(res.status, 200);
 	ck_assert_uint_eq(json_array_size(res.json), 0);
 	http_response_release(&res);
@@ -339,7 +284,7 @@ expect_invalid(const struct repo *r, const char *sha, const char *body, const ch
 	struct http_response res;
 	json_t *e;
 
-	call(&res, "POST", r->token, body, "%s/statuses/%s", r->path, sha);
+	http_callf(&res, "POST", r->api.token, body, "%s/statuses/%s", r->api.path, sha);
 	ck_assert_msg(res.status == 422, "%s: %ld %s", body, res.status, res.body);
 	ck_assert_str_eq(message_of(&res), "Validation Failed");
 	e = json_array_get(json_object_get(res.json, "errors"), 0);
@@ -379,10 +324,10 @@ START_TEST(validation_writes_nothing)
 	    "invalid", NULL);
 	expect_invalid(&r, r.git.main, "{\"state\":\"success\",\"context\":\"a\\nb\"}", "context",
 	    "invalid", NULL);
-	call(&res, "POST", r.token, "{\"state\":", "%s/statuses/%s", r.path, r.git.main);
+	http_callf(&res, "POST", r.api.token, "{\"state\":", "%s/statuses/%s", r.api.path, r.git.main);
 	ck_assert_int_eq(res.status, 400);
 	http_response_release(&res);
-	call(&res, "POST", r.token, "[]", "%s/statuses/%s", r.path, r.git.main);
+	http_callf(&res, "POST", r.api.token, "[]", "%s/statuses/%s", r.api.path, r.git.main);
 	ck_assert_int_eq(res.status, 400);
 	http_response_release(&res);
 
@@ -393,7 +338,7 @@ START_TEST(validation_writes_nothing)
 		for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 			char want[128];
 
-			call(&res, "POST", r.token, "{\"state\":\"success\"}", "%s/statuses/%s", r.path,
+			http_callf(&res, "POST", r.api.token, "{\"state\":\"success\"}", "%s/statuses/%s", r.api.path,
 			    bad[i]);
 			ck_assert_msg(res.status == 422, "%s: %ld %s", bad[i], res.status, res.body);
 			snprintf(want, sizeof(want), "No commit found for SHA: %s", bad[i]);
@@ -406,23 +351,23 @@ START_TEST(validation_writes_nothing)
 	for (int i = 0; i < 140; i++)
 		buf_puts(&long_text, "é");
 	snprintf(body, sizeof(body), "{\"state\":\"success\",\"description\":\"%s\"}", long_text.data);
-	call(&res, "POST", r.token, body, "%s/statuses/%s", r.path, r.git.main);
+	http_callf(&res, "POST", r.api.token, body, "%s/statuses/%s", r.api.path, r.git.main);
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
 	http_response_release(&res);
-	ck_assert_int_eq(statuses_of(&r), 1);
+	ck_assert_int_eq(rows_of(&r.api, "commit_statuses"), 1);
 
 	/* Without a git directory any full SHA is taken, lower-cased; nothing
 	 * shorter. */
 	repo_make(&nogit, false);
-	call(&res, "POST", nogit.token, "{\"state\":\"error\"}", "%s/statuses/%s", nogit.path,
+	http_callf(&res, "POST", nogit.api.token, "{\"state\":\"error\"}", "%s/statuses/%s", nogit.api.path,
 	    "0123456789ABCDEF0123456789ABCDEF01234567");
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
 	ck_assert_ptr_nonnull(strstr(json_str(res.json, "url"), full));
 	http_response_release(&res);
-	call(&res, "POST", nogit.token, "{\"state\":\"error\"}", "%s/statuses/0123456", nogit.path);
+	http_callf(&res, "POST", nogit.api.token, "{\"state\":\"error\"}", "%s/statuses/0123456", nogit.api.path);
 	ck_assert_int_eq(res.status, 422);
 	http_response_release(&res);
-	ck_assert_int_eq(statuses_of(&nogit), 1);
+	ck_assert_int_eq(rows_of(&nogit.api, "commit_statuses"), 1);
 	buf_release(&long_text);
 	repo_release(&r);
 }
@@ -433,31 +378,29 @@ START_TEST(access_rules)
 	struct repo r;
 	struct http_response res;
 	char login[40];
-	char *reader = make_user_with_token("reader", "repo", login);
-	const char *add[] = { "collaborator", "add", NULL, login, "--permission", "pull", NULL };
+	char *reader;
 
 	repo_make(&r, false);
-	add[2] = r.full;
-	free(deployctl(add));
-	call(&res, "POST", reader, "{\"state\":\"success\"}", "%s/statuses/%s", r.path,
+	reader = add_collaborator(&r.api, "pull", login);
+	http_callf(&res, "POST", reader, "{\"state\":\"success\"}", "%s/statuses/%s", r.api.path,
 	    "0123456789abcdef0123456789abcdef01234567");
 	ck_assert_int_eq(res.status, 403);
 	http_response_release(&res);
 	(void)status_ok(&r, "0123456789abcdef0123456789abcdef01234567", "success", "ci");
 	/* Reads need pull: the reader, and anybody on a public repository. */
-	call(&res, "GET", reader, NULL, "%s/commits/0123456789abcdef0123456789abcdef01234567/status",
-	    r.path);
+	http_callf(&res, "GET", reader, NULL, "%s/commits/0123456789abcdef0123456789abcdef01234567/status",
+	    r.api.path);
 	ck_assert_int_eq(res.status, 200);
 	http_response_release(&res);
-	call(&res, "GET", NULL, NULL, "%s/commits/0123456789abcdef0123456789abcdef01234567/statuses",
-	    r.path);
+	http_callf(&res, "GET", NULL, NULL, "%s/commits/0123456789abcdef0123456789abcdef01234567/statuses",
+	    r.api.path);
 	ck_assert_int_eq(res.status, 200);
 	ck_assert_uint_eq(json_array_size(res.json), 1);
 	http_response_release(&res);
-	call(&res, "POST", reader, "{\"base\":\"main\",\"head\":\"x\"}", "%s/merges", r.path);
+	http_callf(&res, "POST", reader, "{\"base\":\"main\",\"head\":\"x\"}", "%s/merges", r.api.path);
 	ck_assert_int_eq(res.status, 403);
 	http_response_release(&res);
-	ck_assert_int_eq(statuses_of(&r), 1);
+	ck_assert_int_eq(rows_of(&r.api, "commit_statuses"), 1);
 	free(reader);
 }
 END_TEST
@@ -465,30 +408,6 @@ END_TEST
 /* ------------------------------------------------------------------------
  * Pagination of a commit's statuses.
  */
-
-static char *
-link_rel(const char *link, const char *rel)
-{
-	char want[64];
-	const char *p = link;
-
-	if (link == NULL)
-		return NULL;
-	snprintf(want, sizeof(want), "rel=\"%s\"", rel);
-	while ((p = strchr(p, '<')) != NULL) {
-		const char *end = strchr(p, '>');
-		const char *next;
-		size_t attrs_len;
-
-		ck_assert_ptr_nonnull(end);
-		next = strchr(end, '<');
-		attrs_len = next ? (size_t)(next - end) : strlen(end);
-		if (memmem(end, attrs_len, want, strlen(want)) != NULL)
-			return xstrndup(p + 1, (size_t)(end - p - 1));
-		p = end;
-	}
-	return NULL;
-}
 
 START_TEST(statuses_pagination)
 {
@@ -499,7 +418,6 @@ START_TEST(statuses_pagination)
 	size_t nseen = 0;
 	char path[1024], *link, *next, *last;
 	const char *sha = "00000000000000000000000000000000000000aa";
-	size_t base = strlen(env_or_die("DEPLOY_URL"));
 
 	repo_make(&r, false);
 	for (int i = 0; i < N; i++) {
@@ -508,24 +426,24 @@ START_TEST(statuses_pagination)
 		snprintf(context, sizeof(context), "ci/%d", i % 7);
 		created[i] = status_ok(&r, sha, i % 3 ? "success" : "pending", context);
 	}
-	snprintf(path, sizeof(path), "%s/commits/%s/statuses?per_page=30", r.path, sha);
+	snprintf(path, sizeof(path), "%s/commits/%s/statuses?per_page=30", r.api.path, sha);
 	for (int page = 1; page <= 3; page++) {
-		http_call(&res, "GET", path, r.token, NULL, NULL);
+		http_call(&res, "GET", path, r.api.token, NULL, NULL);
 		ck_assert_msg(res.status == 200, "%s: %ld", path, res.status);
 		ck_assert_uint_eq(json_array_size(res.json), page < 3 ? 30 : 15);
 		for (size_t i = 0; i < json_array_size(res.json); i++)
 			seen[nseen++] = json_integer_value(json_object_get(json_array_get(res.json, i), "id"));
 		link = http_header(&res, "Link");
 		ck_assert_ptr_nonnull(link);
-		next = link_rel(link, "next");
-		last = link_rel(link, "last");
+		next = link_url(link, "next", NULL);
+		last = link_url(link, "last", NULL);
 		if (page < 3) {
 			ck_assert_ptr_nonnull(next);
 			ck_assert_ptr_nonnull(strstr(last, "page=3"));
 			ck_assert_ptr_nonnull(strstr(next, "last_id="));
-			snprintf(path, sizeof(path), "%s", next + base);
+			snprintf(path, sizeof(path), "%s", url_path(next));
 		} else {
-			char *prev = link_rel(link, "prev");
+			char *prev = link_url(link, "prev", NULL);
 
 			ck_assert_ptr_null(next);
 			ck_assert_ptr_null(last);
@@ -543,13 +461,13 @@ START_TEST(statuses_pagination)
 		ck_assert_int_eq(seen[i], created[N - 1 - i]);
 
 	/* page=N without the hint gives the same page. */
-	call(&res, "GET", r.token, NULL, "%s/commits/%s/statuses?per_page=30&page=2", r.path, sha);
+	http_callf(&res, "GET", r.api.token, NULL, "%s/commits/%s/statuses?per_page=30&page=2", r.api.path, sha);
 	ck_assert_int_eq(res.status, 200);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(res.json, 0), "id")),
 	    seen[30]);
 	http_response_release(&res);
 	/* per_page is clamped to 100. */
-	call(&res, "GET", r.token, NULL, "%s/commits/%s/statuses?per_page=1000", r.path, sha);
+	http_callf(&res, "GET", r.api.token, NULL, "%s/commits/%s/statuses?per_page=1000", r.api.path, sha);
 	ck_assert_uint_eq(json_array_size(res.json), N);
 	http_response_release(&res);
 }
@@ -564,7 +482,7 @@ expect_combined(const struct repo *r, const char *ref, const char *state, size_t
 {
 	struct http_response res;
 
-	call(&res, "GET", r->token, NULL, "%s/commits/%s/status", r->path, ref);
+	http_callf(&res, "GET", r->api.token, NULL, "%s/commits/%s/status", r->api.path, ref);
 	ck_assert_msg(res.status == 200, "%ld %s", res.status, res.body);
 	ck_assert_msg(strcmp(json_str(res.json, "state"), state) == 0, "combined %s, expected %s: %s",
 	    json_str(res.json, "state"), state, res.body);
@@ -601,7 +519,7 @@ START_TEST(combined_rule)
 	/* Other commits keep their own state. */
 	expect_combined(&r, "behind", "pending", 0);
 
-	call(&res, "GET", r.token, NULL, "%s/commits/main/status", r.path);
+	http_callf(&res, "GET", r.api.token, NULL, "%s/commits/main/status", r.api.path);
 	ck_assert_int_eq(res.status, 200);
 	ck_assert_str_eq(json_str(res.json, "sha"), r.git.main);
 	statuses = json_object_get(res.json, "statuses");
@@ -612,10 +530,10 @@ START_TEST(combined_rule)
 	ck_assert_str_eq(json_str(json_array_get(statuses, 2), "context"), "ci/c");
 	ck_assert_ptr_null(json_object_get(json_array_get(statuses, 0), "creator"));
 	repo = json_object_get(res.json, "repository");
-	ck_assert_str_eq(json_str(repo, "full_name"), r.full);
-	ck_assert_int_eq(json_integer_value(json_object_get(repo, "id")), r.id);
+	ck_assert_str_eq(json_str(repo, "full_name"), r.api.full);
+	ck_assert_int_eq(json_integer_value(json_object_get(repo, "id")), r.api.id);
 	ck_assert_ptr_null(json_object_get(repo, "default_branch"));  /* minimal */
-	snprintf(want, sizeof(want), "%s%s/commits/%s", env_or_die("DEPLOY_URL"), r.path, r.git.main);
+	snprintf(want, sizeof(want), "%s%s/commits/%s", env_or_die("DEPLOY_URL"), r.api.path, r.git.main);
 	ck_assert_str_eq(json_str(res.json, "commit_url"), want);
 	strncat(want, "/status", sizeof(want) - strlen(want) - 1);
 	ck_assert_str_eq(json_str(res.json, "url"), want);
@@ -623,7 +541,7 @@ START_TEST(combined_rule)
 
 	/* Paged by context; the state still covers every context. */
 	(void)status_ok(&r, r.git.main, "failure", "ci/d");
-	call(&res, "GET", r.token, NULL, "%s/commits/main/status?per_page=2&page=2", r.path);
+	http_callf(&res, "GET", r.api.token, NULL, "%s/commits/main/status?per_page=2&page=2", r.api.path);
 	ck_assert_int_eq(res.status, 200);
 	ck_assert_str_eq(json_str(res.json, "state"), "failure");
 	ck_assert_int_eq(json_integer_value(json_object_get(res.json, "total_count")), 4);
@@ -640,7 +558,7 @@ START_TEST(combined_rule)
 		free(link);
 	}
 	http_response_release(&res);
-	call(&res, "GET", r.token, NULL, "%s/commits/nothing-here/status", r.path);
+	http_callf(&res, "GET", r.api.token, NULL, "%s/commits/nothing-here/status", r.api.path);
 	ck_assert_int_eq(res.status, 404);
 	ck_assert_str_eq(message_of(&res), "No commit found for SHA: nothing-here");
 	http_response_release(&res);
@@ -660,7 +578,7 @@ expect_contexts_conflict(const struct repo *r, const char *body, const char *ref
 	struct http_response res;
 	char want[256];
 	json_t *errors, *e, *contexts;
-	long long before = deployments_of(r), events = outbox_of(r);
+	long long before = rows_of(&r->api, "deployments"), events = rows_of(&r->api, "outbox");
 	const char *context;
 	size_t n = 0;
 	va_list ap;
@@ -688,8 +606,8 @@ expect_contexts_conflict(const struct repo *r, const char *body, const char *ref
 	va_end(ap);
 	ck_assert_msg(json_array_size(contexts) == n, "%s: %s", body, res.body);
 	http_response_release(&res);
-	ck_assert_int_eq(deployments_of(r), before);
-	ck_assert_int_eq(outbox_of(r), events);
+	ck_assert_int_eq(rows_of(&r->api, "deployments"), before);
+	ck_assert_int_eq(rows_of(&r->api, "outbox"), events);
 }
 
 START_TEST(required_contexts_cases)
@@ -736,7 +654,7 @@ START_TEST(required_contexts_cases)
 		expect_contexts_conflict(&r, body, r.git.main, "ci/b", "failure", "ci/c", "pending",
 		    NULL);
 	}
-	ck_assert_int_eq(deployments_of(&r), 8);
+	ck_assert_int_eq(rows_of(&r.api, "deployments"), 8);
 	repo_release(&r);
 }
 END_TEST
@@ -744,6 +662,24 @@ END_TEST
 /* ------------------------------------------------------------------------
  * auto_merge.
  */
+
+/* Deploying branch answers 409, a conflict merging main into it, and the
+ * branch is still at head. */
+static void
+expect_merge_conflict(const struct repo *r, const char *branch, const char *head)
+{
+	struct http_response res;
+	char body[128], want[128], now[41];
+
+	snprintf(body, sizeof(body), "{\"ref\":\"%s\"}", branch);
+	deploy(&res, r, body);
+	ck_assert_msg(res.status == 409, "%ld %s", res.status, res.body);
+	snprintf(want, sizeof(want), "Conflict merging main into %s.", branch);
+	ck_assert_str_eq(message_of(&res), want);
+	http_response_release(&res);
+	rev_parse(&r->git, branch, now);
+	ck_assert_str_eq(now, head);
+}
 
 START_TEST(behind_branch_is_merged)
 {
@@ -756,8 +692,8 @@ START_TEST(behind_branch_is_merged)
 	ck_assert_msg(res.status == 202, "%ld %s", res.status, res.body);
 	ck_assert_str_eq(message_of(&res), "Auto-merged main into behind on deployment.");
 	http_response_release(&res);
-	ck_assert_int_eq(deployments_of(&r), 0);
-	ck_assert_int_eq(outbox_of(&r), 0);
+	ck_assert_int_eq(rows_of(&r.api, "deployments"), 0);
+	ck_assert_int_eq(rows_of(&r.api, "outbox"), 0);
 
 	/* A real merge commit: the branch's old head first, then main's. */
 	rev_parse(&r.git, "behind", merge);
@@ -769,7 +705,7 @@ START_TEST(behind_branch_is_merged)
 	ck_assert_str_eq(out, "Merge branch 'main' into behind");
 	git_out(&r.git, out, sizeof(out), "log", "-1", "--format=%an <%ae>|%cn <%ce>", "behind", NULL);
 	snprintf(want, sizeof(want), "%s <%s@users.noreply.127.0.0.1>|%s <%s@users.noreply.127.0.0.1>",
-	    r.owner, r.owner, r.owner, r.owner);
+	    r.api.owner, r.api.owner, r.api.owner, r.api.owner);
 	ck_assert_str_eq(out, want);
 	/* Both sides' files are in the merge. */
 	git_out(&r.git, out, sizeof(out), "ls-tree", "--name-only", "behind", NULL);
@@ -798,13 +734,8 @@ START_TEST(conflict_changes_nothing)
 	char head[41], out[64];
 
 	repo_make(&r, true);
-	deploy(&res, &r, "{\"ref\":\"conflict\"}");
-	ck_assert_msg(res.status == 409, "%ld %s", res.status, res.body);
-	ck_assert_str_eq(message_of(&res), "Conflict merging main into conflict.");
-	http_response_release(&res);
-	rev_parse(&r.git, "conflict", head);
-	ck_assert_str_eq(head, r.git.conflict);
-	ck_assert_int_eq(deployments_of(&r), 0);
+	expect_merge_conflict(&r, "conflict", r.git.conflict);
+	ck_assert_int_eq(rows_of(&r.api, "deployments"), 0);
 	/* Failing contexts too: the merge comes first (semantics.md's order). */
 	(void)status_ok(&r, r.git.conflict, "failure", "ci");
 	deploy(&res, &r, "{\"ref\":\"conflict\"}");
@@ -821,7 +752,7 @@ START_TEST(conflict_changes_nothing)
 	ck_assert_str_eq(head, r.git.conflict);
 	git_out(&r.git, out, sizeof(out), "rev-list", "--count", "--all", NULL);
 	ck_assert_str_eq(out, "5");
-	ck_assert_int_eq(deployments_of(&r), 1);
+	ck_assert_int_eq(rows_of(&r.api, "deployments"), 1);
 	repo_release(&r);
 }
 END_TEST
@@ -863,7 +794,7 @@ START_TEST(no_merge_cases)
 	/* auto_merge false, force. */
 	expect_no_merge(&r, "behind", ",\"auto_merge\":false", r.git.behind);
 	expect_no_merge(&r, "behind", ",\"force\":true", r.git.behind);
-	ck_assert_int_eq(deployments_of(&r), 8);
+	ck_assert_int_eq(rows_of(&r.api, "deployments"), 8);
 	/* Validation still comes first: nothing merged on a 422. */
 	deploy_expect(&r, "{\"ref\":\"behind\",\"task\":7}", 422);
 	deploy_expect(&r, "{\"ref\":\"behind\",\"auto_merge\":\"yes\"}", 422);
@@ -876,58 +807,37 @@ END_TEST
 /* Several auto-merges of one branch at once: exactly one merge commit, on
  * top of the old head; every other request 409s or finds it up to date and
  * deploys; never a lost update. */
+/* One of the concurrent auto-merges: deploy behind. */
+static void
+deploy_behind(int i, void *arg, struct http_response *res)
+{
+	(void)i;
+	deploy(res, arg, "{\"ref\":\"behind\"}");
+}
+
 START_TEST(concurrent_auto_merges)
 {
 	enum { N = 8 };
 	struct repo r;
-	int fds[2], merged = 0, conflicts = 0, created = 0;
-	pid_t pids[N];
-	FILE *in;
+	struct parallel_answer answers[N];
+	int merged = 0, conflicts = 0, created = 0;
 	char head[41], out[256], want[128];
 
 	repo_make(&r, true);
-	ck_assert_int_eq(pipe(fds), 0);
+	in_parallel(N, deploy_behind, &r, answers);
 	for (int i = 0; i < N; i++) {
-		pids[i] = fork();
-		ck_assert_int_ge(pids[i], 0);
-		if (pids[i] == 0) {
-			struct http_response c;
-			char line[32];
-			int len;
-
-			close(fds[0]);
-			deploy(&c, &r, "{\"ref\":\"behind\"}");
-			len = snprintf(line, sizeof(line), "%ld\n", c.status);
-			if (write(fds[1], line, (size_t)len) != len)
-				_exit(2);
-			_exit(0);
-		}
-	}
-	close(fds[1]);
-	for (int i = 0; i < N; i++) {
-		int status;
-
-		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
-		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	}
-	in = fdopen(fds[0], "r");
-	for (int i = 0; i < N; i++) {
-		long status;
-
-		ck_assert_int_eq(fscanf(in, "%ld", &status), 1);
-		if (status == 202)
+		if (answers[i].status == 202)
 			merged++;
-		else if (status == 409)
+		else if (answers[i].status == 409)
 			conflicts++;
-		else if (status == 201)
+		else if (answers[i].status == 201)
 			created++;
 		else
-			ck_abort_msg("unexpected status %ld", status);
+			ck_abort_msg("unexpected status %ld", answers[i].status);
 	}
-	fclose(in);
 	ck_assert_int_eq(merged, 1);
 	ck_assert_int_eq(merged + conflicts + created, N);
-	ck_assert_int_eq(deployments_of(&r), created);
+	ck_assert_int_eq(rows_of(&r.api, "deployments"), created);
 	/* One merge commit on the branch, its first parent the old head. */
 	ck_assert_int_eq(merges_between(&r.git, r.git.behind, "behind"), 1);
 	rev_parse(&r.git, "behind", head);
@@ -938,7 +848,7 @@ START_TEST(concurrent_auto_merges)
 	ck_assert_str_eq(out, "4");  /* c1, b1, c2, the merge */
 	if (created > 0)
 		ck_assert_int_eq(sql_int("SELECT count(*) FROM deployments WHERE repository_id = %lld"
-		    " AND sha = '%s'", r.id, head), created);
+		    " AND sha = '%s'", r.api.id, head), created);
 	repo_release(&r);
 }
 END_TEST
@@ -949,8 +859,7 @@ END_TEST
 START_TEST(locked_ref_is_not_overwritten)
 {
 	struct repo r;
-	struct http_response res;
-	char lock[256], head[41];
+	char lock[256];
 	FILE *f;
 
 	repo_make(&r, true);
@@ -959,12 +868,7 @@ START_TEST(locked_ref_is_not_overwritten)
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "%s\n", r.git.main);
 	fclose(f);
-	deploy(&res, &r, "{\"ref\":\"behind\"}");
-	ck_assert_msg(res.status == 409, "%ld %s", res.status, res.body);
-	ck_assert_str_eq(message_of(&res), "Conflict merging main into behind.");
-	http_response_release(&res);
-	rev_parse(&r.git, "behind", head);
-	ck_assert_str_eq(head, r.git.behind);
+	expect_merge_conflict(&r, "behind", r.git.behind);
 	unlink(lock);
 	deploy_expect(&r, "{\"ref\":\"behind\"}", 202);
 	repo_release(&r);
@@ -975,6 +879,19 @@ END_TEST
  * The merges API.
  */
 
+/* POST /merges with body: status, and message when it is not NULL. */
+static void
+expect_merge(const struct repo *r, const char *body, long status, const char *message)
+{
+	struct http_response res;
+
+	http_callf(&res, "POST", r->api.token, body, "%s/merges", r->api.path);
+	ck_assert_msg(res.status == status, "%s: %ld %s", body, res.status, res.body);
+	if (message)
+		ck_assert_str_eq(message_of(&res), message);
+	http_response_release(&res);
+}
+
 START_TEST(merges_api)
 {
 	struct repo r, nogit;
@@ -983,47 +900,42 @@ START_TEST(merges_api)
 	json_t *c, *parents;
 
 	repo_make(&r, true);
-	call(&res, "POST", r.token, "{\"base\":\"behind\",\"head\":\"main\"}", "%s/merges", r.path);
+	http_callf(&res, "POST", r.api.token, "{\"base\":\"behind\",\"head\":\"main\"}", "%s/merges", r.api.path);
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
 	c = res.json;
 	rev_parse(&r.git, "behind", merge);
 	ck_assert_str_eq(json_str(c, "sha"), merge);
 	ck_assert_str_eq(json_str(json_object_get(c, "commit"), "message"), "Merge main into behind");
-	ck_assert_str_eq(json_str(json_object_get(json_object_get(c, "commit"), "author"), "name"), r.owner);
-	ck_assert_str_eq(json_str(json_object_get(c, "author"), "login"), r.owner);
+	ck_assert_str_eq(json_str(json_object_get(json_object_get(c, "commit"), "author"), "name"), r.api.owner);
+	ck_assert_str_eq(json_str(json_object_get(c, "author"), "login"), r.api.owner);
 	parents = json_object_get(c, "parents");
 	ck_assert_uint_eq(json_array_size(parents), 2);
 	ck_assert_str_eq(json_str(json_array_get(parents, 0), "sha"), r.git.behind);
 	ck_assert_str_eq(json_str(json_array_get(parents, 1), "sha"), r.git.main);
 	git_out(&r.git, out, sizeof(out), "rev-parse", "behind^{tree}", NULL);
 	ck_assert_str_eq(json_str(json_object_get(json_object_get(c, "commit"), "tree"), "sha"), out);
-	snprintf(want, sizeof(want), "%s%s/commits/%s", env_or_die("DEPLOY_URL"), r.path, merge);
+	snprintf(want, sizeof(want), "%s%s/commits/%s", env_or_die("DEPLOY_URL"), r.api.path, merge);
 	ck_assert_str_eq(json_str(c, "url"), want);
 	http_response_release(&res);
 
 	/* Nothing left to merge: 204, and the branch stays. */
-	call(&res, "POST", r.token, "{\"base\":\"behind\",\"head\":\"main\"}", "%s/merges", r.path);
+	http_callf(&res, "POST", r.api.token, "{\"base\":\"behind\",\"head\":\"main\"}", "%s/merges", r.api.path);
 	ck_assert_int_eq(res.status, 204);
 	ck_assert_uint_eq(res.body_len, 0);
 	http_response_release(&res);
-	call(&res, "POST", r.token, "{\"base\":\"main\",\"head\":\"v1.0\"}", "%s/merges", r.path);
-	ck_assert_int_eq(res.status, 204);
-	http_response_release(&res);
+	expect_merge(&r, "{\"base\":\"main\",\"head\":\"v1.0\"}", 204, NULL);
 	rev_parse(&r.git, "behind", out);
 	ck_assert_str_eq(out, merge);
 
 	/* A conflict: 409 and no change. */
-	call(&res, "POST", r.token, "{\"base\":\"main\",\"head\":\"conflict\"}", "%s/merges", r.path);
-	ck_assert_int_eq(res.status, 409);
-	ck_assert_str_eq(message_of(&res), "Merge Conflict");
-	http_response_release(&res);
+	expect_merge(&r, "{\"base\":\"main\",\"head\":\"conflict\"}", 409, "Merge Conflict");
 	rev_parse(&r.git, "main", out);
 	ck_assert_str_eq(out, r.git.main);
 
 	/* A SHA as head, with the caller's message. */
 	snprintf(want, sizeof(want), "{\"base\":\"ahead\",\"head\":\"%s\",\"commit_message\":\"Bring b1\\n\\nin\"}",
 	    r.git.behind);
-	call(&res, "POST", r.token, want, "%s/merges", r.path);
+	http_callf(&res, "POST", r.api.token, want, "%s/merges", r.api.path);
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
 	ck_assert_str_eq(json_str(json_object_get(res.json, "commit"), "message"), "Bring b1\n\nin");
 	http_response_release(&res);
@@ -1032,73 +944,29 @@ START_TEST(merges_api)
 	ck_assert_str_eq(out, want);
 
 	/* Missing base or head. */
-	call(&res, "POST", r.token, "{\"base\":\"nope\",\"head\":\"main\"}", "%s/merges", r.path);
-	ck_assert_int_eq(res.status, 404);
-	ck_assert_str_eq(message_of(&res), "Base does not exist");
-	http_response_release(&res);
-	call(&res, "POST", r.token, "{\"base\":\"v1.0\",\"head\":\"main\"}", "%s/merges", r.path);
-	ck_assert_int_eq(res.status, 404);
-	ck_assert_str_eq(message_of(&res), "Base does not exist");
-	http_response_release(&res);
-	call(&res, "POST", r.token, "{\"base\":\"main\",\"head\":\"nope\"}", "%s/merges", r.path);
-	ck_assert_int_eq(res.status, 404);
-	ck_assert_str_eq(message_of(&res), "Head does not exist");
-	http_response_release(&res);
-	call(&res, "POST", r.token, "{\"head\":\"main\"}", "%s/merges", r.path);
-	ck_assert_int_eq(res.status, 422);
-	http_response_release(&res);
+	expect_merge(&r, "{\"base\":\"nope\",\"head\":\"main\"}", 404, "Base does not exist");
+	expect_merge(&r, "{\"base\":\"v1.0\",\"head\":\"main\"}", 404, "Base does not exist");
+	expect_merge(&r, "{\"base\":\"main\",\"head\":\"nope\"}", 404, "Head does not exist");
+	expect_merge(&r, "{\"head\":\"main\"}", 422, NULL);
 	git_out(&r.git, out, sizeof(out), "rev-list", "--merges", "--count", "--all", NULL);
 	ck_assert_str_eq(out, "2");
 
 	repo_make(&nogit, false);
-	call(&res, "POST", nogit.token, "{\"base\":\"main\",\"head\":\"main\"}", "%s/merges", nogit.path);
-	ck_assert_int_eq(res.status, 404);
-	ck_assert_str_eq(message_of(&res), "Base does not exist");
-	http_response_release(&res);
+	expect_merge(&nogit, "{\"base\":\"main\",\"head\":\"main\"}", 404, "Base does not exist");
 	repo_release(&r);
 }
 END_TEST
 
-static Suite *
-commit_statuses_suite(void)
-{
-	Suite *s = suite_create("commit-statuses");
-	TCase *statuses = tcase_create("statuses");
-	TCase *checks = tcase_create("deployment-checks");
-	TCase *merges = tcase_create("merges");
-
-	tcase_set_timeout(statuses, 120);
-	tcase_add_test(statuses, create_and_list);
-	tcase_add_test(statuses, validation_writes_nothing);
-	tcase_add_test(statuses, access_rules);
-	tcase_add_test(statuses, statuses_pagination);
-	tcase_add_test(statuses, combined_rule);
-	suite_add_tcase(s, statuses);
-
-	tcase_set_timeout(checks, 120);
-	tcase_add_test(checks, required_contexts_cases);
-	tcase_add_test(checks, behind_branch_is_merged);
-	tcase_add_test(checks, conflict_changes_nothing);
-	tcase_add_test(checks, no_merge_cases);
-	tcase_add_test(checks, concurrent_auto_merges);
-	tcase_add_test(checks, locked_ref_is_not_overwritten);
-	suite_add_tcase(s, checks);
-
-	tcase_set_timeout(merges, 120);
-	tcase_add_test(merges, merges_api);
-	suite_add_tcase(s, merges);
-	return s;
-}
-
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
+	Suite *s = suite_of("commit-statuses", tcase_of("statuses", 120, (const TTest *const[]){
+		create_and_list, validation_writes_nothing, access_rules, statuses_pagination,
+		combined_rule, NULL }),
+	    tcase_of("deployment-checks", 120, (const TTest *const[]){
+		required_contexts_cases, behind_branch_is_merged, conflict_changes_nothing,
+		no_merge_cases, concurrent_auto_merges, locked_ref_is_not_overwritten, NULL }),
+	    tcase_of("merges", 120, (const TTest *const[]){ merges_api, NULL }), NULL);
 
-	sr = srunner_create(commit_statuses_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return suite_failures(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -8,22 +8,15 @@
 #include "config.h"
 
 #include <check.h>
-#include <limits.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <libpq-fe.h>
 
 #include "buf.h"
 #include "harness.h"
-
-extern char **environ;
+#include "suite.h"
 
 /* ------------------------------------------------------------------------
  * One bare git repository per program, made in main() before the tests:
@@ -106,109 +99,26 @@ git_cleanup(void)
 }
 
 /* ------------------------------------------------------------------------
- * Database reads (the server's own state, for "nothing written").
- */
-
-static char *
-sql_value(const char *fmt, ...)
-{
-	char sql[2048];
-	va_list ap;
-	PGconn *conn;
-	PGresult *r;
-	char *value = NULL;
-
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	conn = PQconnectdb(env_or_die("DEPLOY_DB"));
-	ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "%s", PQerrorMessage(conn));
-	r = PQexec(conn, sql);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(r));
-	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
-		value = xstrdup(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	PQfinish(conn);
-	return value;
-}
-
-static long long
-sql_count(const char *fmt, ...)
-{
-	char sql[2048];
-	va_list ap;
-	char *v;
-	long long n;
-
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	v = sql_value("%s", sql);
-	ck_assert_msg(v != NULL, "%s returned no value", sql);
-	n = atoll(v);
-	free(v);
-	return n;
-}
-
-/* ------------------------------------------------------------------------
  * Repositories and requests.
  */
-
-struct repo {
-	char owner[40];
-	char token[128];
-	char name[64];
-	char full[128];
-	char deployments[192];  /* /repos/OWNER/NAME/deployments */
-	long long id;
-};
 
 enum { NO_GIT = 0, WITH_GIT = 1 };
 enum { PUBLIC = 0, PRIVATE = 1 };
 
 /* A new owner (token with scope repo) and a new repository. */
 static void
-repo_make(struct repo *r, int with_git, int is_private)
+repo_make(struct test_repo *r, int with_git, int is_private)
 {
-	char *t = make_user_with_token("owner", "repo", r->owner);
-	const char *args[8];
-	size_t n = 0;
+	const char *git[] = { "--git-dir", git_dir, NULL };
+	char name[64];
 
-	snprintf(r->token, sizeof(r->token), "%s", t);
-	free(t);
-	unique_name("repo", r->name, sizeof(r->name));
-	snprintf(r->full, sizeof(r->full), "%s/%s", r->owner, r->name);
-	snprintf(r->deployments, sizeof(r->deployments), "/repos/%s/deployments", r->full);
-	args[n++] = "repo";
-	args[n++] = "create";
-	args[n++] = r->full;
-	if (is_private)
-		args[n++] = "--private";
-	if (with_git) {
-		args[n++] = "--git-dir";
-		args[n++] = git_dir;
-	}
-	args[n] = NULL;
-	free(deployctl(args));
-	r->id = sql_count("SELECT r.id FROM repositories r JOIN users u ON u.id = r.owner_id"
-	    " WHERE u.login = '%s' AND r.name = '%s'", r->owner, r->name);
-}
-
-static long long
-deployments_of(const struct repo *r)
-{
-	return sql_count("SELECT count(*) FROM deployments WHERE repository_id = %lld", r->id);
-}
-
-static long long
-outbox_of(const struct repo *r)
-{
-	return sql_count("SELECT count(*) FROM outbox WHERE repository_id = %lld", r->id);
+	unique_name("repo", name, sizeof(name));
+	test_repo_make(r, "owner", name, is_private, with_git ? git : NULL);
 }
 
 /* POSTs body (stolen) to the repository's deployments. */
 static void
-post_deployment(struct http_response *res, const struct repo *r, const char *token, json_t *body)
+post_deployment(struct http_response *res, const struct test_repo *r, const char *token, json_t *body)
 {
 	char *text = json_dumps(body, JSON_COMPACT);
 
@@ -220,7 +130,7 @@ post_deployment(struct http_response *res, const struct repo *r, const char *tok
 
 /* Creates a deployment with body (stolen), asserts 201, returns its id. */
 static long long
-create_ok(const struct repo *r, json_t *body)
+create_ok(const struct test_repo *r, json_t *body)
 {
 	struct http_response res;
 	long long id;
@@ -234,21 +144,9 @@ create_ok(const struct repo *r, json_t *body)
 }
 
 static long long
-create_ref(const struct repo *r, const char *ref)
+create_ref(const struct test_repo *r, const char *ref)
 {
 	return create_ok(r, json_pack("{ss}", "ref", ref));
-}
-
-static void
-get_path(struct http_response *res, const char *token, const char *fmt, ...)
-{
-	char path[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	http_call(res, "GET", path, token, NULL, NULL);
 }
 
 /* The ids of a list response, in order; the count is returned. */
@@ -268,7 +166,7 @@ ids_of(const struct http_response *res, long long *out, size_t max)
 /* GET list path, expects 200 and exactly the ids given (in that order,
  * terminated by 0). */
 static void
-expect_list(const struct repo *r, const char *query, ...)
+expect_list(const struct test_repo *r, const char *query, ...)
 {
 	struct http_response res;
 	long long want[64], got[64];
@@ -280,7 +178,7 @@ expect_list(const struct repo *r, const char *query, ...)
 	while ((id = va_arg(ap, long long)) != 0 && nwant < 64)
 		want[nwant++] = id;
 	va_end(ap);
-	get_path(&res, r->token, "%s%s", r->deployments, query);
+	http_callf(&res, "GET", r->token, NULL, "%s%s", r->deployments, query);
 	ck_assert_msg(res.status == 200, "GET %s: %ld", query, res.status);
 	ngot = ids_of(&res, got, 64);
 	ck_assert_msg(ngot == nwant, "GET %s%s: %zu items, expected %zu: %s", r->deployments, query,
@@ -291,15 +189,16 @@ expect_list(const struct repo *r, const char *query, ...)
 	http_response_release(&res);
 }
 
-static char *link_rel(const char *link, const char *rel, int *nrels);
 static void assert_page_url(const char *url, const char *path, const char *const *want);
+static void assert_rel(const char *link, const char *rel, const char *path,
+    const char *const *want, char *follow);
 
 /* ------------------------------------------------------------------------
  * Create: defaults and echoed fields.
  */
 
 static void
-check_url_and_location(const struct http_response *res, const char *prefix, const struct repo *r)
+check_url_and_location(const struct http_response *res, const char *prefix, const struct test_repo *r)
 {
 	char want[512];
 	char *location = http_header(res, "Location");
@@ -319,7 +218,7 @@ check_url_and_location(const struct http_response *res, const char *prefix, cons
 
 START_TEST(create_defaults)
 {
-	struct repo r;
+	struct test_repo r;
 	struct http_response res, got;
 	json_t *d;
 	char node[64], *b64;
@@ -353,17 +252,17 @@ START_TEST(create_defaults)
 	check_url_and_location(&res, "", &r);
 
 	/* GET returns the same object, and the create wrote one event. */
-	get_path(&got, r.token, "%s/%lld", r.deployments, (long long)json_integer_value(json_object_get(d, "id")));
+	http_callf(&got, "GET", r.token, NULL, "%s/%lld", r.deployments, (long long)json_integer_value(json_object_get(d, "id")));
 	ck_assert_int_eq(got.status, 200);
 	ck_assert_msg(json_equal(got.json, d), "GET differs from the create:\n%s\n%s", got.body, res.body);
 	http_response_release(&got);
-	get_path(&got, r.token, "%s", r.deployments);
+	http_callf(&got, "GET", r.token, NULL, "%s", r.deployments);
 	ck_assert_int_eq(got.status, 200);
 	ck_assert_uint_eq(json_array_size(got.json), 1);
 	ck_assert_msg(json_equal(json_array_get(got.json, 0), d), "list differs from the create:\n%s\n%s",
 	    got.body, res.body);
 	http_response_release(&got);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM outbox WHERE deployment_id = %lld",
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE deployment_id = %lld",
 	    (long long)json_integer_value(json_object_get(d, "id"))), 1);
 	http_response_release(&res);
 }
@@ -371,7 +270,7 @@ END_TEST
 
 START_TEST(create_explicit_fields)
 {
-	struct repo r;
+	struct test_repo r;
 	struct http_response res;
 	json_t *d;
 
@@ -426,7 +325,7 @@ END_TEST
 
 START_TEST(create_under_api_v3)
 {
-	struct repo r;
+	struct test_repo r;
 	struct http_response res;
 	char path[256];
 
@@ -451,7 +350,6 @@ START_TEST(create_under_api_v3)
 	ck_assert_int_eq(res.status, 200);
 	{
 		char *link = http_header(&res, "Link");
-		char *next = link_rel(link, "next", NULL);
 		char want[256];
 		const char *q[] = { "per_page=1", "page=2", NULL, NULL };
 		char hint[64];
@@ -460,8 +358,7 @@ START_TEST(create_under_api_v3)
 		snprintf(hint, sizeof(hint), "last_id=%lld",
 		    (long long)json_integer_value(json_object_get(json_array_get(res.json, 0), "id")));
 		q[2] = hint;
-		assert_page_url(next, want, q);
-		free(next);
+		assert_rel(link, "next", want, q, NULL);
 		free(link);
 	}
 	http_response_release(&res);
@@ -470,7 +367,7 @@ END_TEST
 
 START_TEST(payload_keeps_its_type)
 {
-	struct repo r;
+	struct test_repo r;
 	struct http_response res, got;
 	json_t *object = json_pack("{si s{s[iis]} ss sb sn}", "a", 1, "b", "c", 1, 2, "x", "s", "text",
 	    "t", 1, "n");
@@ -484,7 +381,7 @@ START_TEST(payload_keeps_its_type)
 	ck_assert_str_eq(json_str(res.json, "payload"), "{\"not\":\"parsed\"}");
 	id = json_integer_value(json_object_get(res.json, "id"));
 	http_response_release(&res);
-	get_path(&got, r.token, "%s/%lld", r.deployments, id);
+	http_callf(&got, "GET", r.token, NULL, "%s/%lld", r.deployments, id);
 	ck_assert_str_eq(json_str(got.json, "payload"), "{\"not\":\"parsed\"}");
 	http_response_release(&got);
 
@@ -493,12 +390,12 @@ START_TEST(payload_keeps_its_type)
 	ck_assert_msg(json_equal(json_object_get(res.json, "payload"), object), "%s", res.body);
 	id = json_integer_value(json_object_get(res.json, "id"));
 	http_response_release(&res);
-	get_path(&got, r.token, "%s/%lld", r.deployments, id);
+	http_callf(&got, "GET", r.token, NULL, "%s/%lld", r.deployments, id);
 	ck_assert_msg(json_equal(json_object_get(got.json, "payload"), object), "%s", got.body);
 	http_response_release(&got);
 
 	/* In the list too. */
-	get_path(&got, r.token, "%s", r.deployments);
+	http_callf(&got, "GET", r.token, NULL, "%s", r.deployments);
 	ck_assert_uint_eq(json_array_size(got.json), 2);
 	ck_assert(json_equal(json_object_get(json_array_get(got.json, 0), "payload"), object));
 	ck_assert(json_is_string(json_object_get(json_array_get(got.json, 1), "payload")));
@@ -512,7 +409,7 @@ END_TEST
  */
 
 static void
-expect_resolves(const struct repo *r, const char *ref, const char *sha)
+expect_resolves(const struct test_repo *r, const char *ref, const char *sha)
 {
 	struct http_response res;
 
@@ -525,11 +422,11 @@ expect_resolves(const struct repo *r, const char *ref, const char *sha)
 }
 
 static void
-expect_no_ref(const struct repo *r, const char *ref)
+expect_no_ref(const struct test_repo *r, const char *ref)
 {
 	struct http_response res;
 	char want[512];
-	long long deployments = deployments_of(r), outbox = outbox_of(r);
+	long long deployments = rows_of(r, "deployments"), outbox = rows_of(r, "outbox");
 
 	post_deployment(&res, r, r->token, json_pack("{ss}", "ref", ref));
 	ck_assert_msg(res.status == 422, "ref %s: %ld %s", ref, res.status, res.body);
@@ -537,13 +434,13 @@ expect_no_ref(const struct repo *r, const char *ref)
 	ck_assert_str_eq(message_of(&res), want);
 	ck_assert_ptr_null(json_object_get(res.json, "errors"));
 	http_response_release(&res);
-	ck_assert_int_eq(deployments_of(r), deployments);
-	ck_assert_int_eq(outbox_of(r), outbox);
+	ck_assert_int_eq(rows_of(r, "deployments"), deployments);
+	ck_assert_int_eq(rows_of(r, "outbox"), outbox);
 }
 
 START_TEST(ref_resolution_with_git)
 {
-	struct repo r;
+	struct test_repo r;
 	char abbrev[8];
 
 	repo_make(&r, WITH_GIT, PUBLIC);
@@ -558,8 +455,8 @@ START_TEST(ref_resolution_with_git)
 	/* Full reference names. */
 	expect_resolves(&r, "refs/heads/topic", sha_topic);
 	expect_resolves(&r, "refs/tags/v1.0", sha_c1);
-	ck_assert_int_eq(deployments_of(&r), 7);
-	ck_assert_int_eq(outbox_of(&r), 7);
+	ck_assert_int_eq(rows_of(&r, "deployments"), 7);
+	ck_assert_int_eq(rows_of(&r, "outbox"), 7);
 
 	expect_no_ref(&r, "no-such-branch");
 	expect_no_ref(&r, "v9.9");
@@ -569,13 +466,13 @@ START_TEST(ref_resolution_with_git)
 	expect_no_ref(&r, "refs/heads/../../HEAD");
 	expect_no_ref(&r, "HEAD");
 	expect_no_ref(&r, "refs/heads/nothing");
-	ck_assert_int_eq(deployments_of(&r), 7);
+	ck_assert_int_eq(rows_of(&r, "deployments"), 7);
 }
 END_TEST
 
 START_TEST(ref_resolution_without_git)
 {
-	struct repo r;
+	struct test_repo r;
 	const char *sha = "0123456789abcdef0123456789abcdef01234567";
 	struct http_response res;
 
@@ -612,10 +509,10 @@ repeat(const char *unit, size_t n)
 /* POSTs text, expects 422 Validation Failed with an error for field with
  * code, and no row written. */
 static void
-expect_invalid(const struct repo *r, const char *text, const char *field, const char *code)
+expect_invalid(const struct test_repo *r, const char *text, const char *field, const char *code)
 {
 	struct http_response res;
-	long long deployments = deployments_of(r), outbox = outbox_of(r);
+	long long deployments = rows_of(r, "deployments"), outbox = rows_of(r, "outbox");
 	json_t *errors, *e;
 	bool found = false;
 	size_t i;
@@ -637,27 +534,44 @@ expect_invalid(const struct repo *r, const char *text, const char *field, const 
 	}
 	ck_assert_msg(found, "%.200s: no error for field %s: %s", text, field, res.body);
 	http_response_release(&res);
-	ck_assert_int_eq(deployments_of(r), deployments);
-	ck_assert_int_eq(outbox_of(r), outbox);
+	ck_assert_int_eq(rows_of(r, "deployments"), deployments);
+	ck_assert_int_eq(rows_of(r, "outbox"), outbox);
 }
 
 static void
-expect_bad_request(const struct repo *r, const char *text, const char *message)
+expect_bad_request(const struct test_repo *r, const char *text, const char *message)
 {
 	struct http_response res;
-	long long deployments = deployments_of(r), outbox = outbox_of(r);
+	long long deployments = rows_of(r, "deployments"), outbox = rows_of(r, "outbox");
 
 	http_call(&res, "POST", r->deployments, r->token, text, NULL);
 	ck_assert_msg(res.status == 400, "%s: %ld %s", text, res.status, res.body);
 	ck_assert_str_eq(message_of(&res), message);
 	http_response_release(&res);
-	ck_assert_int_eq(deployments_of(r), deployments);
-	ck_assert_int_eq(outbox_of(r), outbox);
+	ck_assert_int_eq(rows_of(r, "deployments"), deployments);
+	ck_assert_int_eq(rows_of(r, "outbox"), outbox);
+}
+
+/* Expects expect_invalid() of field holding n times unit (beside ref main
+ * unless field is ref). */
+static void
+expect_too_long(const struct test_repo *r, const char *field, const char *unit, size_t n)
+{
+	struct buf b = BUF_INIT;
+	char *s = repeat(unit, n);
+
+	if (strcmp(field, "ref") == 0)
+		buf_printf(&b, "{\"ref\":\"%s\"}", s);
+	else
+		buf_printf(&b, "{\"ref\":\"main\",\"%s\":\"%s\"}", field, s);
+	expect_invalid(r, b.data, field, "invalid");
+	free(s);
+	buf_release(&b);
 }
 
 START_TEST(validation_failures_write_nothing)
 {
-	struct repo r;
+	struct test_repo r;
 	struct buf b = BUF_INIT;
 	char *s;
 
@@ -669,25 +583,10 @@ START_TEST(validation_failures_write_nothing)
 	expect_invalid(&r, "{\"ref\":[\"main\"]}", "ref", "invalid");
 	expect_invalid(&r, "{\"ref\":true}", "ref", "invalid");
 
-	s = repeat("t", 129);
-	buf_printf(&b, "{\"ref\":\"main\",\"task\":\"%s\"}", s);
-	expect_invalid(&r, b.data, "task", "invalid");
-	free(s);
-	buf_reset(&b);
-	s = repeat("e", 256);
-	buf_printf(&b, "{\"ref\":\"main\",\"environment\":\"%s\"}", s);
-	expect_invalid(&r, b.data, "environment", "invalid");
-	free(s);
-	buf_reset(&b);
-	s = repeat("d", 1025);
-	buf_printf(&b, "{\"ref\":\"main\",\"description\":\"%s\"}", s);
-	expect_invalid(&r, b.data, "description", "invalid");
-	free(s);
-	buf_reset(&b);
-	s = repeat("r", 256);
-	buf_printf(&b, "{\"ref\":\"%s\"}", s);
-	expect_invalid(&r, b.data, "ref", "invalid");
-	free(s);
+	expect_too_long(&r, "task", "t", 129);
+	expect_too_long(&r, "environment", "e", 256);
+	expect_too_long(&r, "description", "d", 1025);
+	expect_too_long(&r, "ref", "r", 256);
 
 	expect_invalid(&r, "{\"ref\":\"main\",\"task\":42}", "task", "invalid");
 	expect_invalid(&r, "{\"ref\":\"main\",\"environment\":{}}", "environment", "invalid");
@@ -728,8 +627,8 @@ START_TEST(validation_failures_write_nothing)
 	expect_bad_request(&r, "[{\"ref\":\"main\"}]", "Body should be a JSON object");
 	expect_bad_request(&r, "\"main\"", "Body should be a JSON object");
 
-	ck_assert_int_eq(deployments_of(&r), 0);
-	ck_assert_int_eq(outbox_of(&r), 0);
+	ck_assert_int_eq(rows_of(&r, "deployments"), 0);
+	ck_assert_int_eq(rows_of(&r, "outbox"), 0);
 	buf_release(&b);
 }
 END_TEST
@@ -738,18 +637,18 @@ END_TEST
  * character in a field, a validation failure, not a parse error. */
 START_TEST(nul_in_strings_is_a_validation_failure)
 {
-	struct repo r;
+	struct test_repo r;
 
 	repo_make(&r, WITH_GIT, PUBLIC);
 	expect_invalid(&r, "{\"ref\":\"main\\u0000\"}", "ref", "invalid");
 	expect_invalid(&r, "{\"ref\":\"main\",\"environment\":\"prod\\u0000x\"}", "environment", "invalid");
-	ck_assert_int_eq(deployments_of(&r), 0);
+	ck_assert_int_eq(rows_of(&r, "deployments"), 0);
 }
 END_TEST
 
 START_TEST(limits_are_inclusive_and_count_characters)
 {
-	struct repo r;
+	struct test_repo r;
 	struct http_response res;
 	char *task = repeat("\xc3\xa9", 128);   /* 128 characters, 256 bytes */
 	char *env = repeat("e", 255);
@@ -775,8 +674,8 @@ START_TEST(limits_are_inclusive_and_count_characters)
 
 	/* An empty body is an object without ref. */
 	expect_invalid(&r, "", "ref", "missing_field");
-	ck_assert_int_eq(deployments_of(&r), 2);
-	ck_assert_int_eq(outbox_of(&r), 2);
+	ck_assert_int_eq(rows_of(&r, "deployments"), 2);
+	ck_assert_int_eq(rows_of(&r, "outbox"), 2);
 	free(task);
 	free(env);
 	free(desc);
@@ -789,7 +688,7 @@ END_TEST
 
 START_TEST(list_filters)
 {
-	struct repo r;
+	struct test_repo r;
 	long long a, b, c, d;
 	char q[256];
 
@@ -838,8 +737,7 @@ START_TEST(list_filters)
 	expect_list(&r, "?environment=staging&ref=main", 0LL);
 
 	/* environment is the current environment, not the original one. */
-	snprintf(q, sizeof(q), "UPDATE deployments SET environment = 'moved' WHERE id = %lld", b);
-	sql_exec(q);
+	sql_exec("UPDATE deployments SET environment = 'moved' WHERE id = %lld", b);
 	expect_list(&r, "?environment=staging", c, 0LL);
 	expect_list(&r, "?environment=moved", b, 0LL);
 }
@@ -848,39 +746,6 @@ END_TEST
 /* ------------------------------------------------------------------------
  * Pagination.
  */
-
-/* The URL of rel in a Link header, newly allocated, or NULL. Also counts
- * the rels present. */
-static char *
-link_rel(const char *link, const char *rel, int *nrels)
-{
-	char want[64];
-	char *found = NULL;
-	const char *p = link;
-
-	if (nrels)
-		*nrels = 0;
-	if (link == NULL)
-		return NULL;
-	snprintf(want, sizeof(want), "rel=\"%s\"", rel);
-	while ((p = strchr(p, '<')) != NULL) {
-		const char *end = strchr(p, '>');
-		const char *next;
-		size_t attrs_len;
-
-		ck_assert_ptr_nonnull(end);
-		next = strchr(end, '<');
-		attrs_len = next ? (size_t)(next - end) : strlen(end);
-		if (nrels)
-			(*nrels)++;
-		if (memmem(end, attrs_len, want, strlen(want)) != NULL) {
-			ck_assert_msg(found == NULL, "rel %s twice in %s", rel, link);
-			found = xstrndup(p + 1, (size_t)(end - p - 1));
-		}
-		p = end;
-	}
-	return found;
-}
 
 /* Asserts that url is DEPLOY_URL + path + "?" + exactly the query
  * parameters in want (NULL-terminated, "name=value", any order). */
@@ -910,26 +775,78 @@ assert_page_url(const char *url, const char *path, const char *const *want)
 	free(query);
 }
 
-/* The path part (after DEPLOY_URL) of an absolute link. */
-static const char *
-link_path(const char *url)
+/* GETs a page of a deployments list, expects 200 and n items, whose ids
+ * it appends to seen[*nseen...]; returns its Link header, which must be
+ * there (owned). */
+static char *
+read_page(const struct test_repo *r, const char *path, size_t n, long long *seen, size_t *nseen)
 {
-	size_t n = strlen(env_or_die("DEPLOY_URL"));
+	struct http_response res;
+	long long ids[100];
+	char *link;
 
-	ck_assert(strncmp(url, env_or_die("DEPLOY_URL"), n) == 0);
-	return url + n;
+	http_call(&res, "GET", path, r->token, NULL, NULL);
+	ck_assert_int_eq(res.status, 200);
+	ck_assert_uint_eq(ids_of(&res, ids, 100), n);
+	memcpy(seen + *nseen, ids, n * sizeof(*ids));
+	*nseen += n;
+	link = http_header(&res, "Link");
+	ck_assert_ptr_nonnull(link);
+	http_response_release(&res);
+	return link;
+}
+
+/* Asserts that rel of link is path with the query parameters want (as
+ * assert_page_url); its path, what a client requests, is copied to
+ * follow (512 bytes) when follow is not NULL. */
+static void
+assert_rel(const char *link, const char *rel, const char *path, const char *const *want,
+    char *follow)
+{
+	char *url = link_url(link, rel, NULL);
+
+	assert_page_url(url, path, want);
+	if (follow)
+		snprintf(follow, 512, "%s", url_path(url));
+	free(url);
+}
+
+/* GET r's deployments with query: 200 and n items. */
+static void
+expect_list_size(const struct test_repo *r, const char *query, size_t n)
+{
+	struct http_response res;
+
+	http_callf(&res, "GET", r->token, NULL, "%s%s", r->deployments, query);
+	ck_assert_msg(res.status == 200, "GET %s: %ld", query, res.status);
+	ck_assert_uint_eq(json_array_size(res.json), n);
+	http_response_release(&res);
+}
+
+/* Asserts that link has exactly nrels rels, missing_a and missing_b (when
+ * not NULL) not among them. */
+static void
+assert_rels(const char *link, int nrels, const char *missing_a, const char *missing_b)
+{
+	int n;
+
+	free(link_url(link, NULL, &n));
+	ck_assert_msg(n == nrels, "%d rels, expected %d: %s", n, nrels, link);
+	if (missing_a)
+		ck_assert_ptr_null(link_url(link, missing_a, NULL));
+	if (missing_b)
+		ck_assert_ptr_null(link_url(link, missing_b, NULL));
 }
 
 START_TEST(pagination_of_75)
 {
-	struct repo r;
+	struct test_repo r;
 	enum { N = 75 };
-	long long created[N], seen[N + 10], page_ids[100], direct[100];
+	long long created[N], seen[N + 10], direct[100];
 	size_t nseen = 0, n;
 	struct http_response res;
-	char *link, *url, path[512];
+	char *link, path[512];
 	char p_last_id[64];
-	int nrels;
 
 	repo_make(&r, NO_GIT, PUBLIC);
 	for (int i = 0; i < N; i++)
@@ -937,91 +854,46 @@ START_TEST(pagination_of_75)
 		    "environment", i % 2 ? "odd" : "even"));
 
 	/* Page 1 (no page parameter): 30 items, next and last. */
-	get_path(&res, r.token, "%s?task=deploy&per_page=30", r.deployments);
-	ck_assert_int_eq(res.status, 200);
-	n = ids_of(&res, page_ids, 100);
-	ck_assert_uint_eq(n, 30);
-	memcpy(seen + nseen, page_ids, n * sizeof(*page_ids));
-	nseen += n;
-	link = http_header(&res, "Link");
-	ck_assert_ptr_nonnull(link);
-	snprintf(p_last_id, sizeof(p_last_id), "last_id=%lld", page_ids[29]);
+	snprintf(path, sizeof(path), "%s?task=deploy&per_page=30", r.deployments);
+	link = read_page(&r, path, 30, seen, &nseen);
+	snprintf(p_last_id, sizeof(p_last_id), "last_id=%lld", seen[nseen - 1]);
 	{
 		const char *next_q[] = { "task=deploy", "per_page=30", "page=2", p_last_id, NULL };
 		const char *last_q[] = { "task=deploy", "per_page=30", "page=3", NULL };
 
-		url = link_rel(link, "next", &nrels);
-		assert_page_url(url, r.deployments, next_q);
-		snprintf(path, sizeof(path), "%s", link_path(url));
-		free(url);
-		url = link_rel(link, "last", NULL);
-		assert_page_url(url, r.deployments, last_q);
-		free(url);
-		ck_assert_ptr_null(link_rel(link, "prev", NULL));
-		ck_assert_ptr_null(link_rel(link, "first", NULL));
-		ck_assert_msg(nrels == 2, "%s", link);
+		assert_rel(link, "next", r.deployments, next_q, path);
+		assert_rel(link, "last", r.deployments, last_q, NULL);
+		assert_rels(link, 2, "prev", "first");
 	}
 	free(link);
-	http_response_release(&res);
 
 	/* Page 2, following next. */
-	http_call(&res, "GET", path, r.token, NULL, NULL);
-	ck_assert_int_eq(res.status, 200);
-	n = ids_of(&res, page_ids, 100);
-	ck_assert_uint_eq(n, 30);
-	memcpy(seen + nseen, page_ids, n * sizeof(*page_ids));
-	nseen += n;
-	link = http_header(&res, "Link");
-	ck_assert_ptr_nonnull(link);
-	snprintf(p_last_id, sizeof(p_last_id), "last_id=%lld", page_ids[29]);
+	link = read_page(&r, path, 30, seen, &nseen);
+	snprintf(p_last_id, sizeof(p_last_id), "last_id=%lld", seen[nseen - 1]);
 	{
 		const char *prev_q[] = { "task=deploy", "per_page=30", "page=1", NULL };
 		const char *next_q[] = { "task=deploy", "per_page=30", "page=3", p_last_id, NULL };
 		const char *last_q[] = { "task=deploy", "per_page=30", "page=3", NULL };
 
-		url = link_rel(link, "prev", &nrels);
-		assert_page_url(url, r.deployments, prev_q);
-		free(url);
-		url = link_rel(link, "first", NULL);
-		assert_page_url(url, r.deployments, prev_q);
-		free(url);
-		url = link_rel(link, "last", NULL);
-		assert_page_url(url, r.deployments, last_q);
-		free(url);
-		url = link_rel(link, "next", NULL);
-		assert_page_url(url, r.deployments, next_q);
-		snprintf(path, sizeof(path), "%s", link_path(url));
-		free(url);
-		ck_assert_msg(nrels == 4, "%s", link);
+		assert_rel(link, "prev", r.deployments, prev_q, NULL);
+		assert_rel(link, "first", r.deployments, prev_q, NULL);
+		assert_rel(link, "last", r.deployments, last_q, NULL);
+		assert_rel(link, "next", r.deployments, next_q, path);
+		assert_rels(link, 4, NULL, NULL);
 	}
 	free(link);
-	http_response_release(&res);
 
 	/* Page 3, the last: 15 items, prev and first only. */
-	http_call(&res, "GET", path, r.token, NULL, NULL);
-	ck_assert_int_eq(res.status, 200);
-	n = ids_of(&res, page_ids, 100);
-	ck_assert_uint_eq(n, 15);
-	memcpy(seen + nseen, page_ids, n * sizeof(*page_ids));
-	nseen += n;
-	link = http_header(&res, "Link");
-	ck_assert_ptr_nonnull(link);
+	link = read_page(&r, path, 15, seen, &nseen);
 	{
 		const char *prev_q[] = { "task=deploy", "per_page=30", "page=2", NULL };
 		const char *first_q[] = { "task=deploy", "per_page=30", "page=1", NULL };
 
-		url = link_rel(link, "prev", &nrels);
-		assert_page_url(url, r.deployments, prev_q);
-		free(url);
-		url = link_rel(link, "first", NULL);
-		assert_page_url(url, r.deployments, first_q);
-		free(url);
-		ck_assert_ptr_null(link_rel(link, "next", NULL));
-		ck_assert_ptr_null(link_rel(link, "last", NULL));
-		ck_assert_msg(nrels == 2, "%s", link);
+		assert_rel(link, "prev", r.deployments, prev_q, NULL);
+		assert_rel(link, "first", r.deployments, first_q, NULL);
+		assert_rels(link, 2, "next", "last");
 	}
 	free(link);
-	http_response_release(&res);
 
 	/* Every item exactly once, newest first. */
 	ck_assert_uint_eq(nseen, N);
@@ -1031,7 +903,7 @@ START_TEST(pagination_of_75)
 
 	/* page=2 and page=3 asked directly (no hint): the same items. */
 	for (int page = 2; page <= 3; page++) {
-		get_path(&res, r.token, "%s?per_page=30&page=%d", r.deployments, page);
+		http_callf(&res, "GET", r.token, NULL, "%s?per_page=30&page=%d", r.deployments, page);
 		ck_assert_int_eq(res.status, 200);
 		n = ids_of(&res, direct, 100);
 		ck_assert_uint_eq(n, page == 2 ? 30 : 15);
@@ -1041,10 +913,7 @@ START_TEST(pagination_of_75)
 	}
 
 	/* The filter is applied on every page: 38 "even", pages 30 + 8. */
-	get_path(&res, r.token, "%s?environment=even&per_page=30&page=2", r.deployments);
-	ck_assert_int_eq(res.status, 200);
-	ck_assert_uint_eq(json_array_size(res.json), 8);
-	http_response_release(&res);
+	expect_list_size(&r, "?environment=even&per_page=30&page=2", 8);
 
 	/* per_page below 1 is the default; the default is 30. */
 	for (int i = 0; i < 3; i++) {
@@ -1052,47 +921,38 @@ START_TEST(pagination_of_75)
 		const char *last_q[] = { "page=3", NULL };
 		const char *last_q_pp[] = { NULL, "page=3", NULL };
 
-		get_path(&res, r.token, "%s%s", r.deployments, queries[i]);
+		http_callf(&res, "GET", r.token, NULL, "%s%s", r.deployments, queries[i]);
 		ck_assert_int_eq(res.status, 200);
 		ck_assert_msg(json_array_size(res.json) == 30, "%s: %zu items", queries[i],
 		    json_array_size(res.json));
 		link = http_header(&res, "Link");
-		url = link_rel(link, "last", NULL);
-		if (i < 2) {
-			last_q_pp[0] = queries[i] + 1;
-			assert_page_url(url, r.deployments, last_q_pp);
-		} else {
-			assert_page_url(url, r.deployments, last_q);
-		}
-		free(url);
+		last_q_pp[0] = queries[i] + 1;
+		assert_rel(link, "last", r.deployments, i < 2 ? last_q_pp : last_q, NULL);
 		free(link);
 		http_response_release(&res);
 	}
 
 	/* Everything on one page: no Link at all. */
-	get_path(&res, r.token, "%s?per_page=1000", r.deployments);
+	http_callf(&res, "GET", r.token, NULL, "%s?per_page=1000", r.deployments);
 	ck_assert_int_eq(res.status, 200);
 	ck_assert_uint_eq(json_array_size(res.json), N);
 	ck_assert_ptr_null(http_header(&res, "Link"));
 	http_response_release(&res);
-	get_path(&res, r.token, "%s?per_page=75", r.deployments);
+	http_callf(&res, "GET", r.token, NULL, "%s?per_page=75", r.deployments);
 	ck_assert_uint_eq(json_array_size(res.json), N);
 	ck_assert_ptr_null(http_header(&res, "Link"));
 	http_response_release(&res);
 
 	/* Beyond the end: an empty page, 200. */
-	get_path(&res, r.token, "%s?per_page=30&page=4", r.deployments);
+	http_callf(&res, "GET", r.token, NULL, "%s?per_page=30&page=4", r.deployments);
 	ck_assert_int_eq(res.status, 200);
 	ck_assert(json_is_array(res.json));
 	ck_assert_uint_eq(json_array_size(res.json), 0);
 	link = http_header(&res, "Link");
-	ck_assert_ptr_null(link_rel(link, "next", NULL));
+	ck_assert_ptr_null(link_url(link, "next", NULL));
 	free(link);
 	http_response_release(&res);
-	get_path(&res, r.token, "%s?page=999999", r.deployments);
-	ck_assert_int_eq(res.status, 200);
-	ck_assert_uint_eq(json_array_size(res.json), 0);
-	http_response_release(&res);
+	expect_list_size(&r, "?page=999999", 0);
 }
 END_TEST
 
@@ -1100,7 +960,7 @@ START_TEST(pagination_next_survives_inserts)
 {
 	/* The keyset hint keeps "next" stable when deployments are created
 	 * between two pages: no item is seen twice. */
-	struct repo r;
+	struct test_repo r;
 	long long created[12], ids[20];
 	struct http_response res;
 	char *link, *url, path[512];
@@ -1109,14 +969,14 @@ START_TEST(pagination_next_survives_inserts)
 	repo_make(&r, NO_GIT, PUBLIC);
 	for (int i = 0; i < 12; i++)
 		created[i] = create_ref(&r, "0123456789abcdef0123456789abcdef01234567");
-	get_path(&res, r.token, "%s?per_page=5", r.deployments);
+	http_callf(&res, "GET", r.token, NULL, "%s?per_page=5", r.deployments);
 	n = ids_of(&res, ids, 20);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_int_eq(ids[0], created[11]);
 	link = http_header(&res, "Link");
-	url = link_rel(link, "next", NULL);
+	url = link_url(link, "next", NULL);
 	ck_assert_ptr_nonnull(url);
-	snprintf(path, sizeof(path), "%s", link_path(url));
+	snprintf(path, sizeof(path), "%s", url_path(url));
 	free(url);
 	free(link);
 	http_response_release(&res);
@@ -1136,7 +996,7 @@ START_TEST(links_keep_encoded_filters)
 {
 	/* A filter value that needs percent-encoding survives the Link URLs:
 	 * following next from page 1 gives exactly the filtered items. */
-	struct repo r;
+	struct test_repo r;
 	long long want[7], got[20];
 	size_t ngot = 0, n;
 	struct http_response res;
@@ -1161,10 +1021,10 @@ START_TEST(links_keep_encoded_filters)
 		ngot += n;
 		pages++;
 		link = http_header(&res, "Link");
-		url = link_rel(link, "next", NULL);
+		url = link_url(link, "next", NULL);
 		path[0] = '\0';
 		if (url)
-			snprintf(path, sizeof(path), "%s", link_path(url));
+			snprintf(path, sizeof(path), "%s", url_path(url));
 		free(url);
 		free(link);
 		http_response_release(&res);
@@ -1179,7 +1039,7 @@ END_TEST
 
 START_TEST(list_etag_follows_the_content)
 {
-	struct repo r;
+	struct test_repo r;
 	struct http_response res;
 	char inm[256];
 	const char *h[] = { inm, NULL };
@@ -1206,25 +1066,22 @@ END_TEST
 
 START_TEST(per_page_is_clamped_to_100)
 {
-	struct repo r;
+	struct test_repo r;
 	struct http_response res;
-	char sql[1024];
-	char *link, *url;
+	char *link;
 	long long ids[200];
 	const char *next_q[] = { "per_page=1000", "page=2", NULL, NULL };
 	char hint[64];
 
 	repo_make(&r, NO_GIT, PUBLIC);
 	/* 105 rows directly: the point is the list, not the create. */
-	snprintf(sql, sizeof(sql),
-	    "INSERT INTO deployments (repository_id, sha, ref, task, payload, original_environment,"
+	sql_exec("INSERT INTO deployments (repository_id, sha, ref, task, payload, original_environment,"
 	    " environment, creator_id, transient_environment, production_environment, auto_merge,"
 	    " created_at, updated_at)"
 	    " SELECT %lld, repeat('a', 40), 'main', 'deploy', '{}', 'production', 'production',"
 	    " (SELECT id FROM users WHERE login = '%s'), false, true, true, now(), now()"
 	    " FROM generate_series(1, 105)", r.id, r.owner);
-	sql_exec(sql);
-	get_path(&res, r.token, "%s?per_page=1000", r.deployments);
+	http_callf(&res, "GET", r.token, NULL, "%s?per_page=1000", r.deployments);
 	ck_assert_int_eq(res.status, 200);
 	ck_assert_uint_eq(ids_of(&res, ids, 200), 100);
 	for (size_t i = 1; i < 100; i++)
@@ -1233,16 +1090,11 @@ START_TEST(per_page_is_clamped_to_100)
 	ck_assert_ptr_nonnull(link);
 	snprintf(hint, sizeof(hint), "last_id=%lld", ids[99]);
 	next_q[2] = hint;
-	url = link_rel(link, "next", NULL);
-	assert_page_url(url, r.deployments, next_q);
-	free(url);
+	assert_rel(link, "next", r.deployments, next_q, NULL);
 	free(link);
 	http_response_release(&res);
 
-	get_path(&res, r.token, "%s?per_page=1000&page=2", r.deployments);
-	ck_assert_int_eq(res.status, 200);
-	ck_assert_uint_eq(json_array_size(res.json), 5);
-	http_response_release(&res);
+	expect_list_size(&r, "?per_page=1000&page=2", 5);
 }
 END_TEST
 
@@ -1263,7 +1115,7 @@ expect_not_found(const char *method, const char *path, const char *token)
 
 START_TEST(get_not_found)
 {
-	struct repo r, other;
+	struct test_repo r, other;
 	char path[512];
 	long long mine, theirs;
 
@@ -1311,7 +1163,7 @@ START_TEST(get_not_found)
 	/* A repository that does not exist. */
 	snprintf(path, sizeof(path), "/repos/%s/no-such-repo/deployments/%lld", r.owner, mine);
 	expect_not_found("GET", path, r.token);
-	ck_assert_int_eq(deployments_of(&other), 1);
+	ck_assert_int_eq(rows_of(&other, "deployments"), 1);
 }
 END_TEST
 
@@ -1322,14 +1174,11 @@ END_TEST
 static void
 make_active(long long id)
 {
-	char sql[256];
-
-	snprintf(sql, sizeof(sql), "UPDATE deployments SET latest_state = 'success' WHERE id = %lld", id);
-	sql_exec(sql);
+	sql_exec("UPDATE deployments SET latest_state = 'success' WHERE id = %lld", id);
 }
 
 static long
-delete_status(const struct repo *r, long long id, const char *token, struct http_response *keep)
+delete_status(const struct test_repo *r, long long id, const char *token, struct http_response *keep)
 {
 	struct http_response res;
 	char path[512];
@@ -1350,12 +1199,12 @@ delete_status(const struct repo *r, long long id, const char *token, struct http
 static bool
 exists(long long id)
 {
-	return sql_count("SELECT count(*) FROM deployments WHERE id = %lld", id) == 1;
+	return sql_int("SELECT count(*) FROM deployments WHERE id = %lld", id) == 1;
 }
 
 START_TEST(delete_rule)
 {
-	struct repo r;
+	struct test_repo r;
 	struct http_response res;
 	char path[512];
 	long long a, b, c, d, e, f, outbox;
@@ -1368,7 +1217,7 @@ START_TEST(delete_rule)
 	d = create_ok(&r, json_pack("{ss ss}", "ref", "main", "environment", "staging"));
 	e = create_ok(&r, json_pack("{ss ss}", "ref", "main", "environment", "solo"));
 	f = create_ok(&r, json_pack("{ss ss}", "ref", "main", "environment", "production"));
-	outbox = outbox_of(&r);
+	outbox = rows_of(&r, "outbox");
 	ck_assert_int_eq(outbox, 6);
 
 	/* Not active: deleted, even with others in its environment. */
@@ -1406,17 +1255,12 @@ START_TEST(delete_rule)
 	ck_assert(!exists(d));
 
 	/* Environment means the current environment. */
-	{
-		char sql[256];
-
-		snprintf(sql, sizeof(sql), "UPDATE deployments SET environment = 'elsewhere' WHERE id = %lld", f);
-		sql_exec(sql);
-	}
+	sql_exec("UPDATE deployments SET environment = 'elsewhere' WHERE id = %lld", f);
 	ck_assert_int_eq(delete_status(&r, b, r.token, NULL), 204);
 	expect_list(&r, "", f, 0LL);
 
 	/* Deleting writes no event. */
-	ck_assert_int_eq(outbox_of(&r), outbox);
+	ck_assert_int_eq(rows_of(&r, "outbox"), outbox);
 }
 END_TEST
 
@@ -1426,7 +1270,7 @@ END_TEST
 
 START_TEST(scopes_and_permissions)
 {
-	struct repo priv, pub;
+	struct test_repo priv, pub;
 	char pusher[40], reader[40], outsider[40];
 	char *pusher_token = make_user_with_token("pusher", "repo_deployment", pusher);
 	char *reader_token = make_user_with_token("reader", "repo", reader);
@@ -1458,23 +1302,21 @@ START_TEST(scopes_and_permissions)
 	ck_assert_ptr_nonnull(h);
 	ck_assert_ptr_nonnull(strstr(h, "repo_deployment"));
 	free(h);
-	h = http_header(&res, "X-OAuth-Scopes");
-	ck_assert_str_eq(h, "repo_deployment");
-	free(h);
+	assert_header(&res, "X-OAuth-Scopes", "repo_deployment");
 	http_response_release(&res);
 	post_deployment(&res, &priv, pusher_token, json_pack("{ss}", "ref", "topic"));
 	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
 	ck_assert_str_eq(json_str(json_object_get(res.json, "creator"), "login"), pusher);
 	id = json_integer_value(json_object_get(res.json, "id"));
 	http_response_release(&res);
-	get_path(&res, pusher_token, "%s", priv.deployments);
+	http_callf(&res, "GET", pusher_token, NULL, "%s", priv.deployments);
 	ck_assert_int_eq(res.status, 200);
 	ck_assert_uint_eq(json_array_size(res.json), 2);
 	http_response_release(&res);
-	get_path(&res, pusher_token, "%s/%lld", priv.deployments, id);
+	http_callf(&res, "GET", pusher_token, NULL, "%s/%lld", priv.deployments, id);
 	ck_assert_int_eq(res.status, 200);
 	http_response_release(&res);
-	ck_assert_int_eq(deployments_of(&priv), 2);
+	ck_assert_int_eq(rows_of(&priv, "deployments"), 2);
 
 	/* public_repo on a private repository: it does not exist. */
 	post_deployment(&res, &priv, pub_token, json_pack("{ss}", "ref", "main"));
@@ -1494,7 +1336,7 @@ START_TEST(scopes_and_permissions)
 	ck_assert_int_eq(delete_status(&priv, id, reader_token, &res), 403);
 	ck_assert_str_eq(message_of(&res), "Must have push access to repository");
 	http_response_release(&res);
-	get_path(&res, reader_token, "%s", priv.deployments);
+	http_callf(&res, "GET", reader_token, NULL, "%s", priv.deployments);
 	ck_assert_int_eq(res.status, 200);
 	http_response_release(&res);
 
@@ -1514,7 +1356,7 @@ START_TEST(scopes_and_permissions)
 	ck_assert_ptr_nonnull(json_object_get(res.json, "message"));
 	http_response_release(&res);
 	id = create_ref(&pub, "main");
-	get_path(&res, NULL, "%s", pub.deployments);
+	http_callf(&res, "GET", NULL, NULL, "%s", pub.deployments);
 	ck_assert_int_eq(res.status, 200);
 	ck_assert_uint_eq(json_array_size(res.json), 1);
 	http_response_release(&res);
@@ -1524,15 +1366,15 @@ START_TEST(scopes_and_permissions)
 	ck_assert_int_eq(res.status, 404);
 	http_response_release(&res);
 	/* A bad token is 401 even where anonymous reads are allowed. */
-	get_path(&res, "dpa_not_a_token", "%s", pub.deployments);
+	http_callf(&res, "GET", "dpa_not_a_token", NULL, "%s", pub.deployments);
 	ck_assert_int_eq(res.status, 401);
 	http_response_release(&res);
 
 	/* None of the refusals wrote anything. */
-	ck_assert_int_eq(deployments_of(&priv), 2);
-	ck_assert_int_eq(outbox_of(&priv), 2);
-	ck_assert_int_eq(deployments_of(&pub), 1);
-	ck_assert_int_eq(outbox_of(&pub), 1);
+	ck_assert_int_eq(rows_of(&priv, "deployments"), 2);
+	ck_assert_int_eq(rows_of(&priv, "outbox"), 2);
+	ck_assert_int_eq(rows_of(&pub, "deployments"), 1);
+	ck_assert_int_eq(rows_of(&pub, "outbox"), 1);
 	free(dep_token);
 	free(pub_token);
 	free(pusher_token);
@@ -1545,57 +1387,36 @@ END_TEST
  * Concurrency.
  */
 
+/* The i-th of the parallel creates: main for odd i, topic in qa for even. */
+static void
+create_one(int i, void *arg, struct http_response *res)
+{
+	const struct test_repo *r = arg;
+
+	http_call(res, "POST", r->deployments, r->token,
+	    i % 2 ? "{\"ref\":\"main\"}" : "{\"ref\":\"topic\",\"environment\":\"qa\"}", NULL);
+}
+
 START_TEST(parallel_creates)
 {
 	enum { N = 20 };
-	struct repo r;
-	int fds[2];
-	pid_t pids[N];
+	struct test_repo r;
+	struct parallel_answer answers[N];
 	long long ids[N], listed[100];
-	FILE *in;
 	struct http_response res;
 	size_t n;
 
 	repo_make(&r, WITH_GIT, PUBLIC);
-	ck_assert_int_eq(pipe(fds), 0);
+	in_parallel(N, create_one, &r, answers);
 	for (int i = 0; i < N; i++) {
-		pids[i] = fork();
-		ck_assert_int_ge(pids[i], 0);
-		if (pids[i] == 0) {
-			struct http_response c;
-			char line[64];
-			int len;
-
-			close(fds[0]);
-			http_call(&c, "POST", r.deployments, r.token,
-			    i % 2 ? "{\"ref\":\"main\"}" : "{\"ref\":\"topic\",\"environment\":\"qa\"}", NULL);
-			len = snprintf(line, sizeof(line), "%ld %lld\n", c.status,
-			    (long long)json_integer_value(json_object_get(c.json, "id")));
-			if (write(fds[1], line, (size_t)len) != len)
-				_exit(2);
-			_exit(0);
-		}
-	}
-	close(fds[1]);
-	for (int i = 0; i < N; i++) {
-		int status;
-
-		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
-		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	}
-	in = fdopen(fds[0], "r");
-	for (int i = 0; i < N; i++) {
-		long status;
-
-		ck_assert_int_eq(fscanf(in, "%ld %lld", &status, &ids[i]), 2);
-		ck_assert_int_eq(status, 201);
+		ck_assert_int_eq(answers[i].status, 201);
+		ids[i] = answers[i].id;
 		ck_assert_int_gt(ids[i], 0);
 		for (int j = 0; j < i; j++)
 			ck_assert_int_ne(ids[i], ids[j]);
 	}
-	fclose(in);
 
-	get_path(&res, r.token, "%s?per_page=100", r.deployments);
+	http_callf(&res, "GET", r.token, NULL, "%s?per_page=100", r.deployments);
 	ck_assert_int_eq(res.status, 200);
 	n = ids_of(&res, listed, 100);
 	ck_assert_uint_eq(n, N);
@@ -1609,9 +1430,9 @@ START_TEST(parallel_creates)
 		ck_assert_msg(found, "created %lld is not listed", ids[i]);
 	}
 	http_response_release(&res);
-	ck_assert_int_eq(deployments_of(&r), N);
-	ck_assert_int_eq(outbox_of(&r), N);
-	ck_assert_int_eq(sql_count("SELECT count(DISTINCT deployment_id) FROM outbox WHERE repository_id = %lld",
+	ck_assert_int_eq(rows_of(&r, "deployments"), N);
+	ck_assert_int_eq(rows_of(&r, "outbox"), N);
+	ck_assert_int_eq(sql_int("SELECT count(DISTINCT deployment_id) FROM outbox WHERE repository_id = %lld",
 	    r.id), N);
 }
 END_TEST
@@ -1622,37 +1443,31 @@ END_TEST
 
 START_TEST(deployment_and_event_are_atomic)
 {
-	struct repo r;
+	struct test_repo r;
 	struct http_response res;
-	char sql[1024];
 	long long id;
 	char *text;
 	json_t *payload, *body;
 
 	repo_make(&r, WITH_GIT, PUBLIC);
 	/* Only this repository's events fail, so nothing else is disturbed. */
-	snprintf(sql, sizeof(sql),
-	    "CREATE FUNCTION test_refuse_outbox_%lld() RETURNS trigger LANGUAGE plpgsql AS $$"
+	sql_exec("CREATE FUNCTION test_refuse_outbox_%lld() RETURNS trigger LANGUAGE plpgsql AS $$"
 	    " BEGIN IF NEW.repository_id = %lld THEN RAISE EXCEPTION 'outbox refused by the test'; END IF;"
 	    " RETURN NEW; END $$", r.id, r.id);
-	sql_exec(sql);
-	snprintf(sql, sizeof(sql), "CREATE TRIGGER test_refuse_outbox_%lld BEFORE INSERT ON outbox"
+	sql_exec("CREATE TRIGGER test_refuse_outbox_%lld BEFORE INSERT ON outbox"
 	    " FOR EACH ROW EXECUTE FUNCTION test_refuse_outbox_%lld()", r.id, r.id);
-	sql_exec(sql);
 
 	post_deployment(&res, &r, r.token, json_pack("{ss ss}", "ref", "main", "description", "doomed"));
 	ck_assert_msg(res.status == 500, "%ld %s", res.status, res.body);
 	ck_assert_ptr_nonnull(json_object_get(res.json, "message"));
 	http_response_release(&res);
-	ck_assert_int_eq(deployments_of(&r), 0);
-	ck_assert_int_eq(outbox_of(&r), 0);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM deployments WHERE description = 'doomed'"
+	ck_assert_int_eq(rows_of(&r, "deployments"), 0);
+	ck_assert_int_eq(rows_of(&r, "outbox"), 0);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM deployments WHERE description = 'doomed'"
 	    " AND repository_id = %lld", r.id), 0);
 
-	snprintf(sql, sizeof(sql), "DROP TRIGGER test_refuse_outbox_%lld ON outbox", r.id);
-	sql_exec(sql);
-	snprintf(sql, sizeof(sql), "DROP FUNCTION test_refuse_outbox_%lld()", r.id);
-	sql_exec(sql);
+	sql_exec("DROP TRIGGER test_refuse_outbox_%lld ON outbox", r.id);
+	sql_exec("DROP FUNCTION test_refuse_outbox_%lld()", r.id);
 
 	/* The same request now works and writes exactly one event. */
 	post_deployment(&res, &r, r.token, json_pack("{ss ss}", "ref", "main", "description", "doomed"));
@@ -1660,11 +1475,11 @@ START_TEST(deployment_and_event_are_atomic)
 	body = json_incref(res.json);
 	id = json_integer_value(json_object_get(body, "id"));
 	http_response_release(&res);
-	ck_assert_int_eq(deployments_of(&r), 1);
-	ck_assert_int_eq(outbox_of(&r), 1);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM outbox WHERE deployment_id = %lld"
+	ck_assert_int_eq(rows_of(&r, "deployments"), 1);
+	ck_assert_int_eq(rows_of(&r, "outbox"), 1);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE deployment_id = %lld"
 	    " AND event = 'deployment' AND action = 'created' AND repository_id = %lld", id, r.id), 1);
-	text = sql_value("SELECT payload FROM outbox WHERE deployment_id = %lld", id);
+	text = sql_text("SELECT payload FROM outbox WHERE deployment_id = %lld", id);
 	ck_assert_ptr_nonnull(text);
 	payload = json_loads(text, 0, NULL);
 	ck_assert_msg(payload != NULL, "payload is not JSON: %s", text);
@@ -1687,53 +1502,27 @@ END_TEST
 static Suite *
 deployments_suite(void)
 {
-	Suite *s = suite_create("deployments");
-	TCase *create = tcase_create("create");
-	TCase *list = tcase_create("list");
-	TCase *other = tcase_create("get-delete-access");
-
-	tcase_set_timeout(create, 120);
-	tcase_add_test(create, create_defaults);
-	tcase_add_test(create, create_explicit_fields);
-	tcase_add_test(create, create_under_api_v3);
-	tcase_add_test(create, payload_keeps_its_type);
-	tcase_add_test(create, ref_resolution_with_git);
-	tcase_add_test(create, ref_resolution_without_git);
-	tcase_add_test(create, validation_failures_write_nothing);
-	tcase_add_test(create, nul_in_strings_is_a_validation_failure);
-	tcase_add_test(create, limits_are_inclusive_and_count_characters);
-	suite_add_tcase(s, create);
-
-	tcase_set_timeout(list, 120);
-	tcase_add_test(list, list_filters);
-	tcase_add_test(list, pagination_of_75);
-	tcase_add_test(list, pagination_next_survives_inserts);
-	tcase_add_test(list, links_keep_encoded_filters);
-	tcase_add_test(list, list_etag_follows_the_content);
-	tcase_add_test(list, per_page_is_clamped_to_100);
-	suite_add_tcase(s, list);
-
-	tcase_set_timeout(other, 120);
-	tcase_add_test(other, get_not_found);
-	tcase_add_test(other, delete_rule);
-	tcase_add_test(other, scopes_and_permissions);
-	tcase_add_test(other, parallel_creates);
-	tcase_add_test(other, deployment_and_event_are_atomic);
-	suite_add_tcase(s, other);
-	return s;
+	return suite_of("deployments", tcase_of("create", 120, (const TTest *const[]){
+		create_defaults, create_explicit_fields, create_under_api_v3, payload_keeps_its_type,
+		ref_resolution_with_git, ref_resolution_without_git, validation_failures_write_nothing,
+		nul_in_strings_is_a_validation_failure, limits_are_inclusive_and_count_characters,
+		NULL }),
+	    tcase_of("list", 120, (const TTest *const[]){
+		list_filters, pagination_of_75, pagination_next_survives_inserts,
+		links_keep_encoded_filters, list_etag_follows_the_content, per_page_is_clamped_to_100,
+		NULL }),
+	    tcase_of("get-delete-access", 120, (const TTest *const[]){
+		get_not_found, delete_rule, scopes_and_permissions, parallel_creates,
+		deployment_and_event_are_atomic, NULL }), NULL);
 }
 
 int
 main(void)
 {
-	SRunner *sr;
 	int failed;
 
 	git_setup();
-	sr = srunner_create(deployments_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_failures(deployments_suite());
 	git_cleanup();
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -34,6 +34,7 @@
 #include "retry_schedule.h"
 #include "dispatch_store.h"
 #include "harness.h"
+#include "suite.h"
 #include "webhook_signature.h"
 
 #define MAX_DISPATCHERS 8
@@ -138,21 +139,21 @@ clean_slate(void)
 	free(sql_value("DELETE FROM outbox"));
 }
 
-/* A user, a repository of theirs; returns the repository id. */
+/* A new user and a repository of theirs; returns the repository id. */
 static int64_t
-make_repository(char *owner_out, char *name_out)
+make_repository(void)
 {
-	char full[128];
-	const char *create_user[] = { "user", "create", owner_out, NULL };
+	char owner[40], name[40], full[128];
+	const char *create_user[] = { "user", "create", owner, NULL };
 	const char *create_repo[] = { "repo", "create", full, NULL };
 
-	unique_name("hookowner", owner_out, 40);
-	unique_name("hooked", name_out, 40);
-	snprintf(full, sizeof(full), "%s/%s", owner_out, name_out);
+	unique_name("hookowner", owner, sizeof(owner));
+	unique_name("hooked", name, sizeof(name));
+	snprintf(full, sizeof(full), "%s/%s", owner, name);
 	free(deployctl(create_user));
 	free(deployctl(create_repo));
 	return db_int("SELECT r.id FROM repositories r JOIN users u ON u.id = r.owner_id"
-	    " WHERE u.login = '%s' AND r.name = '%s'", owner_out, name_out);
+	    " WHERE u.login = '%s' AND r.name = '%s'", owner, name);
 }
 
 static int64_t
@@ -304,6 +305,15 @@ wait_records(struct receiver *r, size_t n, int limit_ms)
 		    receiver_poll(r), limit_ms, n);
 		sleep_ms(20);
 	}
+}
+
+/* 300 ms on, the receiver still has exactly n records: nothing came
+ * late or twice. */
+static void
+assert_no_more_records(struct receiver *r, size_t n)
+{
+	sleep_ms(300);
+	ck_assert_uint_eq(receiver_poll(r), n);
 }
 
 /* Waits until the SQL count reaches n. */
@@ -477,7 +487,7 @@ END_TEST
 START_TEST(test_signed_json_and_headers)
 {
 	struct receiver rcv;
-	char owner[40], name[40], want[128], wrong[128];
+	char want[128], wrong[128];
 	const char *secret = "It's a Secret to Everybody";
 	const char *payload = "{\"action\":\"created\",\"deployment\":{\"id\":77},\"n\":\"\\u00e9 & \\\"x\\\"\"}";
 	const char *args[] = { "--poll-ms", "200", NULL };
@@ -486,7 +496,7 @@ START_TEST(test_signed_json_and_headers)
 	char *guid;
 
 	receiver_start(&rcv);
-	repo = make_repository(owner, name);
+	repo = make_repository();
 	signed_hook = receiver_hook(repo, &rcv, "signed", NULL, "json", secret, "{deployment}");
 	plain_hook = receiver_hook(repo, &rcv, "plain", NULL, "json", NULL, "{deployment}");
 	star_hook = receiver_hook(repo, &rcv, "star", NULL, "json", "", "{*}");
@@ -499,8 +509,7 @@ START_TEST(test_signed_json_and_headers)
 
 	/* signed + plain get the deployment; star gets both events. */
 	wait_records(&rcv, 4, 10000);
-	sleep_ms(300);
-	ck_assert_uint_eq(receiver_poll(&rcv), 4);
+	assert_no_more_records(&rcv, 4);
 	ck_assert_int_eq(db_int("SELECT count(*) FROM outbox"), 0);
 	ck_assert_int_eq(db_int("SELECT count(*) FROM deliveries"), 4);
 
@@ -573,7 +582,7 @@ END_TEST
 START_TEST(test_form_content_type)
 {
 	struct receiver rcv;
-	char owner[40], name[40], want[128];
+	char want[128];
 	const char *payload = "{\"action\":\"created\",\"text\":\"a b&c=d/e?f+g%h\\u00e9\",\"deployment\":{\"id\":1}}";
 	const char *args[] = { "--poll-ms", "200", NULL };
 	int64_t repo;
@@ -582,7 +591,7 @@ START_TEST(test_form_content_type)
 	char *decoded;
 
 	receiver_start(&rcv);
-	repo = make_repository(owner, name);
+	repo = make_repository();
 	receiver_hook(repo, &rcv, "form", NULL, "form", "s3cr3t", "{deployment}");
 	add_event(repo, "deployment", 1, payload);
 	dispatcher_start(args);
@@ -658,7 +667,6 @@ END_TEST
 START_TEST(test_not_sendable)
 {
 	struct receiver rcv;
-	char owner[40], name[40];
 	const char *args[] = { "--poll-ms", "200", NULL };
 	struct dispatch_fanout_result res;
 	struct db_error err;
@@ -666,7 +674,7 @@ START_TEST(test_not_sendable)
 	int64_t repo, off, odd;
 
 	receiver_start(&rcv);
-	repo = make_repository(owner, name);
+	repo = make_repository();
 	off = receiver_hook(repo, &rcv, "off", NULL, "json", "s", "{deployment}");
 	odd = receiver_hook(repo, &rcv, "odd", NULL, "json", NULL, "{*}");
 	free(sql_value("UPDATE hooks SET events = ARRAY[E'bad\\nevent'] WHERE id = %" PRId64, odd));
@@ -690,8 +698,7 @@ START_TEST(test_not_sendable)
 	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id"
 	    " WHERE d.hook_id = %" PRId64 " AND a.error LIKE '%%control characters%%'", odd), 1);
 	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_queue"), 0);
-	sleep_ms(300);
-	ck_assert_uint_eq(receiver_poll(&rcv), 0);
+	assert_no_more_records(&rcv, 0);
 	receiver_stop(&rcv);
 }
 END_TEST
@@ -701,20 +708,18 @@ END_TEST
 START_TEST(test_retry_same_guid)
 {
 	struct receiver rcv;
-	char owner[40], name[40];
 	const char *args[] = { "--schedule", "0,1,1,1", "--poll-ms", "200", NULL };
 	int64_t repo, hook;
 	char *guid;
 
 	receiver_start(&rcv);
-	repo = make_repository(owner, name);
+	repo = make_repository();
 	hook = receiver_hook(repo, &rcv, "flaky", "fail=2", "json", NULL, "{deployment}");
 	add_event(repo, "deployment", 5, "{\"n\":1}");
 	dispatcher_start(args);
 	wait_records(&rcv, 3, 10000);
 	wait_count(1, 5000, "SELECT count(*) FROM deliveries WHERE status = 'delivered'");
-	sleep_ms(300);
-	ck_assert_uint_eq(receiver_poll(&rcv), 3);
+	assert_no_more_records(&rcv, 3);
 	guid = sql_value("SELECT guid FROM deliveries WHERE hook_id = %" PRId64, hook);
 	for (size_t i = 0; i < 3; i++) {
 		json_t *rec = json_array_get(rcv.records, i);
@@ -746,12 +751,11 @@ END_TEST
 START_TEST(test_failed_then_redelivered)
 {
 	struct receiver rcv;
-	char owner[40], name[40];
 	const char *args[] = { "--schedule", "0,0.2,0.2", "--poll-ms", "200", NULL };
 	int64_t repo, hook;
 
 	receiver_start(&rcv);
-	repo = make_repository(owner, name);
+	repo = make_repository();
 	hook = receiver_hook(repo, &rcv, "down", "fail=1000&fail_status=503", "json", NULL, "{*}");
 	add_event(repo, "deployment", 9, "{\"n\":1}");
 	dispatcher_start(args);
@@ -773,13 +777,12 @@ END_TEST
 START_TEST(test_retry_after)
 {
 	struct receiver rcv;
-	char owner[40], name[40];
 	const char *args[] = { "--schedule", "0,0.1,0.1", "--poll-ms", "200", NULL };
 	int64_t repo;
 	double gap;
 
 	receiver_start(&rcv);
-	repo = make_repository(owner, name);
+	repo = make_repository();
 	receiver_hook(repo, &rcv, "busy", "fail=1&fail_status=429&retry_after=2", "json", NULL, "{*}");
 	add_event(repo, "deployment", 3, "{\"n\":1}");
 	dispatcher_start(args);
@@ -819,7 +822,6 @@ sequence_of(struct receiver *rcv, int dep, bool ok_only, int *out, size_t max)
 START_TEST(test_order_while_failing)
 {
 	struct receiver rcv;
-	char owner[40], name[40];
 	const char *args[] = { "--schedule", "0,1,1,1,1,1", "--poll-ms", "200", NULL };
 	int64_t repo;
 	int seq[32];
@@ -827,7 +829,7 @@ START_TEST(test_order_while_failing)
 	double a1_ok = 0, b_last = 0;
 
 	receiver_start(&rcv);
-	repo = make_repository(owner, name);
+	repo = make_repository();
 	/* Every request of deployment 1001 fails the first three times. */
 	receiver_hook(repo, &rcv, "ordered", "fail=3&match=%22dep%22:1001", "json", NULL, "{*}");
 	for (int s = 1; s <= 3; s++) {
@@ -842,8 +844,7 @@ START_TEST(test_order_while_failing)
 	dispatcher_start(args);
 	wait_records(&rcv, 10, 15000);
 	wait_count(7, 5000, "SELECT count(*) FROM deliveries WHERE status = 'delivered'");
-	sleep_ms(300);
-	ck_assert_uint_eq(receiver_poll(&rcv), 10);
+	assert_no_more_records(&rcv, 10);
 
 	/* Deployment 1001: its first event thrice refused, then in order;
 	 * nothing of it went out before its first event was delivered. */
@@ -878,14 +879,13 @@ END_TEST
 START_TEST(test_order_random_failures)
 {
 	struct receiver rcv;
-	char owner[40], name[40];
 	const char *args[] = { "--schedule", "0,0.3", "--max-attempts", "20", "--poll-ms", "200",
 	    "--concurrency", "8", NULL };
 	enum { DEPLOYMENTS = 20, EVENTS = 5 };
 	int64_t repo;
 
 	receiver_start(&rcv);
-	repo = make_repository(owner, name);
+	repo = make_repository();
 	receiver_hook(repo, &rcv, "random", "fail_pct=30", "json", NULL, "{*}");
 	dispatcher_start(args);
 	dispatcher_start(args);
@@ -944,14 +944,13 @@ distinct_deliveries(struct receiver *rcv, size_t *duplicates)
 START_TEST(test_three_instances_exactly_once)
 {
 	struct receiver rcv;
-	char owner[40], name[40];
 	const char *args[] = { "--poll-ms", "200", "--batch", "50", NULL };
 	enum { EVENTS = 10000 };
 	int64_t repo;
 	size_t dups;
 
 	receiver_start(&rcv);
-	repo = make_repository(owner, name);
+	repo = make_repository();
 	receiver_hook(repo, &rcv, "bulk", NULL, "json", "k", "{*}");
 	dispatcher_start(args);
 	dispatcher_start(args);
@@ -980,7 +979,6 @@ END_TEST
 START_TEST(test_sigkill_then_restart)
 {
 	struct receiver rcv;
-	char owner[40], name[40];
 	const char *args[] = { "--lease-seconds", "2", "--timeout-seconds", "1", "--concurrency", "10",
 	    "--poll-ms", "200", NULL };
 	enum { EVENTS = 1000 };
@@ -989,7 +987,7 @@ START_TEST(test_sigkill_then_restart)
 	size_t dups, at_kill;
 
 	receiver_start(&rcv);
-	repo = make_repository(owner, name);
+	repo = make_repository();
 	/* 20 ms per answer, 10 at a time: about two seconds of work. */
 	receiver_hook(repo, &rcv, "slow", "delay_ms=20", "json", NULL, "{*}");
 	free(sql_value("INSERT INTO outbox (event, action, repository_id, deployment_id, payload)"
@@ -1019,14 +1017,13 @@ END_TEST
 START_TEST(test_database_restart)
 {
 	struct receiver rcv;
-	char owner[40], name[40];
 	const char *args[] = { "--poll-ms", "200", NULL };
 	int64_t repo;
 	pid_t pid;
 	double cpu;
 
 	receiver_start(&rcv);
-	repo = make_repository(owner, name);
+	repo = make_repository();
 	receiver_hook(repo, &rcv, "db", NULL, "json", NULL, "{*}");
 	for (int i = 0; i < 20; i++)
 		add_event(repo, "deployment", 100 + i, "{\"before\":true}");
@@ -1055,14 +1052,13 @@ END_TEST
 START_TEST(test_hanging_receiver)
 {
 	struct receiver rcv;
-	char owner[40], name[40];
 	const char *args[] = { "--timeout-seconds", "1", "--lease-seconds", "5", "--schedule", "0,30",
 	    "--concurrency", "8", "--poll-ms", "200", NULL };
 	int64_t repo, hung, fine;
 	double first_hang = 0, last_fine = 0;
 
 	receiver_start(&rcv);
-	repo = make_repository(owner, name);
+	repo = make_repository();
 	hung = receiver_hook(repo, &rcv, "hang", "hang=1", "json", NULL, "{deployment}");
 	fine = receiver_hook(repo, &rcv, "fine", NULL, "json", NULL, "{deployment_status}");
 	/* The hanging hook's events come first: they fill at most half the slots. */
@@ -1097,23 +1093,34 @@ START_TEST(test_hanging_receiver)
 }
 END_TEST
 
+/* A new repository with n deployment events for one hook of rcv
+ * (/name?query) and a dispatcher started with args; returns its pid once
+ * rcv has all n requests, in flight for as long as rcv holds its answers. */
+static pid_t
+start_with_requests_in_flight(struct receiver *rcv, const char *name, const char *query, int n,
+    const char *const *args)
+{
+	int64_t repo = make_repository();
+	pid_t pid;
+
+	receiver_hook(repo, rcv, name, query, "json", NULL, "{*}");
+	for (int i = 0; i < n; i++)
+		add_event(repo, "deployment", 0, "{\"n\":1}");
+	pid = dispatcher_start(args);
+	wait_records(rcv, (size_t)n, 10000);
+	return pid;
+}
+
 START_TEST(test_sigterm_finishes_in_flight)
 {
 	struct receiver rcv;
-	char owner[40], name[40];
 	const char *args[] = { "--poll-ms", "200", NULL };
-	int64_t repo;
 	pid_t pid;
 	int status;
 	double t0;
 
 	receiver_start(&rcv);
-	repo = make_repository(owner, name);
-	receiver_hook(repo, &rcv, "slow", "delay_ms=1500", "json", NULL, "{*}");
-	for (int i = 0; i < 5; i++)
-		add_event(repo, "deployment", 0, "{\"n\":1}");
-	pid = dispatcher_start(args);
-	wait_records(&rcv, 5, 10000);
+	pid = start_with_requests_in_flight(&rcv, "slow", "delay_ms=1500", 5, args);
 	t0 = wall_clock();
 	status = dispatcher_stop(pid, SIGTERM, 8000);
 	ck_assert_msg(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
@@ -1128,19 +1135,12 @@ END_TEST
 START_TEST(test_second_sigterm_releases)
 {
 	struct receiver rcv;
-	char owner[40], name[40];
 	const char *args[] = { "--poll-ms", "200", "--lease-seconds", "600", NULL };
-	int64_t repo;
 	pid_t pid;
 	int status;
 
 	receiver_start(&rcv);
-	repo = make_repository(owner, name);
-	receiver_hook(repo, &rcv, "hang", "hang=1", "json", NULL, "{*}");
-	for (int i = 0; i < 3; i++)
-		add_event(repo, "deployment", 0, "{\"n\":1}");
-	pid = dispatcher_start(args);
-	wait_records(&rcv, 3, 10000);
+	pid = start_with_requests_in_flight(&rcv, "hang", "hang=1", 3, args);
 	kill(pid, SIGTERM);
 	sleep_ms(200);
 	status = dispatcher_stop(pid, SIGTERM, 3000);
@@ -1156,11 +1156,10 @@ END_TEST
 
 START_TEST(test_prune_old_deliveries)
 {
-	char owner[40], name[40];
 	const char *args[] = { "--poll-ms", "200", "--retention-days", "30", NULL };
 	int64_t repo, hook;
 
-	repo = make_repository(owner, name);
+	repo = make_repository();
 	hook = make_hook(repo, "http://127.0.0.1:9/unused", "json", NULL, "{}");
 	free(sql_value("INSERT INTO deliveries (hook_id, repository_id, event, event_seq, payload, status,"
 	    "   created_at, delivered_at, attempts)"
@@ -1195,13 +1194,12 @@ END_TEST
  * first few executions. */
 START_TEST(test_claim_plan_is_index_scan)
 {
-	char owner[40], name[40];
 	int64_t repo, hook;
 	struct buf sql = BUF_INIT;
 	PGresult *r;
 	struct buf plan = BUF_INIT;
 
-	repo = make_repository(owner, name);
+	repo = make_repository();
 	hook = make_hook(repo, "http://127.0.0.1:9/unused", "json", NULL, "{}");
 	free(sql_value("INSERT INTO deliveries (hook_id, repository_id, event, deployment_id, event_seq, payload,"
 	    "   status, delivered_at, attempts)"
@@ -1251,54 +1249,22 @@ START_TEST(test_bad_arguments)
 }
 END_TEST
 
-static Suite *
-dispatch_suite(void)
-{
-	Suite *s = suite_create("dispatch");
-	TCase *pure = tcase_create("pure");
-	TCase *tc = tcase_create("delivery");
-	TCase *slow = tcase_create("failure");
-
-	tcase_add_test(pure, test_sign_vectors);
-	tcase_add_test(pure, test_schedule_and_retry);
-	tcase_add_test(pure, test_bad_arguments);
-	suite_add_tcase(s, pure);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_signed_json_and_headers);
-	tcase_add_test(tc, test_form_content_type);
-	tcase_add_test(tc, test_event_from_api);
-	tcase_add_test(tc, test_not_sendable);
-	tcase_add_test(tc, test_retry_same_guid);
-	tcase_add_test(tc, test_failed_then_redelivered);
-	tcase_add_test(tc, test_retry_after);
-	tcase_add_test(tc, test_order_while_failing);
-	tcase_add_test(tc, test_order_random_failures);
-	tcase_add_test(tc, test_prune_old_deliveries);
-	tcase_add_test(tc, test_claim_plan_is_index_scan);
-	suite_add_tcase(s, tc);
-
-	tcase_add_checked_fixture(slow, setup, teardown);
-	tcase_set_timeout(slow, 180);
-	tcase_add_test(slow, test_three_instances_exactly_once);
-	tcase_add_test(slow, test_sigkill_then_restart);
-	tcase_add_test(slow, test_hanging_receiver);
-	tcase_add_test(slow, test_sigterm_finishes_in_flight);
-	tcase_add_test(slow, test_second_sigterm_releases);
-	tcase_add_test(slow, test_database_restart);
-	suite_add_tcase(s, slow);
-	return s;
-}
-
 int
 main(void)
 {
-	SRunner *sr = srunner_create(dispatch_suite());
-	int failed;
+	TCase *pure = tcase_of("pure", 0, (const TTest *const[]){
+		test_sign_vectors, test_schedule_and_retry, test_bad_arguments, NULL });
+	TCase *delivery = tcase_of("delivery", 60, (const TTest *const[]){
+		test_signed_json_and_headers, test_form_content_type, test_event_from_api,
+		test_not_sendable, test_retry_same_guid, test_failed_then_redelivered,
+		test_retry_after, test_order_while_failing, test_order_random_failures,
+		test_prune_old_deliveries, test_claim_plan_is_index_scan, NULL });
+	TCase *failure = tcase_of("failure", 180, (const TTest *const[]){
+		test_three_instances_exactly_once, test_sigkill_then_restart, test_hanging_receiver,
+		test_sigterm_finishes_in_flight, test_second_sigterm_releases, test_database_restart,
+		NULL });
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	tcase_add_checked_fixture(delivery, setup, teardown);
+	tcase_add_checked_fixture(failure, setup, teardown);
+	return suite_failures(suite_of("dispatch", pure, delivery, failure, NULL)) == 0 ? 0 : 1;
 }

@@ -17,169 +17,52 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
 #include "buf.h"
 #include "harness.h"
+#include "suite.h"
 
 #define HOOK_URL "https://hooks.example.com/receive"
 #define SECRET "s3cr3t-never-shown-9f2c"
 #define ADMIN_MESSAGE "Must have admin rights to Repository."
 #define PUSH_MESSAGE "Must have push access to repository"
 
-/* An owner with one repository. */
-struct world {
-	char owner[40];
-	char token[128];
-	char full[96];     /* owner/name */
-	char path[128];    /* /repos/owner/name */
-	long long repo_id;
-};
-
+/* An owner with one repository, "app", which GET answers with the id it
+ * has; default_branch NULL keeps deployctl's. */
 static void
-world_make_branch(struct world *w, bool private_repo, const char *default_branch)
+world_make_branch(struct test_repo *w, bool private_repo, const char *default_branch)
 {
-	char *t = make_user_with_token("hk", "repo", w->owner);
-	const char *args[8] = { "repo", "create", w->full, NULL };
-	size_t n = 3;
-	struct http_response r;
+	const char *branch[] = { "--default-branch", default_branch, NULL };
 
-	snprintf(w->token, sizeof(w->token), "%s", t);
-	free(t);
-	snprintf(w->full, sizeof(w->full), "%s/app", w->owner);
-	snprintf(w->path, sizeof(w->path), "/repos/%s", w->full);
-	if (private_repo)
-		args[n++] = "--private";
-	if (default_branch) {
-		args[n++] = "--default-branch";
-		args[n++] = default_branch;
-	}
-	args[n] = NULL;
-	free(deployctl(args));
-	http_call(&r, "GET", w->path, w->token, NULL, NULL);
-	ck_assert_int_eq(r.status, 200);
-	w->repo_id = (long long)json_integer_value(json_object_get(r.json, "id"));
-	ck_assert_int_gt(w->repo_id, 0);
-	http_response_release(&r);
+	test_repo_make(w, "hk", "app", private_repo, default_branch ? branch : NULL);
+	assert_repo_served(w);
 }
 
 static void
-world_make(struct world *w, bool private_repo)
+world_make(struct test_repo *w, bool private_repo)
 {
 	world_make_branch(w, private_repo, NULL);
 }
 
-/* A second user with a permission on w's repository; returns its token. */
-static char *
-collaborator(const struct world *w, const char *permission, char *login)
-{
-	char *t = make_user_with_token(permission, "repo", login);
-	const char *add[] = { "collaborator", "add", w->full, login, "--permission", permission,
-		NULL };
-
-	free(deployctl(add));
-	return t;
-}
-
-/* ------------------------------------------------------------------ SQL */
-
-/* The first column of the first row of a query, as text ("" for NULL);
- * asserts exactly one row. */
-static char *
-sql_value(const char *fmt, ...)
-{
-	PGconn *conn = PQconnectdb(env_or_die("DEPLOY_DB"));
-	struct buf sql = BUF_INIT;
-	PGresult *r;
-	va_list ap;
-	char *v;
-
-	va_start(ap, fmt);
-	buf_vprintf(&sql, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "%s", PQerrorMessage(conn));
-	r = PQexec(conn, sql.data);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1,
-	    "%s: %s (%d rows)", sql.data, PQresultErrorMessage(r), PQntuples(r));
-	v = xstrdup(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	PQfinish(conn);
-	buf_release(&sql);
-	return v;
-}
-
-static void
-sql_run(const char *fmt, ...)
-{
-	struct buf sql = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vprintf(&sql, fmt, ap);
-	va_end(ap);
-	sql_exec(sql.data);
-	buf_release(&sql);
-}
-
-static long long
-count_hooks(const struct world *w)
-{
-	return sql_int("SELECT count(*) FROM hooks WHERE repository_id = %lld", w->repo_id);
-}
-
-static long long
-count_deliveries(const struct world *w)
-{
-	return sql_int("SELECT count(*) FROM deliveries WHERE repository_id = %lld", w->repo_id);
-}
-
-static long long
-count_outbox(const struct world *w)
-{
-	return sql_int("SELECT count(*) FROM outbox WHERE repository_id = %lld", w->repo_id);
-}
-
 /* ----------------------------------------------------------------- HTTP */
 
-static const char *
-str(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	ck_assert_msg(json_is_string(v), "\"%s\" is not a string", key);
-	return json_string_value(v);
-}
-
-static long long
-int_of(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	ck_assert_msg(json_is_integer(v), "\"%s\" is not an integer", key);
-	return (long long)json_integer_value(v);
-}
-
-/* method path with body as token; asserts the status and returns the
- * parsed body (owned, may be NULL). */
+/* method path with body as token; asserts the status and that the body
+ * does not show the secret, and returns the parsed body (owned, may be
+ * NULL). */
 static json_t *
 call_as(const char *token, const char *method, const char *path, const char *body, long expect)
 {
-	struct http_response r;
-	json_t *out;
+	json_t *out = http_json(method, token, body, expect, "%s", path);
+	char *text = out ? json_dumps(out, JSON_ENCODE_ANY) : NULL;
 
-	http_call(&r, method, path, token, body, NULL);
-	ck_assert_msg(r.status == expect, "%s %s %s: expected %ld, got %ld %s", method, path,
-	    body ? body : "", expect, r.status, r.body);
-	ck_assert_msg(strstr(r.body, SECRET) == NULL, "%s %s returned the secret: %s", method, path,
-	    r.body);
-	out = json_incref(r.json);
-	http_response_release(&r);
+	ck_assert_msg(text == NULL || strstr(text, SECRET) == NULL, "%s %s returned the secret: %s",
+	    method, path, text);
+	free(text);
 	return out;
 }
 
 /* Same, as the repository's owner, on w->path + suffix (printf-style). */
 static json_t *
-call(const struct world *w, const char *method, long expect, const char *body, const char *fmt, ...)
+call(const struct test_repo *w, const char *method, long expect, const char *body, const char *fmt, ...)
 {
 	struct buf path = BUF_INIT;
 	va_list ap;
@@ -196,23 +79,23 @@ call(const struct world *w, const char *method, long expect, const char *body, c
 
 /* POST /hooks with body; asserts 201 and returns the hook's id. */
 static long long
-create_hook(const struct world *w, const char *body)
+create_hook(const struct test_repo *w, const char *body)
 {
 	json_t *h = call(w, "POST", 201, body, "/hooks");
-	long long id = int_of(h, "id");
+	long long id = json_int(h, "id");
 
 	json_decref(h);
 	return id;
 }
 
 static long long
-create_simple_hook(const struct world *w)
+create_simple_hook(const struct test_repo *w)
 {
 	return create_hook(w, "{\"config\":{\"url\":\"" HOOK_URL "\"}}");
 }
 
 static void
-ping(const struct world *w, long long hook)
+ping(const struct test_repo *w, long long hook)
 {
 	struct http_response r;
 	struct buf path = BUF_INIT;
@@ -285,7 +168,7 @@ assert_events(json_t *hook, const char *expected)
 
 START_TEST(create_with_github_defaults)
 {
-	struct world w;
+	struct test_repo w;
 	struct http_response r;
 	struct buf path = BUF_INIT, url_suffix = BUF_INIT;
 	json_t *config, *last;
@@ -296,47 +179,47 @@ START_TEST(create_with_github_defaults)
 	buf_printf(&path, "%s/hooks", w.path);
 	http_call(&r, "POST", path.data, w.token, "{\"config\":{\"url\":\"" HOOK_URL "\"}}", NULL);
 	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
-	id = int_of(r.json, "id");
+	id = json_int(r.json, "id");
 	ck_assert_int_gt(id, 0);
 	buf_printf(&url_suffix, "%s/hooks/%lld", w.path, id);
 
 	location = http_header(&r, "Location");
 	ck_assert_ptr_nonnull(location);
-	ck_assert_str_eq(location, str(r.json, "url"));
+	ck_assert_str_eq(location, json_str(r.json, "url"));
 	ck_assert_msg(ends_with(location, url_suffix.data), "Location %s", location);
 	free(location);
 
-	ck_assert_str_eq(str(r.json, "type"), "Repository");
-	ck_assert_str_eq(str(r.json, "name"), "web");
+	ck_assert_str_eq(json_str(r.json, "type"), "Repository");
+	ck_assert_str_eq(json_str(r.json, "name"), "web");
 	ck_assert(json_is_true(json_object_get(r.json, "active")));
 	assert_events(r.json, "push");
 	config = json_object_get(r.json, "config");
 	ck_assert(json_is_object(config));
-	ck_assert_str_eq(str(config, "url"), HOOK_URL);
-	ck_assert_str_eq(str(config, "content_type"), "form");
-	ck_assert_str_eq(str(config, "insecure_ssl"), "0");
+	ck_assert_str_eq(json_str(config, "url"), HOOK_URL);
+	ck_assert_str_eq(json_str(config, "content_type"), "form");
+	ck_assert_str_eq(json_str(config, "insecure_ssl"), "0");
 	ck_assert_msg(json_object_get(config, "secret") == NULL, "no secret set, yet: %s", r.body);
-	ck_assert(is_iso_seconds(str(r.json, "created_at")));
-	ck_assert(is_iso_seconds(str(r.json, "updated_at")));
+	ck_assert(is_iso_seconds(json_str(r.json, "created_at")));
+	ck_assert(is_iso_seconds(json_str(r.json, "updated_at")));
 	buf_puts(&url_suffix, "/pings");
-	ck_assert(ends_with(str(r.json, "ping_url"), url_suffix.data));
+	ck_assert(ends_with(json_str(r.json, "ping_url"), url_suffix.data));
 	url_suffix.len -= strlen("/pings");
 	url_suffix.data[url_suffix.len] = '\0';
 	buf_puts(&url_suffix, "/test");
-	ck_assert(ends_with(str(r.json, "test_url"), url_suffix.data));
+	ck_assert(ends_with(json_str(r.json, "test_url"), url_suffix.data));
 	url_suffix.len -= strlen("/test");
 	url_suffix.data[url_suffix.len] = '\0';
 	buf_puts(&url_suffix, "/deliveries");
-	ck_assert(ends_with(str(r.json, "deliveries_url"), url_suffix.data));
+	ck_assert(ends_with(json_str(r.json, "deliveries_url"), url_suffix.data));
 	last = json_object_get(r.json, "last_response");
 	ck_assert(json_is_object(last));
 	ck_assert(json_is_null(json_object_get(last, "code")));
-	ck_assert_str_eq(str(last, "status"), "unused");
+	ck_assert_str_eq(json_str(last, "status"), "unused");
 	ck_assert(json_is_null(json_object_get(last, "message")));
 	http_response_release(&r);
 
 	/* Stored as shown. */
-	ck_assert_int_eq(count_hooks(&w), 1);
+	ck_assert_int_eq(rows_of(&w, "hooks"), 1);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM hooks WHERE id = %lld AND url = '%s' AND "
 	    "content_type = 'form' AND secret IS NULL AND NOT insecure_ssl AND active AND "
 	    "events = ARRAY['push']", id, HOOK_URL), 1);
@@ -349,7 +232,7 @@ START_TEST(create_with_github_defaults)
 	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
 	location = http_header(&r, "Location");
 	ck_assert_ptr_nonnull(strstr(location, "/api/v3/repos/"));
-	ck_assert_str_eq(location, str(r.json, "url"));
+	ck_assert_str_eq(location, json_str(r.json, "url"));
 	free(location);
 	http_response_release(&r);
 	buf_release(&path);
@@ -359,7 +242,7 @@ END_TEST
 
 START_TEST(create_with_every_field_masks_the_secret)
 {
-	struct world w;
+	struct test_repo w;
 	json_t *h, *config;
 	long long id;
 	char *stored;
@@ -370,31 +253,31 @@ START_TEST(create_with_every_field_masks_the_secret)
 	    "\"events\":[\"deployment\",\"deployment_status\",\"deployment\"],"
 	    "\"config\":{\"url\":\"" HOOK_URL "\",\"content_type\":\"json\","
 	    "\"secret\":\"" SECRET "\",\"insecure_ssl\":\"1\"}}", "/hooks");
-	id = int_of(h, "id");
+	id = json_int(h, "id");
 	ck_assert(json_is_false(json_object_get(h, "active")));
 	assert_events(h, "deployment,deployment_status");
 	config = json_object_get(h, "config");
-	ck_assert_str_eq(str(config, "content_type"), "json");
-	ck_assert_str_eq(str(config, "insecure_ssl"), "1");
-	ck_assert_str_eq(str(config, "secret"), "********");
+	ck_assert_str_eq(json_str(config, "content_type"), "json");
+	ck_assert_str_eq(json_str(config, "insecure_ssl"), "1");
+	ck_assert_str_eq(json_str(config, "secret"), "********");
 	json_decref(h);
 
 	/* The secret is kept (deliveries are signed with it), never shown. */
-	stored = sql_value("SELECT secret FROM hooks WHERE id = %lld", id);
+	stored = sql_text("SELECT secret FROM hooks WHERE id = %lld", id);
 	ck_assert_str_eq(stored, SECRET);
 	free(stored);
 	h = call(&w, "GET", 200, NULL, "/hooks/%lld", id);
-	ck_assert_str_eq(str(json_object_get(h, "config"), "secret"), "********");
+	ck_assert_str_eq(json_str(json_object_get(h, "config"), "secret"), "********");
 	json_decref(h);
 	h = call(&w, "GET", 200, NULL, "/hooks");
-	ck_assert_str_eq(str(json_object_get(json_array_get(h, 0), "config"), "secret"), "********");
+	ck_assert_str_eq(json_str(json_object_get(json_array_get(h, 0), "config"), "secret"), "********");
 	json_decref(h);
 
 	/* "*" and an integer insecure_ssl are accepted as GitHub's are. */
 	h = call(&w, "POST", 201, "{\"events\":[\"*\"],\"config\":{\"url\":\"" HOOK_URL "\","
 	    "\"insecure_ssl\":0,\"secret\":\"\"}}", "/hooks");
 	assert_events(h, "*");
-	ck_assert_str_eq(str(json_object_get(h, "config"), "insecure_ssl"), "0");
+	ck_assert_str_eq(json_str(json_object_get(h, "config"), "insecure_ssl"), "0");
 	ck_assert_ptr_null(json_object_get(json_object_get(h, "config"), "secret"));
 	json_decref(h);
 }
@@ -402,7 +285,7 @@ END_TEST
 
 START_TEST(list_and_get)
 {
-	struct world w, other;
+	struct test_repo w, other;
 	struct http_response r;
 	struct buf path = BUF_INIT;
 	long long ids[3];
@@ -426,7 +309,7 @@ START_TEST(list_and_get)
 		bool seen = false;
 
 		for (size_t j = 0; j < json_array_size(list); j++)
-			if (int_of(json_array_get(list, j), "id") == ids[i])
+			if (json_int(json_array_get(list, j), "id") == ids[i])
 				seen = true;
 		ck_assert_msg(seen, "hook %lld missing from the list", ids[i]);
 	}
@@ -451,8 +334,8 @@ START_TEST(list_and_get)
 	http_response_release(&r);
 
 	one = call(&w, "GET", 200, NULL, "/hooks/%lld", ids[1]);
-	ck_assert_int_eq(int_of(one, "id"), ids[1]);
-	ck_assert_str_eq(str(json_object_get(one, "config"), "url"), HOOK_URL);
+	ck_assert_int_eq(json_int(one, "id"), ids[1]);
+	ck_assert_str_eq(json_str(json_object_get(one, "config"), "url"), HOOK_URL);
 	json_decref(one);
 
 	/* Another repository's hook, a missing one, a malformed id. */
@@ -465,18 +348,18 @@ END_TEST
 
 START_TEST(update_config_events_and_active)
 {
-	struct world w;
+	struct test_repo w;
 	json_t *h, *config;
 	long long id;
 	char *stored, *created;
 
 	world_make(&w, false);
 	id = create_hook(&w, "{\"events\":[\"push\"],\"config\":{\"url\":\"" HOOK_URL "\"}}");
-	sql_run("UPDATE hooks SET created_at = now() - interval '1 hour', "
+	sql_exec("UPDATE hooks SET created_at = now() - interval '1 hour', "
 	    "updated_at = now() - interval '1 hour' WHERE id = %lld", id);
 	h = call(&w, "GET", 200, NULL, "/hooks/%lld", id);
-	created = xstrdup(str(h, "created_at"));
-	ck_assert_str_eq(str(h, "updated_at"), created);
+	created = xstrdup(json_str(h, "created_at"));
+	ck_assert_str_eq(json_str(h, "updated_at"), created);
 	json_decref(h);
 
 	/* Config fields, one by one as given; the others stay. */
@@ -484,30 +367,30 @@ START_TEST(update_config_events_and_active)
 	    "\"content_type\":\"json\",\"secret\":\"" SECRET "\",\"insecure_ssl\":\"1\"}}",
 	    "/hooks/%lld", id);
 	config = json_object_get(h, "config");
-	ck_assert_str_eq(str(config, "url"), "http://new.example.com/x");
-	ck_assert_str_eq(str(config, "content_type"), "json");
-	ck_assert_str_eq(str(config, "insecure_ssl"), "1");
-	ck_assert_str_eq(str(config, "secret"), "********");
+	ck_assert_str_eq(json_str(config, "url"), "http://new.example.com/x");
+	ck_assert_str_eq(json_str(config, "content_type"), "json");
+	ck_assert_str_eq(json_str(config, "insecure_ssl"), "1");
+	ck_assert_str_eq(json_str(config, "secret"), "********");
 	assert_events(h, "push");
 	ck_assert(json_is_true(json_object_get(h, "active")));
 	/* updated_at moves, created_at does not. */
-	ck_assert_str_eq(str(h, "created_at"), created);
-	ck_assert_str_gt(str(h, "updated_at"), created);
+	ck_assert_str_eq(json_str(h, "created_at"), created);
+	ck_assert_str_gt(json_str(h, "updated_at"), created);
 	json_decref(h);
-	stored = sql_value("SELECT secret FROM hooks WHERE id = %lld", id);
+	stored = sql_text("SELECT secret FROM hooks WHERE id = %lld", id);
 	ck_assert_str_eq(stored, SECRET);
 	free(stored);
 
 	/* A change without config keeps the secret. */
 	h = call(&w, "PATCH", 200, "{\"active\":true}", "/hooks/%lld", id);
-	ck_assert_str_eq(str(json_object_get(h, "config"), "secret"), "********");
+	ck_assert_str_eq(json_str(json_object_get(h, "config"), "secret"), "********");
 	json_decref(h);
 	h = call(&w, "PATCH", 200, "{\"config\":{\"content_type\":\"form\",\"secret\":\"" SECRET
 	    "\"}}", "/hooks/%lld", id);
 	config = json_object_get(h, "config");
-	ck_assert_str_eq(str(config, "url"), "http://new.example.com/x");
-	ck_assert_str_eq(str(config, "content_type"), "form");
-	ck_assert_str_eq(str(config, "secret"), "********");
+	ck_assert_str_eq(json_str(config, "url"), "http://new.example.com/x");
+	ck_assert_str_eq(json_str(config, "content_type"), "form");
+	ck_assert_str_eq(json_str(config, "secret"), "********");
 	json_decref(h);
 
 	/* events replaces the set. */
@@ -553,7 +436,7 @@ START_TEST(update_config_events_and_active)
 	/* GET shows what PATCH answered. */
 	h = call(&w, "GET", 200, NULL, "/hooks/%lld", id);
 	assert_events(h, "deployment_status,push");
-	ck_assert_str_eq(str(json_object_get(h, "config"), "url"), "http://new.example.com/x");
+	ck_assert_str_eq(json_str(json_object_get(h, "config"), "url"), "http://new.example.com/x");
 	json_decref(h);
 
 	json_decref(call(&w, "PATCH", 404, "{\"active\":false}", "/hooks/%lld", id + 1000000));
@@ -569,7 +452,7 @@ END_TEST
  */
 START_TEST(update_config_without_secret_removes_it)
 {
-	struct world w;
+	struct test_repo w;
 	json_t *h;
 	long long id;
 
@@ -577,7 +460,7 @@ START_TEST(update_config_without_secret_removes_it)
 	id = create_hook(&w, "{\"config\":{\"url\":\"" HOOK_URL "\",\"secret\":\"" SECRET "\"}}");
 	h = call(&w, "PATCH", 200, "{\"config\":{\"url\":\"" HOOK_URL "\",\"content_type\":\"json\"}}",
 	    "/hooks/%lld", id);
-	ck_assert_str_eq(str(json_object_get(h, "config"), "content_type"), "json");
+	ck_assert_str_eq(json_str(json_object_get(h, "config"), "content_type"), "json");
 	ck_assert_msg(json_object_get(json_object_get(h, "config"), "secret") == NULL,
 	    "PATCH with a config without secret kept the secret");
 	json_decref(h);
@@ -588,7 +471,7 @@ END_TEST
 
 START_TEST(update_validation_changes_nothing)
 {
-	struct world w;
+	struct test_repo w;
 	static const char *const bad[] = {
 		"{\"config\":{\"url\":\"ftp://example.com/h\"}}",
 		"{\"config\":{\"url\":\"javascript:alert(1)\"}}",
@@ -612,7 +495,7 @@ START_TEST(update_validation_changes_nothing)
 	before = call(&w, "GET", 200, NULL, "/hooks/%lld", id);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		e = call(&w, "PATCH", 422, bad[i], "/hooks/%lld", id);
-		ck_assert_str_eq(str(e, "message"), "Validation Failed");
+		ck_assert_str_eq(json_str(e, "message"), "Validation Failed");
 		ck_assert_msg(json_array_size(json_object_get(e, "errors")) > 0, "%s: no errors", bad[i]);
 		json_decref(e);
 	}
@@ -625,14 +508,14 @@ END_TEST
 
 START_TEST(delete_then_404)
 {
-	struct world w;
+	struct test_repo w;
 	long long id, keep;
 
 	world_make(&w, false);
 	id = create_simple_hook(&w);
 	keep = create_simple_hook(&w);
 	ping(&w, id);
-	ck_assert_int_eq(count_deliveries(&w), 1);
+	ck_assert_int_eq(rows_of(&w, "deliveries"), 1);
 
 	json_decref(call(&w, "DELETE", 204, NULL, "/hooks/%lld", id));
 	json_decref(call(&w, "GET", 404, NULL, "/hooks/%lld", id));
@@ -641,8 +524,8 @@ START_TEST(delete_then_404)
 	json_decref(call(&w, "POST", 404, NULL, "/hooks/%lld/pings", id));
 	json_decref(call(&w, "GET", 404, NULL, "/hooks/%lld/deliveries", id));
 	/* Its deliveries go with it; the other hook stays. */
-	ck_assert_int_eq(count_deliveries(&w), 0);
-	ck_assert_int_eq(count_hooks(&w), 1);
+	ck_assert_int_eq(rows_of(&w, "deliveries"), 0);
+	ck_assert_int_eq(rows_of(&w, "hooks"), 1);
 	json_decref(call(&w, "GET", 200, NULL, "/hooks/%lld", keep));
 }
 END_TEST
@@ -671,7 +554,7 @@ hook_body_of_length(size_t url_chars, size_t secret_chars)
 
 START_TEST(create_validation_writes_nothing)
 {
-	struct world w;
+	struct test_repo w;
 	char *long_url = hook_body_of_length(2049, 0);
 	char *long_secret = hook_body_of_length(40, 1025);
 	char *longest = hook_body_of_length(2048, 1024);
@@ -720,10 +603,10 @@ START_TEST(create_validation_writes_nothing)
 		ck_assert_str_eq(message_of(&r), "Validation Failed");
 		err0 = json_array_get(json_object_get(r.json, "errors"), 0);
 		ck_assert_msg(json_is_object(err0), "%s: no errors: %s", bad[i].body, r.body);
-		ck_assert_str_eq(str(err0, "resource"), "Hook");
+		ck_assert_str_eq(json_str(err0, "resource"), "Hook");
 		if (bad[i].field)
-			ck_assert_msg(strcmp(str(err0, "field"), bad[i].field) == 0,
-			    "%s: field %s, expected %s", bad[i].body, str(err0, "field"), bad[i].field);
+			ck_assert_msg(strcmp(json_str(err0, "field"), bad[i].field) == 0,
+			    "%s: field %s, expected %s", bad[i].body, json_str(err0, "field"), bad[i].field);
 		http_response_release(&r);
 	}
 	/* Not JSON, not an object: 400. */
@@ -735,13 +618,13 @@ START_TEST(create_validation_writes_nothing)
 	ck_assert_int_eq(r.status, 400);
 	http_response_release(&r);
 
-	ck_assert_int_eq(count_hooks(&w), 0);
+	ck_assert_int_eq(rows_of(&w, "hooks"), 0);
 
 	/* The longest url and secret pass. */
 	http_call(&r, "POST", path.data, w.token, longest, NULL);
 	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
 	http_response_release(&r);
-	ck_assert_int_eq(count_hooks(&w), 1);
+	ck_assert_int_eq(rows_of(&w, "hooks"), 1);
 	free(long_url);
 	free(long_secret);
 	free(longest);
@@ -752,7 +635,7 @@ END_TEST
 /* Every hooks route, as token, expecting status and (when given) message;
  * existing is a hook and delivery of w. */
 static void
-every_hook_route(const struct world *w, const char *token, long long hook, long long delivery,
+every_hook_route(const struct test_repo *w, const char *token, long long hook, long long delivery,
     long expect, const char *message)
 {
 	/* ids: 0 none, 1 the hook's, 2 the hook's and the delivery's, after
@@ -796,20 +679,20 @@ every_hook_route(const struct world *w, const char *token, long long hook, long 
 
 START_TEST(admin_access_only)
 {
-	struct world w;
+	struct test_repo w;
 	char pusher[40], reader[40], admin[40];
 	char *push_token, *pull_token, *admin_token;
 	long long hook, delivery;
 	json_t *h;
 
 	world_make(&w, false);
-	push_token = collaborator(&w, "push", pusher);
-	pull_token = collaborator(&w, "pull", reader);
-	admin_token = collaborator(&w, "admin", admin);
+	push_token = add_collaborator(&w, "push", pusher);
+	pull_token = add_collaborator(&w, "pull", reader);
+	admin_token = add_collaborator(&w, "admin", admin);
 	hook = create_simple_hook(&w);
 	ping(&w, hook);
 	delivery = newest_delivery(hook);
-	sql_run("UPDATE deliveries SET status = 'delivered' WHERE id = %lld", delivery);
+	sql_exec("UPDATE deliveries SET status = 'delivered' WHERE id = %lld", delivery);
 
 	every_hook_route(&w, push_token, hook, delivery, 403, ADMIN_MESSAGE);
 	every_hook_route(&w, pull_token, hook, delivery, 403, ADMIN_MESSAGE);
@@ -823,8 +706,8 @@ START_TEST(admin_access_only)
 		free(deploy_only);
 	}
 	/* Nothing was written by any of them. */
-	ck_assert_int_eq(count_hooks(&w), 1);
-	ck_assert_int_eq(count_deliveries(&w), 1);
+	ck_assert_int_eq(rows_of(&w, "hooks"), 1);
+	ck_assert_int_eq(rows_of(&w, "deliveries"), 1);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM hooks WHERE id = %lld AND active", hook), 1);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM deliveries WHERE id = %lld AND "
 	    "status = 'delivered' AND NOT redelivery", delivery), 1);
@@ -841,7 +724,7 @@ START_TEST(admin_access_only)
 		json_decref(call_as(admin_token, "GET", path.data, NULL, 200));
 		buf_release(&path);
 	}
-	ck_assert_int_eq(count_hooks(&w), 2);
+	ck_assert_int_eq(rows_of(&w, "hooks"), 2);
 	free(push_token);
 	free(pull_token);
 	free(admin_token);
@@ -856,14 +739,14 @@ END_TEST
  */
 START_TEST(private_repository_hides_hooks)
 {
-	struct world w;
+	struct test_repo w;
 	char pusher[40], reader[40], outsider[40];
 	char *push_token, *pull_token, *outsider_token;
 	long long hook, delivery;
 
 	world_make(&w, true);
-	push_token = collaborator(&w, "push", pusher);
-	pull_token = collaborator(&w, "pull", reader);
+	push_token = add_collaborator(&w, "push", pusher);
+	pull_token = add_collaborator(&w, "pull", reader);
 	outsider_token = make_user_with_token("out", "repo", outsider);
 	hook = create_simple_hook(&w);
 	ping(&w, hook);
@@ -873,8 +756,8 @@ START_TEST(private_repository_hides_hooks)
 	every_hook_route(&w, outsider_token, hook, delivery, 404, "Not Found");
 	every_hook_route(&w, NULL, hook, delivery, 404, "Not Found");
 	every_hook_route(&w, pull_token, hook, delivery, 403, ADMIN_MESSAGE);
-	ck_assert_int_eq(count_hooks(&w), 1);
-	ck_assert_int_eq(count_deliveries(&w), 1);
+	ck_assert_int_eq(rows_of(&w, "hooks"), 1);
+	ck_assert_int_eq(rows_of(&w, "deliveries"), 1);
 	free(push_token);
 	free(pull_token);
 	free(outsider_token);
@@ -885,7 +768,7 @@ END_TEST
 
 START_TEST(ping_queues_a_pending_delivery)
 {
-	struct world w;
+	struct test_repo w;
 	json_t *list, *d, *detail, *request, *payload, *hook, *response;
 	long long id, did;
 	char *status;
@@ -898,55 +781,55 @@ START_TEST(ping_queues_a_pending_delivery)
 	json_decref(list);
 
 	ping(&w, id);
-	ck_assert_int_eq(count_deliveries(&w), 1);
+	ck_assert_int_eq(rows_of(&w, "deliveries"), 1);
 	did = newest_delivery(id);
-	status = sql_value("SELECT status || ' ' || event || ' ' || attempts FROM deliveries "
+	status = sql_text("SELECT status || ' ' || event || ' ' || attempts FROM deliveries "
 	    "WHERE id = %lld", did);
 	ck_assert_str_eq(status, "pending ping 0");
 	free(status);
 	/* A ping goes straight to deliveries, not through the outbox. */
-	ck_assert_int_eq(count_outbox(&w), 0);
+	ck_assert_int_eq(rows_of(&w, "outbox"), 0);
 
 	list = call(&w, "GET", 200, NULL, "/hooks/%lld/deliveries", id);
 	ck_assert_uint_eq(json_array_size(list), 1);
 	d = json_array_get(list, 0);
-	ck_assert_int_eq(int_of(d, "id"), did);
-	ck_assert_uint_eq(strlen(str(d, "guid")), 36);
-	ck_assert_str_eq(str(d, "event"), "ping");
+	ck_assert_int_eq(json_int(d, "id"), did);
+	ck_assert_uint_eq(strlen(json_str(d, "guid")), 36);
+	ck_assert_str_eq(json_str(d, "event"), "ping");
 	ck_assert(json_is_null(json_object_get(d, "action")));
 	ck_assert(json_is_false(json_object_get(d, "redelivery")));
-	ck_assert_str_eq(str(d, "status"), "Pending");
-	ck_assert_int_eq(int_of(d, "status_code"), 0);
+	ck_assert_str_eq(json_str(d, "status"), "Pending");
+	ck_assert_int_eq(json_int(d, "status_code"), 0);
 	ck_assert(json_is_number(json_object_get(d, "duration")));
-	ck_assert(is_iso_seconds(str(d, "delivered_at")));
+	ck_assert(is_iso_seconds(json_str(d, "delivered_at")));
 	ck_assert(json_is_null(json_object_get(d, "installation_id")));
-	ck_assert_int_eq(int_of(d, "repository_id"), w.repo_id);
+	ck_assert_int_eq(json_int(d, "repository_id"), w.id);
 	ck_assert(json_is_null(json_object_get(d, "throttled_at")));
 	ck_assert_ptr_null(json_object_get(d, "request"));
 
 	detail = call(&w, "GET", 200, NULL, "/hooks/%lld/deliveries/%lld", id, did);
-	ck_assert_str_eq(str(detail, "guid"), str(d, "guid"));
-	ck_assert_str_eq(str(detail, "event"), "ping");
+	ck_assert_str_eq(json_str(detail, "guid"), json_str(d, "guid"));
+	ck_assert_str_eq(json_str(detail, "event"), "ping");
 	request = json_object_get(detail, "request");
 	ck_assert(json_is_object(request));
 	ck_assert(json_is_object(json_object_get(request, "headers")));
 	payload = json_object_get(request, "payload");
 	ck_assert_msg(json_is_object(payload), "request.payload is not an object");
-	ck_assert_uint_gt(strlen(str(payload, "zen")), 0);
-	ck_assert_int_eq(int_of(payload, "hook_id"), id);
+	ck_assert_uint_gt(strlen(json_str(payload, "zen")), 0);
+	ck_assert_int_eq(json_int(payload, "hook_id"), id);
 	hook = json_object_get(payload, "hook");
 	ck_assert(json_is_object(hook));
-	ck_assert_int_eq(int_of(hook, "id"), id);
-	ck_assert_str_eq(str(hook, "type"), "Repository");
-	ck_assert_str_eq(str(hook, "name"), "web");
+	ck_assert_int_eq(json_int(hook, "id"), id);
+	ck_assert_str_eq(json_str(hook, "type"), "Repository");
+	ck_assert_str_eq(json_str(hook, "name"), "web");
 	assert_events(hook, "deployment");
-	ck_assert_str_eq(str(json_object_get(hook, "config"), "url"), HOOK_URL);
-	ck_assert_str_eq(str(json_object_get(hook, "config"), "content_type"), "json");
-	ck_assert_str_eq(str(json_object_get(hook, "config"), "secret"), "********");
-	ck_assert(is_iso_seconds(str(hook, "created_at")));
-	ck_assert_str_eq(str(json_object_get(payload, "repository"), "full_name"), w.full);
-	ck_assert_int_eq(int_of(json_object_get(payload, "repository"), "id"), w.repo_id);
-	ck_assert_str_eq(str(json_object_get(payload, "sender"), "login"), w.owner);
+	ck_assert_str_eq(json_str(json_object_get(hook, "config"), "url"), HOOK_URL);
+	ck_assert_str_eq(json_str(json_object_get(hook, "config"), "content_type"), "json");
+	ck_assert_str_eq(json_str(json_object_get(hook, "config"), "secret"), "********");
+	ck_assert(is_iso_seconds(json_str(hook, "created_at")));
+	ck_assert_str_eq(json_str(json_object_get(payload, "repository"), "full_name"), w.full);
+	ck_assert_int_eq(json_int(json_object_get(payload, "repository"), "id"), w.id);
+	ck_assert_str_eq(json_str(json_object_get(payload, "sender"), "login"), w.owner);
 	response = json_object_get(detail, "response");
 	ck_assert(json_is_object(response));
 	ck_assert(json_is_object(json_object_get(response, "headers")));
@@ -961,7 +844,7 @@ START_TEST(ping_queues_a_pending_delivery)
 	/* An inactive hook can still be pinged (as GitHub's). */
 	json_decref(call(&w, "PATCH", 200, "{\"active\":false}", "/hooks/%lld", id));
 	ping(&w, id);
-	ck_assert_int_eq(count_deliveries(&w), 2);
+	ck_assert_int_eq(rows_of(&w, "deliveries"), 2);
 	json_decref(call(&w, "POST", 404, NULL, "/hooks/%lld/pings", id + 1000000));
 	json_decref(call(&w, "GET", 404, NULL, "/hooks/%lld/deliveries/%lld", id, did + 1000000));
 }
@@ -969,7 +852,7 @@ END_TEST
 
 START_TEST(redelivery_keeps_the_guid)
 {
-	struct world w;
+	struct test_repo w;
 	json_t *d, *accepted;
 	long long id, did;
 	char *guid, *row;
@@ -978,22 +861,22 @@ START_TEST(redelivery_keeps_the_guid)
 	id = create_simple_hook(&w);
 	ping(&w, id);
 	did = newest_delivery(id);
-	guid = sql_value("SELECT guid FROM deliveries WHERE id = %lld", did);
+	guid = sql_text("SELECT guid FROM deliveries WHERE id = %lld", did);
 
 	/* As if deploy-dispatch had delivered it. */
-	sql_run("UPDATE deliveries SET status = 'delivered', attempts = 1, delivered_at = now(), "
+	sql_exec("UPDATE deliveries SET status = 'delivered', attempts = 1, delivered_at = now(), "
 	    "status_code = 200, duration_ms = 12 WHERE id = %lld", did);
 	d = call(&w, "GET", 200, NULL, "/hooks/%lld/deliveries/%lld", id, did);
-	ck_assert_str_eq(str(d, "guid"), guid);
+	ck_assert_str_eq(json_str(d, "guid"), guid);
 	ck_assert(json_is_false(json_object_get(d, "redelivery")));
-	ck_assert_str_eq(str(d, "status"), "OK");
-	ck_assert_int_eq(int_of(d, "status_code"), 200);
+	ck_assert_str_eq(json_str(d, "status"), "OK");
+	ck_assert_int_eq(json_int(d, "status_code"), 200);
 	json_decref(d);
 
 	accepted = call(&w, "POST", 202, NULL, "/hooks/%lld/deliveries/%lld/attempts", id, did);
 	ck_assert(json_is_object(accepted));
 	json_decref(accepted);
-	row = sql_value("SELECT status || ' ' || redelivery || ' ' || guid FROM deliveries "
+	row = sql_text("SELECT status || ' ' || redelivery || ' ' || guid FROM deliveries "
 	    "WHERE id = %lld", did);
 	{
 		struct buf expected = BUF_INIT;
@@ -1004,24 +887,24 @@ START_TEST(redelivery_keeps_the_guid)
 	}
 	free(row);
 	/* The same delivery, queued again: no new row. */
-	ck_assert_int_eq(count_deliveries(&w), 1);
+	ck_assert_int_eq(rows_of(&w, "deliveries"), 1);
 	d = call(&w, "GET", 200, NULL, "/hooks/%lld/deliveries/%lld", id, did);
-	ck_assert_str_eq(str(d, "guid"), guid);
+	ck_assert_str_eq(json_str(d, "guid"), guid);
 	ck_assert(json_is_true(json_object_get(d, "redelivery")));
 	json_decref(d);
 	d = call(&w, "GET", 200, NULL, "/hooks/%lld/deliveries", id);
 	ck_assert_uint_eq(json_array_size(d), 1);
 	ck_assert(json_is_true(json_object_get(json_array_get(d, 0), "redelivery")));
-	ck_assert_str_eq(str(json_array_get(d, 0), "guid"), guid);
+	ck_assert_str_eq(json_str(json_array_get(d, 0), "guid"), guid);
 	json_decref(d);
 
 	/* A failed delivery too; one still pending is accepted as it is. */
-	sql_run("UPDATE deliveries SET status = 'failed', redelivery = false WHERE id = %lld", did);
+	sql_exec("UPDATE deliveries SET status = 'failed', redelivery = false WHERE id = %lld", did);
 	json_decref(call(&w, "POST", 202, NULL, "/hooks/%lld/deliveries/%lld/attempts", id, did));
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM deliveries WHERE id = %lld AND "
 	    "status = 'pending' AND redelivery", did), 1);
 	json_decref(call(&w, "POST", 202, NULL, "/hooks/%lld/deliveries/%lld/attempts", id, did));
-	ck_assert_int_eq(count_deliveries(&w), 1);
+	ck_assert_int_eq(rows_of(&w, "deliveries"), 1);
 
 	json_decref(call(&w, "POST", 404, NULL, "/hooks/%lld/deliveries/%lld/attempts", id,
 	    did + 1000000));
@@ -1031,7 +914,7 @@ END_TEST
 
 START_TEST(deliveries_belong_to_their_hook)
 {
-	struct world w, other;
+	struct test_repo w, other;
 	long long a, b, d, o;
 	json_t *list;
 
@@ -1042,7 +925,7 @@ START_TEST(deliveries_belong_to_their_hook)
 	o = create_simple_hook(&other);
 	ping(&w, a);
 	d = newest_delivery(a);
-	sql_run("UPDATE deliveries SET status = 'delivered' WHERE id = %lld", d);
+	sql_exec("UPDATE deliveries SET status = 'delivered' WHERE id = %lld", d);
 
 	json_decref(call(&w, "GET", 200, NULL, "/hooks/%lld/deliveries/%lld", a, d));
 	json_decref(call(&w, "GET", 404, NULL, "/hooks/%lld/deliveries/%lld", b, d));
@@ -1061,54 +944,43 @@ START_TEST(deliveries_belong_to_their_hook)
 }
 END_TEST
 
-/* The ids of a deliveries page, as "id,id,..."; the Link header into link
- * (owned, NULL when absent). */
+/* GETs a deliveries page (the path printf-style) and asserts it lists
+ * exactly ids[newest] down to ids[oldest] (nothing when newest < oldest);
+ * returns its Link header (owned, NULL when absent). */
 static char *
-delivery_page(const struct world *w, const char *path, char **link)
+expect_delivery_page(const struct test_repo *w, const long long *ids, int newest, int oldest,
+    const char *fmt, ...)
 {
 	struct http_response r;
-	struct buf ids = BUF_INIT;
+	struct buf path = BUF_INIT, got = BUF_INIT, want = BUF_INIT;
+	va_list ap;
+	char *link;
 
-	http_call(&r, "GET", path, w->token, NULL, NULL);
-	ck_assert_msg(r.status == 200, "GET %s: %ld %s", path, r.status, r.body);
+	va_start(ap, fmt);
+	buf_vprintf(&path, fmt, ap);
+	va_end(ap);
+	http_call(&r, "GET", path.data, w->token, NULL, NULL);
+	ck_assert_msg(r.status == 200, "GET %s: %ld %s", path.data, r.status, r.body);
 	ck_assert(json_is_array(r.json));
 	for (size_t i = 0; i < json_array_size(r.json); i++)
-		buf_printf(&ids, "%s%lld", i ? "," : "", int_of(json_array_get(r.json, i), "id"));
-	if (ids.data == NULL)
-		buf_puts(&ids, "");
-	*link = http_header(&r, "Link");
+		buf_printf(&got, "%s%lld", i ? "," : "", json_int(json_array_get(r.json, i), "id"));
+	for (int i = newest; i >= oldest; i--)
+		buf_printf(&want, "%s%lld", i < newest ? "," : "", ids[i]);
+	ck_assert_msg(strcmp(buf_cstr(&got), buf_cstr(&want)) == 0, "GET %s: ids %s, expected %s",
+	    path.data, buf_cstr(&got), buf_cstr(&want));
+	link = http_header(&r, "Link");
 	http_response_release(&r);
-	return buf_detach(&ids);
-}
-
-/* The path (from /repos/) of a Link rel, newly allocated, or NULL. */
-static char *
-link_rel(const char *link, const char *rel)
-{
-	struct buf want = BUF_INIT;
-	const char *end, *start;
-	char *out = NULL;
-
-	buf_printf(&want, ">; rel=\"%s\"", rel);
-	end = link ? strstr(link, want.data) : NULL;
-	if (end) {
-		start = end;
-		while (start > link && start[-1] != '<')
-			start--;
-		start = strstr(start, "/repos/");
-		if (start && start < end)
-			out = xstrndup(start, (size_t)(end - start));
-	}
+	buf_release(&path);
+	buf_release(&got);
 	buf_release(&want);
-	return out;
+	return link;
 }
 
 START_TEST(deliveries_pagination)
 {
-	struct world w;
-	struct buf path = BUF_INIT, expected = BUF_INIT, all = BUF_INIT;
+	struct test_repo w;
 	long long hook, ids[5];
-	char *page, *link, *next;
+	char *link, *next;
 
 	world_make(&w, false);
 	hook = create_simple_hook(&w);
@@ -1118,72 +990,42 @@ START_TEST(deliveries_pagination)
 	}
 
 	/* Everything fits: newest first, no Link. */
-	buf_printf(&path, "%s/hooks/%lld/deliveries", w.path, hook);
-	page = delivery_page(&w, path.data, &link);
-	buf_printf(&all, "%lld,%lld,%lld,%lld,%lld", ids[4], ids[3], ids[2], ids[1], ids[0]);
-	ck_assert_str_eq(page, all.data);
+	link = expect_delivery_page(&w, ids, 4, 0, "%s/hooks/%lld/deliveries", w.path, hook);
 	ck_assert_ptr_null(link);
-	free(page);
 
-	buf_reset(&path);
-	buf_printf(&path, "%s/hooks/%lld/deliveries?per_page=2", w.path, hook);
-	page = delivery_page(&w, path.data, &link);
-	buf_printf(&expected, "%lld,%lld", ids[4], ids[3]);
-	ck_assert_str_eq(page, expected.data);
-	free(page);
+	link = expect_delivery_page(&w, ids, 4, 3, "%s/hooks/%lld/deliveries?per_page=2", w.path,
+	    hook);
 	ck_assert_ptr_nonnull(link);
 	ck_assert_ptr_null(strstr(link, "rel=\"prev\""));
 	ck_assert_ptr_nonnull(strstr(link, "rel=\"last\""));
-	next = link_rel(link, "next");
+	next = link_url(link, "next", NULL);
 	ck_assert_msg(next != NULL, "no next in %s", link);
 	free(link);
 
 	/* The next link, as a client follows it. */
-	page = delivery_page(&w, next, &link);
-	buf_reset(&expected);
-	buf_printf(&expected, "%lld,%lld", ids[2], ids[1]);
-	ck_assert_str_eq(page, expected.data);
-	free(page);
+	link = expect_delivery_page(&w, ids, 2, 1, "%s", url_path(next));
 	free(next);
-	next = link_rel(link, "next");
+	next = link_url(link, "next", NULL);
 	ck_assert_ptr_nonnull(next);
 	ck_assert_ptr_nonnull(strstr(link, "rel=\"prev\""));
 	free(link);
-	page = delivery_page(&w, next, &link);
-	buf_reset(&expected);
-	buf_printf(&expected, "%lld", ids[0]);
-	ck_assert_str_eq(page, expected.data);
+	link = expect_delivery_page(&w, ids, 0, 0, "%s", url_path(next));
 	ck_assert_ptr_null(strstr(link, "rel=\"next\""));
-	free(page);
 	free(next);
 	free(link);
 
 	/* page=N without the hint, as a client that builds URLs itself. */
-	buf_reset(&path);
-	buf_printf(&path, "%s/hooks/%lld/deliveries?per_page=2&page=2", w.path, hook);
-	page = delivery_page(&w, path.data, &link);
-	buf_reset(&expected);
-	buf_printf(&expected, "%lld,%lld", ids[2], ids[1]);
-	ck_assert_str_eq(page, expected.data);
-	free(page);
-	free(link);
-	buf_reset(&path);
-	buf_printf(&path, "%s/hooks/%lld/deliveries?per_page=2&page=4", w.path, hook);
-	page = delivery_page(&w, path.data, &link);
-	ck_assert_str_eq(page, "");
-	free(page);
-	free(link);
-
-	buf_release(&path);
-	buf_release(&expected);
-	buf_release(&all);
+	free(expect_delivery_page(&w, ids, 2, 1, "%s/hooks/%lld/deliveries?per_page=2&page=2",
+	    w.path, hook));
+	free(expect_delivery_page(&w, ids, -1, 0, "%s/hooks/%lld/deliveries?per_page=2&page=4",
+	    w.path, hook));
 }
 END_TEST
 
 /* ------------------------------------------------------------- dispatch */
 
 static void
-dispatch_as(const struct world *w, const char *token, const char *body, long expect,
+dispatch_as(const struct test_repo *w, const char *token, const char *body, long expect,
     const char *message)
 {
 	struct buf path = BUF_INIT;
@@ -1203,10 +1045,10 @@ dispatch_as(const struct world *w, const char *token, const char *body, long exp
 
 /* The payload of the newest outbox row of w, parsed. */
 static json_t *
-newest_outbox_payload(const struct world *w)
+newest_outbox_payload(const struct test_repo *w)
 {
-	char *text = sql_value("SELECT payload::text FROM outbox WHERE repository_id = %lld "
-	    "ORDER BY id DESC LIMIT 1", w->repo_id);
+	char *text = sql_text("SELECT payload::text FROM outbox WHERE repository_id = %lld "
+	    "ORDER BY id DESC LIMIT 1", w->id);
 	json_t *payload = json_loads(text, 0, NULL);
 
 	ck_assert_msg(payload != NULL, "outbox payload is not JSON: %s", text);
@@ -1226,34 +1068,90 @@ dispatch_body(const char *event_type, json_t *cp)
 	return text;
 }
 
+/* Dispatches an event_type of n times character (a UTF-8 sequence). */
+static void
+dispatch_event_type(const struct test_repo *w, const char *character, int n, long expect)
+{
+	struct buf body = BUF_INIT;
+
+	buf_puts(&body, "{\"event_type\":\"");
+	for (int i = 0; i < n; i++)
+		buf_puts(&body, character);
+	buf_puts(&body, "\"}");
+	dispatch_as(w, w->token, body.data, expect, NULL);
+	buf_release(&body);
+}
+
+/* Dispatches event_type with client_payload cp (stolen). */
+static void
+dispatch_payload(const struct test_repo *w, const char *event_type, json_t *cp, long expect,
+    const char *message)
+{
+	char *text = dispatch_body(event_type, cp);
+
+	dispatch_as(w, w->token, text, expect, message);
+	free(text);
+	json_decref(cp);
+}
+
+/* A client_payload of n keys, "k0": 0 to "k<n-1>": n - 1. */
+static json_t *
+payload_of_keys(int n)
+{
+	json_t *cp = json_object();
+
+	for (int i = 0; i < n; i++) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "k%d", i);
+		json_object_set_new(cp, key, json_integer(i));
+	}
+	return cp;
+}
+
+/* {"big": n times fill}. */
+static json_t *
+payload_of_length(size_t n, char fill)
+{
+	char *big = malloc(n + 1);
+	json_t *cp;
+
+	ck_assert_ptr_nonnull(big);
+	memset(big, fill, n);
+	big[n] = '\0';
+	cp = json_pack("{s:s}", "big", big);
+	free(big);
+	return cp;
+}
+
 START_TEST(dispatch_queues_a_repository_dispatch_event)
 {
-	struct world w;
+	struct test_repo w;
 	json_t *payload, *expected_cp;
 	char *row;
 
 	world_make_branch(&w, false, "trunk");
 	dispatch_as(&w, w.token, "{\"event_type\":\"on-demand-test\",\"client_payload\":"
 	    "{\"unit\":false,\"integration\":true,\"nested\":{\"list\":[1,\"two\",null]}}}", 204, NULL);
-	ck_assert_int_eq(count_outbox(&w), 1);
-	row = sql_value("SELECT event || '|' || coalesce(action, '(null)') || '|' || "
+	ck_assert_int_eq(rows_of(&w, "outbox"), 1);
+	row = sql_text("SELECT event || '|' || coalesce(action, '(null)') || '|' || "
 	    "coalesce(deployment_id::text, '(null)') FROM outbox WHERE repository_id = %lld",
-	    w.repo_id);
+	    w.id);
 	ck_assert_str_eq(row, "repository_dispatch|on-demand-test|(null)");
 	free(row);
 
 	payload = newest_outbox_payload(&w);
-	ck_assert_str_eq(str(payload, "action"), "on-demand-test");
-	ck_assert_str_eq(str(payload, "branch"), "trunk");
+	ck_assert_str_eq(json_str(payload, "action"), "on-demand-test");
+	ck_assert_str_eq(json_str(payload, "branch"), "trunk");
 	expected_cp = json_loads("{\"unit\":false,\"integration\":true,"
 	    "\"nested\":{\"list\":[1,\"two\",null]}}", 0, NULL);
 	ck_assert_msg(json_equal(json_object_get(payload, "client_payload"), expected_cp),
 	    "client_payload changed on the way");
 	json_decref(expected_cp);
-	ck_assert_str_eq(str(json_object_get(payload, "repository"), "full_name"), w.full);
-	ck_assert_int_eq(int_of(json_object_get(payload, "repository"), "id"), w.repo_id);
-	ck_assert_str_eq(str(json_object_get(payload, "repository"), "default_branch"), "trunk");
-	ck_assert_str_eq(str(json_object_get(payload, "sender"), "login"), w.owner);
+	ck_assert_str_eq(json_str(json_object_get(payload, "repository"), "full_name"), w.full);
+	ck_assert_int_eq(json_int(json_object_get(payload, "repository"), "id"), w.id);
+	ck_assert_str_eq(json_str(json_object_get(payload, "repository"), "default_branch"), "trunk");
+	ck_assert_str_eq(json_str(json_object_get(payload, "sender"), "login"), w.owner);
 	/* Only GitHub Apps receive installation (docs/architecture.md). */
 	ck_assert_ptr_null(json_object_get(payload, "installation"));
 	json_decref(payload);
@@ -1261,7 +1159,7 @@ START_TEST(dispatch_queues_a_repository_dispatch_event)
 	/* Without client_payload: null; an empty object stays an object. */
 	dispatch_as(&w, w.token, "{\"event_type\":\"bare\"}", 204, NULL);
 	payload = newest_outbox_payload(&w);
-	ck_assert_str_eq(str(payload, "action"), "bare");
+	ck_assert_str_eq(json_str(payload, "action"), "bare");
 	ck_assert_msg(json_object_get(payload, "client_payload") != NULL, "client_payload missing");
 	ck_assert(json_is_null(json_object_get(payload, "client_payload")));
 	json_decref(payload);
@@ -1270,69 +1168,37 @@ START_TEST(dispatch_queues_a_repository_dispatch_event)
 	ck_assert(json_is_object(json_object_get(payload, "client_payload")));
 	ck_assert_uint_eq(json_object_size(json_object_get(payload, "client_payload")), 0);
 	json_decref(payload);
-	ck_assert_int_eq(count_outbox(&w), 3);
+	ck_assert_int_eq(rows_of(&w, "outbox"), 3);
 	/* No hook is involved yet: the dispatcher fans out. */
-	ck_assert_int_eq(count_deliveries(&w), 0);
+	ck_assert_int_eq(rows_of(&w, "deliveries"), 0);
 }
 END_TEST
 
 START_TEST(dispatch_limits)
 {
-	struct world w;
-	struct buf body = BUF_INIT;
+	struct test_repo w;
 	json_t *cp;
 	char *text;
 
 	world_make(&w, false);
 	/* event_type: 100 characters (not bytes) pass. */
-	buf_puts(&body, "{\"event_type\":\"");
-	for (int i = 0; i < 100; i++)
-		buf_puts(&body, "a");
-	buf_puts(&body, "\"}");
-	dispatch_as(&w, w.token, body.data, 204, NULL);
-	buf_reset(&body);
-	buf_puts(&body, "{\"event_type\":\"");
-	for (int i = 0; i < 100; i++)
-		buf_puts(&body, "\xc3\xa9");
-	buf_puts(&body, "\"}");
-	dispatch_as(&w, w.token, body.data, 204, NULL);
+	dispatch_event_type(&w, "a", 100, 204);
+	dispatch_event_type(&w, "\xc3\xa9", 100, 204);
 
 	/* client_payload: 10 keys, and just under 64 KiB serialised, pass. */
-	cp = json_object();
-	for (int i = 0; i < 10; i++) {
-		char key[8];
-
-		snprintf(key, sizeof(key), "k%d", i);
-		json_object_set_new(cp, key, json_integer(i));
-	}
-	text = dispatch_body("ten", cp);
-	dispatch_as(&w, w.token, text, 204, NULL);
+	dispatch_payload(&w, "ten", payload_of_keys(10), 204, NULL);
+	cp = payload_of_length(64 * 1024 - 1 - strlen("{\"big\":\"\"}"), 'x');
+	text = json_dumps(cp, JSON_COMPACT);
+	ck_assert_uint_eq(strlen(text), 64 * 1024 - 1);
 	free(text);
-	json_decref(cp);
-	{
-		size_t n = 64 * 1024 - 1 - strlen("{\"big\":\"\"}");
-		char *big = malloc(n + 1);
-
-		memset(big, 'x', n);
-		big[n] = '\0';
-		cp = json_pack("{s:s}", "big", big);
-		text = json_dumps(cp, JSON_COMPACT);
-		ck_assert_uint_eq(strlen(text), 64 * 1024 - 1);
-		free(text);
-		text = dispatch_body("big", cp);
-		dispatch_as(&w, w.token, text, 204, NULL);
-		free(text);
-		json_decref(cp);
-		free(big);
-	}
-	ck_assert_int_eq(count_outbox(&w), 4);
-	buf_release(&body);
+	dispatch_payload(&w, "big", cp, 204, NULL);
+	ck_assert_int_eq(rows_of(&w, "outbox"), 4);
 }
 END_TEST
 
 START_TEST(dispatch_validation_writes_nothing)
 {
-	struct world w;
+	struct test_repo w;
 	static const char *const bad_event_type[] = {
 		"{}",
 		"{\"client_payload\":{}}",
@@ -1347,10 +1213,6 @@ START_TEST(dispatch_validation_writes_nothing)
 		"{\"event_type\":\"x\",\"client_payload\":5}",
 		"{\"event_type\":\"x\",\"client_payload\":true}",
 	};
-	struct buf body = BUF_INIT;
-	json_t *cp;
-	char *text, *big;
-	size_t n;
 
 	world_make(&w, false);
 	for (size_t i = 0; i < sizeof(bad_event_type) / sizeof(bad_event_type[0]); i++)
@@ -1359,68 +1221,37 @@ START_TEST(dispatch_validation_writes_nothing)
 		dispatch_as(&w, w.token, not_an_object[i], 422, NULL);
 
 	/* 101 characters. */
-	buf_puts(&body, "{\"event_type\":\"");
-	for (int i = 0; i < 101; i++)
-		buf_puts(&body, "a");
-	buf_puts(&body, "\"}");
-	dispatch_as(&w, w.token, body.data, 422, NULL);
+	dispatch_event_type(&w, "a", 101, 422);
 
 	/* 11 top-level keys. */
-	cp = json_object();
-	for (int i = 0; i < 11; i++) {
-		char key[8];
-
-		snprintf(key, sizeof(key), "k%d", i);
-		json_object_set_new(cp, key, json_integer(i));
-	}
-	text = dispatch_body("eleven", cp);
-	dispatch_as(&w, w.token, text, 422,
+	dispatch_payload(&w, "eleven", payload_of_keys(11), 422,
 	    "No more than 10 properties are allowed; 11 were supplied.");
-	free(text);
-	json_decref(cp);
 
 	/* Exactly 64 KiB serialised, and well over it. */
-	n = 64 * 1024 - strlen("{\"big\":\"\"}");
-	big = malloc(n + 1);
-	memset(big, 'x', n);
-	big[n] = '\0';
-	cp = json_pack("{s:s}", "big", big);
-	text = dispatch_body("big", cp);
-	dispatch_as(&w, w.token, text, 422, "client_payload is too large.");
-	free(text);
-	json_decref(cp);
-	free(big);
-	n = 100 * 1024;
-	big = malloc(n + 1);
-	memset(big, 'y', n);
-	big[n] = '\0';
-	cp = json_pack("{s:s}", "big", big);
-	text = dispatch_body("bigger", cp);
-	dispatch_as(&w, w.token, text, 422, "client_payload is too large.");
-	free(text);
-	json_decref(cp);
-	free(big);
+	dispatch_payload(&w, "big", payload_of_length(64 * 1024 - strlen("{\"big\":\"\"}"), 'x'),
+	    422, "client_payload is too large.");
+	dispatch_payload(&w, "bigger", payload_of_length(100 * 1024, 'y'), 422,
+	    "client_payload is too large.");
 
 	/* Not JSON: 400. */
 	dispatch_as(&w, w.token, "{\"event_type\":", 400, "Problems parsing JSON");
 
-	ck_assert_int_eq(count_outbox(&w), 0);
-	buf_release(&body);
+	ck_assert_int_eq(rows_of(&w, "outbox"), 0);
 }
 END_TEST
 
 START_TEST(dispatch_needs_push_access)
 {
-	struct world w, priv;
+	struct test_repo w, priv;
 	char reader[40], pusher[40], outsider[40], reader2[40];
 	char *pull_token, *push_token, *outsider_token, *pull_private;
 	json_t *payload;
 
 	world_make(&w, false);
 	world_make(&priv, true);
-	pull_token = collaborator(&w, "pull", reader);
-	push_token = collaborator(&w, "push", pusher);
-	pull_private = collaborator(&priv, "pull", reader2);
+	pull_token = add_collaborator(&w, "pull", reader);
+	push_token = add_collaborator(&w, "push", pusher);
+	pull_private = add_collaborator(&priv, "pull", reader2);
 	outsider_token = make_user_with_token("out", "repo", outsider);
 
 	dispatch_as(&w, pull_token, "{\"event_type\":\"x\"}", 403, PUSH_MESSAGE);
@@ -1428,14 +1259,14 @@ START_TEST(dispatch_needs_push_access)
 	dispatch_as(&w, NULL, "{\"event_type\":\"x\"}", 401, NULL);
 	dispatch_as(&priv, pull_private, "{\"event_type\":\"x\"}", 403, PUSH_MESSAGE);
 	dispatch_as(&priv, outsider_token, "{\"event_type\":\"x\"}", 404, "Not Found");
-	ck_assert_int_eq(count_outbox(&w), 0);
-	ck_assert_int_eq(count_outbox(&priv), 0);
+	ck_assert_int_eq(rows_of(&w, "outbox"), 0);
+	ck_assert_int_eq(rows_of(&priv, "outbox"), 0);
 
 	/* A push collaborator may; the sender is who asked. */
 	dispatch_as(&w, push_token, "{\"event_type\":\"x\"}", 204, NULL);
-	ck_assert_int_eq(count_outbox(&w), 1);
+	ck_assert_int_eq(rows_of(&w, "outbox"), 1);
 	payload = newest_outbox_payload(&w);
-	ck_assert_str_eq(str(json_object_get(payload, "sender"), "login"), pusher);
+	ck_assert_str_eq(json_str(json_object_get(payload, "sender"), "login"), pusher);
 	json_decref(payload);
 	free(pull_token);
 	free(push_token);
@@ -1448,7 +1279,7 @@ END_TEST
 
 START_TEST(deployctl_hook_create)
 {
-	struct world w;
+	struct test_repo w;
 	const char *args[] = { "hook", "create", w.full, "--url", HOOK_URL, "--secret", SECRET,
 		"--events", "deployment,deployment_status", "--content-type", "json", NULL };
 	const char *plain[] = { "hook", "create", w.full, "--url", "http://plain.example.com/", NULL };
@@ -1464,14 +1295,14 @@ START_TEST(deployctl_hook_create)
 	free(out);
 
 	h = call(&w, "GET", 200, NULL, "/hooks/%lld", id);
-	ck_assert_int_eq(int_of(h, "id"), id);
+	ck_assert_int_eq(json_int(h, "id"), id);
 	assert_events(h, "deployment,deployment_status");
 	ck_assert(json_is_true(json_object_get(h, "active")));
 	config = json_object_get(h, "config");
-	ck_assert_str_eq(str(config, "url"), HOOK_URL);
-	ck_assert_str_eq(str(config, "content_type"), "json");
-	ck_assert_str_eq(str(config, "secret"), "********");
-	ck_assert_str_eq(str(config, "insecure_ssl"), "0");
+	ck_assert_str_eq(json_str(config, "url"), HOOK_URL);
+	ck_assert_str_eq(json_str(config, "content_type"), "json");
+	ck_assert_str_eq(json_str(config, "secret"), "********");
+	ck_assert_str_eq(json_str(config, "insecure_ssl"), "0");
 	json_decref(h);
 	h = call(&w, "GET", 200, NULL, "/hooks");
 	ck_assert_uint_eq(json_array_size(h), 1);
@@ -1483,7 +1314,7 @@ START_TEST(deployctl_hook_create)
 	free(out);
 	h = call(&w, "GET", 200, NULL, "/hooks/%lld", id);
 	assert_events(h, "*");
-	ck_assert_str_eq(str(json_object_get(h, "config"), "content_type"), "form");
+	ck_assert_str_eq(json_str(json_object_get(h, "config"), "content_type"), "form");
 	ck_assert_ptr_null(json_object_get(json_object_get(h, "config"), "secret"));
 	json_decref(h);
 }
@@ -1533,7 +1364,7 @@ outbox_status(struct outbox_status *s)
 
 START_TEST(deployctl_outbox_status)
 {
-	struct world w;
+	struct test_repo w;
 	struct outbox_status s0, s;
 	long long hook, d1, d2;
 
@@ -1549,8 +1380,8 @@ START_TEST(deployctl_outbox_status)
 	ck_assert_int_eq(s.deliveries_failed, s0.deliveries_failed);
 
 	/* The oldest event's age. */
-	sql_run("UPDATE outbox SET created_at = now() - interval '1 day' WHERE repository_id = %lld "
-	    "AND action = 'one'", w.repo_id);
+	sql_exec("UPDATE outbox SET created_at = now() - interval '1 day' WHERE repository_id = %lld "
+	    "AND action = 'one'", w.id);
 	outbox_status(&s);
 	ck_assert_int_ge(s.outbox_oldest_seconds, 86400);
 
@@ -1560,13 +1391,13 @@ START_TEST(deployctl_outbox_status)
 	d2 = newest_delivery(hook);
 	outbox_status(&s);
 	ck_assert_int_eq(s.deliveries_pending, s0.deliveries_pending + 2);
-	sql_run("UPDATE deliveries SET created_at = now() - interval '1 hour' WHERE id = %lld", d1);
+	sql_exec("UPDATE deliveries SET created_at = now() - interval '1 hour' WHERE id = %lld", d1);
 	outbox_status(&s);
 	ck_assert_int_ge(s.deliveries_oldest_seconds, 3600);
 
 	/* One fails, one is delivered. */
-	sql_run("UPDATE deliveries SET status = 'failed', attempts = 5 WHERE id = %lld", d1);
-	sql_run("UPDATE deliveries SET status = 'delivered', delivered_at = now() WHERE id = %lld", d2);
+	sql_exec("UPDATE deliveries SET status = 'failed', attempts = 5 WHERE id = %lld", d1);
+	sql_exec("UPDATE deliveries SET status = 'delivered', delivered_at = now() WHERE id = %lld", d2);
 	outbox_status(&s);
 	ck_assert_int_eq(s.deliveries_pending, s0.deliveries_pending);
 	ck_assert_int_eq(s.deliveries_failed, s0.deliveries_failed + 1);
@@ -1579,63 +1410,28 @@ START_TEST(deployctl_outbox_status)
 	ck_assert_int_eq(s.deliveries_failed, s0.deliveries_failed);
 
 	/* As if deploy-dispatch had fanned the events out. */
-	sql_run("DELETE FROM outbox WHERE repository_id = %lld", w.repo_id);
+	sql_exec("DELETE FROM outbox WHERE repository_id = %lld", w.id);
 	outbox_status(&s);
 	ck_assert_int_eq(s.outbox_pending, s0.outbox_pending);
 }
 END_TEST
 
-static Suite *
-hooks_suite(void)
-{
-	Suite *s = suite_create("hooks");
-	TCase *crud = tcase_create("hooks");
-	TCase *deliveries = tcase_create("deliveries");
-	TCase *dispatch = tcase_create("dispatch");
-	TCase *cli = tcase_create("deployctl");
-
-	tcase_set_timeout(crud, 60);
-	tcase_add_test(crud, create_with_github_defaults);
-	tcase_add_test(crud, create_with_every_field_masks_the_secret);
-	tcase_add_test(crud, list_and_get);
-	tcase_add_test(crud, update_config_events_and_active);
-	tcase_add_test(crud, update_config_without_secret_removes_it);
-	tcase_add_test(crud, update_validation_changes_nothing);
-	tcase_add_test(crud, delete_then_404);
-	tcase_add_test(crud, create_validation_writes_nothing);
-	tcase_add_test(crud, admin_access_only);
-	tcase_add_test(crud, private_repository_hides_hooks);
-	suite_add_tcase(s, crud);
-
-	tcase_set_timeout(deliveries, 60);
-	tcase_add_test(deliveries, ping_queues_a_pending_delivery);
-	tcase_add_test(deliveries, redelivery_keeps_the_guid);
-	tcase_add_test(deliveries, deliveries_belong_to_their_hook);
-	tcase_add_test(deliveries, deliveries_pagination);
-	suite_add_tcase(s, deliveries);
-
-	tcase_set_timeout(dispatch, 60);
-	tcase_add_test(dispatch, dispatch_queues_a_repository_dispatch_event);
-	tcase_add_test(dispatch, dispatch_limits);
-	tcase_add_test(dispatch, dispatch_validation_writes_nothing);
-	tcase_add_test(dispatch, dispatch_needs_push_access);
-	suite_add_tcase(s, dispatch);
-
-	tcase_set_timeout(cli, 60);
-	tcase_add_test(cli, deployctl_hook_create);
-	tcase_add_test(cli, deployctl_outbox_status);
-	suite_add_tcase(s, cli);
-	return s;
-}
-
 int
 main(void)
 {
-	SRunner *sr = srunner_create(hooks_suite());
-	int failed;
+	Suite *s = suite_of("hooks", tcase_of("hooks", 60, (const TTest *const[]){
+		create_with_github_defaults, create_with_every_field_masks_the_secret, list_and_get,
+		update_config_events_and_active, update_config_without_secret_removes_it,
+		update_validation_changes_nothing, delete_then_404, create_validation_writes_nothing,
+		admin_access_only, private_repository_hides_hooks, NULL }),
+	    tcase_of("deliveries", 60, (const TTest *const[]){
+		ping_queues_a_pending_delivery, redelivery_keeps_the_guid,
+		deliveries_belong_to_their_hook, deliveries_pagination, NULL }),
+	    tcase_of("dispatch", 60, (const TTest *const[]){
+		dispatch_queues_a_repository_dispatch_event, dispatch_limits,
+		dispatch_validation_writes_nothing, dispatch_needs_push_access, NULL }),
+	    tcase_of("deployctl", 60, (const TTest *const[]){
+		deployctl_hook_create, deployctl_outbox_status, NULL }), NULL);
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return suite_failures(s) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -20,6 +20,7 @@
 #include <libpq-fe.h>
 
 #include "harness.h"
+#include "suite.h"
 
 static void
 sleep_ms(int ms)
@@ -83,6 +84,22 @@ children_of(int pid, int *out, size_t max)
 	return n;
 }
 
+/* Waits (5 s at most) for master to have its 4 workers again, none of
+ * them one of the n in before; while old ones are still going there can
+ * be more than 4. */
+static void
+expect_new_workers(int master, const int *before, size_t n)
+{
+	int after[16];
+
+	for (int i = 0; i < 50 && children_of(master, after, 16) != 4; i++)
+		sleep_ms(100);
+	ck_assert_uint_eq(children_of(master, after, 16), 4);
+	for (size_t i = 0; i < 4; i++)
+		for (size_t j = 0; j < n; j++)
+			ck_assert_int_ne(after[i], before[j]);
+}
+
 static long
 get_status(const char *path, const char *token, double *seconds)
 {
@@ -102,7 +119,7 @@ get_status(const char *path, const char *token, double *seconds)
 START_TEST(killed_workers_are_replaced)
 {
 	int master = stack_pid("deploy-api");
-	int before[16], after[16];
+	int before[16];
 	size_t n = children_of(master, before, 16);
 
 	ck_assert_uint_eq(n, 4);
@@ -114,12 +131,7 @@ START_TEST(killed_workers_are_replaced)
 		while (process_alive(before[i]))
 			sleep_ms(10);
 	ck_assert_int_eq(get_status("/healthz", NULL, NULL), 200);
-	for (int i = 0; i < 50 && children_of(master, after, 16) < 4; i++)
-		sleep_ms(100);
-	ck_assert_uint_eq(children_of(master, after, 16), 4);
-	for (size_t i = 0; i < 4; i++)
-		for (size_t j = 0; j < n; j++)
-			ck_assert_int_ne(after[i], before[j]);
+	expect_new_workers(master, before, n);
 	ck_assert_int_eq(get_status("/healthz", NULL, NULL), 200);
 }
 END_TEST
@@ -200,7 +212,7 @@ START_TEST(reload_keeps_serving)
 	char login[40];
 	char *token = make_user_with_token("reload", "repo", login);
 	int master = stack_pid("deploy-api");
-	int before[16], after[16];
+	int before[16];
 	pid_t pids[3];
 	PGconn *lock;
 	size_t n;
@@ -213,12 +225,7 @@ START_TEST(reload_keeps_serving)
 	sleep_ms(300);
 	unblock_authentication(lock);
 	expect_all_succeeded(pids, 3);
-	for (int i = 0; i < 50 && children_of(master, after, 16) != 4; i++)
-		sleep_ms(100);
-	ck_assert_uint_eq(children_of(master, after, 16), 4);
-	for (size_t i = 0; i < 4; i++)
-		for (size_t j = 0; j < n; j++)
-			ck_assert_int_ne(after[i], before[j]);
+	expect_new_workers(master, before, n);
 	ck_assert_int_eq(get_status("/user", token, NULL), 200);
 	free(token);
 }
@@ -251,29 +258,12 @@ START_TEST(sigterm_drains_requests_in_flight)
 }
 END_TEST
 
-static Suite *
-process_suite(void)
-{
-	Suite *s = suite_create("process");
-	TCase *tc = tcase_create("supervision");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, killed_workers_are_replaced);
-	tcase_add_test(tc, database_outage_gives_503_then_recovers);
-	tcase_add_test(tc, reload_keeps_serving);
-	tcase_add_test(tc, sigterm_drains_requests_in_flight);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int
 main(void)
 {
-	SRunner *sr = srunner_create(process_suite());
-	int failed;
+	TCase *tc = tcase_of("supervision", 120, (const TTest *const[]){
+		killed_workers_are_replaced, database_outage_gives_503_then_recovers,
+		reload_keeps_serving, sigterm_drains_requests_in_flight, NULL });
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return suite_failures(suite_of("process", tc, NULL)) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

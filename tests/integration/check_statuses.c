@@ -15,18 +15,15 @@
 #include "config.h"
 
 #include <check.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <libpq-fe.h>
-
 #include "buf.h"
 #include "harness.h"
+#include "suite.h"
 
 #define SHA "0123456789abcdef0123456789abcdef01234567"
 
@@ -34,87 +31,28 @@ static const char *const all_states[] = {
 	"error", "failure", "inactive", "in_progress", "queued", "pending", "success",
 };
 
-/* An owner with one repository (no git dir: refs are full SHAs). */
-struct world {
-	char owner[40];
-	char token[128];
-	char full[96];     /* owner/name */
-	char path[128];    /* /repos/owner/name */
-	long long repo_id;
-};
-
+/* An owner with one repository, "app" (no git dir: refs are full SHAs),
+ * which GET answers with the id it has. */
 static void
-world_make(struct world *w, bool private_repo)
+world_make(struct test_repo *w, bool private_repo)
 {
-	char *t = make_user_with_token("st", "repo", w->owner);
-	const char *pub[] = { "repo", "create", w->full, NULL };
-	const char *priv[] = { "repo", "create", w->full, "--private", NULL };
-	struct http_response r;
-
-	snprintf(w->token, sizeof(w->token), "%s", t);
-	free(t);
-	snprintf(w->full, sizeof(w->full), "%s/app", w->owner);
-	snprintf(w->path, sizeof(w->path), "/repos/%s", w->full);
-	free(deployctl(private_repo ? priv : pub));
-	http_call(&r, "GET", w->path, w->token, NULL, NULL);
-	ck_assert_int_eq(r.status, 200);
-	w->repo_id = (long long)json_integer_value(json_object_get(r.json, "id"));
-	ck_assert_int_gt(w->repo_id, 0);
-	http_response_release(&r);
-}
-
-/* A second user with a permission on w's repository; returns its token. */
-static char *
-collaborator(const struct world *w, const char *permission, char *login)
-{
-	char *t = make_user_with_token(permission, "repo", login);
-	const char *add[] = { "collaborator", "add", w->full, login, "--permission", permission,
-		NULL };
-
-	free(deployctl(add));
-	return t;
+	test_repo_make(w, "st", "app", private_repo, NULL);
+	assert_repo_served(w);
 }
 
 /* ------------------------------------------------------------------ SQL */
 
-/* Rows of a query, each row's columns joined with '|' and rows with '\n'. */
-static char *
-sql_rows(const char *fmt, ...)
-{
-	PGconn *conn = PQconnectdb(env_or_die("DEPLOY_DB"));
-	struct buf sql = BUF_INIT, out = BUF_INIT;
-	PGresult *r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vprintf(&sql, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "%s", PQerrorMessage(conn));
-	r = PQexec(conn, sql.data);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql.data,
-	    PQresultErrorMessage(r));
-	for (int i = 0; i < PQntuples(r); i++) {
-		for (int j = 0; j < PQnfields(r); j++)
-			buf_printf(&out, "%s%s", j ? "|" : "", PQgetvalue(r, i, j));
-		buf_putc(&out, '\n');
-	}
-	PQclear(r);
-	PQfinish(conn);
-	buf_release(&sql);
-	return buf_detach(&out);
-}
-
 static long long
-count_statuses(const struct world *w)
+count_statuses(const struct test_repo *w)
 {
 	return sql_int("SELECT count(*) FROM deployment_statuses s JOIN deployments d "
-	    "ON d.id = s.deployment_id WHERE d.repository_id = %lld", w->repo_id);
+	    "ON d.id = s.deployment_id WHERE d.repository_id = %lld", w->id);
 }
 
 static long long
-count_outbox(const struct world *w)
+count_outbox(const struct test_repo *w)
 {
-	return sql_int("SELECT count(*) FROM outbox WHERE repository_id = %lld", w->repo_id);
+	return sql_int("SELECT count(*) FROM outbox WHERE repository_id = %lld", w->id);
 }
 
 static long long
@@ -126,28 +64,10 @@ count_outbox_for(long long deployment_id)
 
 /* ----------------------------------------------------------------- HTTP */
 
-static const char *
-str(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	ck_assert_msg(json_is_string(v), "\"%s\" is not a string", key);
-	return json_string_value(v);
-}
-
-static long long
-id_of(json_t *o)
-{
-	json_t *v = json_object_get(o, "id");
-
-	ck_assert_msg(json_is_integer(v), "\"id\" is not an integer");
-	return (long long)json_integer_value(v);
-}
-
 /* POST /deployments with ref SHA, environment env and extra members (a JSON
  * fragment such as "\"transient_environment\":true", or NULL). */
 static long long
-create_deployment(const struct world *w, const char *env, const char *extra)
+create_deployment(const struct test_repo *w, const char *env, const char *extra)
 {
 	struct buf path = BUF_INIT, body = BUF_INIT;
 	struct http_response r;
@@ -158,7 +78,7 @@ create_deployment(const struct world *w, const char *env, const char *extra)
 	    extra ? "," : "", extra ? extra : "");
 	http_call(&r, "POST", path.data, w->token, body.data, NULL);
 	ck_assert_msg(r.status == 201, "create deployment %s: %ld %s", body.data, r.status, r.body);
-	id = id_of(r.json);
+	id = json_int(r.json, "id");
 	http_response_release(&r);
 	buf_release(&path);
 	buf_release(&body);
@@ -167,32 +87,21 @@ create_deployment(const struct world *w, const char *env, const char *extra)
 
 /* POST a status; asserts the status code and returns the body (owned). */
 static json_t *
-post_status_as(const struct world *w, const char *token, long long dep, const char *body,
+post_status_as(const struct test_repo *w, const char *token, long long dep, const char *body,
     long expect)
 {
-	struct buf path = BUF_INIT;
-	struct http_response r;
-	json_t *out;
-
-	buf_printf(&path, "%s/deployments/%lld/statuses", w->path, dep);
-	http_call(&r, "POST", path.data, token, body, NULL);
-	ck_assert_msg(r.status == expect, "POST %s %s: expected %ld, got %ld %s", path.data, body,
-	    expect, r.status, r.body);
-	out = json_incref(r.json);
-	http_response_release(&r);
-	buf_release(&path);
-	return out;
+	return http_json("POST", token, body, expect, "%s/deployments/%lld/statuses", w->path, dep);
 }
 
 static json_t *
-post_status(const struct world *w, long long dep, const char *body, long expect)
+post_status(const struct test_repo *w, long long dep, const char *body, long expect)
 {
 	return post_status_as(w, w->token, dep, body, expect);
 }
 
 /* POST {"state":state}; returns the new status id. */
 static long long
-add_state(const struct world *w, long long dep, const char *state)
+add_state(const struct test_repo *w, long long dep, const char *state)
 {
 	struct buf body = BUF_INIT;
 	json_t *s;
@@ -200,54 +109,37 @@ add_state(const struct world *w, long long dep, const char *state)
 
 	buf_printf(&body, "{\"state\":\"%s\"}", state);
 	s = post_status(w, dep, body.data, 201);
-	ck_assert_str_eq(str(s, "state"), state);
-	id = id_of(s);
+	ck_assert_str_eq(json_str(s, "state"), state);
+	id = json_int(s, "id");
 	json_decref(s);
 	buf_release(&body);
 	return id;
 }
 
-static json_t *
-get_json(const char *path, const char *token, long expect)
-{
-	struct http_response r;
-	json_t *out;
-
-	http_call(&r, "GET", path, token, NULL, NULL);
-	ck_assert_msg(r.status == expect, "GET %s: expected %ld, got %ld %s", path, expect, r.status,
-	    r.body);
-	out = json_incref(r.json);
-	http_response_release(&r);
-	return out;
-}
-
 /* Every status of a deployment (at most 100), newest first. */
 static json_t *
-list_statuses(const struct world *w, long long dep)
+list_statuses(const struct test_repo *w, long long dep)
 {
-	struct buf path = BUF_INIT;
-	json_t *out;
+	json_t *out = http_json("GET", w->token, NULL, 200,
+	    "%s/deployments/%lld/statuses?per_page=100", w->path, dep);
 
-	buf_printf(&path, "%s/deployments/%lld/statuses?per_page=100", w->path, dep);
-	out = get_json(path.data, w->token, 200);
 	ck_assert(json_is_array(out));
-	buf_release(&path);
 	return out;
 }
 
 /* The latest state as the statuses list shows it ("" without statuses). */
 static char *
-latest_state(const struct world *w, long long dep)
+latest_state(const struct test_repo *w, long long dep)
 {
 	json_t *list = list_statuses(w, dep);
-	char *s = xstrdup(json_array_size(list) ? str(json_array_get(list, 0), "state") : "");
+	char *s = xstrdup(json_array_size(list) ? json_str(json_array_get(list, 0), "state") : "");
 
 	json_decref(list);
 	return s;
 }
 
 static size_t
-status_count(const struct world *w, long long dep)
+status_count(const struct test_repo *w, long long dep)
 {
 	json_t *list = list_statuses(w, dep);
 	size_t n = json_array_size(list);
@@ -263,28 +155,20 @@ status_count(const struct world *w, long long dep)
 	free(latest_); \
 } while (0)
 
-static json_t *
-get_deployment(const struct world *w, long long dep)
+/* Marks d1 then d2, of one environment, success: d2's success makes d1
+ * inactive. */
+static void
+succeed_in_turn(const struct test_repo *w, long long d1, long long d2)
 {
-	struct buf path = BUF_INIT;
-	json_t *out;
-
-	buf_printf(&path, "%s/deployments/%lld", w->path, dep);
-	out = get_json(path.data, w->token, 200);
-	buf_release(&path);
-	return out;
+	add_state(w, d1, "success");
+	add_state(w, d2, "success");
+	ck_latest(w, d1, "inactive");
 }
 
-static long
-status_code(const char *method, const char *path, const char *token, const char *body)
+static json_t *
+get_deployment(const struct test_repo *w, long long dep)
 {
-	struct http_response r;
-	long status;
-
-	http_call(&r, method, path, token, body, NULL);
-	status = r.status;
-	http_response_release(&r);
-	return status;
+	return http_json("GET", w->token, NULL, 200, "%s/deployments/%lld", w->path, dep);
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -292,36 +176,36 @@ status_code(const char *method, const char *path, const char *token, const char 
 /* The fields of a status object as the create, list and get answers give
  * them; prefix is "" or "/api/v3". */
 static void
-check_status_object(const struct world *w, json_t *s, const char *prefix, long long dep,
+check_status_object(const struct test_repo *w, json_t *s, const char *prefix, long long dep,
     const char *state, const char *creator)
 {
 	struct buf url = BUF_INIT, node = BUF_INIT;
-	long long id = id_of(s);
+	long long id = json_int(s, "id");
 	char *node_id;
 
 	buf_printf(&url, "%s%s%s/deployments/%lld/statuses/%lld", env_or_die("DEPLOY_URL"), prefix,
 	    w->path, dep, id);
-	ck_assert_str_eq(str(s, "url"), url.data);
+	ck_assert_str_eq(json_str(s, "url"), url.data);
 	buf_printf(&node, "016:DeploymentStatus%lld", id);
 	node_id = test_base64(node.data);
-	ck_assert_str_eq(str(s, "node_id"), node_id);
+	ck_assert_str_eq(json_str(s, "node_id"), node_id);
 	free(node_id);
-	ck_assert_str_eq(str(s, "state"), state);
-	ck_assert_str_eq(str(json_object_get(s, "creator"), "login"), creator);
-	ck_assert_str_eq(str(s, "description"), "");
-	ck_assert_str_eq(str(s, "environment"), "staging");
-	ck_assert_str_eq(str(s, "target_url"), "");
-	ck_assert_str_eq(str(s, "log_url"), "");
-	ck_assert_str_eq(str(s, "environment_url"), "");
-	ck_assert_uint_eq(strlen(str(s, "created_at")), 20);
-	ck_assert_str_eq(str(s, "created_at") + 19, "Z");
-	ck_assert_str_eq(str(s, "updated_at"), str(s, "created_at"));
+	ck_assert_str_eq(json_str(s, "state"), state);
+	ck_assert_str_eq(json_str(json_object_get(s, "creator"), "login"), creator);
+	ck_assert_str_eq(json_str(s, "description"), "");
+	ck_assert_str_eq(json_str(s, "environment"), "staging");
+	ck_assert_str_eq(json_str(s, "target_url"), "");
+	ck_assert_str_eq(json_str(s, "log_url"), "");
+	ck_assert_str_eq(json_str(s, "environment_url"), "");
+	ck_assert_uint_eq(strlen(json_str(s, "created_at")), 20);
+	ck_assert_str_eq(json_str(s, "created_at") + 19, "Z");
+	ck_assert_str_eq(json_str(s, "updated_at"), json_str(s, "created_at"));
 	buf_reset(&url);
 	buf_printf(&url, "%s%s%s/deployments/%lld", env_or_die("DEPLOY_URL"), prefix, w->path, dep);
-	ck_assert_str_eq(str(s, "deployment_url"), url.data);
+	ck_assert_str_eq(json_str(s, "deployment_url"), url.data);
 	buf_reset(&url);
 	buf_printf(&url, "%s%s%s", env_or_die("DEPLOY_URL"), prefix, w->path);
-	ck_assert_str_eq(str(s, "repository_url"), url.data);
+	ck_assert_str_eq(json_str(s, "repository_url"), url.data);
 	ck_assert(json_is_null(json_object_get(s, "performed_via_github_app")));
 	ck_assert_ptr_nonnull(json_object_get(s, "performed_via_github_app"));
 	buf_release(&url);
@@ -330,7 +214,7 @@ check_status_object(const struct world *w, json_t *s, const char *prefix, long l
 
 START_TEST(each_state_is_accepted)
 {
-	struct world w;
+	struct test_repo w;
 	long long dep;
 
 	world_make(&w, false);
@@ -349,14 +233,12 @@ START_TEST(each_state_is_accepted)
 		check_status_object(&w, r.json, prefix, dep, all_states[i], w.owner);
 		location = http_header(&r, "Location");
 		ck_assert_ptr_nonnull(location);
-		ck_assert_str_eq(location, str(r.json, "url"));
+		ck_assert_str_eq(location, json_str(r.json, "url"));
 		free(location);
 
 		/* GET of the one status gives the same object. */
-		buf_reset(&path);
-		buf_printf(&path, "%s%s/deployments/%lld/statuses/%lld", prefix, w.path, dep,
-		    id_of(r.json));
-		got = get_json(path.data, w.token, 200);
+		got = http_json("GET", w.token, NULL, 200, "%s%s/deployments/%lld/statuses/%lld",
+		    prefix, w.path, dep, json_int(r.json, "id"));
 		ck_assert(json_equal(got, r.json));
 		json_decref(got);
 		ck_latest(&w, dep, all_states[i]);
@@ -373,7 +255,7 @@ END_TEST
 /* Posts body and expects 422 with exactly one error on field (code, and
  * the custom message when code is "custom"); nothing may change. */
 static void
-expect_invalid(const struct world *w, long long dep, const char *body, const char *field,
+expect_invalid(const struct test_repo *w, long long dep, const char *body, const char *field,
     const char *code, const char *message)
 {
 	long long statuses = count_statuses(w), outbox = count_outbox(w);
@@ -381,15 +263,15 @@ expect_invalid(const struct world *w, long long dep, const char *body, const cha
 	json_t *errors = json_object_get(res, "errors");
 	json_t *e;
 
-	ck_assert_str_eq(str(res, "message"), "Validation Failed");
+	ck_assert_str_eq(json_str(res, "message"), "Validation Failed");
 	ck_assert_ptr_nonnull(json_object_get(res, "documentation_url"));
 	ck_assert_msg(json_array_size(errors) == 1, "%s: %zu errors", body, json_array_size(errors));
 	e = json_array_get(errors, 0);
-	ck_assert_str_eq(str(e, "resource"), "DeploymentStatus");
-	ck_assert_str_eq(str(e, "field"), field);
-	ck_assert_str_eq(str(e, "code"), code);
+	ck_assert_str_eq(json_str(e, "resource"), "DeploymentStatus");
+	ck_assert_str_eq(json_str(e, "field"), field);
+	ck_assert_str_eq(json_str(e, "code"), code);
 	if (message)
-		ck_assert_str_eq(str(e, "message"), message);
+		ck_assert_str_eq(json_str(e, "message"), message);
 	ck_assert_int_eq(count_statuses(w), statuses);
 	ck_assert_int_eq(count_outbox(w), outbox);
 	json_decref(res);
@@ -397,7 +279,7 @@ expect_invalid(const struct world *w, long long dep, const char *body, const cha
 
 START_TEST(validation_errors_change_nothing)
 {
-	struct world w;
+	struct test_repo w;
 	long long dep;
 	json_t *dbefore, *dafter, *res;
 	long long statuses, outbox;
@@ -449,10 +331,10 @@ START_TEST(validation_errors_change_nothing)
 	statuses = count_statuses(&w);
 	outbox = count_outbox(&w);
 	res = post_status(&w, dep, "[\"success\"]", 400);
-	ck_assert_str_eq(str(res, "message"), "Body should be a JSON object");
+	ck_assert_str_eq(json_str(res, "message"), "Body should be a JSON object");
 	json_decref(res);
 	res = post_status(&w, dep, "{\"state\":", 400);
-	ck_assert_str_eq(str(res, "message"), "Problems parsing JSON");
+	ck_assert_str_eq(json_str(res, "message"), "Problems parsing JSON");
 	json_decref(res);
 	ck_assert_int_eq(count_statuses(&w), statuses);
 	ck_assert_int_eq(count_outbox(&w), outbox);
@@ -469,7 +351,7 @@ END_TEST
 
 START_TEST(description_counts_characters)
 {
-	struct world w;
+	struct test_repo w;
 	long long dep, statuses, outbox;
 	/* 2, 3 and 4 bytes per character. */
 	const char *const pieces[] = { "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x9a\x80" };
@@ -482,10 +364,10 @@ START_TEST(description_counts_characters)
 		buf_puts(&d140, pieces[i % 3]);
 	buf_printf(&body, "{\"state\":\"pending\",\"description\":\"%s\"}", d140.data);
 	res = post_status(&w, dep, body.data, 201);
-	ck_assert_str_eq(str(res, "description"), d140.data);
+	ck_assert_str_eq(json_str(res, "description"), d140.data);
 	json_decref(res);
 	list = list_statuses(&w, dep);
-	ck_assert_str_eq(str(json_array_get(list, 0), "description"), d140.data);
+	ck_assert_str_eq(json_str(json_array_get(list, 0), "description"), d140.data);
 	json_decref(list);
 
 	/* One more character: refused, never truncated. */
@@ -512,7 +394,7 @@ START_TEST(description_counts_characters)
 	expect_invalid(&w, dep, body.data, "description", "custom",
 	    "description is too long (maximum is 140 characters)");
 	res = post_status(&w, dep, "{\"state\":\"pending\",\"description\":null}", 201);
-	ck_assert_str_eq(str(res, "description"), "");
+	ck_assert_str_eq(json_str(res, "description"), "");
 	json_decref(res);
 	ck_assert_int_eq(count_statuses(&w), statuses + 2);
 	ck_assert_int_eq(count_outbox(&w), outbox + 2);
@@ -523,7 +405,7 @@ END_TEST
 
 START_TEST(log_url_and_target_url_fill_each_other)
 {
-	struct world w;
+	struct test_repo w;
 	long long dep;
 	json_t *res, *list;
 	struct {
@@ -542,69 +424,66 @@ START_TEST(log_url_and_target_url_fill_each_other)
 	dep = create_deployment(&w, "staging", NULL);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		res = post_status(&w, dep, cases[i].body, 201);
-		ck_assert_msg(strcmp(str(res, "target_url"), cases[i].expect) == 0 &&
-		    strcmp(str(res, "log_url"), cases[i].expect) == 0,
-		    "%s gave target_url %s, log_url %s", cases[i].body, str(res, "target_url"),
-		    str(res, "log_url"));
+		ck_assert_msg(strcmp(json_str(res, "target_url"), cases[i].expect) == 0 &&
+		    strcmp(json_str(res, "log_url"), cases[i].expect) == 0,
+		    "%s gave target_url %s, log_url %s", cases[i].body, json_str(res, "target_url"),
+		    json_str(res, "log_url"));
 		json_decref(res);
 		/* As stored. */
 		list = list_statuses(&w, dep);
-		ck_assert_str_eq(str(json_array_get(list, 0), "target_url"), cases[i].expect);
-		ck_assert_str_eq(str(json_array_get(list, 0), "log_url"), cases[i].expect);
+		ck_assert_str_eq(json_str(json_array_get(list, 0), "target_url"), cases[i].expect);
+		ck_assert_str_eq(json_str(json_array_get(list, 0), "log_url"), cases[i].expect);
 		json_decref(list);
 	}
 	res = post_status(&w, dep, "{\"state\":\"pending\",\"environment_url\":\"https://app.example\"}",
 	    201);
-	ck_assert_str_eq(str(res, "environment_url"), "https://app.example");
+	ck_assert_str_eq(json_str(res, "environment_url"), "https://app.example");
 	json_decref(res);
 }
 END_TEST
 
 START_TEST(environment_moves_the_deployment)
 {
-	struct world w;
+	struct test_repo w;
 	long long dep;
 	json_t *res, *d, *list;
-	struct buf path = BUF_INIT;
 	bool found = false;
 
 	world_make(&w, false);
 	dep = create_deployment(&w, "staging", NULL);
 	res = post_status(&w, dep, "{\"state\":\"in_progress\",\"environment\":\"qa\"}", 201);
-	ck_assert_str_eq(str(res, "environment"), "qa");
+	ck_assert_str_eq(json_str(res, "environment"), "qa");
 	d = get_deployment(&w, dep);
-	ck_assert_str_eq(str(d, "environment"), "qa");
-	ck_assert_str_eq(str(d, "original_environment"), "staging");
+	ck_assert_str_eq(json_str(d, "environment"), "qa");
+	ck_assert_str_eq(json_str(d, "original_environment"), "staging");
 	/* The deployment's updated_at is the status's created_at. */
-	ck_assert_str_eq(str(d, "updated_at"), str(res, "created_at"));
+	ck_assert_str_eq(json_str(d, "updated_at"), json_str(res, "created_at"));
 	json_decref(d);
 	json_decref(res);
 
 	/* Without environment, a status takes the current one. */
 	sleep(1);
 	res = post_status(&w, dep, "{\"state\":\"success\"}", 201);
-	ck_assert_str_eq(str(res, "environment"), "qa");
+	ck_assert_str_eq(json_str(res, "environment"), "qa");
 	d = get_deployment(&w, dep);
-	ck_assert_str_eq(str(d, "updated_at"), str(res, "created_at"));
-	ck_assert_str_ne(str(d, "updated_at"), str(d, "created_at"));
+	ck_assert_str_eq(json_str(d, "updated_at"), json_str(res, "created_at"));
+	ck_assert_str_ne(json_str(d, "updated_at"), json_str(d, "created_at"));
 	json_decref(d);
 	json_decref(res);
 
 	/* The list filter sees the current environment. */
-	buf_printf(&path, "%s/deployments?environment=qa", w.path);
-	list = get_json(path.data, w.token, 200);
+	list = http_json("GET", w.token, NULL, 200, "%s/deployments?environment=qa", w.path);
 	for (size_t i = 0; i < json_array_size(list); i++)
-		found |= id_of(json_array_get(list, i)) == dep;
+		found |= json_int(json_array_get(list, i), "id") == dep;
 	ck_assert(found);
 	json_decref(list);
 
 	/* Another move; original_environment keeps the first. */
 	json_decref(post_status(&w, dep, "{\"state\":\"pending\",\"environment\":\"prod-eu\"}", 201));
 	d = get_deployment(&w, dep);
-	ck_assert_str_eq(str(d, "environment"), "prod-eu");
-	ck_assert_str_eq(str(d, "original_environment"), "staging");
+	ck_assert_str_eq(json_str(d, "environment"), "prod-eu");
+	ck_assert_str_eq(json_str(d, "original_environment"), "staging");
 	json_decref(d);
-	buf_release(&path);
 }
 END_TEST
 
@@ -612,19 +491,19 @@ END_TEST
  * copying its urls, description "", the creator of the new status. */
 START_TEST(cascade_same_environment)
 {
-	struct world w;
+	struct test_repo w;
 	char pusher[40];
 	char *pusher_token;
 	long long d1, d2, s1, s2, outbox;
 	json_t *res, *list, *inactive, *first;
 
 	world_make(&w, false);
-	pusher_token = collaborator(&w, "push", pusher);
+	pusher_token = add_collaborator(&w, "push", pusher);
 	d1 = create_deployment(&w, "staging", NULL);
 	d2 = create_deployment(&w, "staging", NULL);
 	res = post_status(&w, d1, "{\"state\":\"success\",\"log_url\":\"https://ci.example/1\","
 	    "\"environment_url\":\"https://staging.example/1\",\"description\":\"deployed 1\"}", 201);
-	s1 = id_of(res);
+	s1 = json_int(res, "id");
 	json_decref(res);
 	/* A non-success state on another deployment cascades nothing. */
 	json_decref(post_status(&w, d2, "{\"state\":\"in_progress\"}", 201));
@@ -633,8 +512,8 @@ START_TEST(cascade_same_environment)
 
 	res = post_status_as(&w, pusher_token, d2, "{\"state\":\"success\","
 	    "\"log_url\":\"https://ci.example/2\"}", 201);
-	s2 = id_of(res);
-	ck_assert_str_eq(str(json_object_get(res, "creator"), "login"), pusher);
+	s2 = json_int(res, "id");
+	ck_assert_str_eq(json_str(json_object_get(res, "creator"), "login"), pusher);
 	ck_latest(&w, d2, "success");
 	ck_latest(&w, d1, "inactive");
 
@@ -642,16 +521,16 @@ START_TEST(cascade_same_environment)
 	ck_assert_uint_eq(json_array_size(list), 2);
 	inactive = json_array_get(list, 0);
 	first = json_array_get(list, 1);
-	ck_assert_int_eq(id_of(first), s1);
-	ck_assert_int_gt(id_of(inactive), s2);
-	ck_assert_str_eq(str(inactive, "state"), "inactive");
-	ck_assert_str_eq(str(inactive, "description"), "");
-	ck_assert_str_eq(str(inactive, "log_url"), "https://ci.example/1");
-	ck_assert_str_eq(str(inactive, "target_url"), "https://ci.example/1");
-	ck_assert_str_eq(str(inactive, "environment_url"), "https://staging.example/1");
-	ck_assert_str_eq(str(inactive, "environment"), "staging");
-	ck_assert_str_eq(str(json_object_get(inactive, "creator"), "login"), pusher);
-	ck_assert_str_eq(str(inactive, "created_at"), str(res, "created_at"));
+	ck_assert_int_eq(json_int(first, "id"), s1);
+	ck_assert_int_gt(json_int(inactive, "id"), s2);
+	ck_assert_str_eq(json_str(inactive, "state"), "inactive");
+	ck_assert_str_eq(json_str(inactive, "description"), "");
+	ck_assert_str_eq(json_str(inactive, "log_url"), "https://ci.example/1");
+	ck_assert_str_eq(json_str(inactive, "target_url"), "https://ci.example/1");
+	ck_assert_str_eq(json_str(inactive, "environment_url"), "https://staging.example/1");
+	ck_assert_str_eq(json_str(inactive, "environment"), "staging");
+	ck_assert_str_eq(json_str(json_object_get(inactive, "creator"), "login"), pusher);
+	ck_assert_str_eq(json_str(inactive, "created_at"), json_str(res, "created_at"));
 	json_decref(list);
 	json_decref(res);
 
@@ -664,7 +543,7 @@ END_TEST
 
 START_TEST(cascade_spares_other_environments)
 {
-	struct world w;
+	struct test_repo w;
 	long long d1, d2, d3;
 
 	world_make(&w, false);
@@ -696,7 +575,7 @@ END_TEST
 
 START_TEST(cascade_spares_transient_deployments)
 {
-	struct world w;
+	struct test_repo w;
 	long long d1, d2, d3;
 
 	world_make(&w, false);
@@ -717,7 +596,7 @@ END_TEST
 
 START_TEST(transient_deployment_marked_inactive)
 {
-	struct world w;
+	struct test_repo w;
 	long long d, outbox;
 	json_t *list;
 
@@ -729,7 +608,7 @@ START_TEST(transient_deployment_marked_inactive)
 	ck_latest(&w, d, "inactive");
 	list = list_statuses(&w, d);
 	ck_assert_uint_eq(json_array_size(list), 2);
-	ck_assert_str_eq(str(json_array_get(list, 1), "state"), "success");
+	ck_assert_str_eq(json_str(json_array_get(list, 1), "state"), "success");
 	json_decref(list);
 	/* No event for an inactive status. */
 	ck_assert_int_eq(count_outbox(&w), outbox);
@@ -740,7 +619,7 @@ END_TEST
  * default: GitHub's behaviour since 2018. */
 START_TEST(cascade_includes_production_by_default)
 {
-	struct world w;
+	struct test_repo w;
 	long long d1, d2, d3, d4;
 	json_t *d;
 
@@ -750,23 +629,19 @@ START_TEST(cascade_includes_production_by_default)
 	ck_assert(json_is_true(json_object_get(d, "production_environment")));
 	json_decref(d);
 	d2 = create_deployment(&w, "production", NULL);
-	add_state(&w, d1, "success");
-	add_state(&w, d2, "success");
-	ck_latest(&w, d1, "inactive");
+	succeed_in_turn(&w, d1, d2);
 	ck_latest(&w, d2, "success");
 
 	/* An explicit production_environment in another environment too. */
 	d3 = create_deployment(&w, "eu", "\"production_environment\":true");
 	d4 = create_deployment(&w, "eu", NULL);
-	add_state(&w, d3, "success");
-	add_state(&w, d4, "success");
-	ck_latest(&w, d3, "inactive");
+	succeed_in_turn(&w, d3, d4);
 }
 END_TEST
 
 START_TEST(cascade_spares_failed_deployments)
 {
-	struct world w;
+	struct test_repo w;
 	long long d1, d2, d3;
 
 	world_make(&w, false);
@@ -787,7 +662,7 @@ END_TEST
 
 START_TEST(cascade_off_with_auto_inactive_false)
 {
-	struct world w;
+	struct test_repo w;
 	long long d1, d2, d3, outbox;
 
 	world_make(&w, false);
@@ -812,16 +687,14 @@ END_TEST
 /* Re-marking an older deployment success makes the newer one inactive. */
 START_TEST(cascade_rollback)
 {
-	struct world w;
+	struct test_repo w;
 	long long d1, d2;
 	json_t *list;
 
 	world_make(&w, false);
 	d1 = create_deployment(&w, "staging", NULL);
 	d2 = create_deployment(&w, "staging", NULL);
-	add_state(&w, d1, "success");
-	add_state(&w, d2, "success");
-	ck_latest(&w, d1, "inactive");
+	succeed_in_turn(&w, d1, d2);
 	add_state(&w, d1, "success");
 	ck_latest(&w, d2, "inactive");
 	ck_latest(&w, d1, "success");
@@ -841,55 +714,42 @@ END_TEST
 
 START_TEST(delete_rule_with_statuses)
 {
-	struct world w;
+	struct test_repo w;
 	long long d1, d2, d3;
-	struct buf path = BUF_INIT;
-	json_t *res;
+	json_t *res, *errors;
 	struct http_response r;
 
 	world_make(&w, false);
 	d1 = create_deployment(&w, "staging", NULL);
 	d2 = create_deployment(&w, "staging", NULL);
 	d3 = create_deployment(&w, "staging", NULL);
-	add_state(&w, d1, "success");
-	add_state(&w, d2, "success");
-	ck_latest(&w, d1, "inactive");
+	succeed_in_turn(&w, d1, d2);
 
 	/* D1 is inactive: deletable, its statuses go with it. */
-	buf_printf(&path, "%s/deployments/%lld", w.path, d1);
-	http_call(&r, "DELETE", path.data, w.token, NULL, NULL);
+	http_callf(&r, "DELETE", w.token, NULL, "%s/deployments/%lld", w.path, d1);
 	ck_assert_int_eq(r.status, 204);
 	ck_assert_uint_eq(r.body_len, 0);
 	http_response_release(&r);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM deployment_statuses WHERE deployment_id = %lld",
 	    d1), 0);
-	buf_reset(&path);
-	buf_printf(&path, "%s/deployments/%lld/statuses", w.path, d1);
-	ck_assert_int_eq(status_code("GET", path.data, w.token, NULL), 404);
+	ck_assert_int_eq(http_status("GET", w.token, NULL, "%s/deployments/%lld/statuses", w.path,
+	    d1), 404);
 
 	/* D2 is active and not alone in staging (D3 has no status): 422. */
-	buf_reset(&path);
-	buf_printf(&path, "%s/deployments/%lld", w.path, d2);
-	http_call(&r, "DELETE", path.data, w.token, NULL, NULL);
-	ck_assert_int_eq(r.status, 422);
-	res = json_pack("[s]", "We cannot delete an active deployment unless it is the only "
+	res = http_json("DELETE", w.token, NULL, 422, "%s/deployments/%lld", w.path, d2);
+	errors = json_pack("[s]", "We cannot delete an active deployment unless it is the only "
 	    "deployment in a given environment.");
-	ck_assert(json_equal(json_object_get(r.json, "errors"), res));
-	ck_assert_str_eq(str(r.json, "message"), "Validation Failed");
+	ck_assert(json_equal(json_object_get(res, "errors"), errors));
+	ck_assert_str_eq(json_str(res, "message"), "Validation Failed");
+	json_decref(errors);
 	json_decref(res);
-	http_response_release(&r);
 	ck_latest(&w, d2, "success");
 
 	/* D3 (no statuses, not active) can go; then D2 is alone and can go. */
-	buf_reset(&path);
-	buf_printf(&path, "%s/deployments/%lld", w.path, d3);
-	ck_assert_int_eq(status_code("DELETE", path.data, w.token, NULL), 204);
-	buf_reset(&path);
-	buf_printf(&path, "%s/deployments/%lld", w.path, d2);
-	ck_assert_int_eq(status_code("DELETE", path.data, w.token, NULL), 204);
+	ck_assert_int_eq(http_status("DELETE", w.token, NULL, "%s/deployments/%lld", w.path, d3), 204);
+	ck_assert_int_eq(http_status("DELETE", w.token, NULL, "%s/deployments/%lld", w.path, d2), 204);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM deployment_statuses WHERE deployment_id = %lld",
 	    d2), 0);
-	buf_release(&path);
 }
 END_TEST
 
@@ -909,49 +769,46 @@ by_id(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
+/* What post_in_parallel() posts: bodies[i] to deployment targets[i]. */
+struct parallel_statuses {
+	const struct test_repo *w;
+	const long long *targets;
+	char *const *bodies;
+};
+
+static void
+post_one_status(int i, void *arg, struct http_response *r)
+{
+	const struct parallel_statuses *p = arg;
+	struct buf path = BUF_INIT;
+
+	buf_printf(&path, "%s/deployments/%lld/statuses", p->w->path, p->targets[i]);
+	http_call(r, "POST", path.data, p->w->token, p->bodies[i], NULL);
+	if (r->status != 201)
+		fprintf(stderr, "parallel POST %s %s: %ld %s\n", path.data, p->bodies[i], r->status,
+		    r->body);
+	buf_release(&path);
+}
+
 /* Posts bodies[i] to the statuses of deployment targets[i], all at once:
  * one process each, released together. Asserts every answer is 201. */
 static void
-post_in_parallel(const struct world *w, const long long *targets, char *const *bodies, int n)
+post_in_parallel(const struct test_repo *w, const long long *targets, char *const *bodies, int n)
 {
-	pid_t *pids = xcalloc((size_t)n, sizeof(*pids));
-	int gate[2];
+	struct parallel_statuses p = { w, targets, bodies };
+	struct parallel_answer *answers = xcalloc((size_t)n, sizeof(*answers));
 
-	ck_assert_int_eq(pipe(gate), 0);
-	for (int i = 0; i < n; i++) {
-		pids[i] = fork();
-		ck_assert_int_ge(pids[i], 0);
-		if (pids[i] == 0) {
-			struct buf path = BUF_INIT;
-			struct http_response r;
-			char c;
-
-			close(gate[1]);
-			(void)!read(gate[0], &c, 1);
-			buf_printf(&path, "%s/deployments/%lld/statuses", w->path, targets[i]);
-			http_call(&r, "POST", path.data, w->token, bodies[i], NULL);
-			if (r.status != 201)
-				fprintf(stderr, "parallel POST %s %s: %ld %s\n", path.data, bodies[i],
-				    r.status, r.body);
-			_exit(r.status == 201 ? 0 : 1);
-		}
-	}
-	close(gate[0]);
-	close(gate[1]);   /* opens the gate */
-	for (int i = 0; i < n; i++) {
-		int status;
-
-		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
-		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		    "parallel request %d (%s) did not get 201", i, bodies[i]);
-	}
-	free(pids);
+	in_parallel(n, post_one_status, &p, answers);
+	for (int i = 0; i < n; i++)
+		ck_assert_msg(answers[i].status == 201, "parallel request %d (%s) did not get 201", i,
+		    bodies[i]);
+	free(answers);
 }
 
 /* Every status of deps[0..n), sorted by id; lists[i] keeps deps[i]'s list
  * (newest first) for the caller to release. */
 static struct seen_status *
-collect_statuses(const struct world *w, const long long *deps, int n, json_t **lists,
+collect_statuses(const struct test_repo *w, const long long *deps, int n, json_t **lists,
     size_t *count)
 {
 	struct seen_status *all = NULL;
@@ -962,16 +819,16 @@ collect_statuses(const struct world *w, const long long *deps, int n, json_t **l
 		size_t len = json_array_size(list);
 
 		for (size_t j = 0; j + 1 < len; j++)
-			ck_assert_int_gt(id_of(json_array_get(list, j)),
-			    id_of(json_array_get(list, j + 1)));
+			ck_assert_int_gt(json_int(json_array_get(list, j), "id"),
+			    json_int(json_array_get(list, j + 1), "id"));
 		all = xrealloc(all, (nall + len + 1) * sizeof(*all));
 		for (size_t j = 0; j < len; j++) {
 			json_t *st = json_array_get(list, j);
 
-			all[nall].id = id_of(st);
+			all[nall].id = json_int(st, "id");
 			all[nall].deployment = i;
-			snprintf(all[nall].state, sizeof(all[nall].state), "%s", str(st, "state"));
-			snprintf(all[nall].env, sizeof(all[nall].env), "%s", str(st, "environment"));
+			snprintf(all[nall].state, sizeof(all[nall].state), "%s", json_str(st, "state"));
+			snprintf(all[nall].env, sizeof(all[nall].env), "%s", json_str(st, "environment"));
 			nall++;
 		}
 	}
@@ -985,7 +842,7 @@ collect_statuses(const struct world *w, const long long *deps, int n, json_t **l
 
 START_TEST(concurrent_successes_leave_one_active)
 {
-	struct world w;
+	struct test_repo w;
 	long long deps[PARALLEL_DEPLOYMENTS], targets[PARALLEL_STATUSES];
 	char *bodies[PARALLEL_STATUSES];
 	struct seen_status *all;
@@ -1011,7 +868,7 @@ START_TEST(concurrent_successes_leave_one_active)
 	all = collect_statuses(&w, deps, PARALLEL_DEPLOYMENTS, lists, &nall);
 	for (int i = 0; i < PARALLEL_DEPLOYMENTS; i++) {
 		ck_assert_uint_gt(json_array_size(lists[i]), 0);
-		latest[i] = str(json_array_get(lists[i], 0), "state");
+		latest[i] = json_str(json_array_get(lists[i], 0), "state");
 		active += strcmp(latest[i], "success") == 0;
 	}
 	ck_assert_msg(active <= 1, "%zu deployments of one environment are active", active);
@@ -1063,7 +920,7 @@ START_TEST(concurrent_successes_leave_one_active)
 	ck_assert_uint_eq(active, 1);
 	/* The only active one is the deployment of the last success. */
 	ck_assert_str_eq(latest[last_success_dep], "success");
-	ck_assert_int_eq(id_of(json_array_get(lists[last_success_dep], 0)), last_success_id);
+	ck_assert_int_eq(json_int(json_array_get(lists[last_success_dep], 0), "id"), last_success_id);
 	/* 50 successes over 10 deployments cascade at least 9 times. */
 	ck_assert_uint_ge(nall, PARALLEL_STATUSES + PARALLEL_DEPLOYMENTS - 1);
 
@@ -1075,7 +932,7 @@ START_TEST(concurrent_successes_leave_one_active)
 			    all[k].state);
 	events = sql_rows("SELECT payload->'deployment_status'->>'id', deployment_id, "
 	    "payload->'deployment_status'->>'state' FROM outbox WHERE repository_id = %lld "
-	    "AND event = 'deployment_status' ORDER BY id", w.repo_id);
+	    "AND event = 'deployment_status' ORDER BY id", w.id);
 	ck_assert_str_eq(events, expected.data);
 	free(events);
 	ck_assert_int_eq(count_outbox(&w) - PARALLEL_DEPLOYMENTS, PARALLEL_STATUSES);
@@ -1103,7 +960,7 @@ START_TEST(concurrent_moves_keep_one_active_per_environment)
 		"{\"state\":\"success\",\"environment\":\"staging\"}",
 		"{\"state\":\"success\",\"environment\":\"qa\"}",
 	};
-	struct world w;
+	struct test_repo w;
 	long long deps[MOVING_DEPLOYMENTS], targets[MOVING_STATUSES];
 	char *bodies[MOVING_STATUSES];
 	json_t *lists[MOVING_DEPLOYMENTS];
@@ -1164,8 +1021,8 @@ START_TEST(concurrent_moves_keep_one_active_per_environment)
 			json_t *d = get_deployment(&w, deps[i]);
 
 			ck_assert_msg(!pending[i], "deployment %d never got its inactive status", i);
-			ck_assert_str_eq(str(json_array_get(lists[i], 0), "state"), state[i]);
-			ck_assert_str_eq(str(d, "environment"), env[i]);
+			ck_assert_str_eq(json_str(json_array_get(lists[i], 0), "state"), state[i]);
+			ck_assert_str_eq(json_str(d, "environment"), env[i]);
 			if (strcmp(env[i], envs[e]) == 0 && strcmp(state[i], "success") == 0)
 				active++;
 			json_decref(d);
@@ -1179,7 +1036,7 @@ START_TEST(concurrent_moves_keep_one_active_per_environment)
 			buf_printf(&expected, "%lld\n", all[k].id);
 	events = sql_rows("SELECT payload->'deployment_status'->>'id' FROM outbox "
 	    "WHERE repository_id = %lld AND event = 'deployment_status' "
-	    "ORDER BY (payload->'deployment_status'->>'id')::bigint", w.repo_id);
+	    "ORDER BY (payload->'deployment_status'->>'id')::bigint", w.id);
 	ck_assert_str_eq(events, expected.data);
 	free(events);
 	for (int i = 0; i < MOVING_DEPLOYMENTS; i++)
@@ -1192,14 +1049,12 @@ END_TEST
 /* The outbox payload of a status: webhook body fields and ordering. */
 START_TEST(outbox_events_follow_statuses)
 {
-	struct world w;
+	struct test_repo w;
 	long long d1, d2, s[5];
 	char *rows;
 	struct buf expected = BUF_INIT;
-	PGconn *conn;
-	PGresult *r;
 	json_t *payload, *ds, *dep, *res;
-	struct buf sql = BUF_INIT;
+	char *text;
 
 	world_make(&w, false);
 	d1 = create_deployment(&w, "staging", NULL);
@@ -1209,96 +1064,57 @@ START_TEST(outbox_events_follow_statuses)
 	s[2] = add_state(&w, d2, "in_progress");
 	res = post_status(&w, d2, "{\"state\":\"success\",\"environment\":\"prod-eu\","
 	    "\"log_url\":\"https://ci.example/x\"}", 201);
-	s[3] = id_of(res);
+	s[3] = json_int(res, "id");
 	s[4] = add_state(&w, d2, "inactive");
 	ck_latest(&w, d1, "success");   /* D2 left staging before its success */
 	buf_printf(&expected, "%lld|created|%lld\n%lld|created|%lld\n%lld|created|%lld\n"
 	    "%lld|created|%lld\n", s[0], d1, s[1], d1, s[2], d2, s[3], d2);
 	rows = sql_rows("SELECT payload->'deployment_status'->>'id', action, deployment_id FROM outbox "
-	    "WHERE repository_id = %lld AND event = 'deployment_status' ORDER BY id", w.repo_id);
+	    "WHERE repository_id = %lld AND event = 'deployment_status' ORDER BY id", w.id);
 	ck_assert_str_eq(rows, expected.data);
 	free(rows);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE repository_id = %lld AND "
-	    "(payload->'deployment_status'->>'state') = 'inactive'", w.repo_id), 0);
+	    "(payload->'deployment_status'->>'state') = 'inactive'", w.id), 0);
 	(void)s[4];
 
 	/* The body of D2's success event. */
-	conn = PQconnectdb(env_or_die("DEPLOY_DB"));
-	ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "%s", PQerrorMessage(conn));
-	buf_printf(&sql, "SELECT payload::text FROM outbox WHERE event = 'deployment_status' AND "
+	text = sql_text("SELECT payload::text FROM outbox WHERE event = 'deployment_status' AND "
 	    "(payload->'deployment_status'->>'id')::bigint = %lld", s[3]);
-	r = PQexec(conn, sql.data);
-	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
-	ck_assert_int_eq(PQntuples(r), 1);
-	payload = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+	payload = json_loads(text, 0, NULL);
 	ck_assert_ptr_nonnull(payload);
-	PQclear(r);
-	PQfinish(conn);
-	ck_assert_str_eq(str(payload, "action"), "created");
+	free(text);
+	ck_assert_str_eq(json_str(payload, "action"), "created");
 	ds = json_object_get(payload, "deployment_status");
 	/* The status in the event is the status the API returns. */
 	ck_assert(json_equal(ds, res));
 	dep = json_object_get(payload, "deployment");
-	ck_assert_int_eq(id_of(dep), d2);
-	ck_assert_str_eq(str(dep, "environment"), "prod-eu");
-	ck_assert_str_eq(str(dep, "original_environment"), "staging");
-	ck_assert_str_eq(str(dep, "updated_at"), str(res, "created_at"));
+	ck_assert_int_eq(json_int(dep, "id"), d2);
+	ck_assert_str_eq(json_str(dep, "environment"), "prod-eu");
+	ck_assert_str_eq(json_str(dep, "original_environment"), "staging");
+	ck_assert_str_eq(json_str(dep, "updated_at"), json_str(res, "created_at"));
 	ck_assert(json_is_null(json_object_get(payload, "check_run")));
 	ck_assert(json_is_null(json_object_get(payload, "workflow")));
 	ck_assert(json_is_null(json_object_get(payload, "workflow_run")));
 	ck_assert_ptr_nonnull(json_object_get(payload, "check_run"));
 	ck_assert_ptr_nonnull(json_object_get(payload, "workflow"));
 	ck_assert_ptr_nonnull(json_object_get(payload, "workflow_run"));
-	ck_assert_int_eq(id_of(json_object_get(payload, "repository")), w.repo_id);
-	ck_assert_str_eq(str(json_object_get(payload, "sender"), "login"), w.owner);
+	ck_assert_int_eq(json_int(json_object_get(payload, "repository"), "id"), w.id);
+	ck_assert_str_eq(json_str(json_object_get(payload, "sender"), "login"), w.owner);
 	json_decref(payload);
 	json_decref(res);
-	buf_release(&sql);
 	buf_release(&expected);
 }
 END_TEST
 
-/* Splits a Link header into rel -> URL path (relative to DEPLOY_URL). */
-static char *
-link_rel(const char *link, const char *rel)
-{
-	struct buf want = BUF_INIT;
-	const char *base = env_or_die("DEPLOY_URL");
-	const char *p = link;
-	char *out = NULL;
-
-	buf_printf(&want, "rel=\"%s\"", rel);
-	while (p && *p) {
-		const char *lt = strchr(p, '<'), *gt, *end;
-
-		if (lt == NULL)
-			break;
-		gt = strchr(lt, '>');
-		ck_assert_ptr_nonnull(gt);
-		end = strchr(gt, ',');
-		if (end == NULL)
-			end = gt + strlen(gt);
-		if (memmem(gt, (size_t)(end - gt), want.data, want.len) != NULL) {
-			ck_assert_msg(strncmp(lt + 1, base, strlen(base)) == 0, "link %.*s",
-			    (int)(gt - lt), lt);
-			out = xstrndup(lt + 1 + strlen(base), (size_t)(gt - lt - 1) - strlen(base));
-			break;
-		}
-		p = end;
-	}
-	buf_release(&want);
-	return out;
-}
-
 START_TEST(statuses_pagination)
 {
-	struct world w;
+	struct test_repo w;
 	long long dep, ids[35];
 	struct buf path = BUF_INIT;
 	struct http_response r;
 	size_t seen = 0;
 	int page = 0;
-	char *link, *next, *last, *first, *prev;
+	char *link, *next = NULL, *last, *first, *prev;
 
 	world_make(&w, false);
 	dep = create_deployment(&w, "staging", NULL);
@@ -1307,29 +1123,28 @@ START_TEST(statuses_pagination)
 
 	/* Follow rel="next" from page 1, checking every Link. */
 	buf_printf(&path, "%s/deployments/%lld/statuses?per_page=10", w.path, dep);
-	next = xstrdup(path.data);
-	while (next) {
-		http_call(&r, "GET", next, w.token, NULL, NULL);
+	do {
+		http_call(&r, "GET", next ? url_path(next) : path.data, w.token, NULL, NULL);
 		ck_assert_int_eq(r.status, 200);
 		page++;
 		ck_assert_uint_eq(json_array_size(r.json), page < 4 ? 10 : 5);
 		for (size_t i = 0; i < json_array_size(r.json); i++) {
 			/* Newest first, each exactly once. */
-			ck_assert_int_eq(id_of(json_array_get(r.json, i)), ids[34 - seen]);
+			ck_assert_int_eq(json_int(json_array_get(r.json, i), "id"), ids[34 - seen]);
 			seen++;
 		}
 		link = http_header(&r, "Link");
 		ck_assert_ptr_nonnull(link);
 		free(next);
-		next = link_rel(link, "next");
-		last = link_rel(link, "last");
-		first = link_rel(link, "first");
-		prev = link_rel(link, "prev");
+		next = link_url(link, "next", NULL);
+		last = link_url(link, "last", NULL);
+		first = link_url(link, "first", NULL);
+		prev = link_url(link, "prev", NULL);
 		if (page < 4) {
 			ck_assert_ptr_nonnull(next);
-			ck_assert_ptr_nonnull(strstr(next, "per_page=10"));
+			ck_assert_ptr_nonnull(strstr(url_path(next), "per_page=10"));
 			ck_assert_ptr_nonnull(last);
-			ck_assert_ptr_nonnull(strstr(last, "page=4"));
+			ck_assert_ptr_nonnull(strstr(url_path(last), "page=4"));
 		} else {
 			ck_assert_ptr_null(next);
 			ck_assert_ptr_null(last);
@@ -1339,8 +1154,9 @@ START_TEST(statuses_pagination)
 			ck_assert_ptr_null(first);
 		} else {
 			ck_assert_ptr_nonnull(prev);
+			ck_assert_ptr_nonnull(url_path(prev));
 			ck_assert_ptr_nonnull(first);
-			ck_assert_ptr_nonnull(strstr(first, "page=1"));
+			ck_assert_ptr_nonnull(strstr(url_path(first), "page=1"));
 		}
 		free(last);
 		free(first);
@@ -1348,7 +1164,7 @@ START_TEST(statuses_pagination)
 		free(link);
 		http_response_release(&r);
 		ck_assert_int_le(page, 4);
-	}
+	} while (next);
 	ck_assert_int_eq(page, 4);
 	ck_assert_uint_eq(seen, 35);
 
@@ -1359,7 +1175,7 @@ START_TEST(statuses_pagination)
 		http_call(&r, "GET", path.data, w.token, NULL, NULL);
 		ck_assert_int_eq(r.status, 200);
 		ck_assert_uint_eq(json_array_size(r.json), p < 4 ? 10 : 5);
-		ck_assert_int_eq(id_of(json_array_get(r.json, 0)), ids[34 - (p - 1) * 10]);
+		ck_assert_int_eq(json_int(json_array_get(r.json, 0), "id"), ids[34 - (p - 1) * 10]);
 		http_response_release(&r);
 	}
 	/* Everything on one page: no Link. */
@@ -1376,9 +1192,9 @@ END_TEST
 
 START_TEST(not_found_cases)
 {
-	struct world w, other;
+	static const char success[] = "{\"state\":\"success\"}";
+	struct test_repo w, other;
 	long long d1, d2, s1, s2, od, statuses;
-	struct buf path = BUF_INIT;
 
 	world_make(&w, false);
 	world_make(&other, false);
@@ -1390,46 +1206,40 @@ START_TEST(not_found_cases)
 	(void)s2;
 
 	/* A status id of another deployment. */
-	buf_printf(&path, "%s/deployments/%lld/statuses/%lld", w.path, d2, s1);
-	ck_assert_int_eq(status_code("GET", path.data, w.token, NULL), 404);
-	buf_reset(&path);
-	buf_printf(&path, "%s/deployments/%lld/statuses/%lld", w.path, d1, s1);
-	ck_assert_int_eq(status_code("GET", path.data, w.token, NULL), 200);
+	ck_assert_int_eq(http_status("GET", w.token, NULL, "%s/deployments/%lld/statuses/%lld",
+	    w.path, d2, s1), 404);
+	ck_assert_int_eq(http_status("GET", w.token, NULL, "%s/deployments/%lld/statuses/%lld",
+	    w.path, d1, s1), 200);
 
 	/* A deployment of another repository, through this one (other's
 	 * owner owns it, w's owner can see both repositories). */
 	statuses = count_statuses(&other);
-	buf_reset(&path);
-	buf_printf(&path, "%s/deployments/%lld/statuses", w.path, od);
-	ck_assert_int_eq(status_code("GET", path.data, w.token, NULL), 404);
-	ck_assert_int_eq(status_code("POST", path.data, w.token, "{\"state\":\"success\"}"), 404);
+	ck_assert_int_eq(http_status("GET", w.token, NULL, "%s/deployments/%lld/statuses", w.path,
+	    od), 404);
+	ck_assert_int_eq(http_status("POST", w.token, success, "%s/deployments/%lld/statuses", w.path,
+	    od), 404);
 	ck_assert_int_eq(count_statuses(&other), statuses);
 	/* w's deployment through other's repository, with other's token. */
-	buf_reset(&path);
-	buf_printf(&path, "%s/deployments/%lld/statuses/%lld", other.path, d1, s1);
-	ck_assert_int_eq(status_code("GET", path.data, other.token, NULL), 404);
+	ck_assert_int_eq(http_status("GET", other.token, NULL, "%s/deployments/%lld/statuses/%lld",
+	    other.path, d1, s1), 404);
 
 	/* Missing ids. */
-	buf_reset(&path);
-	buf_printf(&path, "%s/deployments/999999999/statuses", w.path);
-	ck_assert_int_eq(status_code("GET", path.data, w.token, NULL), 404);
-	ck_assert_int_eq(status_code("POST", path.data, w.token, "{\"state\":\"success\"}"), 404);
-	buf_reset(&path);
-	buf_printf(&path, "%s/deployments/%lld/statuses/999999999", w.path, d1);
-	ck_assert_int_eq(status_code("GET", path.data, w.token, NULL), 404);
-	buf_reset(&path);
-	buf_printf(&path, "%s/deployments/999999999/statuses/%lld", w.path, s1);
-	ck_assert_int_eq(status_code("GET", path.data, w.token, NULL), 404);
-	buf_reset(&path);
-	buf_printf(&path, "/repos/%s/nothing-here/deployments/%lld/statuses", w.owner, d1);
-	ck_assert_int_eq(status_code("GET", path.data, w.token, NULL), 404);
-	buf_release(&path);
+	ck_assert_int_eq(http_status("GET", w.token, NULL, "%s/deployments/999999999/statuses",
+	    w.path), 404);
+	ck_assert_int_eq(http_status("POST", w.token, success, "%s/deployments/999999999/statuses",
+	    w.path), 404);
+	ck_assert_int_eq(http_status("GET", w.token, NULL, "%s/deployments/%lld/statuses/999999999",
+	    w.path, d1), 404);
+	ck_assert_int_eq(http_status("GET", w.token, NULL, "%s/deployments/999999999/statuses/%lld",
+	    w.path, s1), 404);
+	ck_assert_int_eq(http_status("GET", w.token, NULL,
+	    "/repos/%s/nothing-here/deployments/%lld/statuses", w.owner, d1), 404);
 }
 END_TEST
 
 START_TEST(pull_collaborator_cannot_create)
 {
-	struct world w;
+	struct test_repo w;
 	char reader[40], pusher[40];
 	char *reader_token, *pusher_token;
 	long long dep, statuses, outbox;
@@ -1437,8 +1247,8 @@ START_TEST(pull_collaborator_cannot_create)
 	struct http_response r;
 
 	world_make(&w, true);
-	reader_token = collaborator(&w, "pull", reader);
-	pusher_token = collaborator(&w, "push", pusher);
+	reader_token = add_collaborator(&w, "pull", reader);
+	pusher_token = add_collaborator(&w, "push", pusher);
 	dep = create_deployment(&w, "staging", NULL);
 	add_state(&w, dep, "success");
 	statuses = count_statuses(&w);
@@ -1447,12 +1257,12 @@ START_TEST(pull_collaborator_cannot_create)
 	buf_printf(&path, "%s/deployments/%lld/statuses", w.path, dep);
 	http_call(&r, "POST", path.data, reader_token, "{\"state\":\"failure\"}", NULL);
 	ck_assert_int_eq(r.status, 403);
-	ck_assert_str_eq(str(r.json, "message"), "Must have push access to repository");
+	ck_assert_str_eq(json_str(r.json, "message"), "Must have push access to repository");
 	http_response_release(&r);
 	ck_assert_int_eq(count_statuses(&w), statuses);
 	ck_assert_int_eq(count_outbox(&w), outbox);
 	/* The reader can still read them. */
-	ck_assert_int_eq(status_code("GET", path.data, reader_token, NULL), 200);
+	ck_assert_int_eq(http_status("GET", reader_token, NULL, "%s", path.data), 200);
 	/* A push collaborator can write. */
 	json_decref(post_status_as(&w, pusher_token, dep, "{\"state\":\"failure\"}", 201));
 	ck_latest(&w, dep, "failure");
@@ -1491,7 +1301,7 @@ restart_with_skip_production(void)
 
 START_TEST(skip_production_spares_production)
 {
-	struct world w;
+	struct test_repo w;
 	long long d1, d2, d3, d4, s1, s2;
 
 	world_make(&w, false);
@@ -1526,15 +1336,13 @@ END_TEST
 
 START_TEST(skip_production_still_cascades_the_rest)
 {
-	struct world w;
+	struct test_repo w;
 	long long d1, d2;
 
 	world_make(&w, false);
 	d1 = create_deployment(&w, "staging", NULL);
 	d2 = create_deployment(&w, "staging", NULL);
-	add_state(&w, d1, "success");
-	add_state(&w, d2, "success");
-	ck_latest(&w, d1, "inactive");
+	succeed_in_turn(&w, d1, d2);
 	ck_latest(&w, d2, "success");
 }
 END_TEST
@@ -1542,61 +1350,26 @@ END_TEST
 static Suite *
 statuses_suite(void)
 {
-	Suite *s = suite_create("statuses");
-	TCase *tc = tcase_create("statuses");
-	TCase *cascade = tcase_create("cascade");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, each_state_is_accepted);
-	tcase_add_test(tc, validation_errors_change_nothing);
-	tcase_add_test(tc, description_counts_characters);
-	tcase_add_test(tc, log_url_and_target_url_fill_each_other);
-	tcase_add_test(tc, environment_moves_the_deployment);
-	tcase_add_test(tc, outbox_events_follow_statuses);
-	tcase_add_test(tc, statuses_pagination);
-	tcase_add_test(tc, not_found_cases);
-	tcase_add_test(tc, pull_collaborator_cannot_create);
-	suite_add_tcase(s, tc);
-
-	tcase_set_timeout(cascade, 180);
-	tcase_add_test(cascade, cascade_same_environment);
-	tcase_add_test(cascade, cascade_spares_other_environments);
-	tcase_add_test(cascade, cascade_spares_transient_deployments);
-	tcase_add_test(cascade, transient_deployment_marked_inactive);
-	tcase_add_test(cascade, cascade_includes_production_by_default);
-	tcase_add_test(cascade, cascade_spares_failed_deployments);
-	tcase_add_test(cascade, cascade_off_with_auto_inactive_false);
-	tcase_add_test(cascade, cascade_rollback);
-	tcase_add_test(cascade, delete_rule_with_statuses);
-	tcase_add_test(cascade, concurrent_successes_leave_one_active);
-	tcase_add_test(cascade, concurrent_moves_keep_one_active_per_environment);
-	suite_add_tcase(s, cascade);
-	return s;
+	return suite_of("statuses", tcase_of("statuses", 120, (const TTest *const[]){
+		each_state_is_accepted, validation_errors_change_nothing,
+		description_counts_characters, log_url_and_target_url_fill_each_other,
+		environment_moves_the_deployment, outbox_events_follow_statuses, statuses_pagination,
+		not_found_cases, pull_collaborator_cannot_create, NULL }),
+	    tcase_of("cascade", 180, (const TTest *const[]){
+		cascade_same_environment, cascade_spares_other_environments,
+		cascade_spares_transient_deployments, transient_deployment_marked_inactive,
+		cascade_includes_production_by_default, cascade_spares_failed_deployments,
+		cascade_off_with_auto_inactive_false, cascade_rollback, delete_rule_with_statuses,
+		concurrent_successes_leave_one_active,
+		concurrent_moves_keep_one_active_per_environment, NULL }), NULL);
 }
 
 static Suite *
 skip_production_suite(void)
 {
-	Suite *s = suite_create("statuses --cascade-skip-production");
-	TCase *tc = tcase_create("skip-production");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, skip_production_spares_production);
-	tcase_add_test(tc, skip_production_still_cascades_the_rest);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-static int
-run_suite(Suite *s)
-{
-	SRunner *sr = srunner_create(s);
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed;
+	return suite_of("statuses --cascade-skip-production", tcase_of("skip-production", 60,
+	    (const TTest *const[]){ skip_production_spares_production,
+		skip_production_still_cascades_the_rest, NULL }), NULL);
 }
 
 int
@@ -1607,13 +1380,13 @@ main(void)
 	int failed = 0;
 
 	if (restart) {
-		failed += run_suite(statuses_suite());
+		failed += suite_failures(statuses_suite());
 		if (restart_with_skip_production() < 0) {
 			fprintf(stderr, "check_statuses: cannot restart deploy-api with "
 			    "--cascade-skip-production\n");
 			return EXIT_FAILURE;
 		}
 	}
-	failed += run_suite(skip_production_suite());
+	failed += suite_failures(skip_production_suite());
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -235,6 +235,22 @@ handle_request(struct conn *c, int log_fd)
 	return header_len + body_len;
 }
 
+/* Answers the whole requests waiting in c->in, one after the other, while
+ * no answer is still being written and c is not made to hang. */
+static void
+answer_waiting(struct conn *c, int log_fd)
+{
+	while (!c->hung && c->out.len == c->out_off && c->in.len > 0) {
+		size_t used = handle_request(c, log_fd);
+
+		if (used == 0)
+			break;
+		memmove(c->in.data, c->in.data + used, c->in.len - used);
+		c->in.len -= used;
+		c->in.data[c->in.len] = '\0';
+	}
+}
+
 static void
 conn_close(struct conn *c)
 {
@@ -317,15 +333,7 @@ serve(int listen_fd, int log_fd)
 						continue;
 					}
 					buf_append(&c->in, chunk, (size_t)got);
-					while (!c->hung && c->out.len == c->out_off && c->in.len > 0) {
-						size_t used = handle_request(c, log_fd);
-
-						if (used == 0)
-							break;
-						memmove(c->in.data, c->in.data + used, c->in.len - used);
-						c->in.len -= used;
-						c->in.data[c->in.len] = '\0';
-					}
+					answer_waiting(c, log_fd);
 				} else if (pfds[k].revents & POLLOUT) {
 					ssize_t put = write(c->fd, c->out.data + c->out_off, c->out.len - c->out_off);
 
@@ -344,15 +352,7 @@ serve(int listen_fd, int log_fd)
 							continue;
 						}
 						/* A request that arrived while we answered. */
-						while (!c->hung && c->out.len == 0 && c->in.len > 0) {
-							size_t used = handle_request(c, log_fd);
-
-							if (used == 0)
-								break;
-							memmove(c->in.data, c->in.data + used, c->in.len - used);
-							c->in.len -= used;
-							c->in.data[c->in.len] = '\0';
-						}
+						answer_waiting(c, log_fd);
 					}
 				}
 			}

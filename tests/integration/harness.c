@@ -118,6 +118,16 @@ http_header(const struct http_response *res, const char *name)
 	return NULL;
 }
 
+void
+assert_header(const struct http_response *res, const char *name, const char *value)
+{
+	char *got = http_header(res, name);
+
+	ck_assert_msg(got != NULL && strcmp(got, value) == 0, "%s: %s, expected %s", name,
+	    got ? got : "(none)", value);
+	free(got);
+}
+
 /* Runs argv, returns its stdout; the exit status goes to *status. */
 static char *
 run_capture(char *const *argv, int *status)
@@ -207,20 +217,6 @@ stack_command(const char *snippet)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-void
-sql_exec(const char *sql)
-{
-	PGconn *conn = PQconnectdb(env_or_die("DEPLOY_DB"));
-	PGresult *r;
-
-	ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "%s", PQerrorMessage(conn));
-	r = PQexec(conn, sql);
-	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
-	    "%s: %s", sql, PQresultErrorMessage(r));
-	PQclear(r);
-	PQfinish(conn);
-}
-
 int
 stack_pid(const char *name)
 {
@@ -285,27 +281,111 @@ spawn_capture(char *const *argv, char *out, size_t outlen)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* What a query must give for the test to go on. */
+enum sql_want {
+	SQL_DONE,       /* success, with or without rows */
+	SQL_ROWS,       /* rows, however many */
+	SQL_ONE_ROW,    /* exactly one row */
+};
+
+/* Runs the statement fmt describes on a new connection, failing the test
+ * unless it gives what want says; the caller frees both with sql_done(). */
+static PGresult *
+sql_vrun(PGconn **conn, enum sql_want want, const char *fmt, va_list ap)
+{
+	struct buf sql = BUF_INIT;
+	PGresult *r;
+	ExecStatusType st;
+
+	buf_vprintf(&sql, fmt, ap);
+	*conn = PQconnectdb(env_or_die("DEPLOY_DB"));
+	ck_assert_msg(PQstatus(*conn) == CONNECTION_OK, "%s", PQerrorMessage(*conn));
+	r = PQexec(*conn, sql.data);
+	st = PQresultStatus(r);
+	ck_assert_msg(st == PGRES_TUPLES_OK || (want == SQL_DONE && st == PGRES_COMMAND_OK),
+	    "%s: %s", sql.data, PQresultErrorMessage(r));
+	ck_assert_msg(want != SQL_ONE_ROW || PQntuples(r) == 1, "%s: %d rows, expected one",
+	    sql.data, PQntuples(r));
+	buf_release(&sql);
+	return r;
+}
+
+static void
+sql_done(PGconn *conn, PGresult *r)
+{
+	PQclear(r);
+	PQfinish(conn);
+}
+
+void
+sql_exec(const char *fmt, ...)
+{
+	PGconn *conn;
+	PGresult *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = sql_vrun(&conn, SQL_DONE, fmt, ap);
+	va_end(ap);
+	sql_done(conn, r);
+}
+
+static char *
+sql_vtext(const char *fmt, va_list ap)
+{
+	PGconn *conn;
+	PGresult *r = sql_vrun(&conn, SQL_ONE_ROW, fmt, ap);
+	char *v = xstrdup(PQgetvalue(r, 0, 0));
+
+	sql_done(conn, r);
+	return v;
+}
+
+char *
+sql_text(const char *fmt, ...)
+{
+	va_list ap;
+	char *v;
+
+	va_start(ap, fmt);
+	v = sql_vtext(fmt, ap);
+	va_end(ap);
+	return v;
+}
+
 long long
 sql_int(const char *fmt, ...)
 {
-	PGconn *conn = PQconnectdb(env_or_die("DEPLOY_DB"));
-	struct buf sql = BUF_INIT;
-	PGresult *r;
 	va_list ap;
+	char *text;
 	long long v;
 
 	va_start(ap, fmt);
-	buf_vprintf(&sql, fmt, ap);
+	text = sql_vtext(fmt, ap);
 	va_end(ap);
-	ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "%s", PQerrorMessage(conn));
-	r = PQexec(conn, sql.data);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1,
-	    "%s: %s", sql.data, PQresultErrorMessage(r));
-	v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	PQfinish(conn);
-	buf_release(&sql);
+	v = strtoll(text, NULL, 10);
+	free(text);
 	return v;
+}
+
+char *
+sql_rows(const char *fmt, ...)
+{
+	struct buf out = BUF_INIT;
+	PGconn *conn;
+	PGresult *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = sql_vrun(&conn, SQL_ROWS, fmt, ap);
+	va_end(ap);
+	for (int i = 0; i < PQntuples(r); i++) {
+		for (int j = 0; j < PQnfields(r); j++)
+			buf_printf(&out, "%s%s", j ? "|" : "", PQgetvalue(r, i, j));
+		buf_putc(&out, '\n');
+	}
+	sql_done(conn, r);
+	return buf_detach(&out);
 }
 
 const char *
@@ -323,4 +403,216 @@ json_str(json_t *o, const char *key)
 
 	ck_assert_msg(json_is_string(v), "%s is not a string", key);
 	return json_string_value(v);
+}
+
+long long
+json_int(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	ck_assert_msg(json_is_integer(v), "%s is not an integer", key);
+	return (long long)json_integer_value(v);
+}
+
+void
+http_callf(struct http_response *res, const char *method, const char *token, const char *body,
+    const char *fmt, ...)
+{
+	struct buf path = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&path, fmt, ap);
+	va_end(ap);
+	http_call(res, method, path.data, token, body, NULL);
+	buf_release(&path);
+}
+
+json_t *
+http_json(const char *method, const char *token, const char *body, long expect, const char *fmt,
+    ...)
+{
+	struct buf path = BUF_INIT;
+	struct http_response r;
+	va_list ap;
+	json_t *out;
+
+	va_start(ap, fmt);
+	buf_vprintf(&path, fmt, ap);
+	va_end(ap);
+	http_call(&r, method, path.data, token, body, NULL);
+	ck_assert_msg(r.status == expect, "%s %s %s: expected %ld, got %ld %s", method, path.data,
+	    body ? body : "", expect, r.status, r.body);
+	out = json_incref(r.json);
+	http_response_release(&r);
+	buf_release(&path);
+	return out;
+}
+
+long
+http_status(const char *method, const char *token, const char *body, const char *fmt, ...)
+{
+	struct buf path = BUF_INIT;
+	struct http_response r;
+	va_list ap;
+	long status;
+
+	va_start(ap, fmt);
+	buf_vprintf(&path, fmt, ap);
+	va_end(ap);
+	http_call(&r, method, path.data, token, body, NULL);
+	status = r.status;
+	http_response_release(&r);
+	buf_release(&path);
+	return status;
+}
+
+char *
+link_url(const char *link, const char *rel, int *nrels)
+{
+	char want[64];
+	char *found = NULL;
+	const char *p = link;
+
+	if (nrels)
+		*nrels = 0;
+	if (link == NULL)
+		return NULL;
+	snprintf(want, sizeof(want), "rel=\"%s\"", rel ? rel : "");
+	while ((p = strchr(p, '<')) != NULL) {
+		const char *end = strchr(p, '>');
+		const char *next;
+		size_t attrs_len;
+
+		ck_assert_ptr_nonnull(end);
+		next = strchr(end, '<');
+		attrs_len = next ? (size_t)(next - end) : strlen(end);
+		if (nrels)
+			(*nrels)++;
+		if (rel && memmem(end, attrs_len, want, strlen(want)) != NULL) {
+			ck_assert_msg(found == NULL, "rel %s twice in %s", rel, link);
+			found = xstrndup(p + 1, (size_t)(end - p - 1));
+		}
+		p = end;
+	}
+	return found;
+}
+
+const char *
+url_path(const char *url)
+{
+	const char *base = env_or_die("DEPLOY_URL");
+	size_t n = strlen(base);
+
+	ck_assert_msg(strncmp(url, base, n) == 0, "%s is not below %s", url, base);
+	return url + n;
+}
+
+void
+in_parallel(int n, void (*request)(int i, void *arg, struct http_response *res), void *arg,
+    struct parallel_answer *answers)
+{
+	pid_t *pids = xcalloc((size_t)n, sizeof(*pids));
+	bool *seen = xcalloc((size_t)n, sizeof(*seen));
+	int gate[2], report[2];
+	FILE *in;
+
+	ck_assert_int_eq(pipe(gate), 0);
+	ck_assert_int_eq(pipe(report), 0);
+	for (int i = 0; i < n; i++) {
+		pids[i] = fork();
+		ck_assert_int_ge(pids[i], 0);
+		if (pids[i] == 0) {
+			struct http_response res;
+			char line[80], c;
+			int len;
+
+			close(gate[1]);
+			close(report[0]);
+			(void)!read(gate[0], &c, 1);
+			request(i, arg, &res);
+			len = snprintf(line, sizeof(line), "%d %ld %lld\n", i, res.status,
+			    (long long)json_integer_value(json_object_get(res.json, "id")));
+			_exit(write(report[1], line, (size_t)len) == len ? 0 : 2);
+		}
+	}
+	close(gate[0]);
+	close(gate[1]);   /* opens the gate */
+	close(report[1]);
+	/* The reports are far smaller than a pipe holds: no child waits. */
+	for (int i = 0; i < n; i++) {
+		int status;
+
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "parallel request %d did not report back", i);
+	}
+	in = fdopen(report[0], "r");
+	ck_assert_ptr_nonnull(in);
+	for (int k = 0; k < n; k++) {
+		int i;
+		long status;
+		long long id;
+
+		ck_assert_int_eq(fscanf(in, "%d %ld %lld", &i, &status, &id), 3);
+		ck_assert_msg(i >= 0 && i < n && !seen[i], "parallel request %d reported twice", i);
+		seen[i] = true;
+		answers[i].status = status;
+		answers[i].id = id;
+	}
+	fclose(in);
+	free(seen);
+	free(pids);
+}
+
+void
+test_repo_make(struct test_repo *r, const char *owner_prefix, const char *name,
+    bool private_repo, const char *const *options)
+{
+	char *token = make_user_with_token(owner_prefix, "repo", r->owner);
+	const char *args[16] = { "repo", "create", r->full };
+	size_t n = 3;
+
+	snprintf(r->token, sizeof(r->token), "%s", token);
+	free(token);
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	snprintf(r->full, sizeof(r->full), "%s/%s", r->owner, r->name);
+	snprintf(r->path, sizeof(r->path), "/repos/%s", r->full);
+	snprintf(r->deployments, sizeof(r->deployments), "%s/deployments", r->path);
+	if (private_repo)
+		args[n++] = "--private";
+	for (size_t i = 0; options && options[i] && n < ARRAY_SIZE(args) - 1; i++)
+		args[n++] = options[i];
+	args[n] = NULL;
+	free(deployctl(args));
+	r->id = sql_int("SELECT r.id FROM repositories r JOIN users u ON u.id = r.owner_id"
+	    " WHERE u.login = '%s' AND r.name = '%s'", r->owner, r->name);
+}
+
+long long
+rows_of(const struct test_repo *r, const char *table)
+{
+	return sql_int("SELECT count(*) FROM %s WHERE repository_id = %lld", table, r->id);
+}
+
+void
+assert_repo_served(const struct test_repo *r)
+{
+	struct http_response res;
+
+	http_call(&res, "GET", r->path, r->token, NULL, NULL);
+	ck_assert_msg(res.status == 200, "GET %s: %ld %s", r->path, res.status, res.body);
+	ck_assert_int_eq(json_int(res.json, "id"), r->id);
+	http_response_release(&res);
+}
+
+char *
+add_collaborator(const struct test_repo *r, const char *permission, char *login_out)
+{
+	char *token = make_user_with_token(permission, "repo", login_out);
+	const char *add[] = { "collaborator", "add", r->full, login_out, "--permission", permission,
+		NULL };
+
+	free(deployctl(add));
+	return token;
 }
