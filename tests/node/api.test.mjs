@@ -6,17 +6,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 
 import {
-	API_URL,
-	DEPLOY_URL,
-	RequestError,
-	addCollaborator,
-	assertRequestError,
-	assertValid,
-	assertValidResponse,
-	createRepo,
-	createToken,
-	createUserWithToken,
-	octokit,
+	API_URL, DEPLOY_URL, RequestError, addCollaborator, assertRequestError, assertValid,
+	assertValidResponse, createRepo, createToken, createUserWithToken, octokit,
 } from './helpers.mjs';
 
 const REPO_PATH = '/repos/{owner}/{repo}';

@@ -6,20 +6,14 @@
 // description.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
-	API_URL,
-	assertRequestError,
-	assertValid,
-	assertValidResponse,
-	createRepo,
-	createUserWithToken,
-	octokit,
+	API_URL, assertRequestError, assertValid, assertValidResponse, createRepo,
+	createUserWithToken, octokit, runGit,
 } from './helpers.mjs';
 
 const CREATE = '/repos/{owner}/{repo}/statuses/{sha}';
@@ -33,25 +27,8 @@ const DEPLOYMENTS = '/repos/{owner}/{repo}/deployments';
 //   c1 (v1.0) -- c2 = main -- a1 = ahead
 //     |\-- b1 = behind     (merges cleanly with main)
 //     \--- x1 = conflict   (conflicts with main)
-// git runs through execFileSync with argument arrays: no shell.
 
 const roots = [];
-
-function run(cwd, ...args) {
-	return execFileSync('git', args, {
-		cwd,
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'pipe'],
-		env: {
-			...process.env,
-			GIT_AUTHOR_NAME: 'Deploy Tests',
-			GIT_AUTHOR_EMAIL: 'tests@example.com',
-			GIT_COMMITTER_NAME: 'Deploy Tests',
-			GIT_COMMITTER_EMAIL: 'tests@example.com',
-			GIT_CONFIG_NOSYSTEM: '1',
-		},
-	}).trim();
-}
 
 function makeGitRepository() {
 	const root = mkdtempSync(path.join(os.tmpdir(), 'deploy-node-cs-'));
@@ -59,29 +36,29 @@ function makeGitRepository() {
 	const work = path.join(root, 'work');
 	const bare = path.join(root, 'repo.git');
 	const write = (name, text) => writeFileSync(path.join(work, name), text);
-	run(root, 'init', '-q', '-b', 'main', work);
+	runGit(root, 'init', '-q', '-b', 'main', work);
 	write('app.txt', 'one\n');
-	run(work, 'add', 'app.txt');
-	run(work, 'commit', '-qm', 'c1');
-	run(work, 'tag', '-a', 'v1.0', '-m', 'Release 1.0');
-	run(work, 'checkout', '-qb', 'behind');
+	runGit(work, 'add', 'app.txt');
+	runGit(work, 'commit', '-qm', 'c1');
+	runGit(work, 'tag', '-a', 'v1.0', '-m', 'Release 1.0');
+	runGit(work, 'checkout', '-qb', 'behind');
 	write('other.txt', 'other\n');
-	run(work, 'add', 'other.txt');
-	run(work, 'commit', '-qm', 'b1');
-	run(work, 'checkout', '-q', 'main');
-	run(work, 'checkout', '-qb', 'conflict');
+	runGit(work, 'add', 'other.txt');
+	runGit(work, 'commit', '-qm', 'b1');
+	runGit(work, 'checkout', '-q', 'main');
+	runGit(work, 'checkout', '-qb', 'conflict');
 	write('app.txt', 'conflicting\n');
-	run(work, 'commit', '-qam', 'x1');
-	run(work, 'checkout', '-q', 'main');
+	runGit(work, 'commit', '-qam', 'x1');
+	runGit(work, 'checkout', '-q', 'main');
 	write('app.txt', 'two\n');
-	run(work, 'commit', '-qam', 'c2');
-	run(work, 'checkout', '-qb', 'ahead');
+	runGit(work, 'commit', '-qam', 'c2');
+	runGit(work, 'checkout', '-qb', 'ahead');
 	write('feature.txt', 'feature\n');
-	run(work, 'add', 'feature.txt');
-	run(work, 'commit', '-qm', 'a1');
-	run(work, 'checkout', '-q', 'main');
-	run(root, 'clone', '-q', '--bare', work, bare);
-	const head = (rev) => run(bare, 'rev-parse', rev);
+	runGit(work, 'add', 'feature.txt');
+	runGit(work, 'commit', '-qm', 'a1');
+	runGit(work, 'checkout', '-q', 'main');
+	runGit(root, 'clone', '-q', '--bare', work, bare);
+	const head = (rev) => runGit(bare, 'rev-parse', rev);
 	return {
 		dir: bare,
 		head,
@@ -247,7 +224,7 @@ describe('POST /repos/{owner}/{repo}/merges (repos.merge)', () => {
 		assert.deepEqual(res.data.parents.map((p) => p.sha), [git.behind, git.main]);
 		assert.equal(res.data.commit.message, 'Merge main into behind');
 		assert.equal(res.data.author.login, owner.login);
-		assert.equal(run(git.dir, 'log', '-1', '--format=%P', 'behind'), `${git.behind} ${git.main}`);
+		assert.equal(runGit(git.dir, 'log', '-1', '--format=%P', 'behind'), `${git.behind} ${git.main}`);
 
 		const again = await client.repos.merge({ ...repo, base: 'behind', head: 'main' });
 		assert.equal(again.status, 204);
@@ -275,8 +252,8 @@ describe('POST /repos/{owner}/{repo}/deployments: auto_merge and required_contex
 		assertValidResponse(DEPLOYMENTS, 'post', 202, res.data);
 		assert.deepEqual(res.data, { message: 'Auto-merged main into behind on deployment.' });
 		const merge = git.head('behind');
-		assert.equal(run(git.dir, 'log', '-1', '--format=%P', 'behind'), `${git.behind} ${git.main}`);
-		assert.equal(run(git.dir, 'log', '-1', '--format=%s', 'behind'), "Merge branch 'main' into behind");
+		assert.equal(runGit(git.dir, 'log', '-1', '--format=%P', 'behind'), `${git.behind} ${git.main}`);
+		assert.equal(runGit(git.dir, 'log', '-1', '--format=%s', 'behind'), "Merge branch 'main' into behind");
 
 		const created = await client.repos.createDeployment({ ...repo, ref: 'behind' });
 		assert.equal(created.status, 201);

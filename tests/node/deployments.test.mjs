@@ -5,24 +5,15 @@
 // checked against GitHub's webhook description.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
-	API_URL,
-	DEPLOY_DB,
-	addCollaborator,
-	assertRequestError,
-	assertValid,
-	assertValidResponse,
-	assertValidWebhook,
-	createRepo,
-	createToken,
-	createUserWithToken,
-	octokit,
+	API_URL, addCollaborator, assertRequestError, assertValid, assertValidResponse,
+	assertValidWebhook, createRepo, createToken, createUserWithToken, octokit,
+	outboxEvents, psql, runGit,
 } from './helpers.mjs';
 
 const LIST = '/repos/{owner}/{repo}/deployments';
@@ -32,67 +23,42 @@ const SHA40 = /^[0-9a-f]{40}$/;
 
 // ---------------------------------------------------------------------------
 // A bare git repository: main with three commits, an annotated tag v1.0 on
-// the first, a branch topic one commit ahead of main. git runs through
-// execFileSync with argument arrays: no shell.
+// the first, a branch topic one commit ahead of main.
 
 let gitRoot;
 let git;  // { dir, main, c2, c1, tagObject, topic }
-
-function run(cwd, ...args) {
-	return execFileSync('git', args, {
-		cwd,
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'pipe'],
-		env: {
-			...process.env,
-			GIT_AUTHOR_NAME: 'Deploy Tests',
-			GIT_AUTHOR_EMAIL: 'tests@example.com',
-			GIT_COMMITTER_NAME: 'Deploy Tests',
-			GIT_COMMITTER_EMAIL: 'tests@example.com',
-			GIT_CONFIG_NOSYSTEM: '1',
-		},
-	}).trim();
-}
 
 function makeGitRepository() {
 	gitRoot = mkdtempSync(path.join(os.tmpdir(), 'deploy-node-git-'));
 	const work = path.join(gitRoot, 'work');
 	const bare = path.join(gitRoot, 'repo.git');
-	run(gitRoot, 'init', '-q', '-b', 'main', work);
+	runGit(gitRoot, 'init', '-q', '-b', 'main', work);
 	writeFileSync(path.join(work, 'app.txt'), 'one\n');
-	run(work, 'add', 'app.txt');
-	run(work, 'commit', '-qm', 'c1');
-	run(work, 'tag', '-a', 'v1.0', '-m', 'Release 1.0');
+	runGit(work, 'add', 'app.txt');
+	runGit(work, 'commit', '-qm', 'c1');
+	runGit(work, 'tag', '-a', 'v1.0', '-m', 'Release 1.0');
 	writeFileSync(path.join(work, 'app.txt'), 'two\n');
-	run(work, 'commit', '-qam', 'c2');
+	runGit(work, 'commit', '-qam', 'c2');
 	writeFileSync(path.join(work, 'app.txt'), 'three\n');
-	run(work, 'commit', '-qam', 'c3');
-	run(work, 'checkout', '-qb', 'topic');
+	runGit(work, 'commit', '-qam', 'c3');
+	runGit(work, 'checkout', '-qb', 'topic');
 	writeFileSync(path.join(work, 'feature.txt'), 'feature\n');
-	run(work, 'add', 'feature.txt');
-	run(work, 'commit', '-qm', 'c4');
-	run(work, 'checkout', '-q', 'main');
-	run(gitRoot, 'clone', '-q', '--bare', work, bare);
+	runGit(work, 'add', 'feature.txt');
+	runGit(work, 'commit', '-qm', 'c4');
+	runGit(work, 'checkout', '-q', 'main');
+	runGit(gitRoot, 'clone', '-q', '--bare', work, bare);
 	return {
 		dir: bare,
-		main: run(bare, 'rev-parse', 'main'),
-		c2: run(bare, 'rev-parse', 'main~1'),
-		c1: run(bare, 'rev-parse', 'v1.0^{commit}'),
-		tagObject: run(bare, 'rev-parse', 'v1.0'),
-		topic: run(bare, 'rev-parse', 'topic'),
+		main: runGit(bare, 'rev-parse', 'main'),
+		c2: runGit(bare, 'rev-parse', 'main~1'),
+		c1: runGit(bare, 'rev-parse', 'v1.0^{commit}'),
+		tagObject: runGit(bare, 'rev-parse', 'v1.0'),
+		topic: runGit(bare, 'rev-parse', 'topic'),
 	};
 }
 
 // ---------------------------------------------------------------------------
-// The database, through psql (a conninfo string is a valid dbname).
-
-function psql(sql) {
-	return execFileSync('psql', ['-X', '-Atc', sql, DEPLOY_DB], {
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'pipe'],
-		timeout: 30_000,
-	}).trim();
-}
+// The database.
 
 function makeActive(id) {
 	assert.ok(Number.isSafeInteger(id));
@@ -101,11 +67,7 @@ function makeActive(id) {
 
 function outboxRows(deploymentId) {
 	assert.ok(Number.isSafeInteger(deploymentId));
-	const out = psql(`SELECT event || ' ' || coalesce(action, '') || ' ' || payload::text FROM outbox WHERE deployment_id = ${deploymentId} ORDER BY id`);
-	return out === '' ? [] : out.split('\n').map((line) => {
-		const [event, action, ...rest] = line.split(' ');
-		return { event, action, payload: JSON.parse(rest.join(' ')) };
-	});
+	return outboxEvents(`deployment_id = ${deploymentId}`);
 }
 
 // ---------------------------------------------------------------------------

@@ -109,6 +109,46 @@ export function addCollaborator({ owner, repo }, login, permission) {
 }
 
 // ---------------------------------------------------------------------------
+// The stack's database, and git
+
+// Runs one statement through psql (a conninfo string is a valid dbname) and
+// returns its unaligned output, trimmed: rows by line, columns by '|'.
+export function psql(sql) {
+	return execFileSync('psql', ['-X', '-Atc', sql, DEPLOY_DB], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'pipe'],
+		timeout: 30_000,
+	}).trim();
+}
+
+// The outbox rows matching where (SQL of the test's own making), oldest
+// first: { event, action, deployment_id, payload }.
+export function outboxEvents(where) {
+	const out = psql('SELECT json_build_object(\'event\', event, \'action\', action, ' +
+	    `'deployment_id', deployment_id, 'payload', payload)::text FROM outbox WHERE ${where} ORDER BY id`);
+	return out === '' ? [] : out.split('\n').map((line) => JSON.parse(line));
+}
+
+// Runs git in cwd as the tests' author and committer, with no system
+// configuration, and returns its output, trimmed. Arguments go to
+// execFileSync as an array: no shell.
+export function runGit(cwd, ...args) {
+	return execFileSync('git', args, {
+		cwd,
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'pipe'],
+		env: {
+			...process.env,
+			GIT_AUTHOR_NAME: 'Deploy Tests',
+			GIT_AUTHOR_EMAIL: 'tests@example.com',
+			GIT_COMMITTER_NAME: 'Deploy Tests',
+			GIT_COMMITTER_EMAIL: 'tests@example.com',
+			GIT_CONFIG_NOSYSTEM: '1',
+		},
+	}).trim();
+}
+
+// ---------------------------------------------------------------------------
 // Clients
 
 // octokit logs every failed request through log.error; the tests provoke
@@ -144,6 +184,16 @@ const DOC_ID = 'https://api.github.com/openapi.json';
 
 let state;
 
+// An ajv for GitHub's descriptions: lenient about their extensions, every
+// error reported, ajv-formats' formats and OpenAPI's integer ones.
+function newAjv() {
+	const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+	addFormats(ajv);
+	for (const name of ['int32', 'int64'])
+		ajv.addFormat(name, { type: 'number', validate: Number.isInteger });
+	return ajv;
+}
+
 // OpenAPI 3.0 writes "may be null" as nullable: true, which is not JSON
 // Schema; ajv understands it only next to a type (and throws otherwise), and
 // an enum must then list null itself. Rewrites a copy into plain JSON Schema
@@ -176,11 +226,8 @@ function load() {
 	if (state)
 		return state;
 	const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
-	const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
-	addFormats(ajv);
-	// OpenAPI's numeric formats, and one string format ajv-formats lacks.
-	for (const name of ['int32', 'int64'])
-		ajv.addFormat(name, { type: 'number', validate: Number.isInteger });
+	const ajv = newAjv();
+	// OpenAPI's other numeric formats, and one string format ajv-formats lacks.
 	for (const name of ['float', 'double'])
 		ajv.addFormat(name, { type: 'number', validate: () => true });
 	ajv.addFormat('timestamp', { type: 'string', validate: (s) => !Number.isNaN(Date.parse(s)) });
@@ -304,32 +351,47 @@ function loadWebhooks() {
 	if (webhookState)
 		return webhookState;
 	const doc = JSON.parse(readFileSync(WEBHOOKS_FILE, 'utf8'));
-	const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
-	addFormats(ajv);
-	for (const name of ['int32', 'int64'])
-		ajv.addFormat(name, { type: 'number', validate: Number.isInteger });
+	const ajv = newAjv();
 	ajv.addSchema({ $id: WEBHOOKS_ID, components: refsTo(doc.components, WEBHOOKS_ID) });
 	webhookState = { doc, ajv, compiled: new Map() };
 	return webhookState;
 }
 
-// Fails unless body matches the payload GitHub documents for the webhook
-// name, as the description spells it: 'deployment-created',
-// 'deployment-status-created', ... (webhooks[name].post.requestBody).
-export function assertValidWebhook(name, body) {
-	const { doc, ajv, compiled: cache } = loadWebhooks();
+// The payload schema GitHub documents for the webhook name, as the
+// description spells it ('deployment-created', 'deployment-status-created',
+// ...: webhooks[name].post.requestBody), with a reference at its top
+// followed into components.schemas: a copy, for a test to adjust.
+export function webhookSchema(name) {
+	const { doc } = loadWebhooks();
 	const hook = doc.webhooks[name];
 	assert.ok(hook, `no webhook '${name}' in GitHub's webhook description`);
-	const schema = hook.post?.requestBody?.content?.['application/json']?.schema;
+	let schema = hook.post?.requestBody?.content?.['application/json']?.schema;
 	assert.ok(schema, `webhook '${name}' has no application/json schema`);
-	let validate = cache.get(name);
+	while (schema.$ref)
+		schema = doc.components.schemas[schema.$ref.replace(/^#\/components\/schemas\//, '')];
+	return structuredClone(schema);
+}
+
+// Fails unless payload matches the schema makeSchema() gives, written
+// against the webhook description's components (as webhookSchema() gives
+// one); what names the schema in the failure, and key caches its compiled
+// form, so that makeSchema runs once.
+export function assertValidAgainst(key, makeSchema, payload, what) {
+	const { ajv, compiled: cache } = loadWebhooks();
+	let validate = cache.get(key);
 	if (!validate) {
-		validate = ajv.compile(refsTo(schema, WEBHOOKS_ID));
-		cache.set(name, validate);
+		validate = ajv.compile(refsTo(makeSchema(), WEBHOOKS_ID));
+		cache.set(key, validate);
 	}
-	if (!validate(body)) {
+	if (!validate(payload)) {
 		const text = ajv.errorsText(validate.errors, { separator: '\n  ', dataVar: 'payload' });
-		assert.fail(`payload does not match the '${name}' webhook:\n  ${text}\n` +
-		    `payload: ${JSON.stringify(body, null, 1).slice(0, 4000)}`);
+		assert.fail(`payload does not match ${what}:\n  ${text}\n` +
+		    `payload: ${JSON.stringify(payload, null, 1).slice(0, 4000)}`);
 	}
+}
+
+// Fails unless body matches the payload GitHub documents for the webhook
+// name (see webhookSchema()).
+export function assertValidWebhook(name, body) {
+	assertValidAgainst(name, () => webhookSchema(name), body, `the '${name}' webhook`);
 }

@@ -9,26 +9,12 @@
 // runs: deliveries stay pending and outbox rows stay where the API put them.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { before, describe, it } from 'node:test';
 
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
-
 import {
-	API_URL,
-	DEPLOY_DB,
-	addCollaborator,
-	assertRequestError,
-	assertValid,
-	assertValidResponse,
-	assertValidWebhook,
-	createRepo,
-	createUserWithToken,
-	deployctl,
-	octokit,
+	API_URL, addCollaborator, assertRequestError, assertValid, assertValidAgainst,
+	assertValidResponse, assertValidWebhook, createRepo, createUserWithToken, deployctl,
+	octokit, outboxEvents, psql, webhookSchema,
 } from './helpers.mjs';
 
 const HOOKS = '/repos/{owner}/{repo}/hooks';
@@ -43,15 +29,6 @@ const HOOK_URL = 'https://hooks.example.com/receive';
 const SECRET = 'n0de-s3cret-never-shown';
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
-// The database, through psql (a conninfo string is a valid dbname).
-function psql(sql) {
-	return execFileSync('psql', ['-X', '-Atc', sql, DEPLOY_DB], {
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'pipe'],
-		timeout: 30_000,
-	}).trim();
-}
-
 function repoId({ fullName }) {
 	const [owner, name] = fullName.split('/');
 	const id = Number(psql(`SELECT r.id FROM repositories r JOIN users o ON o.id = r.owner_id WHERE o.login = '${owner}' AND r.name = '${name}'`));
@@ -65,8 +42,7 @@ function count(sql) {
 
 // The repository_dispatch events of a repository, oldest first.
 function dispatchEvents(repo) {
-	const out = psql(`SELECT json_build_object('action', action, 'deployment_id', deployment_id, 'payload', payload)::text FROM outbox WHERE event = 'repository_dispatch' AND repository_id = ${repoId(repo)} ORDER BY id`);
-	return out === '' ? [] : out.split('\n').map((line) => JSON.parse(line));
+	return outboxEvents(`event = 'repository_dispatch' AND repository_id = ${repoId(repo)}`);
 }
 
 // Nothing of the secret may come back, in any body.
@@ -81,55 +57,30 @@ function noSecret(body) {
 // repository_dispatch payload, but only GitHub Apps receive it; this server
 // sends repository webhooks, so it leaves it out on purpose
 // (docs/architecture.md, "Webhooks (API side)"). The payload is validated
-// against a copy of the schema with that one requirement removed (helpers'
-// assertValidWebhook takes no schema, so the copy is compiled here the way
-// helpers.mjs compiles the original), and the test asserts separately that
+// against a copy of the schema with that one requirement removed (through
+// helpers' assertValidAgainst, as assertValidWebhook checks the original),
+// and the test asserts separately that
 // the full schema rejects it for `installation` and for nothing else, and
 // that every other required member is present.
 
-const require = createRequire(import.meta.url);
-const WEBHOOKS_FILE = require.resolve('@octokit/openapi-webhooks/generated/api.github.com.json');
-const WEBHOOKS_ID = 'https://api.github.com/webhooks.json';
-
-function refsTo(node, id) {
-	if (Array.isArray(node))
-		return node.map((n) => refsTo(n, id));
-	if (node === null || typeof node !== 'object')
-		return node;
-	const out = {};
-	for (const [key, value] of Object.entries(node))
-		out[key] = key === '$ref' && typeof value === 'string' && value.startsWith('#') ? id + value : refsTo(value, id);
-	return out;
-}
-
 let relaxedDispatch;
 
+// The schema with installation no longer required (its required list
+// tells what it still requires).
 function dispatchSchemaWithoutInstallation() {
 	if (relaxedDispatch)
 		return relaxedDispatch;
-	const doc = JSON.parse(readFileSync(WEBHOOKS_FILE, 'utf8'));
-	let schema = doc.webhooks[DISPATCH_WEBHOOK].post.requestBody.content['application/json'].schema;
-	while (schema.$ref)
-		schema = doc.components.schemas[schema.$ref.replace(/^#\/components\/schemas\//, '')];
-	const copy = structuredClone(schema);
+	const copy = webhookSchema(DISPATCH_WEBHOOK);
 	assert.ok(copy.required.includes('installation'), 'GitHub\'s schema no longer requires installation: drop the relaxation');
 	copy.required = copy.required.filter((name) => name !== 'installation');
-	const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
-	addFormats(ajv);
-	for (const name of ['int32', 'int64'])
-		ajv.addFormat(name, { type: 'number', validate: Number.isInteger });
-	ajv.addSchema({ $id: WEBHOOKS_ID, components: refsTo(doc.components, WEBHOOKS_ID) });
-	relaxedDispatch = { required: copy.required, validate: ajv.compile(refsTo(copy, WEBHOOKS_ID)), ajv };
+	relaxedDispatch = copy;
 	return relaxedDispatch;
 }
 
 function assertValidDispatchPayload(payload) {
-	const { required, validate, ajv } = dispatchSchemaWithoutInstallation();
-	if (!validate(payload)) {
-		assert.fail(`payload does not match '${DISPATCH_WEBHOOK}' (installation not required):\n  ` +
-		    `${ajv.errorsText(validate.errors, { separator: '\n  ', dataVar: 'payload' })}\n` +
-		    `payload: ${JSON.stringify(payload, null, 1).slice(0, 4000)}`);
-	}
+	const { required } = dispatchSchemaWithoutInstallation();
+	assertValidAgainst(`${DISPATCH_WEBHOOK} without installation`, dispatchSchemaWithoutInstallation,
+	    payload, `'${DISPATCH_WEBHOOK}' (installation not required)`);
 	// Everything else the schema requires is there; installation is not.
 	assert.deepEqual([...required].sort(), ['action', 'branch', 'client_payload', 'repository', 'sender']);
 	for (const name of required)

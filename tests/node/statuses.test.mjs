@@ -6,20 +6,12 @@
 // Repositories have no git directory: refs are full SHAs.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { before, describe, it } from 'node:test';
 
 import {
-	API_URL,
-	DEPLOY_DB,
-	addCollaborator,
-	assertRequestError,
-	assertValid,
-	assertValidResponse,
-	assertValidWebhook,
-	createRepo,
-	createUserWithToken,
-	octokit,
+	API_URL, addCollaborator, assertRequestError, assertValid, assertValidResponse,
+	assertValidWebhook, createRepo, createUserWithToken, octokit, outboxEvents,
+	psql,
 } from './helpers.mjs';
 
 const LIST = '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses';
@@ -28,23 +20,10 @@ const SHA = '0123456789abcdef0123456789abcdef01234567';
 const STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
-// The database, through psql (a conninfo string is a valid dbname).
-function psql(sql) {
-	return execFileSync('psql', ['-X', '-Atc', sql, DEPLOY_DB], {
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'pipe'],
-		timeout: 30_000,
-	}).trim();
-}
-
 // The deployment_status events of a deployment, oldest first.
 function statusEvents(deploymentId) {
 	assert.ok(Number.isSafeInteger(deploymentId));
-	const out = psql(`SELECT action || ' ' || payload::text FROM outbox WHERE event = 'deployment_status' AND deployment_id = ${deploymentId} ORDER BY id`);
-	return out === '' ? [] : out.split('\n').map((line) => {
-		const space = line.indexOf(' ');
-		return { action: line.slice(0, space), payload: JSON.parse(line.slice(space + 1)) };
-	});
+	return outboxEvents(`event = 'deployment_status' AND deployment_id = ${deploymentId}`);
 }
 
 // GitHub's description gives target_url, log_url and environment_url both
