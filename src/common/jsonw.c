@@ -302,11 +302,19 @@ jw_kv_concat_escaped(struct jsonw *w, const char *key, const struct buf *escaped
 }
 
 void
-jw_kv_concat(struct jsonw *w, const char *key, const char *prefix, const char *suffix)
+jw_kv_concat3(struct jsonw *w, const char *key, const char *base, const char *middle,
+    const char *tail)
 {
 	jw_key(w, key);
 	jw_string_begin(w);
-	jw_string_part(w, prefix);
-	jw_string_part(w, suffix);
+	jw_string_part(w, base);
+	jw_string_part(w, middle);
+	jw_string_part(w, tail);
 	jw_string_end(w);
+}
+
+void
+jw_kv_concat(struct jsonw *w, const char *key, const char *prefix, const char *suffix)
+{
+	jw_kv_concat3(w, key, prefix, suffix, "");
 }

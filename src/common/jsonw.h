@@ -69,6 +69,9 @@ void jw_kv_bool(struct jsonw *w, const char *key, bool v);
 void jw_kv_null(struct jsonw *w, const char *key);
 /* key: "prefix" + "suffix", both escaped (URLs). */
 void jw_kv_concat(struct jsonw *w, const char *key, const char *prefix, const char *suffix);
+/* key: "base" + "middle" + "tail", all escaped (a URL and an id: .../commits/SHA). */
+void jw_kv_concat3(struct jsonw *w, const char *key, const char *base, const char *middle,
+    const char *tail);
 /* The same with a prefix escaped beforehand (jw_escape_into), for a prefix
  * shared by many keys: a repository's or a user's URL templates. */
 void jw_kv_concat_escaped(struct jsonw *w, const char *key, const struct buf *escaped_prefix,

@@ -190,12 +190,7 @@ user_fields(struct jsonw *w, const struct url_base *base, const struct user *u)
 	render_avatar_url(w, base, u->id);
 	jw_kv_string(w, "gravatar_id", "");
 	jw_kv_string(w, "url", user_url.data);
-	jw_key(w, "html_url");
-	jw_string_begin(w);
-	jw_string_part(w, base->web);
-	jw_string_part(w, "/");
-	jw_string_part(w, u->login);
-	jw_string_end(w);
+	jw_kv_concat3(w, "html_url", base->web, "/", u->login);
 	for (size_t i = 0; i < ARRAY_SIZE(urls); i++)
 		jw_kv_concat_escaped(w, urls[i].key, &escaped, urls[i].suffix);
 	jw_kv_string(w, "type", "User");
@@ -346,12 +341,43 @@ static const struct {
 	{ "deployments_url", "/deployments" },
 };
 
+/* The names both repository objects are built from. */
+struct repository_names {
+	struct buf full_name; /* owner/name */
+	struct buf api_url;
+	struct buf web_url;
+};
+
+static void
+repository_names_init(struct repository_names *n, const struct url_base *base, const struct repository *r)
+{
+	*n = (struct repository_names){ BUF_INIT, BUF_INIT, BUF_INIT };
+	buf_puts(&n->full_name, r->owner.login);
+	buf_putc(&n->full_name, '/');
+	buf_puts(&n->full_name, r->name);
+	put_repository_url(&n->api_url, base, r);
+	buf_puts(&n->web_url, base->web);
+	buf_putc(&n->web_url, '/');
+	buf_puts(&n->web_url, n->full_name.data);
+}
+
+static void
+repository_names_release(struct repository_names *n)
+{
+	buf_release(&n->web_url);
+	buf_release(&n->api_url);
+	buf_release(&n->full_name);
+}
+
 /* What minimal-repository and full-repository begin with: ids, names,
  * owner and the URL templates. */
 static void
 repository_head(struct jsonw *w, const struct url_base *base, const struct repository *r,
-    const char *full_name, const char *repo_url, const char *web_url)
+    const struct repository_names *n)
 {
+	const char *full_name = n->full_name.data;
+	const char *repo_url = n->api_url.data;
+	const char *web_url = n->web_url.data;
 	struct buf escaped = BUF_INIT;
 
 	jw_kv_int(w, "id", r->id);
@@ -374,23 +400,28 @@ repository_head(struct jsonw *w, const struct url_base *base, const struct repos
 void
 render_minimal_repository(struct jsonw *w, const struct url_base *base, const struct repository *r)
 {
-	struct buf full_name = BUF_INIT;
-	struct buf repo_url = BUF_INIT;
-	struct buf web_url = BUF_INIT;
+	struct repository_names names;
 
-	buf_puts(&full_name, r->owner.login);
-	buf_putc(&full_name, '/');
-	buf_puts(&full_name, r->name);
-	put_repository_url(&repo_url, base, r);
-	buf_puts(&web_url, base->web);
-	buf_putc(&web_url, '/');
-	buf_puts(&web_url, full_name.data);
+	repository_names_init(&names, base, r);
 	jw_object_begin(w);
-	repository_head(w, base, r, full_name.data, repo_url.data, web_url.data);
+	repository_head(w, base, r, &names);
 	jw_object_end(w);
-	buf_release(&web_url);
-	buf_release(&repo_url);
-	buf_release(&full_name);
+	repository_names_release(&names);
+}
+
+/* "KEY": "SCHEMEHOST SEPowner/name.git", the git and ssh clone addresses. */
+static void
+kv_git_address(struct jsonw *w, const char *key, const char *scheme, const char *host, const char *separator,
+    const char *full_name)
+{
+	jw_key(w, key);
+	jw_string_begin(w);
+	jw_string_part(w, scheme);
+	jw_string_part(w, host);
+	jw_string_part(w, separator);
+	jw_string_part(w, full_name);
+	jw_string_part(w, ".git");
+	jw_string_end(w);
 }
 
 void
@@ -403,43 +434,21 @@ render_full_repository(struct jsonw *w, const struct url_base *base, const struc
 	static const char *const false_flags[] = {
 		"has_issues", "has_projects", "has_downloads", "has_wiki", "has_pages", "has_discussions",
 	};
-	struct buf full_name = BUF_INIT;
-	struct buf repo_url = BUF_INIT;
-	struct buf web_url = BUF_INIT;
+	struct repository_names names;
 	struct buf host = BUF_INIT;
 
-	buf_puts(&full_name, r->owner.login);
-	buf_putc(&full_name, '/');
-	buf_puts(&full_name, r->name);
-	put_repository_url(&repo_url, base, r);
-	buf_puts(&web_url, base->web);
-	buf_putc(&web_url, '/');
-	buf_puts(&web_url, full_name.data);
+	repository_names_init(&names, base, r);
 	put_host(&host, base->web);
 
 	jw_object_begin(w);
-	repository_head(w, base, r, full_name.data, repo_url.data, web_url.data);
+	repository_head(w, base, r, &names);
 	kv_time(w, "created_at", r->created_at);
 	kv_time(w, "updated_at", r->updated_at);
 	kv_time(w, "pushed_at", r->pushed_at);
-	jw_key(w, "git_url");
-	jw_string_begin(w);
-	jw_string_part(w, "git://");
-	jw_string_part(w, host.data);
-	jw_string_part(w, "/");
-	jw_string_part(w, full_name.data);
-	jw_string_part(w, ".git");
-	jw_string_end(w);
-	jw_key(w, "ssh_url");
-	jw_string_begin(w);
-	jw_string_part(w, "git@");
-	jw_string_part(w, host.data);
-	jw_string_part(w, ":");
-	jw_string_part(w, full_name.data);
-	jw_string_part(w, ".git");
-	jw_string_end(w);
-	jw_kv_concat(w, "clone_url", web_url.data, ".git");
-	jw_kv_string(w, "svn_url", web_url.data);
+	kv_git_address(w, "git_url", "git://", host.data, "/", names.full_name.data);
+	kv_git_address(w, "ssh_url", "git@", host.data, ":", names.full_name.data);
+	jw_kv_concat(w, "clone_url", names.web_url.data, ".git");
+	jw_kv_string(w, "svn_url", names.web_url.data);
 	jw_kv_string(w, "homepage", r->homepage);
 	for (size_t i = 0; i < ARRAY_SIZE(zero_counts); i++)
 		jw_kv_int(w, zero_counts[i], 0);
@@ -478,9 +487,7 @@ render_full_repository(struct jsonw *w, const struct url_base *base, const struc
 	jw_object_end(w);
 
 	buf_release(&host);
-	buf_release(&web_url);
-	buf_release(&repo_url);
-	buf_release(&full_name);
+	repository_names_release(&names);
 }
 
 void

@@ -130,19 +130,9 @@ render_merge_commit(struct jsonw *w, const struct url_base *base,
 	jw_key(w, "tree");
 	jw_object_begin(w);
 	jw_kv_string(w, "sha", c->tree);
-	jw_key(w, "url");
-	jw_string_begin(w);
-	jw_string_part(w, repo_url.data);
-	jw_string_part(w, "/git/trees/");
-	jw_string_part(w, c->tree);
-	jw_string_end(w);
+	jw_kv_concat3(w, "url", repo_url.data, "/git/trees/", c->tree);
 	jw_object_end(w);
-	jw_key(w, "url");
-	jw_string_begin(w);
-	jw_string_part(w, repo_url.data);
-	jw_string_part(w, "/git/commits/");
-	jw_string_part(w, c->sha);
-	jw_string_end(w);
+	jw_kv_concat3(w, "url", repo_url.data, "/git/commits/", c->sha);
 	jw_kv_int(w, "comment_count", 0);
 	jw_key(w, "verification");
 	jw_object_begin(w);
@@ -154,12 +144,7 @@ render_merge_commit(struct jsonw *w, const struct url_base *base,
 	jw_object_end(w);
 	jw_object_end(w);
 	jw_kv_string(w, "url", url.data);
-	jw_key(w, "html_url");
-	jw_string_begin(w);
-	jw_string_part(w, web_url.data);
-	jw_string_part(w, "/commit/");
-	jw_string_part(w, c->sha);
-	jw_string_end(w);
+	jw_kv_concat3(w, "html_url", web_url.data, "/commit/", c->sha);
 	jw_kv_concat(w, "comments_url", url.data, "/comments");
 	jw_key(w, "author");
 	render_simple_user(w, base, author);
@@ -170,18 +155,8 @@ render_merge_commit(struct jsonw *w, const struct url_base *base,
 	for (size_t i = 0; i < 2; i++) {
 		jw_object_begin(w);
 		jw_kv_string(w, "sha", c->parents[i]);
-		jw_key(w, "url");
-		jw_string_begin(w);
-		jw_string_part(w, repo_url.data);
-		jw_string_part(w, "/commits/");
-		jw_string_part(w, c->parents[i]);
-		jw_string_end(w);
-		jw_key(w, "html_url");
-		jw_string_begin(w);
-		jw_string_part(w, web_url.data);
-		jw_string_part(w, "/commit/");
-		jw_string_part(w, c->parents[i]);
-		jw_string_end(w);
+		jw_kv_concat3(w, "url", repo_url.data, "/commits/", c->parents[i]);
+		jw_kv_concat3(w, "html_url", web_url.data, "/commit/", c->parents[i]);
 		jw_object_end(w);
 	}
 	jw_array_end(w);

@@ -84,17 +84,12 @@ store_commit_status_create(struct db *db, const struct commit_status_insert *s,
 	const char *params[9] = {
 		id, repo, s->sha, s->state, s->description, s->target_url, s->context, creator, created,
 	};
-	PGresult *r;
 
 	store_format_int(id, s->id);
 	store_format_int(repo, s->repository_id);
 	store_format_int(creator, s->creator_id);
 	store_format_int(created, s->created_at);
-	r = db_exec(db, &create_statement, params, err);
-	if (r == NULL)
-		return -1;
-	PQclear(r);
-	return 0;
+	return store_exec_count(db, &create_statement, params, err) < 0 ? -1 : 0;
 }
 
 int

@@ -212,17 +212,12 @@ store_hook_delete(struct db *db, int64_t repository_id, int64_t id, struct db_er
 {
 	char repo[STORE_INT_LEN], hid[STORE_INT_LEN];
 	const char *params[2] = { repo, hid };
-	PGresult *r;
-	int deleted;
+	int64_t deleted;
 
 	store_format_int(repo, repository_id);
 	store_format_int(hid, id);
-	r = db_exec(db, &hook_delete_statement, params, err);
-	if (r == NULL)
-		return -1;
-	deleted = strcmp(PQcmdTuples(r), "1") == 0;
-	PQclear(r);
-	return deleted;
+	deleted = store_exec_count(db, &hook_delete_statement, params, err);
+	return deleted < 0 ? -1 : deleted == 1;
 }
 
 int
@@ -247,15 +242,10 @@ store_delivery_queue(struct db *db, const struct hook *h, const char *event, con
 {
 	char hid[STORE_INT_LEN], repo[STORE_INT_LEN];
 	const char *params[5] = { hid, repo, event, action, payload };
-	PGresult *r;
 
 	store_format_int(hid, h->id);
 	store_format_int(repo, h->repository_id);
-	r = db_exec(db, &delivery_queue_statement, params, err);
-	if (r == NULL)
-		return -1;
-	PQclear(r);
-	return 0;
+	return store_exec_count(db, &delivery_queue_statement, params, err) < 0 ? -1 : 0;
 }
 
 int
@@ -309,17 +299,12 @@ store_delivery_redeliver(struct db *db, int64_t hook_id, int64_t id, struct db_e
 {
 	char hid[STORE_INT_LEN], did[STORE_INT_LEN];
 	const char *params[2] = { hid, did };
-	PGresult *r;
-	int found;
+	int64_t rows;
 
 	store_format_int(hid, hook_id);
 	store_format_int(did, id);
-	r = db_exec(db, &delivery_redeliver_statement, params, err);
-	if (r == NULL)
-		return -1;
-	found = PQntuples(r) > 0;
-	PQclear(r);
-	return found;
+	rows = store_exec_count(db, &delivery_redeliver_statement, params, err);
+	return rows < 0 ? -1 : rows > 0;
 }
 
 int
@@ -328,12 +313,7 @@ store_repository_dispatch(struct db *db, int64_t repository_id, const char *even
 {
 	char repo[STORE_INT_LEN];
 	const char *params[3] = { repo, event_type, payload };
-	PGresult *r;
 
 	store_format_int(repo, repository_id);
-	r = db_exec(db, &repository_dispatch_statement, params, err);
-	if (r == NULL)
-		return -1;
-	PQclear(r);
-	return 0;
+	return store_exec_count(db, &repository_dispatch_statement, params, err) < 0 ? -1 : 0;
 }

@@ -120,6 +120,22 @@ store_read_one(struct db *db, struct db_statement *st, const char *const *params
 	return found;
 }
 
+int64_t
+store_exec_count(struct db *db, struct db_statement *st, const char *const *params,
+    struct db_error *err)
+{
+	PGresult *r = db_exec(db, st, params, err);
+	int64_t count;
+
+	if (r == NULL)
+		return -1;
+	/* PQcmdTuples counts the rows of a SELECT as well as those an
+	 * INSERT, UPDATE or DELETE changed; "" for other commands. */
+	count = strtoll(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return count;
+}
+
 void
 store_items_free(void *items, size_t count, size_t item_size, void (*release)(void *item))
 {

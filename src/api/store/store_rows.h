@@ -64,6 +64,11 @@ int store_read_page(struct db *db, struct db_statement *st, const char *const *p
 int store_read_one(struct db *db, struct db_statement *st, const char *const *params,
     store_row_reader read, void *item, size_t item_size, struct db_error *err) MUST_CHECK;
 
+/* Runs a statement whose rows are not read: how many rows it returned or
+ * changed, or -1 with err filled. */
+int64_t store_exec_count(struct db *db, struct db_statement *st, const char *const *params,
+    struct db_error *err) MUST_CHECK;
+
 /* Releases each item with release, then the array. */
 void store_items_free(void *items, size_t count, size_t item_size, void (*release)(void *item));
 
