@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include <fcgiapp.h>
 
+#include "buf.h"
 #include "log.h"
 #include "master.h"
 #include "ratelimit.h"
@@ -24,32 +26,43 @@
 #define LISTEN_BACKLOG 1024
 #define RATELIMIT_SLOTS 65536
 
-/* A unix socket path left by a previous run is removed, unless a live
- * server still answers on it. */
+/*
+ * The socket path belongs to the master that holds PATH.lock: a POSIX
+ * record lock, which the kernel drops when that process dies and which
+ * forked workers do not inherit. A second master while one lives is
+ * refused; once the master is dead, a new one replaces the socket even
+ * while the old workers still answer on it (they are finishing their
+ * requests and will exit: worker.h), so a restart never waits for them
+ * and never shares the socket with them. The lock file stays open (and
+ * locked) until the process exits.
+ */
 static int
-prepare_unix_path(const char *path)
+take_unix_path(const char *path)
 {
 	struct sockaddr_un sa;
+	struct buf lock_path = BUF_INIT;
+	struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	int fd;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "deploy-api: socket path too long: %s\n", path);
 		return -1;
 	}
-	if (access(path, F_OK) != 0)
-		return 0;
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-		close(fd);
-		fprintf(stderr, "deploy-api: another server is listening on %s\n", path);
+	buf_printf(&lock_path, "%s.lock", path);
+	fd = open(lock_path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || fcntl(fd, F_SETLK, &lock) != 0) {
+		if (fd >= 0 && (errno == EACCES || errno == EAGAIN) && fcntl(fd, F_GETLK, &lock) == 0)
+			fprintf(stderr, "deploy-api: another server (pid %d) is listening on %s\n",
+			    (int)lock.l_pid, path);
+		else
+			fprintf(stderr, "deploy-api: cannot lock %s: %s\n", lock_path.data, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		buf_release(&lock_path);
 		return -1;
 	}
-	if (fd >= 0)
-		close(fd);
-	if (unlink(path) != 0) {
+	buf_release(&lock_path);
+	if (unlink(path) != 0 && errno != ENOENT) {
 		fprintf(stderr, "deploy-api: cannot remove stale socket %s: %s\n", path, strerror(errno));
 		return -1;
 	}
@@ -65,7 +78,7 @@ open_listen_socket(const char *listen)
 
 	if (is_unix) {
 		bind_path = listen + 5;
-		if (prepare_unix_path(bind_path) < 0)
+		if (take_unix_path(bind_path) < 0)
 			return -1;
 	} else if (strchr(listen, ':') == NULL) {
 		fprintf(stderr, "deploy-api: --listen takes unix:/path or host:port, not '%s'\n", listen);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -16,11 +17,11 @@
 #define TICK_NS 200000000LL
 #define CRASH_BACKOFF_MIN_NS 100000000LL
 #define CRASH_BACKOFF_MAX_NS 10000000000LL
-#define CRASH_STREAK_RESET_NS 30000000000LL
 
 struct child {
 	pid_t pid;
 	unsigned generation;
+	bool ready;     /* said WORKER_READY_SIGNAL: it got as far as accepting */
 	bool stopping;  /* told to finish and exit */
 };
 
@@ -35,14 +36,15 @@ struct master {
 	bool shutting_down;
 	int64_t shutdown_deadline_ns;
 	int64_t next_spawn_ns;     /* respawn not before this (crash backoff) */
-	unsigned crash_streak;
-	int64_t last_crash_ns;
+	unsigned crash_streak;     /* workers in a row that died starting up */
+	const char *spawn_reason;  /* why the next workers start, for the log */
 	sigset_t signals;
 };
 
 static void
 spawn(struct master *m)
 {
+	pid_t master_pid = getpid();
 	pid_t pid;
 	sigset_t none;
 
@@ -56,13 +58,14 @@ spawn(struct master *m)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		free(m->children);
-		_exit(worker_run(m->config, m->listen_fd, m->ratelimit));
+		_exit(worker_run(m->config, m->listen_fd, m->ratelimit, master_pid));
 	}
 	if (m->nchildren == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 8;
 		m->children = xrealloc(m->children, m->cap * sizeof(*m->children));
 	}
 	m->children[m->nchildren++] = (struct child){ .pid = pid, .generation = m->generation };
+	log_info("worker %d started (%s)", (int)pid, m->spawn_reason);
 }
 
 static size_t
@@ -83,22 +86,64 @@ stop_child(struct child *c, int sig)
 	kill(c->pid, sig);
 }
 
-static void
-note_crash(struct master *m)
+static struct child *
+find_child(struct master *m, pid_t pid)
 {
-	int64_t now = monotonic_ns();
-	int64_t delay = CRASH_BACKOFF_MIN_NS;
+	for (size_t i = 0; i < m->nchildren; i++)
+		if (m->children[i].pid == pid)
+			return &m->children[i];
+	return NULL;
+}
 
-	if (now - m->last_crash_ns > CRASH_STREAK_RESET_NS)
-		m->crash_streak = 0;
-	m->last_crash_ns = now;
+static void
+mark_ready(struct master *m, pid_t pid)
+{
+	struct child *c = find_child(m, pid);
+
+	if (c == NULL)
+		return;
+	c->ready = true;
+	m->crash_streak = 0;
+}
+
+/* A worker that dies before it is ready fails at start-up and would fail
+ * again at once: only those back off (100 ms, doubling, at most 10 s).
+ * One that dies after (killed, a crash on one request) is replaced at
+ * once: its death costs its own request, and a delay would cost more. */
+static void
+note_death(struct master *m, const struct child *c, int status)
+{
+	int64_t delay = CRASH_BACKOFF_MIN_NS;
+	char cause[48];
+
+	if (WIFSIGNALED(status))
+		snprintf(cause, sizeof(cause), "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(cause, sizeof(cause), "exited with status %d", WEXITSTATUS(status));
+	if (c->stopping || m->shutting_down) {
+		log_info("worker %d stopped (%s)", (int)c->pid, cause);
+		return;
+	}
+	if (WIFSIGNALED(status))
+		m->spawn_reason = "replacing a killed worker";
+	else if (WEXITSTATUS(status) == 0)
+		m->spawn_reason = "replacing a recycled worker";
+	else
+		m->spawn_reason = "replacing a worker that failed";
+	if (c->ready) {
+		if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0)
+			log_warn("worker %d %s; replacing it now", (int)c->pid, cause);
+		return;
+	}
 	for (unsigned i = 0; i < m->crash_streak && delay < CRASH_BACKOFF_MAX_NS; i++)
 		delay *= 2;
 	if (delay > CRASH_BACKOFF_MAX_NS)
 		delay = CRASH_BACKOFF_MAX_NS;
 	m->crash_streak++;
-	m->next_spawn_ns = now + delay;
-	log_warn("worker crashed; replacing it in %lld ms", (long long)(delay / 1000000));
+	m->next_spawn_ns = monotonic_ns() + delay;
+	m->spawn_reason = "replacing a worker that failed to start";
+	log_warn("worker %d %s before it was ready (%u in a row); replacing it in %lld ms", (int)c->pid,
+	    cause, m->crash_streak, (long long)(delay / 1000000));
 }
 
 static void
@@ -107,22 +152,15 @@ reap(struct master *m)
 	for (;;) {
 		int status;
 		pid_t pid = waitpid(-1, &status, WNOHANG);
-		size_t i;
+		struct child *c;
 
 		if (pid <= 0)
 			return;
-		for (i = 0; i < m->nchildren && m->children[i].pid != pid; i++)
-			;
-		if (i == m->nchildren)
+		c = find_child(m, pid);
+		if (c == NULL)
 			continue;
-		if (WIFSIGNALED(status))
-			log_warn("worker %d killed by signal %d", (int)pid, WTERMSIG(status));
-		else if (WEXITSTATUS(status) != 0)
-			log_warn("worker %d exited with status %d", (int)pid, WEXITSTATUS(status));
-		if (!m->children[i].stopping && !m->shutting_down &&
-		    (WIFSIGNALED(status) || WEXITSTATUS(status) != 0))
-			note_crash(m);
-		m->children[i] = m->children[--m->nchildren];
+		note_death(m, c, status);
+		*c = m->children[--m->nchildren];
 	}
 }
 
@@ -147,6 +185,7 @@ begin_reload(struct master *m)
 	log_info("reloading: starting new workers, draining the old ones");
 	m->generation++;
 	m->next_spawn_ns = 0;
+	m->spawn_reason = "reload";
 	while (live_current(m) < (size_t)m->config->workers)
 		spawn(m);
 	for (size_t i = 0; i < m->nchildren; i++)
@@ -193,6 +232,7 @@ master_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 		.config = config,
 		.listen_fd = listen_fd,
 		.ratelimit = ratelimit,
+		.spawn_reason = "start",
 	};
 	struct timespec wait = { .tv_sec = 0, .tv_nsec = TICK_NS };
 
@@ -203,6 +243,7 @@ master_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 	sigaddset(&m.signals, SIGINT);
 	sigaddset(&m.signals, SIGQUIT);
 	sigaddset(&m.signals, SIGHUP);
+	sigaddset(&m.signals, WORKER_READY_SIGNAL);
 	sigprocmask(SIG_BLOCK, &m.signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -226,6 +267,8 @@ master_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 				begin_reload(&m);
 			break;
 		default:
+			if (sig == WORKER_READY_SIGNAL)
+				mark_ready(&m, info.si_pid);
 			break;
 		}
 		reap(&m);

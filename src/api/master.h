@@ -4,9 +4,10 @@
  * are never handled asynchronously here: they stay blocked and the loop
  * takes them with sigtimedwait(), so no work happens in a signal handler.
  *
- *   SIGCHLD          reap; replace a worker that exited (a crash is
- *                    replaced after a growing delay, so a crash loop
- *                    cannot spin)
+ *   SIGCHLD          reap; replace a worker that exited: at once if it
+ *                    had become ready (WORKER_READY_SIGNAL), after a
+ *                    growing delay if it died starting up, so that a
+ *                    crash loop cannot spin
  *   SIGTERM/SIGINT   graceful stop: workers finish the request in hand,
  *                    then exit; after shutdown_timeout they are killed
  *   SIGHUP           graceful reload: a new set of workers starts, then

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,7 +66,8 @@ finish_request(FCGX_Request *fcgx)
 }
 
 int
-worker_run(const struct api_config *config, int listen_fd, struct ratelimit_table *ratelimit)
+worker_run(const struct api_config *config, int listen_fd, struct ratelimit_table *ratelimit,
+    pid_t master_pid)
 {
 	FCGX_Request fcgx;
 	struct db db;
@@ -77,6 +79,14 @@ worker_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 	log_set_role("worker");
 	install_signals(&stop_set);
 	sigprocmask(SIG_BLOCK, &stop_set, NULL);
+	/* A stop signal when the master dies; if it died before this line,
+	 * the signal will never come, so look once. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
+		log_warn("cannot ask for a signal when the master dies: %s", strerror(errno));
+	if (getppid() != master_pid) {
+		log_warn("master %d is gone before the worker started; exiting", (int)master_pid);
+		return 0;
+	}
 	db_init(&db, config->db, config->connect_timeout, config->statement_timeout, "deploy-api");
 	serve_env_init(&env, config, &db, ratelimit);
 	{
@@ -93,6 +103,7 @@ worker_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 		db_release(&db);
 		return 1;
 	}
+	kill(master_pid, WORKER_READY_SIGNAL);
 	while (!worker_stopping) {
 		int rc;
 
@@ -113,6 +124,8 @@ worker_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 			break;
 		}
 	}
+	if (getppid() != master_pid)
+		log_info("master %d is gone; exiting after the request in hand", (int)master_pid);
 	FCGX_Free(&fcgx, 1);
 	gitrefs_shutdown();
 	db_release(&db);

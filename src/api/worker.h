@@ -8,10 +8,22 @@
 #ifndef DEPLOY_WORKER_H
 #define DEPLOY_WORKER_H
 
+#include <signal.h>
+#include <sys/types.h>
+
 #include "ratelimit.h"
 #include "api_config.h"
 
-/* Runs in the child after fork; returns the process exit status. */
-int worker_run(const struct api_config *config, int listen_fd, struct ratelimit_table *ratelimit);
+/* What a worker sends its master once it is ready to accept: a real-time
+ * signal, so that several at once are all delivered, each with its
+ * sender's pid. */
+#define WORKER_READY_SIGNAL SIGRTMIN
+
+/* Runs in the child after fork; returns the process exit status. When
+ * master_pid exits, the worker finishes the request in hand and exits
+ * (the kernel tells it: PR_SET_PDEATHSIG), so that a new master can take
+ * over the socket. */
+int worker_run(const struct api_config *config, int listen_fd, struct ratelimit_table *ratelimit,
+    pid_t master_pid);
 
 #endif
