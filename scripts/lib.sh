@@ -174,9 +174,13 @@ nginx_start() {
 		-e "s|@API_SOCKET@|$data/run/api.sock|g" -e "s|@NGINX_USER@|$user|g" \
 		"$DEPLOY_SRC/nginx/deploy-api.conf.in" > "$data/nginx/nginx.conf"
 	[ "$(id -u)" -eq 0 ] || sed -i '/^user /d' "$data/nginx/nginx.conf"
-	"$nginx_bin" -p "$data/nginx" -c "$data/nginx/nginx.conf" -e "$data/log/nginx-error.log" \
+	# In a process group of its own (the master's pid), so that the
+	# workers of a master that was killed can be found and stopped: they
+	# would keep the port and serve on without it.
+	setsid "$nginx_bin" -p "$data/nginx" -c "$data/nginx/nginx.conf" -e "$data/log/nginx-error.log" \
 		>>"$data/log/nginx.log" 2>&1 &
 	echo $! > "$data/run/nginx.master.pid"
+	echo "$port" > "$data/run/nginx.port"
 }
 
 # dispatch_start DATA BIN_DIR [deploy-dispatch options...]: the webhook
@@ -250,6 +254,95 @@ stack_stop() {
 	stop_pidfile "$data/run/nginx.master.pid"
 	stop_pidfile "$data/run/deploy-api.pid"
 	pg_stop "$data"
+}
+
+# component_pid DATA NAME: the pid of postgres, deploy-api, nginx or
+# deploy-dispatch from its pid file (nothing if there is none).
+component_pid() {
+	case $2 in
+	postgres) head -n 1 "$1/pg/postmaster.pid" 2>/dev/null ;;
+	nginx) cat "$1/run/nginx.master.pid" 2>/dev/null ;;
+	*) cat "$1/run/$2.pid" 2>/dev/null ;;
+	esac
+}
+
+# component_restart DATA BIN NAME [deploy-api options...]: starts NAME again
+# after it died; fails (never exits) when it does not come up.
+component_restart() {
+	local data=$1 bin=$2 name=$3; shift 3
+	case $name in
+	postgres) (pg_start "$data") ;;
+	deploy-api) (api_start "$data" "$bin" "$@") ;;
+	# shellcheck disable=SC2086 # options are words
+	deploy-dispatch) (dispatch_start "$data" "$bin" ${DEPLOY_DISPATCH_OPTIONS:-}) ;;
+	nginx)
+		local old group_left i
+		old=$(component_pid "$data" nginx)
+		# The dead master's workers: told to finish their requests and
+		# go, killed if they linger.
+		kill -QUIT -- "-$old" 2>/dev/null || true
+		for i in $(seq 1 30); do
+			group_left=$(pgrep -g "$old" || true)
+			[ -z "$group_left" ] && break
+			sleep 0.1
+		done
+		kill -KILL -- "-$old" 2>/dev/null || true
+		(nginx_start "$data" "$(cat "$data/run/nginx.port")")
+		sleep 0.2
+		kill -0 "$(component_pid "$data" nginx)" 2>/dev/null
+		;;
+	esac
+}
+
+# stack_supervise DATA BIN [deploy-api options...]: keeps what stack_start
+# started running, until the caller's traps stop it. A component that dies
+# is started again at once. Deaths within SUPERVISE_CRASH_S of a start, and
+# starts that fail, count as a crash loop from the second in a row on, and
+# wait first: 0.5 s, doubling each time, at most 30 s. Each death and start
+# is logged.
+SUPERVISE_CRASH_S=10
+crash_loop_delay_ms() {
+	local streak=$(($1 > 8 ? 8 : $1)) ms
+	[ "$streak" -le 1 ] && { echo 0; return; }
+	ms=$((500 << (streak - 2)))
+	echo $((ms > 30000 ? 30000 : ms))
+}
+stack_supervise() {
+	local data=$1 bin=$2; shift 2
+	local names=(postgres deploy-api nginx) name now pid delay
+	declare -A started streak due
+	[ -f "$data/run/deploy-dispatch.pid" ] && names+=(deploy-dispatch)
+	now=$(date +%s%3N)
+	for name in "${names[@]}"; do started[$name]=$now streak[$name]=0 due[$name]=0; done
+	while true; do
+		for name in "${names[@]}"; do
+			pid=$(component_pid "$data" "$name")
+			[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && continue
+			now=$(date +%s%3N)
+			if [ "${due[$name]}" -eq 0 ]; then
+				if [ $((now - started[$name])) -lt $((SUPERVISE_CRASH_S * 1000)) ]; then
+					streak[$name]=$((streak[$name] + 1))
+				else
+					streak[$name]=0
+				fi
+				delay=$(crash_loop_delay_ms "${streak[$name]}")
+				due[$name]=$((now + delay))
+				note "$name (pid ${pid:-none}) stopped unexpectedly; restarting it in ${delay} ms"
+			fi
+			[ "$now" -lt "${due[$name]}" ] && continue
+			if component_restart "$data" "$bin" "$name" "$@" >>"$data/log/supervise.log" 2>&1; then
+				note "$name restarted (pid $(component_pid "$data" "$name"))"
+				started[$name]=$(date +%s%3N) due[$name]=0
+			else
+				streak[$name]=$((streak[$name] + 1))
+				delay=$(crash_loop_delay_ms "${streak[$name]}")
+				due[$name]=$((now + delay))
+				note "$name did not start (see $data/log/supervise.log); trying again in ${delay} ms"
+			fi
+		done
+		sleep 0.2 &
+		wait $! || true
+	done
 }
 
 # A free TCP port on 127.0.0.1.

@@ -15,7 +15,7 @@ from faultlib import (WriteLoad, alive, check_writes, children, describe_failure
 WORKERS = 4          # run-with-stack.sh starts deploy-api with --workers 4
 KILLS = 15
 KILL_EVERY_S = 2.0
-FULL_AGAIN_WITHIN_S = 1.0
+FULL_AGAIN_WITHIN_S = 1.5  # "about a second"; typically 0.03 s, slower on a busy machine
 
 token = provision("workerkills")
 master = pid_file("deploy-api")
