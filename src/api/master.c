@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "service_notify.h"
 #include "worker.h"
 
 #define TICK_NS 200000000LL
@@ -169,6 +170,7 @@ begin_shutdown(struct master *m)
 {
 	if (m->shutting_down)
 		return;
+	service_notify_stopping();
 	log_info("stopping: %zu workers finish their requests (at most %lld s)", m->nchildren,
 	    (long long)m->config->shutdown_timeout);
 	m->shutting_down = true;
@@ -183,6 +185,7 @@ begin_reload(struct master *m)
 	unsigned old = m->generation;
 
 	log_info("reloading: starting new workers, draining the old ones");
+	service_notify_reloading();
 	m->generation++;
 	m->next_spawn_ns = 0;
 	m->spawn_reason = "reload";
@@ -191,6 +194,7 @@ begin_reload(struct master *m)
 	for (size_t i = 0; i < m->nchildren; i++)
 		if (m->children[i].generation == old)
 			stop_child(&m->children[i], SIGTERM);
+	service_notify_ready();
 }
 
 /* Runs every tick: keeps the worker count, and repeats the stop signal to
@@ -249,6 +253,7 @@ master_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 
 	log_info("started: %lld workers on %s", (long long)config->workers, config->listen);
 	tick(&m);
+	service_notify_ready();
 	while (!m.shutting_down || m.nchildren > 0) {
 		siginfo_t info;
 		int sig = sigtimedwait(&m.signals, &info, &wait);

@@ -18,6 +18,7 @@
 #include "retry_schedule.h"
 #include "dispatch_store.h"
 #include "log.h"
+#include "service_notify.h"
 
 #define NS_PER_MS 1000000LL
 #define NS_PER_S 1000000000LL
@@ -165,6 +166,7 @@ read_signals(struct dispatcher *d)
 			continue;
 		}
 		d->stopping = true;
+		service_notify_stopping();
 		d->stop_deadline_ns = monotonic_ns() + d->cfg->timeout_seconds * NS_PER_S + NS_PER_S;
 		log_info("stopping: no new claims, %zu requests in flight", dispatch_http_in_flight(&d->http));
 	}
@@ -697,6 +699,7 @@ dispatch_run(const struct dispatch_config *cfg)
 	    cfg->lease_seconds, cfg->timeout_seconds, cfg->max_attempts, cfg->schedule,
 	    dispatch_request_user_agent());
 
+	service_notify_ready();
 	loop(&d);
 
 	log_info("stopped: delivered=%" PRIu64 " retried=%" PRIu64 " failed=%" PRIu64,
