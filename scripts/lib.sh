@@ -154,11 +154,13 @@ api_start() {
 	local data=$1 bin=$2; shift 2
 	"$bin/deploy-api" --listen "unix:$data/run/api.sock" --db "$(stack_conninfo "$data")" "$@" \
 		>>"$data/log/deploy-api.log" 2>&1 &
-	echo $! > "$data/run/deploy-api.pid"
-	local i
-	for i in $(seq 1 100); do
-		[ -S "$data/run/api.sock" ] && return 0
-		kill -0 "$(cat "$data/run/deploy-api.pid")" 2>/dev/null || break
+	local pid=$! i
+	echo $pid > "$data/run/deploy-api.pid"
+	# Listening once it says so: a socket left by a killed master may
+	# still be there, and is no sign of this one.
+	for i in $(seq 1 200); do
+		grep -q "pid=$pid msg=\"started:" "$data/log/deploy-api.log" && return 0
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
 	tail -n 20 "$data/log/deploy-api.log" >&2
