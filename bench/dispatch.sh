@@ -43,10 +43,10 @@ done
 
 PGBIN=$(pg_bindir)
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-for c in curl perl "$NGINX" "$PGBIN/psql"; do
+for c in curl perl python3 "$NGINX" "$PGBIN/psql"; do
 	command -v "$c" >/dev/null || die "$c not found (scripts/lib.sh lists the Debian packages)"
 done
-CLK_TCK=$(getconf CLK_TCK)
+MEASURE="$BENCH_DIR/measure.py"
 
 build="$DEPLOY_SRC/build/dispatch-bench"
 bin="$build/src"
@@ -158,25 +158,12 @@ dispatchers_stop() {
 	return 0
 }
 # ticks PID...: user + system CPU ticks of the processes.
-ticks() {
-	local t=0 p s
-	for p in "$@"; do
-		s=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null) || continue
-		t=$((t + s))
-	done
-	echo $t
-}
+ticks() { "$MEASURE" ticks "$@"; }
 # PostgreSQL's processes come and go (the dispatchers' backends): a
 # snapshot "pid ticks" per line, and the ticks spent between two snapshots.
-pg_snapshot() {
-	local p
-	for p in $(pgrep -P "$(head -n 1 "$data/pg/postmaster.pid")"); do echo "$p $(ticks "$p")"; done
-}
-pg_spent() { # BEFORE_FILE AFTER_FILE
-	awk 'NR == FNR { before[$1] = $2; next } { t += $2 - ($1 in before ? before[$1] : 0) } END { print t + 0 }' "$1" "$2"
-}
+pg_snapshot() { "$MEASURE" children-ticks "$(head -n 1 "$data/pg/postmaster.pid")"; }
+pg_spent() { "$MEASURE" ticks-spent "$1" "$2"; }
 receiver_pids() { echo "$(cat "$data/run/receiver.pid") $(pgrep -P "$(cat "$data/run/receiver.pid")" | tr '\n' ' ')"; }
-secs() { awk -v t="$1" -v k="$CLK_TCK" 'BEGIN { printf "%.1f", t / k }'; }
 
 drained() {
 	[ "$(psql_q "SELECT NOT EXISTS (SELECT 1 FROM outbox)
@@ -185,7 +172,7 @@ drained() {
 
 # throughput_run INSTANCES RUN: prints "rate receiver_rate dispatch_s pg_s receiver_s".
 throughput_run() {
-	local k=$1 r=$2 i pids="" t0 t1 r0 d1 r1 rcp span
+	local k=$1 r=$2 i pids="" t0 t1 r0 d1 r1 rcp
 	psql_q "TRUNCATE deliveries CASCADE" 2>/dev/null
 	psql_q "DELETE FROM outbox"
 	psql_q "VACUUM ANALYZE outbox"
@@ -213,15 +200,10 @@ throughput_run() {
 	statements_of "$data/statements-$k-$r"
 	dispatchers_stop
 	sleep 1.5 # nginx flushes its log buffer every second
-	span=$(awk 'NR == 1 { f = $1 } { l = $1 } END { print l - f }' "$data/log/receiver.log")
 	[ "$(wc -l < "$data/log/receiver.log")" -ge "$events" ] || die "the receiver saw fewer than $events requests"
-	awk -v n="$events" -v a="$t0" -v b="$t1" -v s="$span" -v d="$d1" \
-		-v p="$(pg_spent "$data/pg-before" "$data/pg-after")" \
-		-v r="$((r1 - r0))" -v k="$CLK_TCK" \
-		'BEGIN { printf "%d %d %.1f %.1f %.1f\n", n / (b - a), (s > 0 ? n / s : 0), d / k, p / k, r / k }'
+	"$MEASURE" dispatch-run "$events" "$t0" "$t1" "$data/log/receiver.log" \
+		"$d1" "$(pg_spent "$data/pg-before" "$data/pg-after")" "$((r1 - r0))"
 }
-
-median_of() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 declare -A RESULT STATEMENTS
 for k in 1 2; do
@@ -232,11 +214,8 @@ for k in 1 2; do
 		echo "$line" >> "$data/throughput-$k"
 	done
 	# The run with the median rate, all its figures.
-	med=$(cut -d' ' -f1 "$data/throughput-$k" | median_of)
-	RESULT[$k]=$(awk -v m="$med" '$1 == m { print; exit }' "$data/throughput-$k")
-	medrun=$(awk -v m="$med" '$1 == m { print NR; exit }' "$data/throughput-$k")
-	STATEMENTS[$k]=$(awk -F'|' '{ printf "| %s | %s | %s ms | %s µs |\n", $1, $2, $3, $4 }' \
-		"$data/statements-$k-$medrun")
+	read -r medrun "RESULT[$k]" < <("$MEASURE" median-run "$data/throughput-$k")
+	STATEMENTS[$k]=$("$MEASURE" statement-rows "$data/statements-$k-$medrun")
 	RESULT[$k-all]=$(cut -d' ' -f1 "$data/throughput-$k" | tr '\n' ' ')
 done
 
@@ -272,7 +251,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 # --- report ------------------------------------------------------------------
 read -r r1 rr1 d1 p1 n1 <<< "${RESULT[1]}"
 read -r r2 rr2 d2 p2 n2 <<< "${RESULT[2]}"
-verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == "<" ? v < t : v >= t); print ok ? "met" : "**not met**" }'; }
+verdict() { "$MEASURE" verdict "$@"; }
 section=$(cat <<EOF
 ## Webhook delivery
 

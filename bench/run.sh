@@ -36,7 +36,8 @@
 #   --profile-only only that: no measurement, no extras, no report; the
 #                  profiles stay in the (kept) data folder, out/NAME-perf-*
 #
-# bench/report.sh DATA OUTPUT rewrites the report from a --keep data folder.
+# bench/measure.py report DATA OUTPUT rewrites the report from a --keep data
+# folder; bench/measure.py does the arithmetic, this script runs the processes.
 # The data the endpoints use is inserted by bench/provision.sql; the commit
 # statuses the create checks are posted through the API (CONTEXTS below).
 set -euo pipefail
@@ -50,7 +51,10 @@ source "$BENCH_DIR/../scripts/lib.sh"
 # the provisioned value NAME (see VARS below: {owner}, {repo}, {list_repo},
 # {get_dep}...). The Lua script sets the method, headers and body for wrk
 # (see lua/common.lua); the SQL file is what the endpoint runs, with every
-# value of VARS available as a pgbench variable (-D NAME=VALUE). "request
+# value of VARS available as a pgbench variable (-D NAME=VALUE), assembled
+# into the data folder from the template of that name in bench/sql and the
+# statements it shares with others (bench/sql/fragments, see measure.py
+# assemble). "request
 # body" is a file sent once with curl to capture the response bytes the
 # ceilings replay ("-": none). target is the ratio endpoint / combined ceiling
 # the endpoint should reach. The run checks that the SQL file holds the
@@ -123,12 +127,12 @@ fi
 
 PGBIN=$(pg_bindir)
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-for c in wrk curl cc perl git "$NGINX" "$PGBIN/pgbench" "$PGBIN/psql"; do
+for c in wrk curl cc perl python3 git "$NGINX" "$PGBIN/pgbench" "$PGBIN/psql"; do
 	command -v "$c" >/dev/null || die "$c not found (scripts/lib.sh lists the Debian packages)"
 done
 [ -f /usr/include/fcgiapp.h ] || die "libfcgi-dev is missing"
 [ $profile -eq 0 ] || command -v perf >/dev/null || die "perf not found (Debian package linux-perf)"
-CLK_TCK=$(getconf CLK_TCK)
+MEASURE="$BENCH_DIR/measure.py"
 
 started=$(date +%s)
 commit=$(git -C "$DEPLOY_SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -153,6 +157,7 @@ else [ -x "$bin/deploy-api" ] && [ -x "$bin/deployctl" ] || die "no binaries in 
 data=$(mktemp -d /tmp/deploy-bench.XXXXXX)
 mkdir -p "$data/bench" "$data/out"
 note "data folder $data"
+"$MEASURE" assemble "$data/sql"
 cc -O2 -Wall "$BENCH_DIR/fcgi_static.c" -lfcgi -o "$data/bench/fcgi_static" || die "cannot build fcgi_static"
 
 cleaning=0
@@ -323,80 +328,37 @@ fill_path() {
 }
 
 # --- measuring helpers -----------------------------------------------------
-# cpu_snapshot: "busy TICKS", "total TICKS" for the machine, then "GROUP TICKS"
-# for every process tree of ours (utime+stime+cutime+cstime: reaped children,
-# such as recycled workers or pgbench's backends, count in their parent).
-cpu_snapshot() {
-	local roots="api:$(cat "$data/run/deploy-api.pid")"
-	roots+=" pg:$(head -n 1 "$data/pg/postmaster.pid")"
-	roots+=" nginx:$(cat "$data/run/nginx.master.pid")"
-	[ -f "$data/run/ceiling-nginx.pid" ] && roots+=" cnginx:$(cat "$data/run/ceiling-nginx.pid")"
-	[ -f "$data/run/fcgi_static.pid" ] && roots+=" fcgi:$(cat "$data/run/fcgi_static.pid")"
-	{ head -n 1 /proc/stat; cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v roots="$roots" '
-		NR == 1 { busy = $2 + $3 + $4 + $7 + $8 + $9; total = busy + $5 + $6; next }
-		{
-			pid = $1; rest = $0; sub(/^.*\) /, "", rest); split(rest, f, " ")
-			ppid[pid] = f[2]; t[pid] = f[12] + f[13] + f[14] + f[15]
-		}
-		END {
-			n = split(roots, rs, " ")
-			for (i = 1; i <= n; i++) { split(rs[i], kv, ":"); root[kv[2]] = kv[1]; sum[kv[1]] = 0 }
-			for (p in t) {
-				q = p
-				for (d = 0; d < 64 && q > 1 && !(q in root); d++) q = ppid[q]
-				if (q in root) sum[root[q]] += t[p]
-			}
-			print "busy", busy; print "total", total
-			for (g in sum) print g, sum[g]
-		}'
+# cpu_groups: GROUP=PID for every process tree of ours running now.
+cpu_groups() {
+	echo "api=$(cat "$data/run/deploy-api.pid")" "pg=$(head -n 1 "$data/pg/postmaster.pid")" \
+		"nginx=$(cat "$data/run/nginx.master.pid")"
+	[ -f "$data/run/ceiling-nginx.pid" ] && echo "cnginx=$(cat "$data/run/ceiling-nginx.pid")"
+	[ -f "$data/run/fcgi_static.pid" ] && echo "fcgi=$(cat "$data/run/fcgi_static.pid")"
+	return 0
 }
-
-# load_ticks FILE: the CPU of this shell's finished children (wrk, pgbench)
-# from the output of the times builtin, which must run in this very shell.
-load_ticks() {
-	tail -n 1 "$1" | awk -v hz="$CLK_TCK" '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); sub(/s$/, "", a[2]); t += a[1] * 60 + a[2] }
-		printf "%d\n", t * hz }'
+# cpu_edge: the machine's CPU counters and the CPU of this shell's finished
+# children (the times builtin: wrk or pgbench, which run as its children),
+# read with builtins, so that no process starts or ends inside the window.
+cpu_edge() {
+	local counters
+	read -r counters < /proc/stat
+	echo "$counters"
+	times
 }
-
-# cpu_start / cpu_stop KEY: snapshots around one measurement.
+# cpu_start / cpu_stop KEY: the edges of one measurement, with each process
+# tree's CPU taken outside the window (the stack is idle there), and the CPU
+# spent over it into cpu.tsv.
 cpu_start() {
-	times > "$data/times.before"
-	{ cpu_snapshot; echo "load $(load_ticks "$data/times.before")"; } > "$data/cpu.before"
+	# shellcheck disable=SC2046
+	"$MEASURE" cpu-snapshot $(cpu_groups) > "$data/cpu.before"
+	cpu_edge >> "$data/cpu.before"
 }
 cpu_stop() {
-	times > "$data/times.after"
-	{ cpu_snapshot; echo "load $(load_ticks "$data/times.after")"; } > "$data/cpu.after"
-	cpu_record "$1" "$data/cpu.before" "$data/cpu.after"
+	cpu_edge > "$data/cpu.after"
+	# shellcheck disable=SC2046
+	"$MEASURE" cpu-snapshot $(cpu_groups) >> "$data/cpu.after"
+	"$MEASURE" cpu-record "$1" "$data/cpu.before" "$data/cpu.after" >> "$data/cpu.tsv"
 }
-
-# cpu_record KEY BEFORE AFTER: per-group CPU in % of one core over the run;
-# "load" is wrk or pgbench, "other" whatever else kept the machine busy.
-cpu_record() {
-	local key=$1 before=$2 after=$3
-	awk -v key="$key" -v hz="$CLK_TCK" -v ncpu="$(nproc)" '
-		FNR == NR { b[$1] = $2; next }
-		{ d[$1] = $2 - b[$1] }
-		END {
-			secs = d["total"] / hz / ncpu
-			if (secs <= 0) secs = 1
-			ours = 0
-			out = key "\tbusy=" sprintf("%.0f", 100 * d["busy"] / hz / secs)
-			split("api pg nginx cnginx fcgi", gs, " ")
-			for (i = 1; i <= 5; i++) {
-				g = gs[i]; v = (g in d) ? d[g] : 0; if (v < 0) v = 0
-				ours += v
-				out = out "\t" g "=" sprintf("%.0f", 100 * v / hz / secs)
-			}
-			load = d["load"]; if (load < 0) load = 0
-			rest = d["busy"] - ours; if (rest < 0) rest = 0
-			other = rest - load; if (other < 0) other = 0
-			print out "\tload=" sprintf("%.0f", 100 * load / hz / secs) "\tother=" sprintf("%.0f", 100 * other / hz / secs) \
-				"\trest=" sprintf("%.0f", 100 * rest / hz / secs)
-		}' "$before" "$after" >> "$data/cpu.tsv"
-}
-
-# kv NAME LINE: the value of NAME=VALUE in LINE.
-kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
 # run_wrk KEY C URL LUA [THREADS [SECONDS]]: one wrk run (2 threads and DUR
 # seconds unless told), its result appended to results.tsv as
@@ -404,20 +366,11 @@ kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 # Variables set on the call (BENCH_POOL=1 run_wrk ...) reach the Lua script.
 run_wrk() {
 	local key=$1 c=$2 url=$3 lua=$4 threads=${5:-2} secs=${6:-$DUR}
-	local raw="$data/out/${1//\//-}-c$2.wrk" line errs
+	local raw="$data/out/${1//\//-}-c$2.wrk" summary
 	cpu_start
 	wrk -t"$threads" -c"$c" -d"${secs}s" --latency -s "$lua" "$url" > "$raw" 2>&1 || true
 	cpu_stop "$key c$c"
-	line=$(grep '^BENCH ' "$raw" || true)
-	if [ -z "$line" ]; then
-		cat "$raw" >&2
-		printf '%s\t%s\tFAILED\t-\t-\t-\twrk failed\n' "$key" "$c" >> "$data/results.tsv"
-		return 0
-	fi
-	errs=$(( $(kv err_connect "$line") + $(kv err_read "$line") + $(kv err_write "$line") + $(kv err_timeout "$line") + $(kv non2xx3xx "$line") ))
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$c" "$(kv rps "$line")" "$(kv p50_us "$line")" \
-		"$(kv p90_us "$line")" "$(kv p99_us "$line")" "$errs" "$(kv requests "$line")" >> "$data/results.tsv"
-	note "$key c$c: $(kv rps "$line") req/s, p50 $(kv p50_us "$line") us, p99 $(kv p99_us "$line") us, errors $errs"
+	if summary=$("$MEASURE" wrk-result "$key" "$c" "$raw" "$data/results.tsv"); then note "$key c$c: $summary"; fi
 }
 
 # run_pgbench KEY C SQL [SECONDS [pgbench options...]]: tps, average
@@ -426,7 +379,7 @@ run_wrk() {
 # come after them. Clients that aborted (an error in the script) count as
 # failures.
 run_pgbench() {
-	local key=$1 c=$2 sql=$3 secs=${4:-$DUR} raw="$data/out/${1//\//-}-c$2.pgbench" tps lat failed aborted txs
+	local key=$1 c=$2 sql=$3 secs=${4:-$DUR} raw="$data/out/${1//\//-}-c$2.pgbench" summary
 	local threads=$(( c < 2 ? c : 2 )) vars=()
 	shift $(( $# < 4 ? $# : 4 ))
 	mapfile -d '' vars < <(pgbench_vars)
@@ -434,22 +387,7 @@ run_pgbench() {
 	"$PGBIN/pgbench" -n -M prepared -T "$secs" -j "$threads" -c "$c" -f "$sql" "${vars[@]}" "$@" \
 		-h "$data/pgrun" -p 5432 -U deploy deploy > "$raw" 2>&1 || true
 	cpu_stop "$key c$c"
-	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$raw" | head -n 1)
-	lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$raw" | head -n 1)
-	failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$raw" | head -n 1)
-	aborted=$(grep -c 'aborted in command' "$raw" || true)
-	txs=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$raw" | head -n 1)
-	if [ -z "$tps" ] || [ "${aborted:-0}" -gt 0 ]; then
-		grep -v '^pgbench: client [0-9]* executing' "$raw" | head -n 20 >&2
-	fi
-	if [ -z "$tps" ]; then
-		printf '%s\t%s\tFAILED\t-\t-\t-\tpgbench failed\n' "$key" "$c" >> "$data/results.tsv"
-		return 0
-	fi
-	failed=$(( ${failed:-0} + ${aborted:-0} ))
-	lat=$(awk -v l="${lat:-0}" 'BEGIN { printf "%d", l * 1000 }')
-	printf '%s\t%s\t%s\t%s\t-\t-\t%s\t%s\n' "$key" "$c" "$tps" "$lat" "$failed" "${txs:--}" >> "$data/results.tsv"
-	note "$key c$c: $tps tps, average latency $lat us, failed $failed"
+	if summary=$("$MEASURE" pgbench-result "$key" "$c" "$raw" "$data/results.tsv"); then note "$key c$c: $summary"; fi
 }
 
 # Probes: counts taken around a measurement, their difference appended to
@@ -499,11 +437,7 @@ check_sql() {
 	curl "${args[@]}" "$url" || true
 	sleep 0.2
 	psql_q "ALTER SYSTEM RESET log_min_duration_statement" && psql_q "SELECT pg_reload_conf()" >/dev/null
-	# Join continuation lines, keep what the workers executed.
-	tail -c +$((size + 1)) "$log" | awk '/^\t/ { sub(/^\t/, " "); last = last $0; next }
-		{ if (last != "") print last; last = $0 } END { if (last != "") print last }' \
-		| grep -E 'duration: [0-9.]+ ms  (execute [^:]*|statement): |DETAIL:  parameters: ' \
-		| grep -vE 'ALTER SYSTEM|pg_reload_conf' > "$out" || true
+	"$MEASURE" worker-statements "$log" "$size" > "$out"
 	sed -n 's/.*duration: [0-9.]* ms  \(execute [^:]*\|statement\): //p' "$out" \
 		| perl "$BENCH_DIR/sql/normalize.pl" -l | sort -u > "$out.ran"
 	perl "$BENCH_DIR/sql/normalize.pl" "$sql" | sort -u > "$out.mine"
@@ -660,14 +594,8 @@ perf_texts() {
 # our_pids: the processes of the stack (deploy-api and its workers,
 # PostgreSQL and its backends, the stack's nginx), comma-separated.
 our_pids() {
-	local roots="$(cat "$data/run/deploy-api.pid") $(head -n 1 "$data/pg/postmaster.pid") $(cat "$data/run/nginx.master.pid")"
-	ps -e -o pid=,ppid= | awk -v roots="$roots" '
-		{ parent[$1] = $2 }
-		END {
-			n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1
-			for (p in parent) { q = p; for (d = 0; d < 8 && q > 1 && !(q in keep); d++) q = parent[q]
-				if (q in keep) { printf "%s%s", sep, p; sep = "," } }
-		}'
+	"$MEASURE" tree-pids "$(cat "$data/run/deploy-api.pid")" "$(head -n 1 "$data/pg/postmaster.pid")" \
+		"$(cat "$data/run/nginx.master.pid")"
 }
 
 # profile_endpoint NAME URL LUA: perf samples the stack's own processes
@@ -740,7 +668,7 @@ for entry in "${ENDPOINTS[@]}"; do
 	# Warm up (workers' prepared statements, nginx, PostgreSQL caches).
 	wrk -t2 -c16 -d"${WARM}s" -s "$BENCH_DIR/$lua" "http://127.0.0.1:$port$path" >/dev/null 2>&1 || true
 	wrk -t2 -c16 -d"${WARM}s" -s "$BENCH_DIR/$lua" "http://127.0.0.1:$fport$path" >/dev/null 2>&1 || true
-	sql_match=$(check_sql "$name" "$method" "http://127.0.0.1:$port$path" "$body" "$BENCH_DIR/$sql")
+	sql_match=$(check_sql "$name" "$method" "http://127.0.0.1:$port$path" "$body" "$data/$sql")
 
 	for c in "${CONCURRENCIES[@]}"; do
 		probe_start "$name"
@@ -749,7 +677,7 @@ for entry in "${ENDPOINTS[@]}"; do
 		run_wrk "$name/static" "$c" "http://127.0.0.1:$sport$path" "$BENCH_DIR/$lua"
 		run_wrk "$name/libfcgi" "$c" "http://127.0.0.1:$fport$path" "$BENCH_DIR/$lua"
 		probe_start "$name"
-		run_pgbench "$name/pgbench" "$c" "$BENCH_DIR/$sql"
+		run_pgbench "$name/pgbench" "$c" "$data/$sql"
 		probe_stop "$name/pgbench" "$c"
 	done
 	# A write can wait on locks (a status's environment lock; until
@@ -759,7 +687,7 @@ for entry in "${ENDPOINTS[@]}"; do
 	# second, fairer ceiling for writes.
 	if [ "$method" != GET ]; then
 		probe_start "$name"
-		run_pgbench "$name/pgbench" "$WORKERS" "$BENCH_DIR/$sql"
+		run_pgbench "$name/pgbench" "$WORKERS" "$data/$sql"
 		probe_stop "$name/pgbench" "$WORKERS"
 	fi
 	ceilings_stop
@@ -779,7 +707,7 @@ api="http://127.0.0.1:$port/api/v3/repos/$OWNER"
 # connections, with the rate each achieved.
 run_extra_list_latency() {
 	local url="$api/${VARS[list_repo]}/deployments" peak rate
-	peak=$(awk -F'\t' '$1 == "list_deployments/endpoint" && $3 + 0 > m { m = $3 + 0 } END { printf "%.0f", m }' "$data/results.tsv")
+	peak=$("$MEASURE" peak "$data/results.tsv" list_deployments/endpoint)
 	if [ "${peak:-0}" -le 0 ]; then
 		note "list_latency: no peak rate (run list_deployments in the same run); skipped"
 		return 0
@@ -860,7 +788,7 @@ run_extra_cascade_cost() {
 			run_wrk "cascade_cost/endpoint$e" 1 "$url" "$BENCH_DIR/lua/status_success.lua" 1 "$XDUR"
 		probe_stop "cascade_cost/endpoint$e" 1
 		probe_start cascade_cost
-		run_pgbench "cascade_cost/pgbench$e" 1 "$BENCH_DIR/sql/status_success.sql" "$XDUR" \
+		run_pgbench "cascade_cost/pgbench$e" 1 "$data/sql/status_success.sql" "$XDUR" \
 			-D succ_base="$a" -D succ_env_base="$e"
 		probe_stop "cascade_cost/pgbench$e" 1
 	done
@@ -880,8 +808,8 @@ run_extra_contexts_check() {
 	local url="$api/${VARS[create_repo]}/deployments" c i v
 	[ "$(contexts_latest)" = "${#CONTEXTS[@]}|${#CONTEXTS[@]}" ] || die "contexts_check: the sha's statuses changed"
 	extra contexts_n="${#CONTEXTS[@]}" contexts_names="${CONTEXTS[*]}" contexts_duration="$XDUR"
-	extra contexts_sql_checked="$(check_sql contexts_check-checked POST "$url" body/create_deployment.json "$BENCH_DIR/sql/create_deployment.sql")"
-	extra contexts_sql_unchecked="$(check_sql contexts_check-unchecked POST "$url" body/create_unchecked.json "$BENCH_DIR/sql/create_unchecked.sql")"
+	extra contexts_sql_checked="$(check_sql contexts_check-checked POST "$url" body/create_deployment.json "$data/sql/create_deployment.sql")"
+	extra contexts_sql_unchecked="$(check_sql contexts_check-unchecked POST "$url" body/create_unchecked.json "$data/sql/create_unchecked.sql")"
 	for v in unchecked deployment; do
 		wrk -t2 -c16 -d"${WARM}s" -s "$BENCH_DIR/lua/create_$v.lua" "$url" >/dev/null 2>&1 || true
 	done
@@ -920,5 +848,5 @@ elapsed=$(( $(date +%s) - started ))
 	else printf 'dirty=%q\n' "$(git -C "$DEPLOY_SRC" status --porcelain -- src sql 2>/dev/null | grep -q . && echo yes || echo no)"; fi
 	for v in list_repo status_repo deep_repo create_repo; do printf '%s=%q\n' "$v" "${VARS[$v]}"; done
 } > "$data/meta.env"
-"$BENCH_DIR/report.sh" "$data" "$output"
+"$MEASURE" report "$data" "$output"
 note "wrote $output (run took ${elapsed} s)"

@@ -6,25 +6,7 @@
 -- A parameter the worker binds to NULL and pgbench cannot: the list's $2
 -- (no last_id hint on page 1), written as a NULL literal marked NULL/*$2*/
 -- (see normalize.pl). $3 is per_page (30), $4 the offset (0).
-SELECT t.id, t.expires_at IS NOT NULL AND t.expires_at <= now(),
-       array_to_string(t.scopes, ', '), t.rate_limit,
-       u.id, u.login, u.site_admin, u.name, u.email,
-       extract(epoch FROM u.created_at)::bigint, extract(epoch FROM u.updated_at)::bigint,
-       r.id, r.name, r.private, r.default_branch, r.git_dir, r.description, r.homepage,
-       extract(epoch FROM r.created_at)::bigint, extract(epoch FROM r.updated_at)::bigint,
-       extract(epoch FROM r.pushed_at)::bigint,
-       o.id, o.login, o.site_admin, o.name, o.email,
-       extract(epoch FROM o.created_at)::bigint, extract(epoch FROM o.updated_at)::bigint,
-       CASE WHEN r.id IS NULL THEN NULL
-            WHEN o.id = u.id THEN 'admin'
-            ELSE c.permission END,
-       extract(epoch FROM now())::bigint
-  FROM (SELECT 1) AS one
-  LEFT JOIN tokens t ON t.token_hash = :token_hash
-  LEFT JOIN users u ON u.id = t.user_id
-  LEFT JOIN (repositories r JOIN users o ON o.id = r.owner_id)
-         ON lower(o.login) = lower(:owner) AND lower(r.name) = lower(:list_repo)
-  LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = u.id;
+{{resolve repo=list_repo}}
 SELECT c.total, p.* FROM (SELECT count(*) AS total FROM deployments x
                            WHERE x.repository_id = :list_repo_id) c
   LEFT JOIN LATERAL (SELECT d.id, d.sha, d.ref, d.task, d.payload, d.original_environment, d.environment,
