@@ -155,6 +155,21 @@ load_hook(struct handler_ctx *ctx, struct hook *h)
 	return reply_unless_found(ctx, found, &err);
 }
 
+/* The hook and the delivery id in the path, or 0 with the reply written
+ * (and nothing to release). */
+static int64_t
+load_hook_delivery_id(struct handler_ctx *ctx, struct hook *h)
+{
+	int64_t id;
+
+	if (!load_hook(ctx, h))
+		return 0;
+	id = path_id_or_reply(ctx, "delivery_id");
+	if (id == 0)
+		hook_release(h);
+	return id;
+}
+
 void
 h_hook_create(struct handler_ctx *ctx)
 {
@@ -316,19 +331,16 @@ h_hook_delivery_get(struct handler_ctx *ctx)
 	struct db_error err;
 	struct hook h;
 	struct jsonw w;
-	int64_t id;
+	int64_t id = load_hook_delivery_id(ctx, &h);
 	int found;
 
-	if (!load_hook(ctx, &h))
+	if (id == 0)
 		return;
-	id = path_id_or_reply(ctx, "delivery_id");
-	if (id != 0) {
-		found = store_delivery_get(ctx->db, h.id, id, &d, &err);
-		if (reply_unless_found(ctx, found, &err)) {
-			response_json_begin(ctx->res, 200, &w);
-			render_delivery(&w, &d, true);
-			delivery_release(&d);
-		}
+	found = store_delivery_get(ctx->db, h.id, id, &d, &err);
+	if (reply_unless_found(ctx, found, &err)) {
+		response_json_begin(ctx->res, 200, &w);
+		render_delivery(&w, &d, true);
+		delivery_release(&d);
 	}
 	hook_release(&h);
 }
@@ -339,19 +351,16 @@ h_hook_delivery_redeliver(struct handler_ctx *ctx)
 	struct db_error err;
 	struct hook h;
 	struct jsonw w;
-	int64_t id;
+	int64_t id = load_hook_delivery_id(ctx, &h);
 	int found;
 
-	if (!load_hook(ctx, &h))
+	if (id == 0)
 		return;
-	id = path_id_or_reply(ctx, "delivery_id");
-	if (id != 0) {
-		found = store_delivery_redeliver(ctx->db, h.id, id, &err);
-		if (reply_unless_found(ctx, found, &err)) {
-			response_json_begin(ctx->res, 202, &w);
-			jw_object_begin(&w);
-			jw_object_end(&w);
-		}
+	found = store_delivery_redeliver(ctx->db, h.id, id, &err);
+	if (reply_unless_found(ctx, found, &err)) {
+		response_json_begin(ctx->res, 202, &w);
+		jw_object_begin(&w);
+		jw_object_end(&w);
 	}
 	hook_release(&h);
 }
