@@ -33,6 +33,9 @@ static const struct option_def options[] = {
 	  "PostgreSQL statement_timeout in milliseconds" },
 	{ "connect-timeout", OPTION_INT, OPT(connect_timeout), "2", 2, 3600,
 	  "PostgreSQL connect_timeout in seconds" },
+	{ "auth-cache-ms", OPTION_INT, OPT(auth_cache_ms), "500", 0, 60000,
+	  "reuse a caller's token, repository and permission for this long (0: ask every time);"
+	  " a revoked token or changed permission takes effect after at most this" },
 	{ "cascade-skip-production", OPTION_FLAG, OPT(cascade_skip_production), NULL, 0, 0,
 	  "never mark production deployments inactive (the spec pages' literal rule)" },
 };

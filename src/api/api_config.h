@@ -27,6 +27,7 @@ struct api_config {
 	int64_t body_max;          /* bytes */
 	int64_t statement_timeout; /* milliseconds */
 	int64_t connect_timeout;   /* seconds */
+	int64_t auth_cache_ms;     /* resolve_cache.h; 0: off */
 	bool cascade_skip_production;
 };
 

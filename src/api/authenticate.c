@@ -77,7 +77,8 @@ reply_bad_credentials(struct handler_ctx *ctx, const struct rate_budgets *budget
 /* Resolves the caller (and the repository in the path) and decides
  * whether the route may run; false when the response is already set. */
 bool
-authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets)
+authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets,
+    struct resolve_cache *cache)
 {
 	const struct route *route = ctx->match.route;
 	char token_hash[65];
@@ -102,7 +103,7 @@ authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets
 			rq.deployment_id = NULL;
 		rq.id_sequence = route->id_sequence;
 	}
-	if (store_resolve(ctx->db, &rq, ctx->auth, &err) < 0) {
+	if (resolve_cached(cache, ctx->db, &rq, ctx->auth, &err) < 0) {
 		reply_db_failure(ctx, &err);
 		return false;
 	}

@@ -1,7 +1,8 @@
 /*
  * Who calls, and may they run the route: the credentials parsed and the
  * token hashed (credentials.c), caller, repository, permission and the
- * path's deployment resolved in one statement (store_resolve.c), the
+ * path's deployment resolved in one statement (store_resolve.c), or from
+ * the worker's memory of recent callers (resolve_cache.c), the
  * request counted against the caller's hourly budget (ratelimit.c), then
  * GitHub's access rules (access.c, which holds the 401/403/404 wording).
  */
@@ -13,6 +14,7 @@
 
 #include "handler.h"
 #include "ratelimit.h"
+#include "resolve_cache.h"
 
 /* The host's shared budget table and the configured hourly limits. */
 struct rate_budgets {
@@ -24,6 +26,7 @@ struct rate_budgets {
 /* True when the route may run; false when the response (401, 403, 404,
  * 503) is already in ctx->res. X-RateLimit-* and X-OAuth-Scopes headers
  * are added either way once the caller is known. */
-bool authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets);
+bool authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets,
+    struct resolve_cache *cache);
 
 #endif

@@ -5,15 +5,19 @@
 #include <string.h>
 
 #include "authenticate.h"
+#include "resolve_cache.h"
 #include "handler.h"
 #include "log.h"
 #include "media.h"
 #include "routes.h"
 
+/* Callers remembered per worker: a pool of 32 workers keeps 32 copies. */
+#define RESOLVE_CACHE_SLOTS 1024
+
 /* Version check, route, authenticate, handle: every path that ends with a
  * response in ctx->res. */
 static void
-route_request(struct handler_ctx *ctx, const struct rate_budgets *budgets)
+route_request(struct handler_ctx *ctx, const struct serve_env *env)
 {
 	struct request *req = ctx->req;
 	struct response *res = ctx->res;
@@ -37,7 +41,7 @@ route_request(struct handler_ctx *ctx, const struct rate_budgets *budgets)
 			return;
 		}
 	}
-	if (!authenticate_request(ctx, budgets))
+	if (!authenticate_request(ctx, &env->budgets, env->resolve_cache))
 		return;
 	ctx->match.route->handler(ctx);
 }
@@ -89,7 +93,15 @@ serve_env_init(struct serve_env *env, const struct api_config *config, struct db
 			.token_limit = config->rate_limit,
 			.anonymous_limit = config->anonymous_rate_limit,
 		},
+		.resolve_cache = resolve_cache_create(RESOLVE_CACHE_SLOTS, config->auth_cache_ms),
 	};
+}
+
+void
+serve_env_release(struct serve_env *env)
+{
+	resolve_cache_destroy(env->resolve_cache);
+	env->resolve_cache = NULL;
 }
 
 void
@@ -118,7 +130,7 @@ serve_request(FCGX_Request *fcgx, const struct serve_env *env)
 	else if (rr == REQUEST_BODY_INCOMPLETE)
 		response_error(&res, 400, "Problems reading the request body");
 	else
-		route_request(&ctx, &env->budgets);
+		route_request(&ctx, env);
 
 	if (res.status == 200 && (strcmp(req.method, "GET") == 0 || strcmp(req.method, "HEAD") == 0))
 		response_apply_etag(&res, req.if_none_match);

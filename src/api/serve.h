@@ -23,10 +23,12 @@ struct serve_env {
 	const char *base_url;
 	struct handler_options options;
 	struct rate_budgets budgets;
+	struct resolve_cache *resolve_cache;
 };
 
 void serve_env_init(struct serve_env *env, const struct api_config *config, struct db *db,
     struct ratelimit_table *table);
+void serve_env_release(struct serve_env *env);
 
 void serve_request(FCGX_Request *fcgx, const struct serve_env *env);
 

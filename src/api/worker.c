@@ -100,6 +100,7 @@ worker_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 	gitrefs_init();
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fcgx, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error("cannot initialise libfcgi");
+		serve_env_release(&env);
 		db_release(&db);
 		return 1;
 	}
@@ -128,6 +129,7 @@ worker_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 		log_info("master %d is gone; exiting after the request in hand", (int)master_pid);
 	FCGX_Free(&fcgx, 1);
 	gitrefs_shutdown();
+	serve_env_release(&env);
 	db_release(&db);
 	return status;
 }

@@ -5,6 +5,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
+static char *
+copy_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void
+user_copy(struct user *dst, const struct user *src)
+{
+	*dst = *src;
+	dst->login = copy_or_null(src->login);
+	dst->name = copy_or_null(src->name);
+	dst->email = copy_or_null(src->email);
+}
+
+void
+repository_copy(struct repository *dst, const struct repository *src)
+{
+	*dst = *src;
+	dst->name = copy_or_null(src->name);
+	dst->default_branch = copy_or_null(src->default_branch);
+	dst->git_dir = copy_or_null(src->git_dir);
+	dst->description = copy_or_null(src->description);
+	dst->homepage = copy_or_null(src->homepage);
+	user_copy(&dst->owner, &src->owner);
+}
+
+void
+principal_copy(struct principal *dst, const struct principal *src)
+{
+	*dst = *src;
+	dst->scopes_header = copy_or_null(src->scopes_header);
+	user_copy(&dst->user, &src->user);
+}
+
 void
 user_release(struct user *u)
 {

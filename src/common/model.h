@@ -157,6 +157,12 @@ struct merge_commit {
 	char parents[2][41];        /* the branch's head, then the merged commit */
 };
 
+/* Deep copies: dst owns its strings (release it with the matching
+ * *_release). */
+void user_copy(struct user *dst, const struct user *src);
+void repository_copy(struct repository *dst, const struct repository *src);
+void principal_copy(struct principal *dst, const struct principal *src);
+
 void user_release(struct user *u);
 void hook_release(struct hook *h);
 void delivery_release(struct delivery *d);

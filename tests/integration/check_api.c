@@ -105,6 +105,21 @@ START_TEST(bad_token_is_401_even_on_public_data)
 }
 END_TEST
 
+/* Workers remember callers for --auth-cache-ms (500 by default): a change
+ * to a token, a collaborator or a repository takes effect within a second
+ * on every worker. Called right after the change: waits a second, then
+ * asks enough times for every worker (4) to answer, each of which must say
+ * want. Few requests: a 401 counts against the client address's budget of
+ * 60 an hour, which the other tests share. */
+#define WORKERS_REACHED 8
+static void
+expect_within_a_second(const char *token, const char *path, long want)
+{
+	sql_exec("SELECT pg_sleep(1)");
+	for (int i = 0; i < WORKERS_REACHED; i++)
+		ck_assert_int_eq(http_status("GET", token, NULL, "%s", path), want);
+}
+
 START_TEST(expired_token_is_401)
 {
 	char login[40];
@@ -113,8 +128,50 @@ START_TEST(expired_token_is_401)
 	ck_assert_int_eq(http_status("GET", token, NULL, "/user"), 200);
 	sql_exec("UPDATE tokens SET expires_at = now() - interval '1 second' "
 	    "WHERE user_id = (SELECT id FROM users WHERE login = '%s')", login);
-	ck_assert_int_eq(http_status("GET", token, NULL, "/user"), 401);
+	expect_within_a_second(token, "/user", 401);
 	free(token);
+}
+END_TEST
+
+START_TEST(changes_to_callers_take_effect_within_a_second)
+{
+	struct world w;
+	char reader[40], outsider[40], full[128];
+	char *reader_token = make_user_with_token("revoked", "repo", reader);
+	char *outsider_token = make_user_with_token("outsider", "repo", outsider);
+	const char *add[] = { "collaborator", "add", full, reader, "--permission", "pull", NULL };
+	char hooks[128];
+
+	world_make(&w);
+	snprintf(full, sizeof(full), "%s/secret", w.owner);
+	free(deployctl(add));
+
+	/* A collaborator removed: the private repository is gone for them. */
+	expect_within_a_second(reader_token, w.private_repo, 200);
+	sql_exec("DELETE FROM collaborators WHERE user_id = (SELECT id FROM users WHERE login = '%s')",
+	    reader);
+	expect_within_a_second(reader_token, w.private_repo, 404);
+
+	/* A repository made private: gone for everybody else. */
+	expect_within_a_second(outsider_token, w.public_repo, 200);
+	sql_exec("UPDATE repositories SET private = true WHERE id = (SELECT r.id FROM repositories r"
+	    " JOIN users u ON u.id = r.owner_id WHERE u.login = '%s' AND r.name = 'public')", w.owner);
+	expect_within_a_second(outsider_token, w.public_repo, 404);
+
+	/* A permission changed: pull, then admin, who may list the hooks. */
+	free(deployctl(add));
+	snprintf(hooks, sizeof(hooks), "%s/hooks", w.private_repo);
+	expect_within_a_second(reader_token, w.private_repo, 200);
+	ck_assert_int_ne(http_status("GET", reader_token, NULL, "%s", hooks), 200);
+	sql_exec("UPDATE collaborators SET permission = 'admin' WHERE user_id ="
+	    " (SELECT id FROM users WHERE login = '%s')", reader);
+	expect_within_a_second(reader_token, hooks, 200);
+
+	/* A token revoked. */
+	sql_exec("DELETE FROM tokens WHERE user_id = (SELECT id FROM users WHERE login = '%s')", reader);
+	expect_within_a_second(reader_token, "/user", 401);
+	free(reader_token);
+	free(outsider_token);
 }
 END_TEST
 
@@ -415,6 +472,7 @@ main(void)
 	TCase *tc = tcase_of("foundation", 60, (const TTest *const[]){
 		healthz_needs_no_token, anonymous_reads_public_not_private,
 		bad_token_is_401_even_on_public_data, expired_token_is_401,
+		changes_to_callers_take_effect_within_a_second,
 		token_bearer_and_basic_are_accepted, collaborator_permissions,
 		scopes_limit_what_a_token_sees, names_match_case_insensitively,
 		urls_follow_the_request_prefix, unknown_routes_and_methods_are_404,

@@ -165,7 +165,7 @@ h_commit_statuses_list(struct handler_ctx *ctx)
 		reply_db_failure(ctx, &err);
 		return;
 	}
-	pagination_reply_begin(ctx, &page, list.total, PAGINATION_LAST_ID(list), &w);
+	pagination_reply_begin(ctx, &page, list.total, list.more, PAGINATION_LAST_ID(list), &w);
 	for (size_t i = 0; i < list.count; i++)
 		render_commit_status(&w, &ctx->urls, &a->repo, &list.items[i]);
 	jw_array_end(&w);
@@ -193,7 +193,7 @@ h_commit_status_combined(struct handler_ctx *ctx)
 		reply_db_failure(ctx, &err);
 		return;
 	}
-	pagination_link(ctx, &page, combined.latest.total, 0);
+	pagination_link(ctx, &page, combined.latest.total, false, 0);
 	response_json_begin(ctx->res, 200, &w);
 	render_combined_status(&w, &ctx->urls, &a->repo, sha, combined.state, combined.latest.total,
 	    combined.latest.items, combined.latest.count);

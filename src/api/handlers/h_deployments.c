@@ -206,7 +206,7 @@ h_deployments_list(struct handler_ctx *ctx)
 		reply_db_failure(ctx, &err);
 		return;
 	}
-	pagination_reply_begin(ctx, &page, list.total, PAGINATION_LAST_ID(list), &w);
+	pagination_reply_begin(ctx, &page, list.total, list.more, PAGINATION_LAST_ID(list), &w);
 	for (size_t i = 0; i < list.count; i++)
 		render_deployment(&w, &ctx->urls, &a->repo, &list.items[i]);
 	jw_array_end(&w);

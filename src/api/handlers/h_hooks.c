@@ -213,7 +213,7 @@ h_hooks_list(struct handler_ctx *ctx)
 		reply_db_failure(ctx, &err);
 		return;
 	}
-	pagination_reply_begin(ctx, &page, list.total, 0, &w);
+	pagination_reply_begin(ctx, &page, list.total, list.more, 0, &w);
 	for (size_t i = 0; i < list.count; i++)
 		render_hook(&w, &ctx->urls, &ctx->auth->repo, &list.items[i]);
 	jw_array_end(&w);
@@ -316,7 +316,7 @@ h_hook_deliveries_list(struct handler_ctx *ctx)
 		hook_release(&h);
 		return;
 	}
-	pagination_reply_begin(ctx, &page, list.total, PAGINATION_LAST_ID(list), &w);
+	pagination_reply_begin(ctx, &page, list.total, list.more, PAGINATION_LAST_ID(list), &w);
 	for (size_t i = 0; i < list.count; i++)
 		render_delivery(&w, &list.items[i], false);
 	jw_array_end(&w);

@@ -76,19 +76,23 @@ put_rel(struct buf *b, struct handler_ctx *ctx, const char *rel, int64_t page, i
 }
 
 void
-pagination_link(struct handler_ctx *ctx, const struct page_request *p, int64_t total, int64_t last_id)
+pagination_link(struct handler_ctx *ctx, const struct page_request *p, int64_t total, bool more,
+    int64_t last_id)
 {
+	bool counted = total >= 0;
 	int64_t last_page = total > 0 ? (total + p->per_page - 1) / p->per_page : 1;
+	bool next = counted ? p->page < last_page : more;
 	struct buf link = BUF_INIT;
 
-	if (last_page <= 1 && p->page == 1)
+	if (!next && p->page == 1)
 		return;
+	/* Uncounted, a page past the end has no known last page to go back to. */
 	if (p->page > 1)
-		put_rel(&link, ctx, "prev", p->page - 1 < last_page ? p->page - 1 : last_page, 0);
-	if (p->page < last_page) {
+		put_rel(&link, ctx, "prev", counted && p->page - 1 > last_page ? last_page : p->page - 1, 0);
+	if (next)
 		put_rel(&link, ctx, "next", p->page + 1, last_id);
+	if (next && counted)
 		put_rel(&link, ctx, "last", last_page, 0);
-	}
 	if (p->page > 1)
 		put_rel(&link, ctx, "first", 1, 0);
 	response_header(ctx->res, "Link", link.data);
@@ -97,9 +101,9 @@ pagination_link(struct handler_ctx *ctx, const struct page_request *p, int64_t t
 
 void
 pagination_reply_begin(struct handler_ctx *ctx, const struct page_request *p, int64_t total,
-    int64_t last_id, struct jsonw *w)
+    bool more, int64_t last_id, struct jsonw *w)
 {
-	pagination_link(ctx, p, total, last_id);
+	pagination_link(ctx, p, total, more, last_id);
 	response_json_begin(ctx->res, 200, w);
 	jw_array_begin(w);
 }

@@ -11,6 +11,7 @@
 #ifndef DEPLOY_PAGINATION_H
 #define DEPLOY_PAGINATION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "handler.h"
@@ -31,15 +32,18 @@ void pagination_parse(const struct request *req, struct page_request *out);
 int64_t pagination_offset(const struct page_request *p);
 
 /* Adds the Link header (none when everything fits on one page). total is
- * the number of items in the whole list; last_id the id of the last item on
- * this page (0 when the page is empty). */
+ * the number of items in the whole list, or -1 for a list the store does
+ * not count: then more says whether items follow this page, and the header
+ * has no rel="last" (clients then follow rel="next" until it is gone, as
+ * they do on GitHub's uncounted lists). last_id is the id of the last item
+ * on this page (0 when the page is empty). */
 void pagination_link(struct handler_ctx *ctx, const struct page_request *p, int64_t total,
-    int64_t last_id);
+    bool more, int64_t last_id);
 
 /* A 200 list response: the Link header, then the body's JSON array begun
  * in w (the handler writes the items and ends it). */
 void pagination_reply_begin(struct handler_ctx *ctx, const struct page_request *p, int64_t total,
-    int64_t last_id, struct jsonw *w);
+    bool more, int64_t last_id, struct jsonw *w);
 
 /* The id of the last item of a store list, 0 when it is empty. */
 #define PAGINATION_LAST_ID(list) ((list).count ? (list).items[(list).count - 1].id : 0)

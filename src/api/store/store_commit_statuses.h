@@ -30,6 +30,7 @@ struct commit_status_list {
 	struct commit_status *items;
 	size_t count;
 	int64_t total;               /* in all pages */
+	bool more;                   /* always false: counted */
 };
 
 /* A commit's statuses, newest first (creators read in full). */

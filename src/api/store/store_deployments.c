@@ -69,9 +69,12 @@ static struct db_statement delete_statement = {
 /*
  * One prepared statement per combination of filters, so that each has
  * exact conditions the planner can match to an index (a generic plan for
- * "$n IS NULL OR col = $n" cannot). Built on first use.
+ * "$n IS NULL OR col = $n" cannot). Built on first use. The whole list and
+ * the environment filter alone are counted (deployment_totals, sql/0007);
+ * the other combinations are not.
  */
 static const char *const filter_columns[] = { "sha", "ref", "task", "environment" };
+#define FILTER_ENVIRONMENT (1u << 3)
 
 #define FILTER_COMBINATIONS (1u << ARRAY_SIZE(filter_columns))
 
@@ -90,25 +93,34 @@ append_filters(struct buf *sql, const char *alias, unsigned mask)
 	return param - 1;
 }
 
+static bool
+list_counted(unsigned mask)
+{
+	return mask == 0 || mask == FILTER_ENVIRONMENT;
+}
+
 static struct db_statement *
 list_statement(unsigned mask)
 {
 	struct db_statement *st = &list_statements[mask];
+	struct buf rows = BUF_INIT;
 	struct buf sql = BUF_INIT;
 
 	if (st->sql)
 		return st;
-	/* The count comes in every row, and in a row of NULLs when the page
-	 * is empty, so one round trip gives both. */
-	buf_puts(&sql, "SELECT c.total, p.* FROM (SELECT count(*) AS total FROM deployments x"
-	    " WHERE x.repository_id = $1");
-	append_filters(&sql, "x", mask);
-	buf_puts(&sql, ") c LEFT JOIN LATERAL (SELECT " STORE_DEPLOYMENT_COLUMNS("d", "u")
+	buf_puts(&rows, "SELECT " STORE_DEPLOYMENT_COLUMNS("d", "u")
 	    " FROM deployments d JOIN users u ON u.id = d.creator_id"
-	    " WHERE d.repository_id = $1"
-	    " AND d.id < COALESCE($2::bigint, 9223372036854775807)");
-	st->nparams = append_filters(&sql, "d", mask);
-	buf_puts(&sql, " ORDER BY d.id DESC LIMIT $3 OFFSET $4) p ON true");
+	    " WHERE d.repository_id = $1");
+	st->nparams = append_filters(&rows, "d", mask);
+	if (list_counted(mask))
+		store_page_counted_sql(&sql, mask ? "SELECT COALESCE(sum(n), 0)::bigint AS total"
+		    " FROM deployment_totals WHERE repository_id = $1 AND environment = $5"
+		    : "SELECT COALESCE(sum(n), 0)::bigint AS total"
+		    " FROM deployment_totals WHERE repository_id = $1 AND environment = ''",
+		    rows.data, "d.id");
+	else
+		store_page_uncounted_sql(&sql, rows.data, "d.id");
+	buf_release(&rows);
 	snprintf(list_names[mask], sizeof(list_names[mask]), "deployment_list_%u", mask);
 	st->name = list_names[mask];
 	st->read_only = true;
@@ -177,7 +189,8 @@ store_deployment_list(struct db *db, int64_t repository_id, const struct deploym
 	store_format_int(before, before_id);
 	store_format_int(lim, limit);
 	store_format_int(off, offset);
-	return STORE_READ_LIST(db, list_statement(mask), params, read_deployment_row, out, &page, err);
+	return STORE_READ_LIST(db, list_statement(mask), params, limit, read_deployment_row, out, &page,
+	    err);
 }
 
 STORE_LIST_RELEASE(deployment_list, deployment_release)

@@ -52,7 +52,11 @@ struct deployment_filter {
 struct deployment_list {
 	struct deployment *items;
 	size_t count;
-	int64_t total;            /* matching deployments in all pages */
+	/* Matching deployments in all pages, kept for the whole repository
+	 * and per environment (sql/0007); -1 for the other filters, which
+	 * are not counted: then more says whether a page follows. */
+	int64_t total;
+	bool more;
 };
 
 int store_deployment_list(struct db *db, int64_t repository_id, const struct deployment_filter *f,

@@ -231,7 +231,7 @@ store_hook_list(struct db *db, int64_t repository_id, int64_t limit, int64_t off
 	store_format_int(repo, repository_id);
 	store_format_int(lim, limit);
 	store_format_int(off, offset);
-	return STORE_READ_LIST(db, &hook_list_statement, params, read_hook_row, out, &page, err);
+	return STORE_READ_LIST(db, &hook_list_statement, params, limit, read_hook_row, out, &page, err);
 }
 
 STORE_LIST_RELEASE(hook_list, hook_release)
@@ -260,8 +260,8 @@ store_delivery_list(struct db *db, int64_t hook_id, int64_t limit, int64_t offse
 	store_format_int(before, before_id);
 	store_format_int(lim, limit);
 	store_format_int(off, offset);
-	return STORE_READ_LIST(db, &delivery_list_statement, params, read_delivery_row, out, &page,
-	    err);
+	return STORE_READ_LIST(db, &delivery_list_statement, params, limit, read_delivery_row, out,
+	    &page, err);
 }
 
 STORE_LIST_RELEASE(delivery_list, delivery_release)

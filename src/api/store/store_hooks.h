@@ -36,6 +36,7 @@ struct hook_list {
 	struct hook *items;
 	size_t count;
 	int64_t total;
+	bool more;  /* always false: counted */
 };
 int store_hook_list(struct db *db, int64_t repository_id, int64_t limit, int64_t offset,
     struct hook_list *out, struct db_error *err) MUST_CHECK;
@@ -49,6 +50,7 @@ struct delivery_list {
 	struct delivery *items;
 	size_t count;
 	int64_t total;
+	bool more;  /* always false: counted */
 };
 int store_delivery_list(struct db *db, int64_t hook_id, int64_t limit, int64_t offset,
     int64_t before_id, struct delivery_list *out, struct db_error *err) MUST_CHECK;

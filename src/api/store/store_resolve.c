@@ -115,6 +115,26 @@ store_resolve(struct db *db, const struct resolve_request *q, struct resolution 
 	return 0;
 }
 
+static struct db_statement next_id_statement = {
+	.name = "next_id",
+	.nparams = 1,
+	.read_only = true,  /* repeated on a new connection, it skips a value */
+	.sql = "SELECT nextval($1::regclass)",
+};
+
+int
+store_next_id(struct db *db, const char *sequence, int64_t *id, struct db_error *err)
+{
+	const char *params[1] = { sequence };
+	PGresult *r = db_exec(db, &next_id_statement, params, err);
+
+	if (r == NULL)
+		return -1;
+	*id = db_get_int64(r, 0, 0);
+	PQclear(r);
+	return 0;
+}
+
 void
 resolution_release(struct resolution *r)
 {

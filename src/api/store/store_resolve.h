@@ -40,6 +40,11 @@ struct resolve_request {
 
 int store_resolve(struct db *db, const struct resolve_request *q, struct resolution *out,
     struct db_error *err) MUST_CHECK;
+
+/* The next value of sequence (a resolve_request's id_sequence), for a
+ * caller resolved without the database (resolve_cache.h). */
+int store_next_id(struct db *db, const char *sequence, int64_t *id,
+    struct db_error *err) MUST_CHECK;
 void resolution_release(struct resolution *r);
 
 #endif

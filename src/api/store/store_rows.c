@@ -83,18 +83,50 @@ store_read_status(const PGresult *r, int row, int col, struct deployment_status 
 	store_read_user(r, row, col + 10, &out->creator);
 }
 
+#define NEWEST_ID_BOUND "9223372036854775807"
+
+void
+store_page_counted_sql(struct buf *sql, const char *total, const char *rows, const char *id_column)
+{
+	buf_printf(sql,
+	    "WITH c AS (%s)"
+	    " SELECT c.total, p.* FROM c LEFT JOIN LATERAL ("
+	    "  (%s AND %s < COALESCE($2::bigint, " NEWEST_ID_BOUND ") AND $4::bigint * 2 <= c.total"
+	    "   ORDER BY %s DESC LIMIT $3 OFFSET $4)"
+	    "  UNION ALL"
+	    "  (%s AND $4::bigint * 2 > c.total"
+	    "   ORDER BY %s LIMIT greatest(least($3::bigint, c.total - $4::bigint), 0)"
+	    "   OFFSET greatest(c.total - $4::bigint - $3::bigint, 0))"
+	    " ) p ON true ORDER BY 2 DESC",
+	    total, rows, id_column, id_column, rows, id_column);
+}
+
+void
+store_page_uncounted_sql(struct buf *sql, const char *rows, const char *id_column)
+{
+	buf_printf(sql,
+	    "SELECT NULL::bigint, p.* FROM (SELECT 1) AS one LEFT JOIN LATERAL ("
+	    "  %s AND %s < COALESCE($2::bigint, " NEWEST_ID_BOUND ")"
+	    "  ORDER BY %s DESC LIMIT $3::bigint + 1 OFFSET $4) p ON true ORDER BY 2 DESC",
+	    rows, id_column, id_column);
+}
+
 int
 store_read_page(struct db *db, struct db_statement *st, const char *const *params,
-    size_t item_size, store_row_reader read, struct store_page *out, struct db_error *err)
+    int64_t limit, size_t item_size, store_row_reader read, struct store_page *out,
+    struct db_error *err)
 {
 	PGresult *r = db_exec(db, st, params, err);
+	size_t rows;
 
 	memset(out, 0, sizeof(*out));
 	if (r == NULL)
 		return -1;
-	out->total = PQntuples(r) > 0 ? db_get_int64(r, 0, 0) : 0;
-	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 1)) {
-		out->count = (size_t)PQntuples(r);
+	rows = (size_t)PQntuples(r);
+	out->total = rows == 0 || PQgetisnull(r, 0, 0) ? -1 : db_get_int64(r, 0, 0);
+	if (rows > 0 && !PQgetisnull(r, 0, 1)) {
+		out->more = rows > (size_t)limit;
+		out->count = out->more ? (size_t)limit : rows;
 		out->items = xcalloc(out->count, item_size);
 		for (size_t i = 0; i < out->count; i++)
 			read(r, (int)i, 1, (char *)out->items + i * item_size);

@@ -6,7 +6,9 @@
 #ifndef DEPLOY_STORE_ROWS_H
 #define DEPLOY_STORE_ROWS_H
 
+#include <stdbool.h>
 
+#include "buf.h"
 #include "db_query.h"
 #include "model.h"
 
@@ -44,21 +46,39 @@
 void store_format_int(char out[STORE_INT_LEN], int64_t v);
 
 /*
- * Lists: a statement of the shape "SELECT c.total, p.* FROM (count) c LEFT
+ * Lists: a statement of the shape "SELECT c.total, p.* FROM (total) c LEFT
  * JOIN LATERAL (page) p ON true" gives the list's size in column 0 of every
- * row, the page's items from column 1 on, and one row of NULLs beside the
- * total when the page is empty. store_read_page runs it and reads each row
- * with read into an array of item_size elements.
+ * row (NULL when the list has no kept size), the page's items from column 1
+ * on, and one row of NULLs beside the total when the page is empty.
+ * store_read_page runs it and reads at most limit rows with read into an
+ * array of item_size elements; a row beyond limit (an uncounted list's
+ * statement asks for one) sets more.
  */
 struct store_page {
 	void *items;
 	size_t count;
-	int64_t total;
+	int64_t total;  /* -1: not counted */
+	bool more;
 };
 typedef void (*store_row_reader)(const PGresult *r, int row, int col, void *item);
 int store_read_page(struct db *db, struct db_statement *st, const char *const *params,
-    size_t item_size, store_row_reader read, struct store_page *out,
+    int64_t limit, size_t item_size, store_row_reader read, struct store_page *out,
     struct db_error *err) MUST_CHECK;
+
+/*
+ * The page statement of a list whose size is kept in a table (sql/0007):
+ * total, a SELECT of that size; rows, "SELECT columns FROM ... WHERE ..."
+ * of the list's items, newest first by id_column. $2 is the keyset hint
+ * (rows older than it), $3 the page size, $4 the rows to skip. A page in
+ * the older half of the list is read from the oldest end (OFFSET from that
+ * end), so rel="last" and the pages near it cost what page 1 costs.
+ */
+void store_page_counted_sql(struct buf *sql, const char *total, const char *rows,
+    const char *id_column);
+/* The same for a list without a kept size: one row more than $3 is read,
+ * which tells whether another page follows. */
+void store_page_uncounted_sql(struct buf *sql, const char *rows, const char *id_column);
+
 /* Runs a statement that returns at most one row and reads it into item
  * (zeroed first): 1 found, 0 not found, -1 error. */
 int store_read_one(struct db *db, struct db_statement *st, const char *const *params,
@@ -78,11 +98,12 @@ void store_items_free(void *items, size_t count, size_t item_size, void (*releas
  * err filled; page is the caller's scratch); STORE_LIST_RELEASE defines
  * NAME_release(struct NAME *) from the item type's release function.
  */
-#define STORE_READ_LIST(db, st, params, read, list, page, err)                            \
-	(store_read_page((db), (st), (params), sizeof(*(list)->items), (read), (page), (err)) < 0 \
+#define STORE_READ_LIST(db, st, params, limit, read, list, page, err)                    \
+	(store_read_page((db), (st), (params), (limit), sizeof(*(list)->items), (read), (page),  \
+	     (err)) < 0                                                                        \
 	    ? -1                                                                               \
 	    : ((list)->items = (page)->items, (list)->count = (page)->count,                   \
-		  (list)->total = (page)->total, 0))
+		  (list)->total = (page)->total, (list)->more = (page)->more, 0))
 
 #define STORE_LIST_RELEASE(name, item_release)                                  \
 	static void name##_item_release(void *item) { item_release(item); }       \

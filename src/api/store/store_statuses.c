@@ -22,15 +22,24 @@ static struct db_statement list_statement = {
 	.name = "status_list",
 	.nparams = 4,
 	.read_only = true,
-	.sql =
-	    "SELECT c.total, p.* FROM (SELECT count(*) AS total FROM deployment_statuses"
-	    "                          WHERE deployment_id = $1) c"
-	    "  LEFT JOIN LATERAL (SELECT " STORE_STATUS_COLUMNS("s", "u")
-	    "    FROM deployment_statuses s JOIN users u ON u.id = s.creator_id"
-	    "   WHERE s.deployment_id = $1"
-	    "     AND s.id < COALESCE($2::bigint, 9223372036854775807)"
-	    "   ORDER BY s.id DESC LIMIT $3 OFFSET $4) p ON true",
 };
+
+/* Built on first use (store_page_counted_sql). */
+static struct db_statement *
+status_list_statement(void)
+{
+	struct buf sql = BUF_INIT;
+
+	if (list_statement.sql)
+		return &list_statement;
+	store_page_counted_sql(&sql,
+	    "SELECT COALESCE((SELECT n FROM status_totals WHERE deployment_id = $1), 0) AS total",
+	    "SELECT " STORE_STATUS_COLUMNS("s", "u")
+	    "  FROM deployment_statuses s JOIN users u ON u.id = s.creator_id"
+	    " WHERE s.deployment_id = $1", "s.id");
+	list_statement.sql = buf_detach(&sql);
+	return &list_statement;
+}
 
 static struct db_statement get_statement = {
 	.name = "status_get",
@@ -96,7 +105,8 @@ store_status_list(struct db *db, int64_t deployment_id, int64_t limit, int64_t o
 	store_format_int(before, before_id);
 	store_format_int(lim, limit);
 	store_format_int(off, offset);
-	return STORE_READ_LIST(db, &list_statement, params, read_status_row, out, &page, err);
+	return STORE_READ_LIST(db, status_list_statement(), params, limit, read_status_row, out, &page,
+	    err);
 }
 
 STORE_LIST_RELEASE(status_list, deployment_status_release)

@@ -44,6 +44,7 @@ struct status_list {
 	struct deployment_status *items;
 	size_t count;
 	int64_t total;
+	bool more;  /* always false: counted (sql/0007) */
 };
 
 int store_status_list(struct db *db, int64_t deployment_id, int64_t limit, int64_t offset,
