@@ -26,26 +26,19 @@ CREATE TABLE status_totals (
 );
 
 -- Statement-level for inserts and deletes, so that a bulk load pays one
--- upsert per key, not per row.
-CREATE FUNCTION deployment_totals_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- upsert per key, not per row. Both triggers name their rows "changed".
+CREATE FUNCTION deployment_totals_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    sign int := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
 BEGIN
     INSERT INTO deployment_totals AS t (repository_id, environment, shard, n)
-    SELECT i.repository_id, k.environment, pg_backend_pid() % 16, count(*)
-      FROM inserted i, LATERAL (VALUES (''), (i.environment)) AS k (environment)
-     GROUP BY i.repository_id, k.environment
+    SELECT c.repository_id, k.environment, pg_backend_pid() % 16, sign * count(*)
+      FROM changed c, LATERAL (VALUES (''), (c.environment)) AS k (environment)
+     GROUP BY c.repository_id, k.environment
     ON CONFLICT (repository_id, environment, shard) DO UPDATE SET n = t.n + EXCLUDED.n;
-    RETURN NULL;
-END
-$$;
-
-CREATE FUNCTION deployment_totals_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO deployment_totals AS t (repository_id, environment, shard, n)
-    SELECT d.repository_id, k.environment, pg_backend_pid() % 16, -count(*)
-      FROM deleted d, LATERAL (VALUES (''), (d.environment)) AS k (environment)
-     GROUP BY d.repository_id, k.environment
-    ON CONFLICT (repository_id, environment, shard) DO UPDATE SET n = t.n + EXCLUDED.n;
-    DELETE FROM status_totals WHERE deployment_id IN (SELECT id FROM deleted);
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM status_totals WHERE deployment_id IN (SELECT id FROM changed);
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -71,11 +64,11 @@ END
 $$;
 
 CREATE TRIGGER deployments_counted AFTER INSERT ON deployments
-    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
-    EXECUTE FUNCTION deployment_totals_inserted();
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT
+    EXECUTE FUNCTION deployment_totals_changed();
 CREATE TRIGGER deployments_uncounted AFTER DELETE ON deployments
-    REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
-    EXECUTE FUNCTION deployment_totals_deleted();
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT
+    EXECUTE FUNCTION deployment_totals_changed();
 CREATE TRIGGER deployments_moved AFTER UPDATE OF environment ON deployments
     FOR EACH ROW WHEN (OLD.environment IS DISTINCT FROM NEW.environment)
     EXECUTE FUNCTION deployment_totals_moved();
