@@ -28,7 +28,7 @@ const struct route routes[] = {
 	  .accepted_scopes = DEPLOYMENT_SCOPES, .documentation_url = DOCS_DEPLOYMENTS "#list-deployments" },
 	{ .method = "POST", .pattern = "/repos/:owner/:repo/deployments", .handler = h_deployment_create,
 	  .access = ROUTE_REPO_WRITE, .scope_class = SCOPE_CLASS_DEPLOYMENTS,
-	  .accepted_scopes = DEPLOYMENT_SCOPES, .id_sequence = "deployments_id_seq",
+	  .accepted_scopes = DEPLOYMENT_SCOPES,
 	  .documentation_url = DOCS_DEPLOYMENTS "#create-a-deployment" },
 	{ .method = "GET", .pattern = "/repos/:owner/:repo/deployments/:deployment_id",
 	  .handler = h_deployment_get, .access = ROUTE_REPO_READ,

@@ -264,6 +264,19 @@ START_TEST(create_defaults)
 	http_response_release(&got);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE deployment_id = %lld",
 	    (long long)json_integer_value(json_object_get(d, "id"))), 1);
+	/* Its deployment is the created one, to the byte once parsed: the
+	 * statement filled in the id (four places) that the handler could
+	 * not know when it rendered the event. */
+	{
+		char *text = sql_text("SELECT payload->'deployment' FROM outbox WHERE deployment_id = %lld",
+		    (long long)json_integer_value(json_object_get(d, "id")));
+		json_t *event = json_loads(text, 0, NULL);
+
+		ck_assert_msg(json_equal(event, d), "event differs from the create:\n%s\n%s", text,
+		    res.body);
+		json_decref(event);
+		free(text);
+	}
 	http_response_release(&res);
 }
 END_TEST

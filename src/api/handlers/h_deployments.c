@@ -25,6 +25,9 @@
 #define ENVIRONMENT_MAX_CHARS 255
 #define DESCRIPTION_MAX_CHARS 1024
 #define CONTEXT_MAX_CHARS 255
+_Static_assert(RENDER_DEPLOYMENT_EVENT_PIECES == DEPLOYMENT_EVENT_PIECES,
+    "the event is rendered in as many pieces as the create statement joins");
+
 #define PAYLOAD_MAX_BYTES ((size_t)64 * 1024)
 
 /* What a create request asked for, validated. Strings are borrowed from
@@ -104,6 +107,7 @@ h_deployment_create(struct handler_ctx *ctx)
 	struct db_error err;
 	enum gitrefs_kind kind;
 	struct buf event = BUF_INIT;
+	char *pieces[RENDER_DEPLOYMENT_EVENT_PIECES] = { 0 };
 	struct buf location = BUF_INIT;
 	struct jsonw w, ew;
 	struct input *body;
@@ -132,7 +136,6 @@ h_deployment_create(struct handler_ctx *ctx)
 		goto out;
 
 	/* Borrowed fields: d is rendered, never released. */
-	d.id = a->new_id;
 	d.ref = (char *)dr.ref;
 	d.task = (char *)dr.task;
 	d.payload = dr.payload;
@@ -147,8 +150,8 @@ h_deployment_create(struct handler_ctx *ctx)
 
 	jw_init(&ew, &event);
 	render_deployment_event(&ew, &ctx->urls, &a->repo, &d, &a->principal.user);
+	jw_pieces(&ew, pieces);
 	ins = (struct deployment_insert){
-		.id = d.id,
 		.repository_id = a->repo.id,
 		.creator_id = a->principal.user.id,
 		.created_at = d.created_at,
@@ -162,10 +165,10 @@ h_deployment_create(struct handler_ctx *ctx)
 		.production_environment = dr.production_environment,
 		.required_contexts = dr.required_contexts,
 		.auto_merge = dr.auto_merge,
-		.event_payload = event.data,
+		.event_pieces = { pieces[0], pieces[1], pieces[2], pieces[3], pieces[4] },
 		.check = deployment_contexts_check(dr.required_contexts, dr.force),
 	};
-	if (store_deployment_create(ctx->db, &ins, &failing, &err) < 0) {
+	if (store_deployment_create(ctx->db, &ins, &d.id, &failing, &err) < 0) {
 		reply_db_failure(ctx, &err);
 		goto out;
 	}
@@ -178,6 +181,8 @@ h_deployment_create(struct handler_ctx *ctx)
 	response_json_begin(ctx->res, 201, &w);
 	render_deployment(&w, &ctx->urls, &a->repo, &d);
 out:
+	for (size_t i = 0; i < ARRAY_SIZE(pieces); i++)
+		free(pieces[i]);
 	context_failures_release(&failing);
 	buf_release(&location);
 	buf_release(&event);

@@ -490,19 +490,38 @@ render_full_repository(struct jsonw *w, const struct url_base *base, const struc
 	repository_names_release(&names);
 }
 
-void
-render_deployment(struct jsonw *w, const struct url_base *base, const struct repository *repo,
-    const struct deployment *d)
+/* The deployment object; id_known false leaves holes for the id (in url,
+ * id, node_id and statuses_url, in that order). */
+static void
+deployment_object(struct jsonw *w, const struct url_base *base, const struct repository *repo,
+    const struct deployment *d, bool id_known)
 {
 	struct buf repo_url = BUF_INIT;
 	struct buf url = BUF_INIT;
 
 	put_repository_url(&repo_url, base, repo);
-	render_deployment_url(&url, base, repo, d->id);
+	buf_puts(&url, repo_url.data);
+	buf_puts(&url, "/deployments/");
 	jw_object_begin(w);
-	jw_kv_string(w, "url", url.data);
-	jw_kv_int(w, "id", d->id);
-	kv_node_id(w, "Deployment", d->id);
+	jw_key(w, "url");
+	jw_string_begin(w);
+	jw_string_part(w, url.data);
+	if (id_known) {
+		jw_string_int(w, d->id);
+		jw_string_end(w);
+		jw_kv_int(w, "id", d->id);
+		kv_node_id(w, "Deployment", d->id);
+		buf_put_int(&url, d->id);
+	} else {
+		jw_hole(w);
+		jw_string_end(w);
+		jw_key(w, "id");
+		jw_hole_value(w);
+		jw_key(w, "node_id");
+		jw_string_begin(w);
+		jw_hole(w);
+		jw_string_end(w);
+	}
 	jw_kv_string(w, "sha", d->sha);
 	jw_kv_string(w, "ref", d->ref);
 	jw_kv_string(w, "task", d->task);
@@ -516,7 +535,13 @@ render_deployment(struct jsonw *w, const struct url_base *base, const struct rep
 	render_simple_user(w, base, &d->creator);
 	kv_time(w, "created_at", d->created_at);
 	kv_time(w, "updated_at", d->updated_at);
-	jw_kv_concat(w, "statuses_url", url.data, "/statuses");
+	jw_key(w, "statuses_url");
+	jw_string_begin(w);
+	jw_string_part(w, url.data);
+	if (!id_known)
+		jw_hole(w);
+	jw_string_part(w, "/statuses");
+	jw_string_end(w);
 	jw_kv_string(w, "repository_url", repo_url.data);
 	jw_kv_bool(w, "transient_environment", d->transient_environment);
 	jw_kv_bool(w, "production_environment", d->production_environment);
@@ -524,6 +549,13 @@ render_deployment(struct jsonw *w, const struct url_base *base, const struct rep
 	jw_object_end(w);
 	buf_release(&url);
 	buf_release(&repo_url);
+}
+
+void
+render_deployment(struct jsonw *w, const struct url_base *base, const struct repository *repo,
+    const struct deployment *d)
+{
+	deployment_object(w, base, repo, d, true);
 }
 
 /* What every event body ends with. */
@@ -544,7 +576,7 @@ render_deployment_event(struct jsonw *w, const struct url_base *base, const stru
 	jw_object_begin(w);
 	jw_kv_string(w, "action", "created");
 	jw_key(w, "deployment");
-	render_deployment(w, base, repo, d);
+	deployment_object(w, base, repo, d, false);
 	jw_kv_null(w, "workflow");
 	jw_kv_null(w, "workflow_run");
 	event_tail(w, base, repo, sender);

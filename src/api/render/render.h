@@ -60,7 +60,11 @@ void render_minimal_repository(struct jsonw *w, const struct url_base *base,
 
 void render_deployment(struct jsonw *w, const struct url_base *base, const struct repository *repo,
     const struct deployment *d);
-/* The body of a deployment webhook (action "created"). */
+/* The body of a deployment webhook (action "created") for a deployment
+ * not yet written: its id, which the statement that writes it takes,
+ * is left as holes (jw_pieces: 5 pieces, joined around the id, the id,
+ * its node id and the id; store_deployments.h). */
+#define RENDER_DEPLOYMENT_EVENT_PIECES 5
 void render_deployment_event(struct jsonw *w, const struct url_base *base,
     const struct repository *repo, const struct deployment *d, const struct user *sender);
 

@@ -10,43 +10,53 @@
 #include "store_rows.h"
 
 /*
- * The deployment and its event in one statement: if either insert fails,
- * neither row exists. The checked forms insert only when the commit's
- * statuses pass, and return the contexts that failed.
+ * The deployment and its event in one statement, the request's only
+ * round trip: if either insert fails, neither row exists. The id comes
+ * from the table's identity; the event body is joined around it ($15 to
+ * $19, render_deployment_event's pieces). The checked forms insert only
+ * when the commit's statuses pass. Every form returns one row with the
+ * new id, or, when contexts failed, one row per failing context (context,
+ * state) and no id.
  */
 #define CREATE_INSERTS(CONDITION)                                                   \
 	" d AS ("                                                                   \
-	"  INSERT INTO deployments (id, repository_id, creator_id, created_at, updated_at, sha," \
+	"  INSERT INTO deployments (repository_id, creator_id, created_at, updated_at, sha," \
 	"    ref, task, payload, original_environment, environment, description,"   \
 	"    transient_environment, production_environment, required_contexts, auto_merge)" \
-	"  SELECT $1, $2, $3, to_timestamp($4), to_timestamp($4), $5, $6, $7, $8::json, $9, $9," \
-	"    $10, $11, $12,"                                                        \
-	"    CASE WHEN $13::json IS NULL THEN NULL"                                 \
-	"         ELSE ARRAY(SELECT json_array_elements_text($13::json)) END,"      \
-	"    $14" CONDITION                                                        \
+	"  SELECT $1, $2, to_timestamp($3), to_timestamp($3), $4, $5, $6, $7::json, $8, $8," \
+	"    $9, $10, $11,"                                                         \
+	"    CASE WHEN $12::json IS NULL THEN NULL"                                 \
+	"         ELSE ARRAY(SELECT json_array_elements_text($12::json)) END,"      \
+	"    $13" CONDITION                                                        \
 	"  RETURNING id, repository_id),"                                           \
 	" o AS (INSERT INTO outbox (event, action, repository_id, deployment_id, payload)" \
-	"  SELECT $15, 'created', d.repository_id, d.id, $16::json FROM d RETURNING id)"
+	"  SELECT $14, 'created', d.repository_id, d.id,"                           \
+	"    ($15::text || d.id || $16::text || d.id || $17::text"                  \
+	"     || encode(convert_to('010:Deployment' || d.id, 'UTF8'), 'base64')"   \
+	"     || $18::text || d.id || $19::text)::json FROM d RETURNING id)"
+#define CREATE_FAILING(ORDER)                                                   \
+	" SELECT (SELECT id FROM d), f.context, f.state"                            \
+	"   FROM (SELECT 1) AS one LEFT JOIN failing f ON true ORDER BY " ORDER
 
 static struct db_statement create_statements[] = {
 	[CONTEXTS_UNCHECKED] = {
 		.name = "deployment_create",
-		.nparams = 16,
-		.sql = "WITH" CREATE_INSERTS("") " SELECT NULL, NULL WHERE false",
+		.nparams = 19,
+		.sql = "WITH" CREATE_INSERTS("") " SELECT id, NULL, NULL FROM d",
 	},
 	[CONTEXTS_ALL] = {
 		.name = "deployment_create_check_all",
-		.nparams = 16,
-		.sql = "WITH failing AS (" COMMIT_CONTEXTS_FAILING_ALL("$2", "$5") "),"
+		.nparams = 19,
+		.sql = "WITH failing AS (" COMMIT_CONTEXTS_FAILING_ALL("$1", "$4") "),"
 		    CREATE_INSERTS(" WHERE NOT EXISTS (SELECT 1 FROM failing)")
-		    " SELECT context, state FROM failing ORDER BY context",
+		    CREATE_FAILING("f.context"),
 	},
 	[CONTEXTS_NAMED] = {
 		.name = "deployment_create_check_named",
-		.nparams = 16,
-		.sql = "WITH failing AS (" COMMIT_CONTEXTS_FAILING_NAMED("$2", "$5", "$13") "),"
+		.nparams = 19,
+		.sql = "WITH failing AS (" COMMIT_CONTEXTS_FAILING_NAMED("$1", "$4", "$12") "),"
 		    CREATE_INSERTS(" WHERE NOT EXISTS (SELECT 1 FROM failing)")
-		    " SELECT context, state FROM failing ORDER BY n",
+		    CREATE_FAILING("f.n"),
 	},
 };
 
@@ -129,33 +139,39 @@ list_statement(unsigned mask)
 }
 
 int
-store_deployment_create(struct db *db, const struct deployment_insert *d,
+store_deployment_create(struct db *db, const struct deployment_insert *d, int64_t *id,
     struct context_failures *failing, struct db_error *err)
 {
-	char id[STORE_INT_LEN], repo[STORE_INT_LEN];
-	char creator[STORE_INT_LEN], created[STORE_INT_LEN];
-	const char *params[16] = {
-		id, repo, creator, created, d->sha, d->ref, d->task, d->payload, d->environment,
+	char repo[STORE_INT_LEN], creator[STORE_INT_LEN], created[STORE_INT_LEN];
+	const char *params[19] = {
+		repo, creator, created, d->sha, d->ref, d->task, d->payload, d->environment,
 		d->description, d->transient_environment ? "t" : "f",
 		d->production_environment ? "t" : "f", d->required_contexts, d->auto_merge ? "t" : "f",
-		"deployment", d->event_payload,
+		"deployment", d->event_pieces[0], d->event_pieces[1], d->event_pieces[2],
+		d->event_pieces[3], d->event_pieces[4],
 	};
 	PGresult *r;
+	bool failed;
 
-	store_format_int(id, d->id);
 	store_format_int(repo, d->repository_id);
 	store_format_int(creator, d->creator_id);
 	store_format_int(created, d->created_at);
 	memset(failing, 0, sizeof(*failing));
+	*id = 0;
 	r = db_exec(db, &create_statements[d->check], params, err);
 	if (r == NULL)
 		return -1;
+	failed = PQntuples(r) > 0 && !PQgetisnull(r, 0, 1);
+	if (!failed) {
+		*id = db_get_int64(r, 0, 0);
+		PQclear(r);
+		return 0;
+	}
 	failing->count = (size_t)PQntuples(r);
-	if (failing->count > 0)
-		failing->items = xcalloc(failing->count, sizeof(*failing->items));
+	failing->items = xcalloc(failing->count, sizeof(*failing->items));
 	for (size_t i = 0; i < failing->count; i++) {
-		failing->items[i].context = xstrdup(PQgetvalue(r, (int)i, 0));
-		failing->items[i].state = xstrdup(PQgetvalue(r, (int)i, 1));
+		failing->items[i].context = xstrdup(PQgetvalue(r, (int)i, 1));
+		failing->items[i].state = xstrdup(PQgetvalue(r, (int)i, 2));
 	}
 	PQclear(r);
 	return 0;

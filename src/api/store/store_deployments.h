@@ -18,8 +18,9 @@ enum contexts_check {
 	CONTEXTS_NAMED,      /* the names in required_contexts */
 };
 
+#define DEPLOYMENT_EVENT_PIECES 5
+
 struct deployment_insert {
-	int64_t id;                  /* pre-allocated (store_resolve) */
 	int64_t repository_id;
 	int64_t creator_id;
 	int64_t created_at;          /* epoch seconds */
@@ -33,13 +34,16 @@ struct deployment_insert {
 	bool production_environment;
 	const char *required_contexts; /* JSON array text, NULL: all */
 	bool auto_merge;
-	const char *event_payload;   /* the webhook body, rendered */
+	/* The webhook body, rendered around the id it does not know yet
+	 * (render_deployment_event). */
+	const char *event_pieces[DEPLOYMENT_EVENT_PIECES];
 	enum contexts_check check;
 };
 
-/* Creates the deployment and its event, unless the contexts check finds
- * failing contexts: then nothing is written and they are in failing. */
-int store_deployment_create(struct db *db, const struct deployment_insert *d,
+/* Creates the deployment and its event in one statement, and says its id,
+ * unless the contexts check finds failing contexts: then nothing is
+ * written, id is 0 and they are in failing. */
+int store_deployment_create(struct db *db, const struct deployment_insert *d, int64_t *id,
     struct context_failures *failing, struct db_error *err) MUST_CHECK;
 
 struct deployment_filter {
