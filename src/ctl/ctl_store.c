@@ -96,13 +96,22 @@ ctl_store_token_create(struct db *db, const struct ctl_token *t, struct db_error
 	int rc;
 
 	/* The scopes as a PostgreSQL array literal: the names are known
-	 * ones, a space separates like a comma. */
+	 * ones (scopes_parse), separated by any run of spaces and commas
+	 * ("repo, public_repo"). */
 	buf_putc(&scopes, '{');
-	buf_puts(&scopes, t->scopes);
+	for (const char *p = t->scopes; *p;) {
+		size_t len;
+
+		p += strspn(p, " ,");
+		len = strcspn(p, " ,");
+		if (len > 0) {
+			if (scopes.len > 1)
+				buf_putc(&scopes, ',');
+			buf_append(&scopes, p, len);
+		}
+		p += len;
+	}
 	buf_putc(&scopes, '}');
-	for (char *p = scopes.data; *p; p++)
-		if (*p == ' ')
-			*p = ',';
 	params[0] = t->token_hash;
 	params[1] = buf_cstr(&scopes);
 	params[2] = t->expires_days;
@@ -110,7 +119,7 @@ ctl_store_token_create(struct db *db, const struct ctl_token *t, struct db_error
 	params[4] = t->login;
 	rc = run(db,
 	    "INSERT INTO tokens (user_id, token_hash, scopes, expires_at, rate_limit)"
-	    " SELECT id, $1, array_remove($2::text[], ''),"
+	    " SELECT id, $1, $2::text[],"
 	    "        now() + make_interval(days => $3::int), $4::bigint"
 	    "   FROM users WHERE lower(login) = lower($5) RETURNING id",
 	    (int)ARRAY_SIZE(params), params, NULL, err);
