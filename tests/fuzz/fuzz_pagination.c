@@ -3,7 +3,8 @@
  * the last_id cursor of a rel="next" link, and any other parameter, which
  * the Link header carries over). request_read() decodes it, as for any
  * request; pagination_parse() reads it and pagination_link() writes the
- * Link header for a short and a long list.
+ * Link header for a short and a long list, and for an uncounted one with
+ * and without more items.
  */
 #include "config.h"
 
@@ -18,17 +19,19 @@
 
 #define LIST_PATH "REQUEST_URI=/api/v3/repos/octo/hello/deployments?"
 
-/* The Link header of a list of total items: one header line, whatever the
- * query held (every parameter carried over is percent-encoded). */
+/* The Link header of a list of total items (-1: uncounted, more says
+ * whether items follow): one header line, whatever the query held (every
+ * parameter carried over is percent-encoded). */
 static void
-check_link(struct handler_ctx *ctx, const struct page_request *page, int64_t total, int64_t last_id)
+check_link(struct handler_ctx *ctx, const struct page_request *page, int64_t total, bool more,
+    int64_t last_id)
 {
 	struct response res;
 	const char *headers, *end;
 
 	response_init(&res);
 	ctx->res = &res;
-	pagination_link(ctx, page, total, last_id);
+	pagination_link(ctx, page, total, more, last_id);
 	headers = buf_cstr(&res.headers);
 	end = strstr(headers, "\r\n");
 	fuzz_require(end == NULL || end + 2 == headers + res.headers.len);
@@ -64,8 +67,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_require(page.per_page >= 1 && page.per_page <= PAGINATION_MAX_PER_PAGE);
 	fuzz_require(page.page >= 1 && page.before_id >= 0);
 	fuzz_require(pagination_offset(&page) >= 0);
-	check_link(&ctx, &page, 3, 7);
-	check_link(&ctx, &page, INT32_MAX, 1);
+	check_link(&ctx, &page, 3, false, 7);
+	check_link(&ctx, &page, INT32_MAX, false, 1);
+	check_link(&ctx, &page, -1, true, 5);
+	check_link(&ctx, &page, -1, false, 0);
 
 	request_release(&req);
 	buf_release(&uri);
