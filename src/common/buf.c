@@ -19,6 +19,8 @@ buf_grow(struct buf *b, size_t extra)
 		cap *= 2;
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
+	/* A buffer grown ahead of its first append is still a string. */
+	b->data[b->len] = '\0';
 }
 
 void

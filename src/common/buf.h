@@ -1,6 +1,6 @@
 /*
  * A growable byte buffer. Invariants: data is NULL only while cap is 0;
- * after any append, data[len] is '\0'. buf_release() frees and leaves an
+ * otherwise data[len] is '\0'. buf_release() frees and leaves an
  * empty, reusable buffer; buf_detach() hands the string to the caller.
  */
 #ifndef DEPLOY_BUF_H

@@ -98,7 +98,9 @@ log_write_line(struct buf *b)
 	}
 }
 
-static void
+/* A format function itself, so that clang's -Wformat-nonliteral accepts the
+ * fmt it passes on (the callers' formats are checked at theirs). */
+static void PRINTF_LIKE(2, 0)
 log_message(const char *level, const char *fmt, va_list ap)
 {
 	struct buf line = BUF_INIT;

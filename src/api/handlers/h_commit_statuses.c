@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "bodies.h"
 #include "buf.h"
 #include "gitrefs.h"
 #include "handler.h"
@@ -22,15 +23,7 @@
 
 static const char *const commit_states[] = { "error", "failure", "pending", "success" };
 
-struct commit_status_request {
-	const char *state;
-	const char *description;   /* NULL when not given */
-	const char *target_url;    /* NULL when not given */
-	const char *context;
-};
-
-/* Fills sr from body; -1 with the 422 written when anything is wrong. */
-static int
+int
 parse_commit_status_request(struct handler_ctx *ctx, const struct input *body,
     struct commit_status_request *sr)
 {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bodies.h"
 #include "buf.h"
 #include "deployment_checks.h"
 #include "gitrefs.h"
@@ -30,30 +31,15 @@ _Static_assert(RENDER_DEPLOYMENT_EVENT_PIECES == DEPLOYMENT_EVENT_PIECES,
 
 #define PAYLOAD_MAX_BYTES ((size_t)64 * 1024)
 
-/* What a create request asked for, validated. Strings are borrowed from
- * the parsed body; payload and required_contexts are serialised here. */
-struct deployment_request {
-	const char *ref;
-	const char *task;
-	const char *environment;
-	const char *description;
-	bool auto_merge;
-	bool force;
-	bool transient_environment;
-	bool production_environment;
-	char *payload;            /* JSON text */
-	char *required_contexts;  /* JSON array text, NULL: all contexts */
-};
-
-static void
+void
 deployment_request_release(struct deployment_request *dr)
 {
 	free(dr->payload);
 	free(dr->required_contexts);
 }
 
-/* Fills dr from body; -1 with the 422 written when anything is wrong. */
-static int
+/* Fills dr from body; payload and required_contexts are serialised here. */
+int
 parse_deployment_request(struct handler_ctx *ctx, const struct input *body,
     struct deployment_request *dr)
 {

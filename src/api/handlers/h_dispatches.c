@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bodies.h"
 #include "buf.h"
 #include "handler.h"
 #include "input.h"
@@ -47,38 +48,46 @@ read_client_payload(struct handler_ctx *ctx, const struct input *body)
 	return text;
 }
 
+/* event_type first: its 422 lists entries, client_payload's are messages. */
+int
+parse_repository_dispatch_request(struct handler_ctx *ctx, const struct input *body,
+    struct repository_dispatch_request *dr)
+{
+	struct validation v;
+
+	dr->client_payload = NULL;
+	validation_init(&v, "Repository");
+	dr->event_type = input_string(&v, body, "event_type", INPUT_REQUIRED | INPUT_NO_CONTROL,
+	    EVENT_TYPE_MAX_CHARS);
+	if (validation_reply(&v, ctx) < 0)
+		return -1;
+	dr->client_payload = read_client_payload(ctx, body);
+	return dr->client_payload ? 0 : -1;
+}
+
 void
 h_repository_dispatch(struct handler_ctx *ctx)
 {
 	const struct resolution *a = ctx->auth;
-	struct validation v;
-	const char *event_type;
+	struct repository_dispatch_request dr;
 	struct db_error err;
 	struct buf payload = BUF_INIT;
 	struct jsonw w;
-	char *client_payload = NULL;
 	struct input *body;
 
 	body = input_body_or_reply(ctx);
 	if (body == NULL)
 		return;
-	validation_init(&v, "Repository");
-	event_type = input_string(&v, body, "event_type", INPUT_REQUIRED | INPUT_NO_CONTROL,
-	    EVENT_TYPE_MAX_CHARS);
-	if (validation_reply(&v, ctx) < 0)
-		goto out;
-	client_payload = read_client_payload(ctx, body);
-	if (client_payload == NULL)
-		goto out;
-	jw_init(&w, &payload);
-	render_repository_dispatch_event(&w, &ctx->urls, &a->repo, event_type, client_payload,
-	    &a->principal.user);
-	if (store_repository_dispatch(ctx->db, a->repo.id, event_type, payload.data, &err) < 0)
-		reply_db_failure(ctx, &err);
-	else
-		response_empty(ctx->res, 204);
-out:
-	free(client_payload);
+	if (parse_repository_dispatch_request(ctx, body, &dr) == 0) {
+		jw_init(&w, &payload);
+		render_repository_dispatch_event(&w, &ctx->urls, &a->repo, dr.event_type,
+		    dr.client_payload, &a->principal.user);
+		if (store_repository_dispatch(ctx->db, a->repo.id, dr.event_type, payload.data, &err) < 0)
+			reply_db_failure(ctx, &err);
+		else
+			response_empty(ctx->res, 204);
+	}
+	free(dr.client_payload);
 	buf_release(&payload);
 	input_release(body);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bodies.h"
 #include "buf.h"
 #include "handler.h"
 #include "input.h"
@@ -24,14 +25,7 @@ static const char *const hook_events[] = {
 	"*", "push", "deployment", "deployment_status", "repository_dispatch",
 };
 
-/* A parsed create or update body; the change borrows from the body and
- * from the strings owned here. */
-struct hook_input {
-	struct hook_change change;
-	struct buf events_text;
-};
-
-static void
+void
 hook_input_release(struct hook_input *in)
 {
 	buf_release(&in->events_text);
@@ -117,11 +111,7 @@ read_events(struct validation *v, const struct input *body, const struct hook *c
 	name_set_release(&set);
 }
 
-/*
- * Fills in from body; current is the hook being updated (NULL on create),
- * whose events add_events/remove_events start from. -1 with 422 written.
- */
-static int
+int
 parse_hook_input(struct handler_ctx *ctx, const struct input *body, const struct hook *current,
     struct hook_input *in)
 {

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "bodies.h"
 #include "buf.h"
 #include "gitmerge.h"
 #include "gitrefs.h"
@@ -18,13 +19,7 @@
 #define BRANCH_MAX_CHARS 255
 #define COMMIT_MESSAGE_MAX_CHARS 65536
 
-struct merge_request {
-	const char *base;
-	const char *head;
-	const char *commit_message;  /* NULL: GitHub's default */
-};
-
-static int
+int
 parse_merge_request(struct handler_ctx *ctx, const struct input *body, struct merge_request *mr)
 {
 	struct validation v;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bodies.h"
 #include "buf.h"
 #include "handler.h"
 #include "input.h"
@@ -28,17 +29,7 @@ static const char *const status_states[] = {
 	"error", "failure", "inactive", "in_progress", "queued", "pending", "success",
 };
 
-struct status_request {
-	const char *state;
-	const char *description;
-	const char *environment;      /* NULL: keep the deployment's */
-	const char *target_url;
-	const char *log_url;
-	const char *environment_url;
-	bool auto_inactive;
-};
-
-static int
+int
 parse_status_request(struct handler_ctx *ctx, const struct input *body, struct status_request *sr)
 {
 	struct validation v;

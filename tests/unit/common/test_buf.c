@@ -60,6 +60,20 @@ START_TEST(test_append_grows)
 }
 END_TEST
 
+START_TEST(test_grow_before_append)
+{
+	struct buf b = BUF_INIT;
+
+	/* Room made ahead (response_init does so) is an empty string at once:
+	 * buf_cstr() of a response's headers before any was added read
+	 * uninitialised bytes (found by tests/fuzz/fuzz_pagination). */
+	buf_grow(&b, 1024);
+	assert_holds(&b, "");
+	ck_assert_uint_gt(b.cap, 1024);
+	buf_release(&b);
+}
+END_TEST
+
 /* n bytes appended to an empty buffer are all of it, NUL-terminated. */
 static void
 assert_append_to_empty(const char *bytes, size_t n)
@@ -255,7 +269,7 @@ Suite *
 buf_suite(void)
 {
 	return unit_suite("buf", NULL, 0, (const TTest *const[]){
-		test_init_is_empty, test_append_grows, test_append_zero_bytes,
+		test_init_is_empty, test_append_grows, test_grow_before_append, test_append_zero_bytes,
 		test_append_embedded_nul, test_puts_putc, test_put_int, test_printf,
 		test_printf_growth, test_urlencoded, test_reset, test_release, test_detach, NULL });
 }

@@ -5,8 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include <fcgiapp.h>
-
+#include "fake_fcgi.h"
 #include "request.h"
 #include "unit.h"
 
@@ -79,46 +78,13 @@ START_TEST(test_percent_decode_length)
 }
 END_TEST
 
-/*
- * A FastCGI request built by hand: envp points at the parameters and the
- * input stream serves body from memory, then reports end of stream the way
- * libfcgi does when the client sent nothing more.
- */
-struct fake_fcgi {
-	FCGX_Request req;
-	FCGX_Stream in;
-};
-
-static void
-fake_fill(FCGX_Stream *stream)
-{
-	stream->isClosed = 1;
-}
-
-static void
-fake_init(struct fake_fcgi *f, char **envp, const char *body)
-{
-	size_t len = body ? strlen(body) : 0;
-
-	memset(f, 0, sizeof(*f));
-	f->in.rdNext = (unsigned char *)(body ? body : "");
-	f->in.stop = f->in.rdNext + len;
-	f->in.wrNext = f->in.stop;
-	f->in.stopUnget = f->in.rdNext;
-	f->in.isReader = 1;
-	f->in.fillBuffProc = fake_fill;
-	f->req.in = &f->in;
-	f->req.envp = envp;
-	f->req.ipcFd = -1;
-}
-
 static enum request_read_result
 read_request(struct request *req, char **envp, const char *body, int64_t body_max,
     const char *base_url)
 {
 	static struct fake_fcgi f;
 
-	fake_init(&f, envp, body);
+	fake_fcgi_init(&f, envp, body, body ? strlen(body) : 0);
 	return request_read(req, &f.req, body_max, base_url);
 }
 
