@@ -55,20 +55,21 @@ resolve_cache_destroy(struct resolve_cache *c)
 
 /* Owner and name compare without case, as the resolve statement compares
  * them: ASCII folding here can only split one repository over two keys
- * (each resolved by the database), never join two. */
+ * (each resolved by the database), never join two. Each part is preceded
+ * by its length, so no bytes of a decoded path segment can make two
+ * (owner, name) pairs one key. */
 static void
 put_folded(struct buf *key, const char *s)
 {
+	buf_printf(key, "%zu:", s ? strlen(s) : 0);
 	for (; s && *s; s++)
 		buf_putc(key, (char)tolower((unsigned char)*s));
-	buf_putc(key, '\n');
 }
 
 static void
 key_of(struct buf *key, const struct resolve_request *q)
 {
 	buf_puts(key, q->token_hash ? q->token_hash : "-");
-	buf_putc(key, '\n');
 	put_folded(key, q->owner);
 	put_folded(key, q->name);
 }
