@@ -7,6 +7,7 @@
 #include "authenticate.h"
 #include "resolve_cache.h"
 #include "handler.h"
+#include "input.h"
 #include "log.h"
 #include "media.h"
 #include "routes.h"
@@ -43,6 +44,16 @@ route_request(struct handler_ctx *ctx, const struct serve_env *env)
 	}
 	if (!authenticate_request(ctx, &env->budgets, env->resolve_cache))
 		return;
+	if (req->invalid_query_name) {
+		/* A filter or page that is not UTF-8 cannot match anything, and
+		 * PostgreSQL would refuse it as a parameter. */
+		struct validation v;
+
+		validation_init(&v, "Query");
+		validation_add(&v, req->invalid_query_name, "invalid");
+		(void)validation_reply(&v, ctx);
+		return;
+	}
 	ctx->match.route->handler(ctx);
 }
 

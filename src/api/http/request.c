@@ -57,6 +57,34 @@ percent_decode(const char *s, size_t n, bool plus_is_space)
 	return out;
 }
 
+/* Keeps name=value when both decode and name is UTF-8 (anything else
+ * names no parameter of ours); a value that is not UTF-8 is kept out and
+ * its name remembered for the 422. Takes both strings. */
+static void
+add_query_param(struct request *req, char *name, char *value, size_t *cap)
+{
+	if (name == NULL || value == NULL || *name == '\0' || !utf8_is_valid(name, strlen(name))) {
+		free(name);
+		free(value);
+		return;
+	}
+	if (!utf8_is_valid(value, strlen(value))) {
+		if (req->invalid_query_name == NULL)
+			req->invalid_query_name = name;
+		else
+			free(name);
+		free(value);
+		return;
+	}
+	if (req->nquery == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		req->query = xrealloc(req->query, *cap * sizeof(*req->query));
+	}
+	req->query[req->nquery].name = name;
+	req->query[req->nquery].value = value;
+	req->nquery++;
+}
+
 static void
 parse_query(struct request *req, const char *qs)
 {
@@ -65,25 +93,12 @@ parse_query(struct request *req, const char *qs)
 	while (*qs) {
 		size_t len = strcspn(qs, "&");
 		size_t name_len = strcspn(qs, "=");
-		char *name, *value;
 
 		if (name_len > len)
 			name_len = len;
-		name = percent_decode(qs, name_len, true);
-		value = name_len < len ? percent_decode(qs + name_len + 1, len - name_len - 1, true)
-				       : xstrdup("");
-		if (name && value && *name) {
-			if (req->nquery == cap) {
-				cap = cap ? cap * 2 : 8;
-				req->query = xrealloc(req->query, cap * sizeof(*req->query));
-			}
-			req->query[req->nquery].name = name;
-			req->query[req->nquery].value = value;
-			req->nquery++;
-		} else {
-			free(name);
-			free(value);
-		}
+		add_query_param(req, percent_decode(qs, name_len, true),
+		    name_len < len ? percent_decode(qs + name_len + 1, len - name_len - 1, true)
+				   : xstrdup(""), &cap);
 		qs += len;
 		if (*qs == '&')
 			qs++;
@@ -113,7 +128,10 @@ parse_path(struct request *req)
 			return;
 		}
 		seg = percent_decode(p, len, false);
-		if (seg == NULL) {
+		/* A segment that is not UTF-8 names nothing (and PostgreSQL
+		 * would refuse it as a parameter). */
+		if (seg == NULL || !utf8_is_valid(seg, strlen(seg))) {
+			free(seg);
 			req->path_invalid = true;
 			return;
 		}
@@ -272,6 +290,7 @@ request_release(struct request *req)
 		free(req->query[i].value);
 	}
 	free(req->query);
+	free(req->invalid_query_name);
 	free(req->body);
 	free(req->api_url);
 	free(req->web_url);

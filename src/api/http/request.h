@@ -34,6 +34,7 @@ struct request {
 	bool path_invalid;         /* bad percent-encoding or too many segments */
 	struct query_param *query;
 	size_t nquery;
+	char *invalid_query_name;  /* the first parameter whose value was not UTF-8 */
 	char *body;
 	size_t body_len;
 	/* Headers, borrowed; NULL when absent. */
