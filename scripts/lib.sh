@@ -149,10 +149,22 @@ pg_stop() {
 	as_pg_user "$(pg_bindir)/pg_ctl" -D "$data/pg" -m fast -w stop >/dev/null 2>&1 || true
 }
 
+# The hosts webhooks may reach (--hook-allowed-hosts of deploy-api and
+# deploy-dispatch alike), from DEPLOY_HOOK_ALLOWED_HOSTS: the test stacks
+# add loopback for their local receivers; unset, the programs' default
+# (external only) applies.
+hook_hosts_option() {
+	[ -n "${DEPLOY_HOOK_ALLOWED_HOSTS:-}" ] && printf '%s\n' --hook-allowed-hosts "$DEPLOY_HOOK_ALLOWED_HOSTS"
+	return 0
+}
+
 # api_start DATA BIN_DIR [deploy-api options...]
 api_start() {
 	local data=$1 bin=$2; shift 2
-	"$bin/deploy-api" --listen "unix:$data/run/api.sock" --db "$(stack_conninfo "$data")" "$@" \
+	local hosts
+	mapfile -t hosts < <(hook_hosts_option)
+	"$bin/deploy-api" --listen "unix:$data/run/api.sock" --db "$(stack_conninfo "$data")" \
+		"${hosts[@]}" "$@" \
 		>>"$data/log/deploy-api.log" 2>&1 &
 	local pid=$! i
 	echo $pid > "$data/run/deploy-api.pid"
@@ -190,7 +202,9 @@ nginx_start() {
 # dispatcher, against the stack's database.
 dispatch_start() {
 	local data=$1 bin=$2; shift 2
-	"$bin/deploy-dispatch" --db "$(stack_conninfo "$data")" "$@" \
+	local hosts
+	mapfile -t hosts < <(hook_hosts_option)
+	"$bin/deploy-dispatch" --db "$(stack_conninfo "$data")" "${hosts[@]}" "$@" \
 		>>"$data/log/deploy-dispatch.log" 2>&1 &
 	echo $! > "$data/run/deploy-dispatch.pid"
 	sleep 0.2

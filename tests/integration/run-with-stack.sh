@@ -23,7 +23,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-stack_start "$data" "$bin" "$port" --workers 4 "$@"
+# The tests' webhook receivers listen on 127.0.0.1; URLs in responses and
+# payloads are the stack's own, whatever Host a test sends.
+export DEPLOY_HOOK_ALLOWED_HOSTS=${DEPLOY_HOOK_ALLOWED_HOSTS:-external,loopback}
+stack_start "$data" "$bin" "$port" --workers 4 --base-url "http://127.0.0.1:$port" "$@"
 export DEPLOY_URL="http://127.0.0.1:$port" DEPLOY_DB DEPLOY_BIN="$bin" DEPLOY_DATA="$data"
 DEPLOY_DB=$(stack_conninfo "$data")
 status=0
