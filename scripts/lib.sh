@@ -264,6 +264,16 @@ stack_start() {
 	fi
 }
 
+# stack_reports DATA: prints the lines of DATA/log that hold a sanitizer's
+# report or a crash the master saw (a worker dead of a signal other than
+# SIGKILL, SIGTERM, SIGINT or SIGQUIT: the fault tests kill on purpose);
+# true when there is any. The test harness fails a test on them.
+STACK_SANITIZER_REPORT='ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:|WARNING: (Address|Thread)Sanitizer'
+STACK_CRASH='killed by signal ([14-8]|1[0-4]|1[6-9]|[2-9][0-9])\b|workers crashed'
+stack_reports() {
+	grep -E -n "$STACK_SANITIZER_REPORT|$STACK_CRASH" "$1"/log/*.log 2>/dev/null
+}
+
 stack_stop() {
 	local data=$1
 	# Without a pid file (DEPLOY_WITH_DISPATCH unset) this does nothing.

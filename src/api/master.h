@@ -20,6 +20,8 @@
 #include "ratelimit.h"
 #include "api_config.h"
 
+/* Returns when stopped: 0, or 1 when a worker crashed meanwhile (died of a
+ * signal other than SIGKILL, SIGTERM, SIGINT or SIGQUIT). */
 int master_run(const struct api_config *config, int listen_fd, struct ratelimit_table *ratelimit);
 
 #endif

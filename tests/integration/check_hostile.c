@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -307,6 +309,89 @@ START_TEST(dispatcher_refuses_internal_addresses_at_connect)
 }
 END_TEST
 
+/* Reads DIR/log/deploy-api.log until a line has want (at most 10 s) and
+ * returns the number that follows number_after in that line. */
+static long
+wait_for_log(const char *dir, const char *want, const char *number_after)
+{
+	struct buf path = BUF_INIT;
+	long found = -1;
+
+	buf_printf(&path, "%s/log/deploy-api.log", dir);
+	for (int i = 0; i < 200 && found < 0; i++) {
+		FILE *f = fopen(path.data, "r");
+		char line[512];
+
+		while (f && found < 0 && fgets(line, sizeof(line), f)) {
+			const char *at = strstr(line, number_after);
+
+			if (strstr(line, want) && at)
+				found = strtol(at + strlen(number_after), NULL, 10);
+		}
+		if (f)
+			fclose(f);
+		if (found < 0)
+			usleep(50 * 1000);
+	}
+	buf_release(&path);
+	ck_assert_msg(found >= 0, "no '%s' in %s/log/deploy-api.log", want, dir);
+	return found;
+}
+
+/* Whether stack_reports (scripts/lib.sh, what run-with-stack.sh fails a
+ * test on) finds anything in dir's logs. */
+static bool
+reports_found(const char *dir)
+{
+	struct buf snippet = BUF_INIT;
+	int status;
+
+	buf_printf(&snippet, "stack_reports %s >/dev/null", dir);
+	status = stack_command(snippet.data);
+	buf_release(&snippet);
+	return status == 0;
+}
+
+/* A worker that crashed (a sanitizer's abort, a SEGV) left the master's exit
+ * status at 0 and went unnoticed: now the master exits 1, and the harness's
+ * scan of the logs finds it; a SIGKILL (the fault tests') is no crash. */
+START_TEST(crashed_worker_fails_the_run)
+{
+	char dir[] = "/tmp/deploy-crash.XXXXXX";
+	struct buf snippet = BUF_INIT;
+	int status;
+	pid_t runner, master, worker;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	buf_printf(&snippet, "mkdir -p %s/log %s/run && exec \"$2/deploy-api\" --listen unix:%s/run/api.sock"
+	    " --db \"$DEPLOY_DB\" --workers 1 >%s/log/deploy-api.log 2>&1", dir, dir, dir, dir);
+	runner = fork();
+	ck_assert_int_ge(runner, 0);
+	if (runner == 0)
+		_exit(stack_command(snippet.data));
+	master = (pid_t)wait_for_log(dir, "msg=\"started:", "pid=");
+	worker = (pid_t)wait_for_log(dir, "started (start)", "msg=\"worker ");
+	/* Ready by then (it connects to the database first). */
+	sleep(1);
+	ck_assert_int_eq(kill(worker, SIGKILL), 0);
+	worker = (pid_t)wait_for_log(dir, "started (replacing a killed worker)", "msg=\"worker ");
+	ck_assert(!reports_found(dir));
+	sleep(1);
+	ck_assert_int_eq(kill(worker, SIGSEGV), 0);
+	(void)wait_for_log(dir, "killed by signal 11", "pid=");
+	ck_assert(reports_found(dir));
+	ck_assert_int_eq(kill(master, SIGTERM), 0);
+	ck_assert_int_eq(waitpid(runner, &status, 0), runner);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 1);
+	(void)wait_for_log(dir, "workers crashed", "pid=");
+	buf_reset(&snippet);
+	buf_printf(&snippet, "rm -rf %s", dir);
+	(void)stack_command(snippet.data);
+	buf_release(&snippet);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -314,6 +399,7 @@ main(void)
 		invalid_utf8_is_404_or_422_never_500, impossible_ref_names_are_not_found,
 		client_host_never_reaches_urls, longest_query_fits_in_link,
 		hooks_to_internal_hosts_are_refused, dispatcher_refuses_internal_addresses_at_connect,
+		crashed_worker_fails_the_run,
 		NULL });
 
 	return suite_failures(suite_of("hostile", tc, NULL)) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -14,12 +14,18 @@ chmod 755 "$data"
 port=$(free_port)
 
 cleanup() {
+	local status=$?
 	stack_stop "$data"
+	if stack_reports "$data" >&2; then
+		echo "--- FAIL: the stack's logs above hold sanitizer reports or crashes" >&2
+		status=1
+	fi
 	if [ "${DEPLOY_KEEP_DATA:-}" = 1 ]; then
 		echo "kept $data" >&2
 	else
 		rm -rf "$data"
 	fi
+	exit $status
 }
 trap cleanup EXIT
 
