@@ -114,6 +114,9 @@ stack_prepare() {
 		done
 	fi
 	chmod 700 "$data/pg"
+	# Only the cluster's account (and root) reach the socket: with trust
+	# authentication, whoever reaches it is the superuser deploy.
+	chmod 700 "$data/pgrun"
 }
 
 # pg_start DATA: initdb on first use, start, create role and database.
@@ -128,6 +131,7 @@ pg_start() {
 		cat >> "$data/pg/postgresql.conf" <<CONF
 listen_addresses = ''
 unix_socket_directories = '$data/pgrun'
+unix_socket_permissions = 0700
 max_connections = 200
 shared_buffers = 256MB
 logging_collector = off

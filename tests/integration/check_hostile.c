@@ -392,6 +392,29 @@ START_TEST(crashed_worker_fails_the_run)
 }
 END_TEST
 
+/* deployctl hook create --secret S showed the secret to every local
+ * account in ps; --secret-file reads it from a file (or stdin). */
+START_TEST(deployctl_reads_secrets_from_a_file)
+{
+	struct test_repo r;
+	char path[] = "/tmp/deploy-secret.XXXXXX";
+	int fd = mkstemp(path);
+	char *id, *stored;
+
+	repo_with_git(&r);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "s3cr3t\n", 7), 7);
+	close(fd);
+	id = deployctl((const char *const[]){ "hook", "create", r.full, "--url",
+	    "http://127.0.0.1:9/hook", "--secret-file", path, NULL });
+	stored = sql_text("SELECT secret FROM hooks WHERE id = %s", id);
+	ck_assert_str_eq(stored, "s3cr3t");
+	unlink(path);
+	free(stored);
+	free(id);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -399,7 +422,7 @@ main(void)
 		invalid_utf8_is_404_or_422_never_500, impossible_ref_names_are_not_found,
 		client_host_never_reaches_urls, longest_query_fits_in_link,
 		hooks_to_internal_hosts_are_refused, dispatcher_refuses_internal_addresses_at_connect,
-		crashed_worker_fails_the_run,
+		crashed_worker_fails_the_run, deployctl_reads_secrets_from_a_file,
 		NULL });
 
 	return suite_failures(suite_of("hostile", tc, NULL)) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
