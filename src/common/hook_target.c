@@ -275,13 +275,17 @@ resolved_addresses_allowed(const struct hook_target_policy *policy, const char *
 /*
  * Splits url into its host (lower case, brackets and a trailing dot
  * removed); the verdict for a URL that is not http(s)://[user@]host[:port]
- * followed by /, ? or # or the end.
+ * followed by /, ? or # or the end, or that holds a space.
  */
 static enum hook_url_verdict
 url_host(const char *url, struct buf *host)
 {
 	const char *authority, *end, *host_end;
 
+	/* Spaces and control characters are no part of a URL (RFC 3986). */
+	for (const char *p = url; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return HOOK_URL_MALFORMED;
 	if (strncasecmp(url, "http://", 7) == 0)
 		authority = url + 7;
 	else if (strncasecmp(url, "https://", 8) == 0)
