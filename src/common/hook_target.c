@@ -286,9 +286,9 @@ url_host(const char *url, struct buf *host)
 	for (const char *p = url; *p; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
 			return HOOK_URL_MALFORMED;
-	if (strncasecmp(url, "http://", 7) == 0)
+	if (strncmp(url, "http://", 7) == 0)
 		authority = url + 7;
-	else if (strncasecmp(url, "https://", 8) == 0)
+	else if (strncmp(url, "https://", 8) == 0)
 		authority = url + 8;
 	else
 		return HOOK_URL_MALFORMED;
