@@ -17,13 +17,14 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ratelimit_table *table;
-	int64_t now = 1795240860;
+	static int64_t now = 1795240860;
 
-	/* One table for the process, emptied by letting every hour pass. */
+	/* One table for the process; each input starts after every budget of
+	 * the inputs before it has expired. */
 	if (table == NULL)
 		table = ratelimit_create(16);
 	fuzz_require(table != NULL);
-	now += 1000 * RATELIMIT_WINDOW_SECONDS;
+	now += 2 * RATELIMIT_WINDOW_SECONDS;
 	for (size_t i = 0; i + 5 <= size; i += 5) {
 		struct ratelimit_result r;
 		uint64_t key = (uint64_t)data[i] + 1;
