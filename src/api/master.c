@@ -39,18 +39,22 @@ struct master {
 	int64_t next_spawn_ns;     /* respawn not before this (crash backoff) */
 	unsigned crash_streak;     /* workers in a row that died starting up */
 	const char *spawn_reason;  /* why the next workers start, for the log */
-	unsigned crashed_workers;  /* died of a signal nobody sends on purpose */
+	unsigned crashed_workers;  /* died abnormally (died_abnormally) */
 	sigset_t signals;
 };
 
-/* A signal that ends a worker without anyone having asked: a crash
- * (SIGSEGV, SIGABRT from a failed assertion or a sanitizer, SIGBUS, ...).
- * SIGKILL and SIGTERM are how the master, an operator or a test stop one. */
+/*
+ * A worker that died without anyone having asked: a crash (SIGSEGV,
+ * SIGABRT from a failed assertion, SIGBUS, ...), or one that had become
+ * ready and then exited with a failure status, which is how AddressSanitizer
+ * and LeakSanitizer end a process they found an error in. SIGKILL and
+ * SIGTERM are how the master, an operator or a test stop one.
+ */
 static bool
-is_crash(int status)
+died_abnormally(const struct child *c, int status)
 {
 	if (!WIFSIGNALED(status))
-		return false;
+		return c->ready && WEXITSTATUS(status) != 0;
 	switch (WTERMSIG(status)) {
 	case SIGKILL:
 	case SIGTERM:
@@ -141,7 +145,7 @@ note_death(struct master *m, const struct child *c, int status)
 		snprintf(cause, sizeof(cause), "killed by signal %d", WTERMSIG(status));
 	else
 		snprintf(cause, sizeof(cause), "exited with status %d", WEXITSTATUS(status));
-	if (is_crash(status))
+	if (died_abnormally(c, status))
 		m->crashed_workers++;
 	if (c->stopping || m->shutting_down) {
 		log_info("worker %d stopped (%s)", (int)c->pid, cause);
