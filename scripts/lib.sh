@@ -114,6 +114,9 @@ stack_prepare() {
 		done
 	fi
 	chmod 700 "$data/pg"
+	# Only the cluster's account (and root) reach the socket: with trust
+	# authentication, whoever reaches it is the superuser deploy.
+	chmod 700 "$data/pgrun"
 }
 
 # pg_start DATA: initdb on first use, start, create role and database.
@@ -128,6 +131,7 @@ pg_start() {
 		cat >> "$data/pg/postgresql.conf" <<CONF
 listen_addresses = ''
 unix_socket_directories = '$data/pgrun'
+unix_socket_permissions = 0700
 max_connections = 200
 shared_buffers = 256MB
 logging_collector = off
@@ -149,10 +153,22 @@ pg_stop() {
 	as_pg_user "$(pg_bindir)/pg_ctl" -D "$data/pg" -m fast -w stop >/dev/null 2>&1 || true
 }
 
+# The hosts webhooks may reach (--hook-allowed-hosts of deploy-api and
+# deploy-dispatch alike), from DEPLOY_HOOK_ALLOWED_HOSTS: the test stacks
+# add loopback for their local receivers; unset, the programs' default
+# (external only) applies.
+hook_hosts_option() {
+	[ -n "${DEPLOY_HOOK_ALLOWED_HOSTS:-}" ] && printf '%s\n' --hook-allowed-hosts "$DEPLOY_HOOK_ALLOWED_HOSTS"
+	return 0
+}
+
 # api_start DATA BIN_DIR [deploy-api options...]
 api_start() {
 	local data=$1 bin=$2; shift 2
-	"$bin/deploy-api" --listen "unix:$data/run/api.sock" --db "$(stack_conninfo "$data")" "$@" \
+	local hosts
+	mapfile -t hosts < <(hook_hosts_option)
+	"$bin/deploy-api" --listen "unix:$data/run/api.sock" --db "$(stack_conninfo "$data")" \
+		"${hosts[@]}" "$@" \
 		>>"$data/log/deploy-api.log" 2>&1 &
 	local pid=$! i
 	echo $pid > "$data/run/deploy-api.pid"
@@ -190,7 +206,9 @@ nginx_start() {
 # dispatcher, against the stack's database.
 dispatch_start() {
 	local data=$1 bin=$2; shift 2
-	"$bin/deploy-dispatch" --db "$(stack_conninfo "$data")" "$@" \
+	local hosts
+	mapfile -t hosts < <(hook_hosts_option)
+	"$bin/deploy-dispatch" --db "$(stack_conninfo "$data")" "${hosts[@]}" "$@" \
 		>>"$data/log/deploy-dispatch.log" 2>&1 &
 	echo $! > "$data/run/deploy-dispatch.pid"
 	sleep 0.2
@@ -248,6 +266,16 @@ stack_start() {
 		# shellcheck disable=SC2086 # options are words
 		dispatch_start "$data" "$bin" ${DEPLOY_DISPATCH_OPTIONS:-}
 	fi
+}
+
+# stack_reports DATA: prints the lines of DATA/log that hold a sanitizer's
+# report or a crash the master saw (a worker dead of a signal other than
+# SIGKILL, SIGTERM, SIGINT or SIGQUIT: the fault tests kill on purpose);
+# true when there is any. The test harness fails a test on them.
+STACK_SANITIZER_REPORT='ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:|WARNING: (Address|Thread)Sanitizer'
+STACK_CRASH='killed by signal ([14-8]|1[0-4]|1[6-9]|[2-9][0-9])\b|workers crashed'
+stack_reports() {
+	grep -E -n "$STACK_SANITIZER_REPORT|$STACK_CRASH" "$1"/log/*.log 2>/dev/null
 }
 
 stack_stop() {

@@ -3,6 +3,7 @@
 #include "api_config.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,7 +23,11 @@ static const struct option_def options[] = {
 	{ "db", OPTION_STRING, OPT(db), "", 0, 0,
 	  "libpq conninfo (default: the PG* environment variables)" },
 	{ "base-url", OPTION_STRING, OPT(base_url), "", 0, 0,
-	  "scheme://host used in response URLs (default: from each request)" },
+	  "scheme://host[:port] of the URLs in responses and webhook payloads (default: the"
+	  " server's name and port from nginx, or the request's with --trust-proxy)" },
+	{ "trust-proxy", OPTION_FLAG, OPT(trust_proxy), NULL, 0, 0,
+	  "without --base-url, take URLs from the request's Host and X-Forwarded-Proto (only"
+	  " behind a proxy that sets both)" },
 	{ "rate-limit", OPTION_INT, OPT(rate_limit), "5000", 0, INT64_MAX,
 	  "requests per hour per token (0: unlimited)" },
 	{ "anonymous-rate-limit", OPTION_INT, OPT(anonymous_rate_limit), "60", 0, INT64_MAX,
@@ -36,6 +41,9 @@ static const struct option_def options[] = {
 	{ "auth-cache-ms", OPTION_INT, OPT(auth_cache_ms), "500", 0, 60000,
 	  "reuse a caller's token, repository and permission for this long (0: ask every time);"
 	  " a revoked token or changed permission takes effect after at most this" },
+	{ "hook-allowed-hosts", OPTION_STRING, OPT(hook_allowed_hosts), "external", 0, 0,
+	  "hosts webhooks may be sent to, comma-separated: external, loopback, private, *,"
+	  " networks (CIDR), host names (*.suffix); the same list as deploy-dispatch's" },
 	{ "cascade-skip-production", OPTION_FLAG, OPT(cascade_skip_production), NULL, 0, 0,
 	  "never mark production deployments inactive (the spec pages' literal rule)" },
 };
@@ -45,6 +53,8 @@ api_config_parse(struct api_config *cfg, int argc, char **argv)
 {
 	static const struct option_table table = { "deploy-api", options, ARRAY_SIZE(options) };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct buf error = BUF_INIT;
+	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
 	/* A worker sleeps through every round trip to PostgreSQL (and a
@@ -55,5 +65,19 @@ api_config_parse(struct api_config *cfg, int argc, char **argv)
 	 * take a cluster's whole max_connections by default. */
 	if (cfg->workers > API_CONFIG_WORKERS_DEFAULT_MAX)
 		cfg->workers = API_CONFIG_WORKERS_DEFAULT_MAX;
-	return options_parse(&table, cfg, argc, argv);
+	rc = options_parse(&table, cfg, argc, argv);
+	if (rc != 0)
+		return rc;
+	if (hook_target_policy_parse(&cfg->hook_targets, cfg->hook_allowed_hosts, &error) < 0) {
+		fprintf(stderr, "deploy-api: --hook-allowed-hosts: %s\n", buf_cstr(&error));
+		rc = -1;
+	}
+	buf_release(&error);
+	return rc;
+}
+
+void
+api_config_release(struct api_config *cfg)
+{
+	hook_target_policy_release(&cfg->hook_targets);
 }

@@ -98,23 +98,21 @@ open_listen_socket(const char *listen)
 	return fd;
 }
 
-int
-main(int argc, char **argv)
+/* Everything after the configuration: the socket, the shared table, the
+ * master's loop. */
+static int
+serve(const struct api_config *config)
 {
-	struct api_config config;
 	struct ratelimit_table *ratelimit;
 	int listen_fd;
 	int rc;
 
-	rc = api_config_parse(&config, argc, argv);
-	if (rc != 0)
-		return rc > 0 ? 0 : 2;
 	log_set_role("master");
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "deploy-api: cannot initialise libfcgi\n");
 		return 1;
 	}
-	listen_fd = open_listen_socket(config.listen);
+	listen_fd = open_listen_socket(config->listen);
 	if (listen_fd < 0)
 		return 1;
 	ratelimit = ratelimit_create(RATELIMIT_SLOTS);
@@ -123,10 +121,24 @@ main(int argc, char **argv)
 		close(listen_fd);
 		return 1;
 	}
-	rc = master_run(&config, listen_fd, ratelimit);
+	rc = master_run(config, listen_fd, ratelimit);
 	ratelimit_destroy(ratelimit);
 	close(listen_fd);
-	if (strncmp(config.listen, "unix:", 5) == 0)
-		unlink(config.listen + 5);
+	if (strncmp(config->listen, "unix:", 5) == 0)
+		unlink(config->listen + 5);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct api_config config;
+	int rc;
+
+	rc = api_config_parse(&config, argc, argv);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
+	rc = serve(&config);
+	api_config_release(&config);
 	return rc;
 }

@@ -39,8 +39,32 @@ struct master {
 	int64_t next_spawn_ns;     /* respawn not before this (crash backoff) */
 	unsigned crash_streak;     /* workers in a row that died starting up */
 	const char *spawn_reason;  /* why the next workers start, for the log */
+	unsigned crashed_workers;  /* died abnormally (died_abnormally) */
 	sigset_t signals;
 };
+
+/*
+ * A worker that died without anyone having asked: a crash (SIGSEGV,
+ * SIGABRT from a failed assertion, SIGBUS, ...), or one that had become
+ * ready and then exited with a failure status, which is how AddressSanitizer
+ * and LeakSanitizer end a process they found an error in. SIGKILL and
+ * SIGTERM are how the master, an operator or a test stop one.
+ */
+static bool
+died_abnormally(const struct child *c, int status)
+{
+	if (!WIFSIGNALED(status))
+		return c->ready && WEXITSTATUS(status) != 0;
+	switch (WTERMSIG(status)) {
+	case SIGKILL:
+	case SIGTERM:
+	case SIGINT:
+	case SIGQUIT:
+		return false;
+	default:
+		return true;
+	}
+}
 
 static void
 spawn(struct master *m)
@@ -121,6 +145,8 @@ note_death(struct master *m, const struct child *c, int status)
 		snprintf(cause, sizeof(cause), "killed by signal %d", WTERMSIG(status));
 	else
 		snprintf(cause, sizeof(cause), "exited with status %d", WEXITSTATUS(status));
+	if (died_abnormally(c, status))
+		m->crashed_workers++;
 	if (c->stopping || m->shutting_down) {
 		log_info("worker %d stopped (%s)", (int)c->pid, cause);
 		return;
@@ -280,6 +306,12 @@ master_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 		tick(&m);
 	}
 	free(m.children);
+	/* The exit status says whether a worker crashed meanwhile, so that a
+	 * supervisor or a test harness sees it without reading the log. */
+	if (m.crashed_workers > 0) {
+		log_warn("stopped; %u workers crashed", m.crashed_workers);
+		return 1;
+	}
 	log_info("stopped");
 	return 0;
 }

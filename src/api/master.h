@@ -20,6 +20,9 @@
 #include "ratelimit.h"
 #include "api_config.h"
 
+/* Returns when stopped: 0, or 1 when a worker crashed meanwhile (died of a
+ * signal other than SIGKILL, SIGTERM, SIGINT or SIGQUIT, or failed after it
+ * became ready, as the sanitizers make a process fail). */
 int master_run(const struct api_config *config, int listen_fd, struct ratelimit_table *ratelimit);
 
 #endif

@@ -7,6 +7,7 @@
 #include "authenticate.h"
 #include "resolve_cache.h"
 #include "handler.h"
+#include "input.h"
 #include "log.h"
 #include "media.h"
 #include "routes.h"
@@ -43,6 +44,16 @@ route_request(struct handler_ctx *ctx, const struct serve_env *env)
 	}
 	if (!authenticate_request(ctx, &env->budgets, env->resolve_cache))
 		return;
+	if (req->invalid_query_name) {
+		/* A filter or page that is not UTF-8 cannot match anything, and
+		 * PostgreSQL would refuse it as a parameter. */
+		struct validation v;
+
+		validation_init(&v, "Query");
+		validation_add(&v, req->invalid_query_name, "invalid");
+		(void)validation_reply(&v, ctx);
+		return;
+	}
 	ctx->match.route->handler(ctx);
 }
 
@@ -87,7 +98,11 @@ serve_env_init(struct serve_env *env, const struct api_config *config, struct db
 		.db = db,
 		.body_max = config->body_max,
 		.base_url = config->base_url,
-		.options = { .cascade_skip_production = config->cascade_skip_production },
+		.trust_proxy = config->trust_proxy,
+		.options = {
+			.cascade_skip_production = config->cascade_skip_production,
+			.hook_targets = &config->hook_targets,
+		},
 		.budgets = {
 			.table = table,
 			.token_limit = config->rate_limit,
@@ -116,7 +131,7 @@ serve_request(FCGX_Request *fcgx, const struct serve_env *env)
 
 	memset(&auth, 0, sizeof(auth));
 	response_init(&res);
-	rr = request_read(&req, fcgx, env->body_max, env->base_url);
+	rr = request_read(&req, fcgx, env->body_max, env->base_url, env->trust_proxy);
 	ctx = (struct handler_ctx){
 		.req = &req,
 		.res = &res,
@@ -129,6 +144,8 @@ serve_request(FCGX_Request *fcgx, const struct serve_env *env)
 		response_error(&res, 413, "Request body is too large");
 	else if (rr == REQUEST_BODY_INCOMPLETE)
 		response_error(&res, 400, "Problems reading the request body");
+	else if (rr == REQUEST_QUERY_TOO_LONG)
+		response_error(&res, 414, "URI Too Long");
 	else
 		route_request(&ctx, env);
 

@@ -21,6 +21,7 @@ struct serve_env {
 	struct db *db;
 	int64_t body_max;
 	const char *base_url;
+	bool trust_proxy;
 	struct handler_options options;
 	struct rate_budgets budgets;
 	struct resolve_cache *resolve_cache;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 void
 jw_init(struct jsonw *w, struct buf *out)
 {
@@ -118,22 +120,38 @@ word_needs_escape(uint64_t x)
 	    ((backslash - ones) & ~backslash)) & highs;
 }
 
+/* Bytes that are not UTF-8 become U+FFFD: JSON text must be UTF-8
+ * (RFC 8259), and strict parsers reject the whole document otherwise. */
 void
 jw_escape_into(struct buf *b, const char *s, size_t n)
 {
+	static const char replacement[] = "\xef\xbf\xbd";
+	const uint64_t highs = 0x8080808080808080ULL;
 	const unsigned char *p = (const unsigned char *)s;
 	size_t start = 0, i = 0;
 
 	while (i < n) {
 		uint64_t word;
+		size_t len;
 
-		/* Eight bytes at a time while none needs escaping: most text. */
+		/* Eight ASCII bytes at a time while none needs escaping: most text. */
 		if (n - i >= 8) {
 			memcpy(&word, p + i, 8);
-			if (!word_needs_escape(word)) {
+			if (!(word & highs) && !word_needs_escape(word)) {
 				i += 8;
 				continue;
 			}
+		}
+		if (p[i] >= 0x80) {
+			len = utf8_sequence_length(p + i, n - i);
+			if (len > 0) {
+				i += len;
+				continue;
+			}
+			buf_append(b, s + start, i - start);
+			buf_append(b, replacement, sizeof(replacement) - 1);
+			start = ++i;
+			continue;
 		}
 		if (needs_escape[p[i]]) {
 			buf_append(b, s + start, i - start);

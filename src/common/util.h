@@ -63,4 +63,14 @@ bool has_control_chars(const char *s);
 /* Number of UTF-8 code points in s (continuation bytes are not counted). */
 size_t utf8_length(const char *s);
 
+/* The length of the well-formed UTF-8 sequence at s (at most n bytes): 1
+ * to 4, or 0 when the bytes there are not one (a stray continuation byte,
+ * a truncated, overlong or surrogate sequence, or past U+10FFFF). */
+size_t utf8_sequence_length(const unsigned char *s, size_t n);
+
+/* True when the n bytes at s are well-formed UTF-8. Untrusted bytes must
+ * pass this before they reach PostgreSQL (which rejects them: a 500) or
+ * an error message. */
+bool utf8_is_valid(const char *s, size_t n);
+
 #endif

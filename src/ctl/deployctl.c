@@ -40,6 +40,7 @@ struct ctl_options {
 	const char *permission;
 	const char *url;
 	const char *secret;
+	const char *secret_file;
 	const char *events;
 	const char *content_type;
 };
@@ -95,7 +96,10 @@ static const struct option_def collaborator_add_options[] = {
 static const struct option_def hook_create_options[] = {
 	DB_OPTION,
 	{ "url", OPTION_STRING, OPT(url), NULL, 0, 0, "where deliveries go" },
-	{ "secret", OPTION_STRING, OPT(secret), NULL, 0, 0, "signs the deliveries" },
+	{ "secret", OPTION_STRING, OPT(secret), NULL, 0, 0,
+	  "signs the deliveries (visible to every local account in ps: prefer --secret-file)" },
+	{ "secret-file", OPTION_STRING, OPT(secret_file), NULL, 0, 0,
+	  "reads the secret from this file, or from standard input for -" },
 	{ "events", OPTION_STRING, OPT(events), "*", 0, 0, "comma-separated event names" },
 	{ "content-type", OPTION_STRING, OPT(content_type), "form", 0, 0, "json or form" },
 };
@@ -285,11 +289,61 @@ events_valid(const char *s)
 	}
 }
 
+/* The secret in path ("-": standard input), without the line end a file
+ * written by echo or an editor has; NULL when it cannot be read. */
+static char *
+read_secret(const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	struct buf secret = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&secret, chunk, n);
+	if (ferror(f)) {
+		buf_release(&secret);
+		secret.data = NULL;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (secret.data == NULL)
+		return NULL;
+	while (secret.len > 0 && (secret.data[secret.len - 1] == '\n' || secret.data[secret.len - 1] == '\r'))
+		secret.data[--secret.len] = '\0';
+	return buf_detach(&secret);
+}
+
+static int create_hook(struct cli *cli, const char *secret);
+
+/* Secrets come from a file or standard input: an argument is visible to
+ * every local account (ps, /proc/PID/cmdline). --secret stays for scripts. */
 static int
 cmd_hook_create(struct cli *cli)
 {
 	const struct ctl_options *o = &cli->opt;
-	const struct ctl_hook h = { cli->owner, cli->name, o->url, o->secret, o->events,
+	char *secret;
+	int rc;
+
+	if (o->secret_file == NULL)
+		return create_hook(cli, o->secret);
+	if (o->secret != NULL)
+		return fail("--secret and --secret-file exclude each other");
+	secret = read_secret(o->secret_file);
+	if (secret == NULL)
+		return fail("cannot read the secret from --secret-file");
+	rc = create_hook(cli, secret);
+	free(secret);
+	return rc;
+}
+
+static int
+create_hook(struct cli *cli, const char *secret)
+{
+	const struct ctl_options *o = &cli->opt;
+	const struct ctl_hook h = { cli->owner, cli->name, o->url, secret, o->events,
 		o->content_type };
 	struct db_error err;
 	int64_t id;
@@ -347,7 +401,7 @@ static const struct command {
 	{ { "collaborator", "add" }, cmd_collaborator_add, OPTIONS(collaborator_add_options), 2, true,
 	  "collaborator add OWNER/NAME LOGIN --permission pull|push|admin" },
 	{ { "hook", "create" }, cmd_hook_create, OPTIONS(hook_create_options), 1, true,
-	  "hook create OWNER/NAME --url URL [--secret S] [--events deployment,deployment_status] "
+	  "hook create OWNER/NAME --url URL [--secret-file FILE|-] [--events deployment,deployment_status] "
 	  "[--content-type json|form]" },
 	{ { "outbox", "status" }, cmd_outbox_status, OPTIONS(db_options), 0, false,
 	  "outbox status" },

@@ -12,6 +12,9 @@
 #define OPT(field) offsetof(struct dispatch_config, field)
 
 static const struct option_def options[] = {
+	{ "hook-allowed-hosts", OPTION_STRING, OPT(hook_allowed_hosts), "external", 0, 0,
+	  "hosts webhooks may be sent to, checked at every connection: external, loopback,"
+	  " private, *, networks (CIDR), host names (*.suffix); the same list as deploy-api's" },
 	{ "db", OPTION_STRING, OPT(db), "", 0, 0,
 	  "libpq conninfo (default: the PG* environment variables)" },
 	{ "concurrency", OPTION_INT, OPT(concurrency), "100", 1, 10000,
@@ -74,6 +77,8 @@ dispatch_schedule_parse(const char *s, int64_t *delays_ms, size_t max, size_t *n
 static int
 config_check(struct dispatch_config *cfg)
 {
+	struct buf error = BUF_INIT;
+
 	if (dispatch_schedule_parse(cfg->schedule, cfg->delays_ms, DISPATCH_SCHEDULE_MAX, &cfg->ndelays) < 0) {
 		fprintf(stderr, "deploy-dispatch: --schedule takes up to %d comma-separated delays in seconds "
 		    "(each at most 30 days), not '%s'\n", DISPATCH_SCHEDULE_MAX, cfg->schedule);
@@ -90,7 +95,18 @@ config_check(struct dispatch_config *cfg)
 		cfg->max_attempts = (int64_t)cfg->ndelays;
 	if (cfg->hook_concurrency == 0 || cfg->hook_concurrency > cfg->concurrency)
 		cfg->hook_concurrency = cfg->concurrency > 1 ? cfg->concurrency / 2 : 1;
+	if (hook_target_policy_parse(&cfg->hook_targets, cfg->hook_allowed_hosts, &error) < 0) {
+		fprintf(stderr, "deploy-dispatch: --hook-allowed-hosts: %s\n", buf_cstr(&error));
+		buf_release(&error);
+		return -1;
+	}
 	return 0;
+}
+
+void
+dispatch_config_release(struct dispatch_config *cfg)
+{
+	hook_target_policy_release(&cfg->hook_targets);
 }
 
 int

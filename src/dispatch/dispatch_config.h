@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hook_target.h"
 #include "util.h"
 
 /* Longest retry schedule accepted. */
@@ -28,6 +29,8 @@ struct dispatch_config {
 	int64_t retry_after_max;      /* seconds of Retry-After honoured at most */
 	int64_t connect_timeout;      /* PostgreSQL connect_timeout, seconds */
 	int64_t statement_timeout;    /* PostgreSQL statement_timeout, ms */
+	const char *hook_allowed_hosts; /* as given; parsed into hook_targets */
+	struct hook_target_policy hook_targets;
 
 	/* Derived from schedule: the delay before attempt i + 1, in ms
 	 * (delays[0] is the first attempt's, always taken as "now"). */
@@ -38,6 +41,8 @@ struct dispatch_config {
 /* Fills cfg from argv; prints usage or the error and returns -1 when the
  * arguments are wrong, 1 when --help was asked for, 0 otherwise. */
 int dispatch_config_parse(struct dispatch_config *cfg, int argc, char **argv) MUST_CHECK;
+/* Frees what parsing allocated (the hook host list). */
+void dispatch_config_release(struct dispatch_config *cfg);
 
 /* Parses "0,5,0.5,300" (seconds, fractions allowed) into delays_ms; -1
  * on an empty, negative, malformed or too long list. */

@@ -7,7 +7,13 @@
 #include <strings.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <curl/curl.h>
+
+#include "hook_target.h"
 
 #include "log.h"
 
@@ -16,13 +22,18 @@ struct dispatch_transfer {
 	struct curl_slist *headers;
 	struct dispatch_job *job;
 	size_t index;                 /* in h->active */
+	const struct hook_target_policy *targets;
+	bool allowed_by_name;         /* a name entry of the list vouches for the host */
+	char *refused_address;        /* the address a connection was refused to */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
 int
-dispatch_http_init(struct dispatch_http *h, int64_t timeout_seconds, size_t capacity)
+dispatch_http_init(struct dispatch_http *h, int64_t timeout_seconds, size_t capacity,
+    const struct hook_target_policy *targets)
 {
 	memset(h, 0, sizeof(*h));
+	h->targets = targets;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return -1;
 	h->multi = curl_multi_init();
@@ -52,6 +63,7 @@ transfer_free(struct dispatch_http *h, struct dispatch_transfer *t)
 	/* Swap-remove from the active list. */
 	h->active[t->index] = h->active[--h->nactive];
 	h->active[t->index]->index = t->index;
+	free(t->refused_address);
 	free(t);
 }
 
@@ -140,6 +152,61 @@ on_body(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/*
+ * Every address curl is about to connect to, after its own resolution, is
+ * checked against --hook-allowed-hosts: a name that resolved to a public
+ * address when the hook was made may resolve to 127.0.0.1 now (DNS
+ * rebinding). A refused one is never connected to.
+ */
+static curl_socket_t
+open_allowed_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *address)
+{
+	struct dispatch_transfer *t = arg;
+	char text[INET6_ADDRSTRLEN] = "?";
+
+	(void)purpose;
+	if (t->allowed_by_name || hook_target_allows_address(t->targets, &address->addr))
+		return socket(address->family, address->socktype, address->protocol);
+	if (address->family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)&address->addr)->sin_addr, text,
+		    sizeof(text));
+	else if (address->family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)&address->addr)->sin6_addr, text,
+		    sizeof(text));
+	free(t->refused_address);
+	t->refused_address = xstrdup(text);
+	return CURL_SOCKET_BAD;
+}
+
+int
+dispatch_http_check_target(const struct dispatch_http *h, struct dispatch_job *job)
+{
+	struct buf host = BUF_INIT;
+	struct buf why = BUF_INIT;
+	int rc = -1;
+
+	switch (hook_target_check_url(h->targets, job->url, false, &host, NULL)) {
+	case HOOK_URL_ALLOWED:
+		rc = 0;
+		break;
+	case HOOK_URL_MALFORMED:
+		buf_puts(&why, "not sent: the URL is not http(s)://host");
+		break;
+	case HOOK_URL_CREDENTIALS:
+		buf_puts(&why, "not sent: the URL has a user name or password");
+		break;
+	case HOOK_URL_HOST_REFUSED:
+		buf_printf(&why, "not sent: the host %s is not allowed (--hook-allowed-hosts)",
+		    buf_cstr(&host));
+		break;
+	}
+	if (rc < 0)
+		job->error = buf_detach(&why);
+	buf_release(&why);
+	buf_release(&host);
+	return rc;
+}
+
 static double
 wall_clock(void)
 {
@@ -162,6 +229,8 @@ dispatch_http_start(struct dispatch_http *h, struct dispatch_job *job)
 	}
 	t = xcalloc(1, sizeof(*t));
 	t->job = job;
+	t->targets = h->targets;
+	(void)hook_target_check_url(h->targets, job->url, false, NULL, &t->allowed_by_name);
 	t->easy = h->nidle > 0 ? h->idle[--h->nidle] : curl_easy_init();
 	if (t->easy == NULL) {
 		free(t);
@@ -204,6 +273,11 @@ dispatch_http_start(struct dispatch_http *h, struct dispatch_job *job)
 	curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, job);
 	curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
+	curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETFUNCTION, open_allowed_socket);
+	curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETDATA, t);
+	/* No proxy from the environment: a proxy would resolve and connect
+	 * to the host itself, past the check above. */
+	curl_easy_setopt(t->easy, CURLOPT_PROXY, "");
 
 	job->started_at = wall_clock();
 	job->started_ns = monotonic_ns();
@@ -287,7 +361,15 @@ transfer_finish(struct dispatch_transfer *t, CURLcode result)
 		/* A response cut short (timeout while reading the body) is no
 		 * response: only a complete 2xx counts as delivered. */
 		job->status = 0;
-		job->error = xstrdup(t->errbuf[0] ? t->errbuf : curl_easy_strerror(result));
+		if (t->refused_address) {
+			struct buf why = BUF_INIT;
+
+			buf_printf(&why, "not sent: the address %s is not allowed (--hook-allowed-hosts)",
+			    t->refused_address);
+			job->error = buf_detach(&why);
+		} else {
+			job->error = xstrdup(t->errbuf[0] ? t->errbuf : curl_easy_strerror(result));
+		}
 	}
 }
 

@@ -17,6 +17,7 @@
 #include "util.h"
 
 struct dispatch_transfer;
+struct hook_target_policy;
 
 struct dispatch_http {
 	void *multi;                          /* CURLM */
@@ -26,14 +27,22 @@ struct dispatch_http {
 	size_t capacity;
 	void **idle;                          /* CURL handles kept for reuse */
 	size_t nidle;
+	const struct hook_target_policy *targets; /* --hook-allowed-hosts */
 };
 
 /* Called for each finished job: status, headers, body excerpt, error and
  * duration are filled. The callee takes the job. */
 typedef void (*dispatch_http_done_fn)(void *arg, struct dispatch_job *job);
 
-/* capacity: most transfers at once (the dispatcher's --concurrency). */
-int dispatch_http_init(struct dispatch_http *h, int64_t timeout_seconds, size_t capacity) MUST_CHECK;
+/* capacity: most transfers at once (the dispatcher's --concurrency);
+ * targets: where requests may go, checked for every connection. */
+int dispatch_http_init(struct dispatch_http *h, int64_t timeout_seconds, size_t capacity,
+    const struct hook_target_policy *targets) MUST_CHECK;
+
+/* 0 when job's URL may be sent to (its host by name or as an address; the
+ * addresses it resolves to are checked at connect time); -1 with
+ * job->error saying why not. */
+int dispatch_http_check_target(const struct dispatch_http *h, struct dispatch_job *job) MUST_CHECK;
 /* Aborts what is in flight (their jobs are freed) and frees everything. */
 void dispatch_http_release(struct dispatch_http *h);
 

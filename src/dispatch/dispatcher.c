@@ -403,7 +403,7 @@ start_job(struct dispatcher *d, struct dispatch_job *job)
 		attempt_done(d, job, true);
 		return;
 	}
-	if (dispatch_request_build(job) < 0) {
+	if (dispatch_http_check_target(&d->http, job) < 0 || dispatch_request_build(job) < 0) {
 		attempt_done(d, job, true);
 		return;
 	}
@@ -680,7 +680,8 @@ dispatch_run(const struct dispatch_config *cfg)
 		log_error("cannot set up signals: %s", strerror(errno));
 		return 1;
 	}
-	if (dispatch_http_init(&d.http, cfg->timeout_seconds, (size_t)cfg->concurrency) < 0) {
+	if (dispatch_http_init(&d.http, cfg->timeout_seconds, (size_t)cfg->concurrency,
+	    &cfg->hook_targets) < 0) {
 		log_error("cannot initialise libcurl");
 		close(d.sigfd);
 		return 1;

@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	env[0] = uri.data;
 	env[1] = NULL;
 	fake_fcgi_init(&f, env, NULL, 0);
-	fuzz_require(request_read(&req, &f.req, 0, NULL) == REQUEST_OK);
+	fuzz_require(request_read(&req, &f.req, 0, NULL, true) == REQUEST_OK);
 	ctx.urls.api = req.api_url;
 	ctx.urls.web = req.web_url;
 

@@ -62,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		*end = '\0';
 	env = split_lines(text);
 	fake_fcgi_init(&f, env, body, strlen(body));
-	if (request_read(&req, &f.req, FUZZ_BODY_MAX, NULL) == REQUEST_OK)
+	if (request_read(&req, &f.req, FUZZ_BODY_MAX, NULL, true) == REQUEST_OK)
 		fuzz_require(req.body[req.body_len] == '\0');
 	fuzz_require(strcspn(req.web_url, URL_BREAKERS) == strlen(req.web_url));
 	fuzz_require(strncmp(req.api_url, req.web_url, strlen(req.web_url)) == 0);

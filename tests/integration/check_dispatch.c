@@ -214,6 +214,9 @@ dispatcher_start(const char *const *args)
 	argv[n++] = path.data;
 	argv[n++] = (char *)"--db";
 	argv[n++] = (char *)env_or_die("DEPLOY_DB");
+	/* The receivers are on 127.0.0.1 (run-with-stack.sh allows it). */
+	argv[n++] = (char *)"--hook-allowed-hosts";
+	argv[n++] = (char *)env_or_die("DEPLOY_HOOK_ALLOWED_HOSTS");
 	for (size_t i = 0; args && args[i] && n < 39; i++)
 		argv[n++] = (char *)args[i];
 	argv[n] = NULL;

@@ -14,16 +14,25 @@ chmod 755 "$data"
 port=$(free_port)
 
 cleanup() {
+	local status=$?
 	stack_stop "$data"
+	if stack_reports "$data" >&2; then
+		echo "--- FAIL: the stack's logs above hold sanitizer reports or crashes" >&2
+		status=1
+	fi
 	if [ "${DEPLOY_KEEP_DATA:-}" = 1 ]; then
 		echo "kept $data" >&2
 	else
 		rm -rf "$data"
 	fi
+	exit $status
 }
 trap cleanup EXIT
 
-stack_start "$data" "$bin" "$port" --workers 4 "$@"
+# The tests' webhook receivers listen on 127.0.0.1; URLs in responses and
+# payloads are the stack's own, whatever Host a test sends.
+export DEPLOY_HOOK_ALLOWED_HOSTS=${DEPLOY_HOOK_ALLOWED_HOSTS:-external,loopback}
+stack_start "$data" "$bin" "$port" --workers 4 --base-url "http://127.0.0.1:$port" "$@"
 export DEPLOY_URL="http://127.0.0.1:$port" DEPLOY_DB DEPLOY_BIN="$bin" DEPLOY_DATA="$data"
 DEPLOY_DB=$(stack_conninfo "$data")
 status=0

@@ -3,6 +3,7 @@
 #include "gitrefs.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,23 @@ is_hex(const char *s, size_t min, size_t max)
 	return true;
 }
 
+/*
+ * Whether a lookup failed because no such name can be there, rather than
+ * because the repository could not be read: a name libgit2 refuses
+ * (GIT_EINVALIDSPEC), one too long for its buffers (GIT_EBUFS), or one the
+ * file system cannot hold (a component over 255 bytes: ENAMETOOLONG, which
+ * libgit2 reports as an OS error).
+ */
+static bool
+name_cannot_exist(int rc)
+{
+	const git_error *e = git_error_last();
+
+	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC || rc == GIT_EBUFS)
+		return true;
+	return e != NULL && e->klass == GIT_ERROR_OS && errno == ENAMETOOLONG;
+}
+
 /* The commit a reference points to, tags peeled. */
 static enum gitrefs_result
 commit_of_reference(git_repository *repo, const char *name, char *sha_out)
@@ -95,10 +113,8 @@ commit_of_reference(git_repository *repo, const char *name, char *sha_out)
 	if (git_reference_name_is_valid(&valid, name) != 0 || !valid)
 		return GITREFS_NOT_FOUND;
 	rc = git_reference_lookup(&ref, repo, name);
-	if (rc == GIT_ENOTFOUND)
-		return GITREFS_NOT_FOUND;
 	if (rc != 0)
-		return GITREFS_ERROR;
+		return name_cannot_exist(rc) ? GITREFS_NOT_FOUND : GITREFS_ERROR;
 	rc = git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT);
 	git_reference_free(ref);
 	if (rc != 0)
@@ -119,7 +135,7 @@ commit_of_sha(git_repository *repo, const char *hex, char *sha_out)
 	if (git_oid_fromstrn(&oid, hex, len) != 0)
 		return GITREFS_NOT_FOUND;
 	rc = git_object_lookup_prefix(&obj, repo, &oid, len, GIT_OBJECT_COMMIT);
-	if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS || rc == GIT_EINVALIDSPEC)
+	if (rc == GIT_EAMBIGUOUS || name_cannot_exist(rc))
 		return GITREFS_NOT_FOUND;
 	if (rc != 0)
 		return GITREFS_ERROR;

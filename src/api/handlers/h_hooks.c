@@ -11,6 +11,7 @@
 #include "bodies.h"
 #include "buf.h"
 #include "handler.h"
+#include "hook_target.h"
 #include "input.h"
 #include "pagination.h"
 #include "store_hooks.h"
@@ -31,22 +32,42 @@ hook_input_release(struct hook_input *in)
 	buf_release(&in->events_text);
 }
 
-static bool
-url_is_valid(const char *url)
+/* The url, unless the operator's --hook-allowed-hosts refuses its host
+ * (by name, as an address in any of its spellings, or by what it resolves
+ * to): NULL with the 422 entry recorded. */
+static const char *
+allowed_url(struct validation *v, const struct hook_target_policy *targets, const char *url)
 {
-	const char *host;
+	struct buf host = BUF_INIT;
+	struct buf msg = BUF_INIT;
 
-	if (strncmp(url, "http://", 7) == 0)
-		host = url + 7;
-	else if (strncmp(url, "https://", 8) == 0)
-		host = url + 8;
-	else
-		return false;
-	return *host != '\0' && *host != '/' && strchr(url, ' ') == NULL;
+	switch (hook_target_check_url(targets, url, true, &host, NULL)) {
+	case HOOK_URL_ALLOWED:
+		break;
+	case HOOK_URL_MALFORMED:
+		validation_add_custom(v, "url", "url must be an http or https URL");
+		url = NULL;
+		break;
+	case HOOK_URL_CREDENTIALS:
+		validation_add_custom(v, "url", "url must not contain a user name or password");
+		url = NULL;
+		break;
+	case HOOK_URL_HOST_REFUSED:
+		/* GitHub's words. */
+		buf_printf(&msg, "Sorry, the URL host %s is not supported because it isn't reachable "
+		    "over the public Internet", buf_cstr(&host));
+		validation_add_custom(v, "url", buf_cstr(&msg));
+		url = NULL;
+		break;
+	}
+	buf_release(&msg);
+	buf_release(&host);
+	return url;
 }
 
 static void
-read_config(struct validation *v, const struct input *body, bool creating, struct hook_change *c)
+read_config(struct validation *v, const struct input *body, bool creating,
+    const struct hook_target_policy *targets, struct hook_change *c)
 {
 	const struct input *config = input_object(body, "config");
 	int insecure;
@@ -60,10 +81,8 @@ read_config(struct validation *v, const struct input *body, bool creating, struc
 	}
 	c->url = input_string(v, config, "url", creating ? INPUT_REQUIRED | INPUT_NO_CONTROL
 	    : INPUT_NO_CONTROL, HOOK_URL_MAX_CHARS);
-	if (c->url && !url_is_valid(c->url)) {
-		validation_add_custom(v, "url", "url must be an http or https URL");
-		c->url = NULL;
-	}
+	if (c->url)
+		c->url = allowed_url(v, targets, c->url);
 	c->content_type = input_string(v, config, "content_type", INPUT_NULLABLE | INPUT_NO_CONTROL,
 	    CONTENT_TYPE_MAX_CHARS);
 	if (c->content_type && strcmp(c->content_type, "json") != 0 &&
@@ -123,7 +142,7 @@ parse_hook_input(struct handler_ctx *ctx, const struct input *body, const struct
 	name = input_string(&v, body, "name", INPUT_NULLABLE | INPUT_NO_CONTROL, HOOK_NAME_MAX_CHARS);
 	if (name && strcmp(name, "web") != 0)
 		validation_add_custom(&v, "name", "name must be web");
-	read_config(&v, body, current == NULL, &in->change);
+	read_config(&v, body, current == NULL, ctx->options->hook_targets, &in->change);
 	if (input_has(body, "active"))
 		in->change.active = input_bool(&v, body, "active", true) ? "t" : "f";
 	read_events(&v, body, current, in);

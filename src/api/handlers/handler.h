@@ -15,9 +15,12 @@
 #include "router.h"
 #include "store_resolve.h"
 
+struct hook_target_policy;
+
 /* What handlers act on of deploy-api's configuration (api_config.h). */
 struct handler_options {
 	bool cascade_skip_production;
+	const struct hook_target_policy *hook_targets; /* --hook-allowed-hosts */
 };
 
 struct handler_ctx {

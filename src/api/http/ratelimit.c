@@ -17,6 +17,10 @@ struct ratelimit_slot {
 
 struct ratelimit_table {
 	size_t nslots;
+	/* The budget shared by every caller that finds no slot of its own:
+	 * while the table is full of live budgets (a flood from many source
+	 * addresses), newcomers are limited together, never not at all. */
+	struct ratelimit_slot overflow;
 	struct ratelimit_slot slots[];
 };
 
@@ -71,7 +75,8 @@ window_expired(uint64_t state, int64_t now)
  * The key's own slot if it has one along its probe run (the run ends at an
  * empty slot), else a fresh one: the first empty or expired slot seen.
  * Looking for the key first matters: taking an expired slot that lies
- * before the key's live one would restart its budget mid-hour.
+ * before the key's live one would restart its budget mid-hour. When the
+ * run holds only live budgets of other keys, the shared overflow slot.
  */
 static struct ratelimit_slot *
 find_slot(struct ratelimit_table *t, uint64_t key, int64_t now)
@@ -108,7 +113,7 @@ find_slot(struct ratelimit_table *t, uint64_t key, int64_t now)
 		if (k == key)
 			return s;
 	}
-	return NULL;
+	return &t->overflow;
 }
 
 void

@@ -5,8 +5,10 @@
  * hour starts at its first request (X-RateLimit-Reset = start + 3600).
  *
  * Slots are claimed lock-free with compare-and-swap; a slot whose hour has
- * passed is reused. When no slot can be had the request is allowed and
- * counted nowhere (fail open): rate limiting must never take the API down.
+ * passed is reused. A caller that finds no slot along its probe run (the
+ * table is full of live budgets) counts against one overflow budget that
+ * all such callers share, with its own limit: stricter, never unlimited.
+ * Without a table (it could not be mapped) requests are allowed.
  */
 #ifndef DEPLOY_RATELIMIT_H
 #define DEPLOY_RATELIMIT_H

@@ -57,6 +57,34 @@ percent_decode(const char *s, size_t n, bool plus_is_space)
 	return out;
 }
 
+/* Keeps name=value when both decode and name is UTF-8 (anything else
+ * names no parameter of ours); a value that is not UTF-8 is kept out and
+ * its name remembered for the 422. Takes both strings. */
+static void
+add_query_param(struct request *req, char *name, char *value, size_t *cap)
+{
+	if (name == NULL || value == NULL || *name == '\0' || !utf8_is_valid(name, strlen(name))) {
+		free(name);
+		free(value);
+		return;
+	}
+	if (!utf8_is_valid(value, strlen(value))) {
+		if (req->invalid_query_name == NULL)
+			req->invalid_query_name = name;
+		else
+			free(name);
+		free(value);
+		return;
+	}
+	if (req->nquery == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		req->query = xrealloc(req->query, *cap * sizeof(*req->query));
+	}
+	req->query[req->nquery].name = name;
+	req->query[req->nquery].value = value;
+	req->nquery++;
+}
+
 static void
 parse_query(struct request *req, const char *qs)
 {
@@ -65,25 +93,12 @@ parse_query(struct request *req, const char *qs)
 	while (*qs) {
 		size_t len = strcspn(qs, "&");
 		size_t name_len = strcspn(qs, "=");
-		char *name, *value;
 
 		if (name_len > len)
 			name_len = len;
-		name = percent_decode(qs, name_len, true);
-		value = name_len < len ? percent_decode(qs + name_len + 1, len - name_len - 1, true)
-				       : xstrdup("");
-		if (name && value && *name) {
-			if (req->nquery == cap) {
-				cap = cap ? cap * 2 : 8;
-				req->query = xrealloc(req->query, cap * sizeof(*req->query));
-			}
-			req->query[req->nquery].name = name;
-			req->query[req->nquery].value = value;
-			req->nquery++;
-		} else {
-			free(name);
-			free(value);
-		}
+		add_query_param(req, percent_decode(qs, name_len, true),
+		    name_len < len ? percent_decode(qs + name_len + 1, len - name_len - 1, true)
+				   : xstrdup(""), &cap);
 		qs += len;
 		if (*qs == '&')
 			qs++;
@@ -113,7 +128,10 @@ parse_path(struct request *req)
 			return;
 		}
 		seg = percent_decode(p, len, false);
-		if (seg == NULL) {
+		/* A segment that is not UTF-8 names nothing (and PostgreSQL
+		 * would refuse it as a parameter). */
+		if (seg == NULL || !utf8_is_valid(seg, strlen(seg))) {
+			free(seg);
 			req->path_invalid = true;
 			return;
 		}
@@ -123,6 +141,14 @@ parse_path(struct request *req)
 		while (*p == '/')
 			p++;
 	}
+}
+
+static bool
+is_decimal_port(const char *s)
+{
+	int64_t port;
+
+	return parse_int64(s, 1, 65535, &port) == 0;
 }
 
 /* Host comes from the client: only characters that can be in a host name
@@ -142,8 +168,16 @@ host_is_safe(const char *h)
 	return true;
 }
 
+/*
+ * The scheme and host of the URLs in responses and in the webhook bodies
+ * rendered with them: --base-url when set; else, with trust_proxy, the
+ * client's Host and X-Forwarded-Proto (a proxy in front sets them); else
+ * only what the server's own configuration says (nginx's SERVER_NAME,
+ * SERVER_PORT and HTTPS), since a client's Host would otherwise end up in
+ * stored payloads that receivers follow with their credentials.
+ */
 static void
-build_urls(struct request *req, const char *base_url)
+build_urls(struct request *req, const char *base_url, bool trust_proxy)
 {
 	char **env = req->fcgx->envp;
 	struct buf web = BUF_INIT;
@@ -156,18 +190,25 @@ build_urls(struct request *req, const char *base_url)
 			n--;
 		buf_append(&web, base_url, n);
 	} else {
-		const char *host = FCGX_GetParam("HTTP_HOST", env);
 		const char *https = FCGX_GetParam("HTTPS", env);
-		const char *proto = FCGX_GetParam("HTTP_X_FORWARDED_PROTO", env);
-		const char *scheme = "http";
+		const char *proto = trust_proxy ? FCGX_GetParam("HTTP_X_FORWARDED_PROTO", env) : NULL;
+		const char *host = trust_proxy ? FCGX_GetParam("HTTP_HOST", env) : NULL;
+		const char *port = NULL;
+		bool secure = (https && *https && strcmp(https, "off") != 0) ||
+		    (proto && strcmp(proto, "https") == 0);
 
-		if ((https && *https && strcmp(https, "off") != 0) || (proto && strcmp(proto, "https") == 0))
-			scheme = "https";
-		if (!host_is_safe(host))
+		if (!host_is_safe(host)) {
 			host = FCGX_GetParam("SERVER_NAME", env);
-		if (!host_is_safe(host))
+			port = FCGX_GetParam("SERVER_PORT", env);
+		}
+		if (!host_is_safe(host)) {
 			host = "localhost";
-		buf_printf(&web, "%s://%s", scheme, host);
+			port = NULL;
+		}
+		buf_printf(&web, "%s://%s", secure ? "https" : "http", host);
+		/* The port the server listens on, unless the scheme implies it. */
+		if (port && is_decimal_port(port) && strcmp(port, secure ? "443" : "80") != 0)
+			buf_printf(&web, ":%s", port);
 	}
 	buf_append(&api, web.data, web.len);
 	if (req->api_prefix)
@@ -212,11 +253,13 @@ make_request_id(struct request *req)
 }
 
 enum request_read_result
-request_read(struct request *req, FCGX_Request *fcgx, int64_t body_max, const char *base_url)
+request_read(struct request *req, FCGX_Request *fcgx, int64_t body_max, const char *base_url,
+    bool trust_proxy)
 {
 	char **env = fcgx->envp;
 	const char *uri, *qs, *content_length;
 	int64_t declared = 0;
+	bool too_long = false;
 
 	memset(req, 0, sizeof(*req));
 	req->fcgx = fcgx;
@@ -231,7 +274,9 @@ request_read(struct request *req, FCGX_Request *fcgx, int64_t body_max, const ch
 	req->raw_path = xstrndup(uri, strcspn(uri, "?"));
 	parse_path(req);
 	qs = strchr(uri, '?');
-	if (qs)
+	if (qs && strlen(qs + 1) > REQUEST_QUERY_MAX)
+		too_long = true;
+	else if (qs)
 		parse_query(req, qs + 1);
 
 	req->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", env);
@@ -239,7 +284,9 @@ request_read(struct request *req, FCGX_Request *fcgx, int64_t body_max, const ch
 	req->api_version = FCGX_GetParam("HTTP_X_GITHUB_API_VERSION", env);
 	req->if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", env);
 	req->remote_addr = FCGX_GetParam("REMOTE_ADDR", env);
-	build_urls(req, base_url);
+	build_urls(req, base_url, trust_proxy);
+	if (too_long)
+		return REQUEST_QUERY_TOO_LONG;
 
 	content_length = FCGX_GetParam("CONTENT_LENGTH", env);
 	if (content_length && *content_length &&
@@ -272,6 +319,7 @@ request_release(struct request *req)
 		free(req->query[i].value);
 	}
 	free(req->query);
+	free(req->invalid_query_name);
 	free(req->body);
 	free(req->api_url);
 	free(req->web_url);

@@ -14,6 +14,11 @@
 #include "util.h"
 
 #define REQUEST_MAX_SEGMENTS 16
+/* The longest query string served (bytes as sent). Link headers repeat the
+ * query in up to four URLs, each byte re-encoded in at most three: with
+ * this bound they fit the FastCGI header buffer that nginx/deploy-api.conf.in
+ * sizes (32 KiB). GitHub's own filters are far shorter. */
+#define REQUEST_QUERY_MAX 2048
 
 /* libfcgi's request, opaque outside request.c and the server (api/). */
 struct FCGX_Request;
@@ -34,6 +39,7 @@ struct request {
 	bool path_invalid;         /* bad percent-encoding or too many segments */
 	struct query_param *query;
 	size_t nquery;
+	char *invalid_query_name;  /* the first parameter whose value was not UTF-8 */
 	char *body;
 	size_t body_len;
 	/* Headers, borrowed; NULL when absent. */
@@ -42,7 +48,7 @@ struct request {
 	const char *api_version;
 	const char *if_none_match;
 	const char *remote_addr;
-	/* Absolute URL prefixes for links in responses. */
+	/* Absolute URL prefixes for links in responses (see request_read). */
 	char *api_url;             /* e.g. http://host/api/v3 or http://host */
 	char *web_url;             /* e.g. http://host */
 	char request_id[48];
@@ -53,12 +59,15 @@ enum request_read_result {
 	REQUEST_OK = 0,
 	REQUEST_BODY_TOO_LARGE,
 	REQUEST_BODY_INCOMPLETE,
+	REQUEST_QUERY_TOO_LONG,    /* over REQUEST_QUERY_MAX: 414, nothing parsed */
 };
 
 /* Fills req from the accepted FastCGI request; the body is read only when
- * its declared length is within body_max. */
+ * its declared length is within body_max. URLs start with base_url when it
+ * is set, else with the server's name and port, or, with trust_proxy, with
+ * the request's Host and X-Forwarded-Proto. */
 enum request_read_result request_read(struct request *req, struct FCGX_Request *fcgx, int64_t body_max,
-    const char *base_url);
+    const char *base_url, bool trust_proxy);
 void request_release(struct request *req);
 
 /* The value of query parameter name, or NULL. */

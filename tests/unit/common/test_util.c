@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "jsonw.h"
 #include "unit.h"
 #include "util.h"
 
@@ -260,6 +261,38 @@ START_TEST(test_strings_and_alloc)
 }
 END_TEST
 
+/* Bytes from requests: what PostgreSQL accepts as UTF-8, and nothing else. */
+START_TEST(test_utf8_is_valid)
+{
+	static const char *const valid[] = {
+		"", "plain", "caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x9a\x80", "\xf4\x8f\xbf\xbf",
+	};
+	static const char *const invalid[] = {
+		"\xff", "\xfe\xff", "\x80", "caf\xc3", "\xc0\xaf", /* overlong '/' */
+		"\xe0\x80\xaf", "\xed\xa0\x80", /* surrogate */ "\xf4\x90\x80\x80", /* > U+10FFFF */
+		"\xe2\x82", "a\xc3(",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(valid); i++)
+		ck_assert_msg(utf8_is_valid(valid[i], strlen(valid[i])), "valid case %zu", i);
+	for (size_t i = 0; i < ARRAY_SIZE(invalid); i++)
+		ck_assert_msg(!utf8_is_valid(invalid[i], strlen(invalid[i])), "invalid case %zu", i);
+}
+END_TEST
+
+/* JSON text is UTF-8 whatever bytes a message echoes (issue 15: a bad
+ * X-GitHub-Api-Version came back raw in the 400's body). */
+START_TEST(test_json_strings_are_utf8)
+{
+	struct buf out = BUF_INIT;
+
+	jw_escape_into(&out, "v\xff\xfe-\xc3\xa9\"\x01" "abcdefgh\x80", 17);
+	ck_assert_str_eq(buf_cstr(&out), "v\xef\xbf\xbd\xef\xbf\xbd-\xc3\xa9\\\"\\u0001abcdefgh\xef\xbf\xbd");
+	ck_assert(utf8_is_valid(out.data, out.len));
+	buf_release(&out);
+}
+END_TEST
+
 START_TEST(test_random_and_clock)
 {
 	unsigned char a[32] = { 0 }, b[32] = { 0 };
@@ -284,5 +317,5 @@ util_suite(void)
 		test_parse_int64_null, test_format_iso8601, test_format_int64, test_hash128,
 		test_format_hex, test_process_id, test_utf8_length, test_has_control_chars,
 		test_sha256_hex, test_strings_and_alloc, test_random_and_clock,
-		test_parse_int64_leading_whitespace, NULL });
+		test_parse_int64_leading_whitespace, test_utf8_is_valid, test_json_strings_are_utf8, NULL });
 }

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,18 +120,53 @@ START_TEST(test_no_table_fails_open)
 }
 END_TEST
 
-START_TEST(test_full_table_fails_open)
+START_TEST(test_full_table_limits_newcomers_together)
 {
 	struct ratelimit_table *t = table(4);
 
 	for (uint64_t k = 1; k <= 4; k++)
 		assert_result(consume(t, k, 1, T0), 1, 1, 0, T0 + HOUR, false);
-	/* No slot for a fifth key: allowed every time, counted nowhere. */
-	for (int i = 0; i < 3; i++)
-		assert_result(consume(t, 5, 1, T0 + 1), 1, 0, 1, T0 + 1 + HOUR, false);
+	/* No slot for a fifth key: it counts against the shared overflow
+	 * budget, and is limited like anyone else. */
+	assert_result(consume(t, 5, 1, T0 + 1), 1, 1, 0, T0 + 1 + HOUR, false);
+	assert_result(consume(t, 5, 1, T0 + 1), 1, 1, 0, T0 + 1 + HOUR, true);
+	/* A sixth newcomer shares what the fifth spent. */
+	assert_result(consume(t, 6, 1, T0 + 2), 1, 1, 0, T0 + 1 + HOUR, true);
 	/* The keys that have slots keep being limited. */
 	for (uint64_t k = 1; k <= 4; k++)
 		assert_result(consume(t, k, 1, T0 + 1), 1, 1, 0, T0 + HOUR, true);
+	ratelimit_destroy(t);
+}
+END_TEST
+
+/* The attack of issue 15: 90,000 source addresses filled the 65,536 slots
+ * and every caller after them went unlimited. */
+START_TEST(test_flood_of_addresses_leaves_no_one_unlimited)
+{
+	const size_t nslots = 65536;
+	struct ratelimit_table *t = table(nslots);
+	char addr[32];
+	unsigned refused = 0;
+
+	for (unsigned i = 0; i < 90000; i++) {
+		snprintf(addr, sizeof(addr), "10.%u.%u.%u", i >> 16, (i >> 8) & 0xff, i & 0xff);
+		(void)consume(t, ratelimit_key('a', addr), 60, T0);
+	}
+	/* A newcomer, anonymous or with a token, is counted and limited. */
+	for (unsigned i = 0; i < 100; i++) {
+		struct ratelimit_result r;
+
+		snprintf(addr, sizeof(addr), "192.168.%u.%u", i >> 8, i & 0xff);
+		r = consume(t, ratelimit_key('a', addr), 60, T0 + 1);
+		ck_assert_int_gt(r.used, 0);
+		refused += r.exceeded;
+		snprintf(addr, sizeof(addr), "%u", 1000000 + i);
+		r = consume(t, ratelimit_key('t', addr), 60, T0 + 1);
+		ck_assert_int_gt(r.used, 0);
+		refused += r.exceeded;
+	}
+	/* 200 newcomers, one request each, against a shared budget of 60. */
+	ck_assert_uint_gt(refused, 100);
 	ratelimit_destroy(t);
 }
 END_TEST
@@ -145,8 +181,8 @@ START_TEST(test_expired_slots_reused)
 	/* Keys 1 and 2 have expired an hour later; 3 and 4 not yet. */
 	assert_result(consume(t, 5, 2, T0 + 2 + HOUR), 2, 1, 1, T0 + 2 + 2 * HOUR, false);
 	assert_result(consume(t, 6, 2, T0 + 2 + HOUR), 2, 1, 1, T0 + 2 + 2 * HOUR, false);
-	/* The table is full again with live budgets: 7 fails open ... */
-	assert_result(consume(t, 7, 2, T0 + 2 + HOUR), 2, 0, 2, T0 + 2 + 2 * HOUR, false);
+	/* The table is full again with live budgets: 7 shares the overflow ... */
+	assert_result(consume(t, 7, 2, T0 + 2 + HOUR), 2, 1, 1, T0 + 2 + 2 * HOUR, false);
 	/* ... and 3 and 4 kept their counts. */
 	assert_result(consume(t, 3, 2, T0 + 2 + HOUR), 2, 2, 0, T0 + 3 + HOUR, false);
 	assert_result(consume(t, 4, 2, T0 + 2 + HOUR), 2, 2, 0, T0 + 4 + HOUR, false);
@@ -159,22 +195,24 @@ END_TEST
 START_TEST(test_probe_limit)
 {
 	struct ratelimit_table *t = table(256);
-	unsigned counted = 0, open = 0;
+	unsigned own = 0, shared = 0;
 
 	/* 64 keys with the same home slot: a lookup looks at a bounded run of
-	 * slots, so some of them fail open although the table has room. */
+	 * slots, so some of them share the overflow budget although the table
+	 * has room; those are limited together. */
 	for (uint64_t i = 1; i <= 64; i++) {
 		struct ratelimit_result r = consume(t, i * 256, 5, T0);
 
-		ck_assert(!r.exceeded);
-		if (r.used == 1)
-			counted++;
-		else if (r.used == 0)
-			open++;
+		if (r.used == 1 && !r.exceeded)
+			own++;
+		else
+			shared++;
 	}
-	ck_assert_uint_eq(counted + open, 64);
-	ck_assert_uint_gt(counted, 0);
-	ck_assert_uint_gt(open, 0);
+	ck_assert_uint_eq(own + shared, 64);
+	ck_assert_uint_gt(own, 0);
+	ck_assert_uint_gt(shared, 5);
+	/* Only five of the sharing keys got through. */
+	ck_assert(consume(t, 65 * 256, 5, T0).exceeded);
 	/* Keys at other home slots are unaffected. */
 	assert_result(consume(t, 128, 5, T0), 5, 1, 4, T0 + HOUR, false);
 	ratelimit_destroy(t);
@@ -261,7 +299,8 @@ ratelimit_suite(void)
 {
 	return unit_suite("ratelimit", NULL, 0, (const TTest *const[]){
 		test_key, test_counting, test_window_reset, test_limit_changes, test_unlimited,
-		test_no_table_fails_open, test_full_table_fails_open, test_expired_slots_reused,
+		test_no_table_fails_open, test_full_table_limits_newcomers_together,
+		test_flood_of_addresses_leaves_no_one_unlimited, test_expired_slots_reused,
 		test_probe_limit, test_shared_across_fork, test_concurrent_processes,
 		test_live_budget_survives_expired_neighbour, NULL });
 }

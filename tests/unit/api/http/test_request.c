@@ -79,13 +79,20 @@ START_TEST(test_percent_decode_length)
 END_TEST
 
 static enum request_read_result
-read_request(struct request *req, char **envp, const char *body, int64_t body_max,
-    const char *base_url)
+read_request_behind(struct request *req, char **envp, const char *body, int64_t body_max,
+    const char *base_url, bool trust_proxy)
 {
 	static struct fake_fcgi f;
 
 	fake_fcgi_init(&f, envp, body, body ? strlen(body) : 0);
-	return request_read(req, &f.req, body_max, base_url);
+	return request_read(req, &f.req, body_max, base_url, trust_proxy);
+}
+
+static enum request_read_result
+read_request(struct request *req, char **envp, const char *body, int64_t body_max,
+    const char *base_url)
+{
+	return read_request_behind(req, envp, body, body_max, base_url, true);
 }
 
 START_TEST(test_read_full)
@@ -185,6 +192,10 @@ static const struct {
 	{ "/a+b/%2Fc", false, "/a+b/%2Fc", "a+b|/c", false },
 	{ "/repos/%zz", false, "/repos/%zz", "", true },
 	{ "/repos/%00", false, "/repos/%00", "", true },
+	/* Not UTF-8: names nothing (PostgreSQL refused it: a 500). */
+	{ "/repos/alice/%FF", false, "/repos/alice/%FF", "", true },
+	{ "/repos/a/b/commits/%C0%AF/status", false, "/repos/a/b/commits/%C0%AF/status", "", true },
+	{ "/repos/caf%C3%A9/b", false, "/repos/caf%C3%A9/b", "repos|caf\xc3\xa9|b", false },
 	{ "/repos/%", false, "/repos/%", "", true },
 	{ "/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16", false, "/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16",
 	  "1|2|3|4|5|6|7|8|9|10|11|12|13|14|15|16", false },
@@ -220,7 +231,8 @@ END_TEST
 START_TEST(test_read_query_edges)
 {
 	char *env[] = {
-		"REQUEST_URI=/x?a=1&a=2&&bad=%zz&%00=v&n%61me=v%61l&sp+ace=1&=&k==v&last=",
+		"REQUEST_URI=/x?a=1&a=2&&bad=%zz&%00=v&n%61me=v%61l&sp+ace=1&=&k==v&last="
+		"&environment=%FF&ref=%FE&%FF=1&e=%E2%82%AC",
 		NULL,
 	};
 	struct request req;
@@ -234,7 +246,13 @@ START_TEST(test_read_query_edges)
 	ck_assert_str_eq(request_query(&req, "sp ace"), "1");
 	ck_assert_str_eq(request_query(&req, "k"), "=v");
 	ck_assert_str_eq(request_query(&req, "last"), "");
-	ck_assert_uint_eq(req.nquery, 6);
+	/* A value that is not UTF-8 is kept out; the first such name is kept
+	 * for the 422. A name that is not UTF-8 is dropped. */
+	ck_assert_ptr_null(request_query(&req, "environment"));
+	ck_assert_ptr_null(request_query(&req, "ref"));
+	ck_assert_str_eq(req.invalid_query_name, "environment");
+	ck_assert_str_eq(request_query(&req, "e"), "\xe2\x82\xac");
+	ck_assert_uint_eq(req.nquery, 7);
 	request_release(&req);
 }
 END_TEST
@@ -249,29 +267,43 @@ START_TEST(test_read_urls)
 		"SERVER_NAME=server.example", NULL };
 	char *unsafe_both[] = { "REQUEST_URI=/user", "HTTP_HOST=a b", "SERVER_NAME=\"q\"", NULL };
 	char *ipv6[] = { "REQUEST_URI=/user", "HTTP_HOST=[::1]:8080", NULL };
-	/* The environment, the configured base URL, the URLs expected (a NULL
-	 * api_url is not checked). */
+	/* Issue 15: a client's Host and X-Forwarded-Proto reached stored
+	 * webhook payloads. Without --trust-proxy only the server's own name,
+	 * port and TLS say what the URLs are. */
+	char *attacker[] = { "REQUEST_URI=/user", "HTTP_HOST=attacker.example:8443",
+		"HTTP_X_FORWARDED_PROTO=https", "SERVER_NAME=api.example", "SERVER_PORT=8080", NULL };
+	char *tls[] = { "REQUEST_URI=/user", "HTTP_HOST=attacker.example", "HTTPS=on",
+		"SERVER_NAME=api.example", "SERVER_PORT=443", NULL };
+	/* The environment, the configured base URL, whether the proxy is
+	 * trusted, the URLs expected (a NULL api_url is not checked). */
 	const struct {
 		char **env;
-		const char *base_url, *web_url, *api_url;
+		const char *base_url;
+		bool trust_proxy;
+		const char *web_url, *api_url;
 	} cases[] = {
-		{ https_env, NULL, "https://h.example", "https://h.example/api/v3" },
-		{ https_off, NULL, "http://h.example", "http://h.example" },
-		{ forwarded, NULL, "https://h.example", NULL },
+		{ https_env, NULL, true, "https://h.example", "https://h.example/api/v3" },
+		{ https_off, NULL, true, "http://h.example", "http://h.example" },
+		{ forwarded, NULL, true, "https://h.example", NULL },
 		/* A Host that could inject into a URL or a Link header is not used. */
-		{ unsafe_host, NULL, "http://server.example", NULL },
-		{ unsafe_both, NULL, "http://localhost", NULL },
-		{ ipv6, NULL, "http://[::1]:8080", NULL },
+		{ unsafe_host, NULL, true, "http://server.example", NULL },
+		{ unsafe_both, NULL, true, "http://localhost", NULL },
+		{ ipv6, NULL, true, "http://[::1]:8080", NULL },
 		/* A configured base URL wins over Host, without its trailing slashes. */
-		{ https_env, "https://api.example//", "https://api.example",
+		{ https_env, "https://api.example//", true, "https://api.example",
 		  "https://api.example/api/v3" },
-		{ https_off, "", "http://h.example", NULL },
+		{ https_off, "", true, "http://h.example", NULL },
+		{ attacker, NULL, false, "http://api.example:8080", NULL },
+		{ attacker, NULL, true, "https://attacker.example:8443", NULL },
+		{ attacker, "https://api.example", false, "https://api.example", NULL },
+		{ tls, NULL, false, "https://api.example", NULL },
+		{ unsafe_host, NULL, false, "http://server.example", NULL },
 	};
 	struct request req;
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		ck_assert_int_eq(read_request(&req, cases[i].env, NULL, 1024, cases[i].base_url),
-		    REQUEST_OK);
+		ck_assert_int_eq(read_request_behind(&req, cases[i].env, NULL, 1024, cases[i].base_url,
+		    cases[i].trust_proxy), REQUEST_OK);
 		ck_assert_str_eq(req.web_url, cases[i].web_url);
 		if (cases[i].api_url)
 			ck_assert_str_eq(req.api_url, cases[i].api_url);
