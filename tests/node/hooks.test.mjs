@@ -379,6 +379,20 @@ describe('pings and deliveries', () => {
 		await assertRequestError(client.repos.redeliverWebhookDelivery({ ...pub, hook_id: other.id, delivery_id: item.id }), 404, 'Not Found');
 	});
 
+	it('repos.testPushWebhook: 204 and nothing sent (no push events here), 404 for another hook', async () => {
+		const h = await newHook(pub);
+		const client = octokit(owner.token);
+		const res = await client.repos.testPushWebhook({ ...pub, hook_id: h.id });
+		assert.equal(res.status, 204);
+		assertValidResponse('/repos/{owner}/{repo}/hooks/{hook_id}/tests', 'post', 204, res.data);
+		// The hook's advertised test_url answers the same.
+		const viaTestUrl = await client.request(`POST ${h.test_url}`);
+		assert.equal(viaTestUrl.status, 204);
+		assert.equal(count(`SELECT count(*) FROM deliveries WHERE hook_id = ${h.id}`), 0);
+		const missing = await assertRequestError(client.repos.testPushWebhook({ ...pub, hook_id: h.id + 1_000_000 }), 404, 'Not Found');
+		assertValidResponse('/repos/{owner}/{repo}/hooks/{hook_id}/tests', 'post', 404, missing.response.data);
+	});
+
 	it('octokit.paginate over listWebhookDeliveries, newest first', async () => {
 		const h = await newHook(pub);
 		const client = octokit(owner.token);
