@@ -301,7 +301,7 @@ h_hook_ping(struct handler_ctx *ctx)
 /* GitHub answers 204 and sends the latest push event to the hook if it
  * subscribes to push, nothing when there is none. This server receives no
  * pushes, so there never is one: 204 for a hook that exists, nothing
- * queued (semantics.md, "Webhook payloads and delivery"). */
+ * queued (docs/architecture.md, "Webhooks (API side)"). */
 void
 h_hook_test(struct handler_ctx *ctx)
 {
