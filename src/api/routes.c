@@ -76,23 +76,19 @@ const struct route routes[] = {
 	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
 	  .id_sequence = "commit_statuses_id_seq",
 	  .documentation_url = DOCS_COMMIT_STATUSES "#create-a-commit-status" },
-	{ .method = "GET", .pattern = "/repos/:owner/:repo/commits/:ref", .handler = h_commit_get,
-	  .access = ROUTE_REPO_READ, .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
-	  .documentation_url = DOCS_COMMITS "#get-a-commit" },
-	/* The legacy name of the list below, which PyGithub's get_statuses()
+#define COMMIT_READ_ROUTE(p, h, doc)                                                \
+	{ .method = "GET", .pattern = "/repos/:owner/:repo" p, .handler = (h),        \
+	  .access = ROUTE_REPO_READ, .scope_class = SCOPE_CLASS_CODE,                \
+	  .accepted_scopes = "repo", .documentation_url = (doc) }
+	COMMIT_READ_ROUTE("/commits/:ref", h_commit_get, DOCS_COMMITS "#get-a-commit"),
+	COMMIT_READ_ROUTE("/commits/:ref/statuses", h_commit_statuses_list,
+	    DOCS_COMMIT_STATUSES "#list-commit-statuses-for-a-reference"),
+	/* The legacy name of the list above, which PyGithub's get_statuses()
 	 * and pull requests' statuses_url use. */
-	{ .method = "GET", .pattern = "/repos/:owner/:repo/statuses/:ref",
-	  .handler = h_commit_statuses_list, .access = ROUTE_REPO_READ,
-	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
-	  .documentation_url = DOCS_COMMIT_STATUSES "#list-commit-statuses-for-a-reference" },
-	{ .method = "GET", .pattern = "/repos/:owner/:repo/commits/:ref/statuses",
-	  .handler = h_commit_statuses_list, .access = ROUTE_REPO_READ,
-	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
-	  .documentation_url = DOCS_COMMIT_STATUSES "#list-commit-statuses-for-a-reference" },
-	{ .method = "GET", .pattern = "/repos/:owner/:repo/commits/:ref/status",
-	  .handler = h_commit_status_combined, .access = ROUTE_REPO_READ,
-	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
-	  .documentation_url = DOCS_COMMIT_STATUSES "#get-the-combined-status-for-a-specific-reference" },
+	COMMIT_READ_ROUTE("/statuses/:ref", h_commit_statuses_list,
+	    DOCS_COMMIT_STATUSES "#list-commit-statuses-for-a-reference"),
+	COMMIT_READ_ROUTE("/commits/:ref/status", h_commit_status_combined,
+	    DOCS_COMMIT_STATUSES "#get-the-combined-status-for-a-specific-reference"),
 	{ .method = "POST", .pattern = "/repos/:owner/:repo/merges", .handler = h_merge_create,
 	  .access = ROUTE_REPO_WRITE, .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
 	  .documentation_url = DOCS_BRANCHES "#merge-a-branch" },
