@@ -13,7 +13,7 @@ DEPLOY_SRC=${DEPLOY_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 DEPLOY_DEBIAN_PACKAGES="build-essential autoconf automake libtool pkg-config
  libfcgi-dev libpq-dev libjansson-dev check libsubunit-dev libcurl4-openssl-dev
  libssl-dev libgit2-dev libsystemd-dev systemd postgresql nginx-light git curl wrk valgrind nodejs
- npm python3 clang libclang-rt-dev"
+ npm python3 python3-github clang libclang-rt-dev"
 
 die() { echo "error: $*" >&2; exit 1; }
 note() { echo "--- $*" >&2; }

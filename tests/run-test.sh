@@ -1,11 +1,11 @@
 #!/bin/sh
-# automake's LOG_COMPILER: integration, client and fault tests get a private
+# automake's LOG_COMPILER: integration, client (octokit, PyGithub) and fault tests get a private
 # stack, unit tests run as they are.
 case "$1" in
 */faults/scripts_run_*|faults/scripts_run_*) exec "$@" ;;  # starts scripts/run itself
 # Hooks as in production: external hosts only.
 */integration/check_hostile|integration/check_hostile)
 	DEPLOY_HOOK_ALLOWED_HOSTS=external exec "$(dirname "$0")/integration/run-with-stack.sh" "$@" ;;
-*/integration/*|integration/*|*/node/*|node/*|*/faults/*|faults/*) exec "$(dirname "$0")/integration/run-with-stack.sh" "$@" ;;
+*/integration/*|integration/*|*/node/*|node/*|*/pygithub/*|pygithub/*|*/faults/*|faults/*) exec "$(dirname "$0")/integration/run-with-stack.sh" "$@" ;;
 *) exec "$@" ;;
 esac

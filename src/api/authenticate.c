@@ -18,10 +18,11 @@ add_rate_limit_headers(struct response *res, const struct ratelimit_result *rl)
 	response_header(res, "X-RateLimit-Resource", "core");
 }
 
-/* Counts the request against the caller's budget; false when it is spent
- * (the 403 is then already in res). */
+/* Counts the request against the caller's budget (the token's when
+ * ctx->auth holds an authenticated caller, else the client address's) and
+ * adds the X-RateLimit-* headers; true when the budget was already spent. */
 static bool
-apply_rate_limit(struct handler_ctx *ctx, const struct rate_budgets *budgets)
+count_request(struct handler_ctx *ctx, const struct rate_budgets *budgets)
 {
 	const struct principal *p = &ctx->auth->principal;
 	struct ratelimit_result rl;
@@ -40,7 +41,17 @@ apply_rate_limit(struct handler_ctx *ctx, const struct rate_budgets *budgets)
 	}
 	ratelimit_consume(budgets->table, key, limit, (int64_t)time(NULL), &rl);
 	add_rate_limit_headers(ctx->res, &rl);
-	if (!rl.exceeded)
+	return rl.exceeded;
+}
+
+/* Counts the request; false when the budget is spent (the 403 is then
+ * already in res). */
+static bool
+apply_rate_limit(struct handler_ctx *ctx, const struct rate_budgets *budgets)
+{
+	const struct principal *p = &ctx->auth->principal;
+
+	if (!count_request(ctx, budgets))
 		return true;
 	ctx->res->documentation_url = DOCS_ROOT "/overview/rate-limits-for-the-rest-api";
 	if (p->authenticated) {
@@ -104,6 +115,9 @@ authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets
 		rq.id_sequence = route->id_sequence;
 	}
 	if (resolve_cached(cache, ctx->db, &rq, ctx->auth, &err) < 0) {
+		/* The token cannot be read without the database: the client
+		 * address pays, as for bad credentials. */
+		(void)count_request(ctx, budgets);
 		reply_db_failure(ctx, &err);
 		return false;
 	}
@@ -133,4 +147,22 @@ authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets
 	message = access_verdict_message(verdict, &status);
 	response_error(ctx->res, status, message);
 	return false;
+}
+
+void
+authenticate_count_rejected(struct handler_ctx *ctx, const struct rate_budgets *budgets,
+    struct resolve_cache *cache)
+{
+	char token_hash[65];
+	struct resolve_request rq = { 0 };
+	struct db_error err;
+
+	if (credentials_parse(ctx->req->authorization, token_hash) == CREDENTIALS_TOKEN) {
+		rq.token_hash = token_hash;
+		/* A database that fails leaves the caller anonymous: the client
+		 * address pays, and the error decided already stays the answer. */
+		if (resolve_cached(cache, ctx->db, &rq, ctx->auth, &err) < 0)
+			ctx->auth->principal.authenticated = false;
+	}
+	(void)count_request(ctx, budgets);
 }

@@ -29,4 +29,12 @@ struct rate_budgets {
 bool authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets,
     struct resolve_cache *cache);
 
+/* For a request answered before authentication (an unknown API version, a
+ * body too large or cut short): counts it against the budget of the token
+ * it carries, or of the client address when it has none that resolves,
+ * and adds the X-RateLimit-* headers. The response already in ctx->res
+ * stays, even when the budget is spent. */
+void authenticate_count_rejected(struct handler_ctx *ctx, const struct rate_budgets *budgets,
+    struct resolve_cache *cache);
+
 #endif

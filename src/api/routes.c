@@ -8,6 +8,7 @@
 #define DOCS_DEPLOYMENTS DOCS_ROOT "/deployments/deployments"
 #define DOCS_STATUSES DOCS_ROOT "/deployments/statuses"
 #define DOCS_HOOKS DOCS_ROOT "/repos/webhooks"
+#define DOCS_COMMITS DOCS_ROOT "/commits/commits"
 #define DOCS_COMMIT_STATUSES DOCS_ROOT "/commits/statuses"
 #define DOCS_BRANCHES DOCS_ROOT "/branches/branches"
 
@@ -61,6 +62,9 @@ const struct route routes[] = {
 	HOOK_ROUTE("PATCH", "/:hook_id", h_hook_update, DOCS_HOOKS "#update-a-repository-webhook"),
 	HOOK_ROUTE("DELETE", "/:hook_id", h_hook_delete, DOCS_HOOKS "#delete-a-repository-webhook"),
 	HOOK_ROUTE("POST", "/:hook_id/pings", h_hook_ping, DOCS_HOOKS "#ping-a-repository-webhook"),
+	HOOK_ROUTE("POST", "/:hook_id/tests", h_hook_test, DOCS_HOOKS "#test-the-push-repository-webhook"),
+	/* The hook's test_url, as GitHub spells it. */
+	HOOK_ROUTE("POST", "/:hook_id/test", h_hook_test, DOCS_HOOKS "#test-the-push-repository-webhook"),
 	HOOK_ROUTE("GET", "/:hook_id/deliveries", h_hook_deliveries_list,
 	    DOCS_HOOKS "#list-deliveries-for-a-repository-webhook"),
 	HOOK_ROUTE("GET", "/:hook_id/deliveries/:delivery_id", h_hook_delivery_get,
@@ -72,14 +76,19 @@ const struct route routes[] = {
 	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
 	  .id_sequence = "commit_statuses_id_seq",
 	  .documentation_url = DOCS_COMMIT_STATUSES "#create-a-commit-status" },
-	{ .method = "GET", .pattern = "/repos/:owner/:repo/commits/:ref/statuses",
-	  .handler = h_commit_statuses_list, .access = ROUTE_REPO_READ,
-	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
-	  .documentation_url = DOCS_COMMIT_STATUSES "#list-commit-statuses-for-a-reference" },
-	{ .method = "GET", .pattern = "/repos/:owner/:repo/commits/:ref/status",
-	  .handler = h_commit_status_combined, .access = ROUTE_REPO_READ,
-	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
-	  .documentation_url = DOCS_COMMIT_STATUSES "#get-the-combined-status-for-a-specific-reference" },
+#define COMMIT_READ_ROUTE(p, h, doc)                                                \
+	{ .method = "GET", .pattern = "/repos/:owner/:repo" p, .handler = (h),        \
+	  .access = ROUTE_REPO_READ, .scope_class = SCOPE_CLASS_CODE,                \
+	  .accepted_scopes = "repo", .documentation_url = (doc) }
+	COMMIT_READ_ROUTE("/commits/:ref", h_commit_get, DOCS_COMMITS "#get-a-commit"),
+	COMMIT_READ_ROUTE("/commits/:ref/statuses", h_commit_statuses_list,
+	    DOCS_COMMIT_STATUSES "#list-commit-statuses-for-a-reference"),
+	/* The legacy name of the list above, which PyGithub's get_statuses()
+	 * and pull requests' statuses_url use. */
+	COMMIT_READ_ROUTE("/statuses/:ref", h_commit_statuses_list,
+	    DOCS_COMMIT_STATUSES "#list-commit-statuses-for-a-reference"),
+	COMMIT_READ_ROUTE("/commits/:ref/status", h_commit_status_combined,
+	    DOCS_COMMIT_STATUSES "#get-the-combined-status-for-a-specific-reference"),
 	{ .method = "POST", .pattern = "/repos/:owner/:repo/merges", .handler = h_merge_create,
 	  .access = ROUTE_REPO_WRITE, .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",
 	  .documentation_url = DOCS_BRANCHES "#merge-a-branch" },

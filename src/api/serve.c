@@ -15,28 +15,53 @@
 /* Callers remembered per worker: a pool of 32 workers keeps 32 copies. */
 #define RESOLVE_CACHE_SLOTS 1024
 
-/* Version check, route, authenticate, handle: every path that ends with a
- * response in ctx->res. */
+/* The answers decided before the caller is known: a body too large or
+ * cut short, a query too long, an unknown API version. False when there
+ * is none. */
+static bool
+reply_unreadable(struct handler_ctx *ctx, enum request_read_result rr)
+{
+	const struct request *req = ctx->req;
+	struct buf msg = BUF_INIT;
+
+	if (rr == REQUEST_BODY_TOO_LARGE) {
+		response_error(ctx->res, 413, "Request body is too large");
+		return true;
+	}
+	if (rr == REQUEST_BODY_INCOMPLETE) {
+		response_error(ctx->res, 400, "Problems reading the request body");
+		return true;
+	}
+	if (rr == REQUEST_QUERY_TOO_LONG) {
+		response_error(ctx->res, 414, "URI Too Long");
+		return true;
+	}
+	if (media_api_version_supported(req->api_version))
+		return false;
+	buf_printf(&msg, "Invalid API version: '%s'.", req->api_version);
+	response_error(ctx->res, 400, buf_cstr(&msg));
+	buf_release(&msg);
+	return true;
+}
+
+/* Route, authenticate, handle: every path that ends with a response in
+ * ctx->res, X-RateLimit-* headers included. */
 static void
-route_request(struct handler_ctx *ctx, const struct serve_env *env)
+route_request(struct handler_ctx *ctx, const struct serve_env *env, enum request_read_result rr)
 {
 	struct request *req = ctx->req;
-	struct response *res = ctx->res;
 	bool routed;
 
-	if (!media_api_version_supported(req->api_version)) {
-		struct buf msg = BUF_INIT;
-
-		buf_printf(&msg, "Invalid API version: '%s'.", req->api_version);
-		response_error(res, 400, buf_cstr(&msg));
-		buf_release(&msg);
+	if (reply_unreadable(ctx, rr)) {
+		/* GitHub counts these too, and says so in the headers. */
+		authenticate_count_rejected(ctx, &env->budgets, env->resolve_cache);
 		return;
 	}
 	routed = !req->path_invalid &&
 	    router_match(routes, routes_count, req->method, req->segments, req->nsegments,
 		&ctx->match) == 0;
 	if (routed) {
-		res->documentation_url = ctx->match.route->documentation_url;
+		ctx->res->documentation_url = ctx->match.route->documentation_url;
 		if (ctx->match.route->access == ROUTE_OPEN) {
 			ctx->match.route->handler(ctx);
 			return;
@@ -140,14 +165,7 @@ serve_request(FCGX_Request *fcgx, const struct serve_env *env)
 		.auth = &auth,
 		.urls = { .api = req.api_url, .web = req.web_url },
 	};
-	if (rr == REQUEST_BODY_TOO_LARGE)
-		response_error(&res, 413, "Request body is too large");
-	else if (rr == REQUEST_BODY_INCOMPLETE)
-		response_error(&res, 400, "Problems reading the request body");
-	else if (rr == REQUEST_QUERY_TOO_LONG)
-		response_error(&res, 414, "URI Too Long");
-	else
-		route_request(&ctx, env);
+	route_request(&ctx, env, rr);
 
 	if (res.status == 200 && (strcmp(req.method, "GET") == 0 || strcmp(req.method, "HEAD") == 0))
 		response_apply_etag(&res, req.if_none_match);

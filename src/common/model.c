@@ -180,3 +180,16 @@ scopes_parse(const char *list, unsigned *out)
 	}
 	return 0;
 }
+
+void
+commit_info_release(struct commit_info *c)
+{
+	/* Owned when gitcommit_read() filled them (model.h). */
+	free((char *)c->author.name);
+	free((char *)c->author.email);
+	free((char *)c->committer.name);
+	free((char *)c->committer.email);
+	free((char *)c->message);
+	free(c->parents);
+	memset(c, 0, sizeof(*c));
+}

@@ -6,6 +6,7 @@
 #define DEPLOY_MODEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct user {
@@ -156,6 +157,22 @@ struct merge_commit {
 	char tree[41];
 	char parents[2][41];        /* the branch's head, then the merged commit */
 };
+
+/* A commit as GitHub's commit object shows it (render_commit). Filled by
+ * gitcommit_read(), it owns its strings and parents (commit_info_release);
+ * built by a caller around its own data (a merge just written), it
+ * borrows them and is not released. */
+struct commit_info {
+	char sha[41];
+	char tree[41];
+	char (*parents)[41];        /* nparents SHAs, first parent first */
+	size_t nparents;
+	struct git_identity author;
+	struct git_identity committer;
+	const char *message;
+};
+
+void commit_info_release(struct commit_info *c);
 
 /* Deep copies: dst owns its strings (release it with the matching
  * *_release). */

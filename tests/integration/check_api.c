@@ -426,6 +426,90 @@ START_TEST(rate_limit_per_token)
 }
 END_TEST
 
+/* The five X-RateLimit-* headers are on res, Limit as given; returns Used. */
+static long
+rate_limit_used(const struct http_response *res, const char *limit)
+{
+	static const char *const names[] = { "X-RateLimit-Remaining", "X-RateLimit-Reset",
+		"X-RateLimit-Used" };
+	char *used;
+	long n;
+
+	assert_header(res, "X-RateLimit-Limit", limit);
+	assert_header(res, "X-RateLimit-Resource", "core");
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char *v = http_header(res, names[i]);
+
+		ck_assert_msg(v != NULL, "%ld response without %s", res->status, names[i]);
+		free(v);
+	}
+	used = http_header(res, "X-RateLimit-Used");
+	n = atol(used);
+	free(used);
+	return n;
+}
+
+/* Answers decided before authentication (an unknown API version) count
+ * against the token they carry, or the client address without one, as do
+ * later 4xx; nginx's own 413 page is the one response without them. */
+START_TEST(rate_limit_headers_on_every_error)
+{
+	char login[40];
+	const char *create[] = { "user", "create", login, NULL };
+	const char *tok[] = { "token", "create", login, "--rate-limit", "50", NULL };
+	char full[128], path[160];
+	const char *repo[] = { "repo", "create", full, NULL };
+	const char *bad_version[] = { "X-GitHub-Api-Version: 1999-01-01", NULL };
+	const char *unknown_token[] = { "X-GitHub-Api-Version: 1999-01-01",
+		"Authorization: token not-a-token", NULL };
+	struct http_response r;
+	size_t n = 1024 * 1024 + 10;
+	char *token, *big, *h;
+	long used;
+
+	unique_name("counted", login, sizeof(login));
+	free(deployctl(create));
+	token = deployctl(tok);
+	snprintf(full, sizeof(full), "%s/counted", login);
+	free(deployctl(repo));
+	snprintf(path, sizeof(path), "/repos/%s/deployments", full);
+
+	http_call(&r, "GET", "/user", token, NULL, bad_version);
+	ck_assert_int_eq(r.status, 400);
+	used = rate_limit_used(&r, "50");
+	http_response_release(&r);
+	http_call(&r, "POST", path, token, "{not json", NULL);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_int_eq(rate_limit_used(&r, "50"), used + 1);
+	http_response_release(&r);
+	http_call(&r, "GET", "/no/such/route", token, NULL, bad_version);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_int_eq(rate_limit_used(&r, "50"), used + 2);
+	http_response_release(&r);
+
+	/* Without a token that resolves, the address's budget (60). */
+	http_call(&r, "GET", "/user", NULL, NULL, bad_version);
+	ck_assert_int_eq(r.status, 400);
+	used = rate_limit_used(&r, "60");
+	http_response_release(&r);
+	http_call(&r, "GET", "/user", NULL, NULL, unknown_token);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_int_eq(rate_limit_used(&r, "60"), used + 1);
+	http_response_release(&r);
+
+	big = malloc(n + 1);
+	memset(big, 'x', n);
+	big[n] = '\0';
+	http_call(&r, "POST", "/repos/a/b/deployments", token, big, NULL);
+	ck_assert_int_eq(r.status, 413);
+	h = http_header(&r, "X-RateLimit-Limit");
+	ck_assert_msg(h == NULL, "nginx's 413 page now has X-RateLimit-Limit: update docs/architecture.md");
+	http_response_release(&r);
+	free(big);
+	free(token);
+}
+END_TEST
+
 START_TEST(common_headers)
 {
 	struct world w;
@@ -477,7 +561,7 @@ main(void)
 		scopes_limit_what_a_token_sees, names_match_case_insensitively,
 		urls_follow_the_request_prefix, unknown_routes_and_methods_are_404,
 		user_needs_authentication, oversized_body_is_413, etag_and_if_none_match,
-		rate_limit_per_token, common_headers, NULL });
+		rate_limit_per_token, rate_limit_headers_on_every_error, common_headers, NULL });
 
 	return suite_failures(suite_of("api", tc, NULL)) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -766,13 +766,23 @@ START_TEST(test_failed_then_redelivered)
 	ck_assert_uint_eq(receiver_poll(&rcv), 3);
 	ck_assert_int_eq(db_int("SELECT attempts FROM deliveries WHERE hook_id = %" PRId64, hook), 3);
 	ck_assert_int_eq(db_int("SELECT status_code FROM deliveries WHERE hook_id = %" PRId64, hook), 503);
-	/* What the API's redelivery does: same row, same guid, one more go. */
-	free(sql_value("UPDATE deliveries SET status = 'pending', next_attempt_at = now(), redelivery = true"
-	    " WHERE hook_id = %" PRId64, hook));
-	wait_records(&rcv, 4, 5000);
-	ck_assert_str_eq(rec_header(json_array_get(rcv.records, 3), "x-github-delivery"),
-	    rec_header(json_array_get(rcv.records, 0), "x-github-delivery"));
-	wait_count(1, 5000, "SELECT count(*) FROM deliveries WHERE status = 'failed' AND attempts = 4");
+	/* What the API's redelivery does: a new delivery under the same guid,
+	 * with attempts of its own; the original keeps its record. */
+	free(sql_value("INSERT INTO deliveries (guid, hook_id, repository_id, event, action,"
+	    " deployment_id, event_seq, payload, redelivery)"
+	    " SELECT guid, hook_id, repository_id, event, action, deployment_id, event_seq, payload, true"
+	    " FROM deliveries WHERE hook_id = %" PRId64, hook));
+	wait_records(&rcv, 6, 5000);
+	for (size_t i = 3; i < 6; i++)
+		ck_assert_str_eq(rec_header(json_array_get(rcv.records, i), "x-github-delivery"),
+		    rec_header(json_array_get(rcv.records, 0), "x-github-delivery"));
+	wait_count(1, 5000, "SELECT count(*) FROM deliveries WHERE status = 'failed' AND attempts = 3"
+	    " AND redelivery");
+	ck_assert_int_eq(db_int("SELECT count(*) FROM deliveries WHERE status = 'failed' AND attempts = 3"
+	    " AND NOT redelivery"), 1);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d"
+	    " ON d.id = a.delivery_id WHERE d.hook_id = %" PRId64, hook), 6);
+	assert_no_more_records(&rcv, 6);
 	receiver_stop(&rcv);
 }
 END_TEST

@@ -3,8 +3,8 @@
  * dispatcher running (deliveries and outbox rows stay where the API put
  * them): hooks CRUD as GitHub's (defaults, the write-only secret, events
  * replace/add/remove), validation with nothing written, admin-only access,
- * pings and their deliveries (list, detail, pagination, redelivery keeping
- * the guid), POST /dispatches (the outbox row, validation, push access),
+ * pings and their deliveries (list, detail, pagination, redeliveries: new
+ * deliveries under the same guid), POST /dispatches (the outbox row, validation, push access),
  * and deployctl hook create / outbox status.
  */
 #include "config.h"
@@ -850,11 +850,11 @@ START_TEST(ping_queues_a_pending_delivery)
 }
 END_TEST
 
-START_TEST(redelivery_keeps_the_guid)
+START_TEST(redelivery_is_a_new_delivery_with_the_guid)
 {
 	struct test_repo w;
 	json_t *d, *accepted;
-	long long id, did;
+	long long id, did, redelivered;
 	char *guid, *row;
 
 	world_make(&w, false);
@@ -876,35 +876,45 @@ START_TEST(redelivery_keeps_the_guid)
 	accepted = call(&w, "POST", 202, NULL, "/hooks/%lld/deliveries/%lld/attempts", id, did);
 	ck_assert(json_is_object(accepted));
 	json_decref(accepted);
-	row = sql_text("SELECT status || ' ' || redelivery || ' ' || guid FROM deliveries "
-	    "WHERE id = %lld", did);
+	/* A delivery of its own, listed first: new id, same guid, pending;
+	 * the original keeps its record. */
+	redelivered = newest_delivery(id);
+	ck_assert_int_gt(redelivered, did);
+	row = sql_text("SELECT status || ' ' || redelivery || ' ' || guid || ' ' || attempts"
+	    " FROM deliveries WHERE id = %lld", redelivered);
 	{
 		struct buf expected = BUF_INIT;
 
-		buf_printf(&expected, "pending true %s", guid);
+		buf_printf(&expected, "pending true %s 0", guid);
 		ck_assert_str_eq(row, expected.data);
 		buf_release(&expected);
 	}
 	free(row);
-	/* The same delivery, queued again: no new row. */
-	ck_assert_int_eq(rows_of(&w, "deliveries"), 1);
+	ck_assert_int_eq(rows_of(&w, "deliveries"), 2);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM delivery_queue WHERE delivery_id = %lld"
+	    " AND deployment_id IS NULL", redelivered), 1);
 	d = call(&w, "GET", 200, NULL, "/hooks/%lld/deliveries/%lld", id, did);
-	ck_assert_str_eq(json_str(d, "guid"), guid);
-	ck_assert(json_is_true(json_object_get(d, "redelivery")));
+	ck_assert(json_is_false(json_object_get(d, "redelivery")));
+	ck_assert_str_eq(json_str(d, "status"), "OK");
+	ck_assert_int_eq(json_int(d, "status_code"), 200);
 	json_decref(d);
 	d = call(&w, "GET", 200, NULL, "/hooks/%lld/deliveries", id);
-	ck_assert_uint_eq(json_array_size(d), 1);
+	ck_assert_uint_eq(json_array_size(d), 2);
+	ck_assert_int_eq(json_int(json_array_get(d, 0), "id"), redelivered);
 	ck_assert(json_is_true(json_object_get(json_array_get(d, 0), "redelivery")));
 	ck_assert_str_eq(json_str(json_array_get(d, 0), "guid"), guid);
+	ck_assert_str_eq(json_str(json_array_get(d, 0), "status"), "Pending");
+	ck_assert_int_eq(json_int(json_array_get(d, 1), "id"), did);
+	ck_assert(json_is_false(json_object_get(json_array_get(d, 1), "redelivery")));
 	json_decref(d);
 
-	/* A failed delivery too; one still pending is accepted as it is. */
-	sql_exec("UPDATE deliveries SET status = 'failed', redelivery = false WHERE id = %lld", did);
-	json_decref(call(&w, "POST", 202, NULL, "/hooks/%lld/deliveries/%lld/attempts", id, did));
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM deliveries WHERE id = %lld AND "
-	    "status = 'pending' AND redelivery", did), 1);
-	json_decref(call(&w, "POST", 202, NULL, "/hooks/%lld/deliveries/%lld/attempts", id, did));
-	ck_assert_int_eq(rows_of(&w, "deliveries"), 1);
+	/* Any delivery may be replayed, a pending one or a redelivery too:
+	 * each time a new one under the same guid. */
+	json_decref(call(&w, "POST", 202, NULL, "/hooks/%lld/deliveries/%lld/attempts", id,
+	    redelivered));
+	ck_assert_int_eq(rows_of(&w, "deliveries"), 3);
+	ck_assert_int_eq(sql_int("SELECT count(DISTINCT guid) FROM deliveries WHERE hook_id = %lld",
+	    id), 1);
 
 	json_decref(call(&w, "POST", 404, NULL, "/hooks/%lld/deliveries/%lld/attempts", id,
 	    did + 1000000));
@@ -1403,11 +1413,12 @@ START_TEST(deployctl_outbox_status)
 	ck_assert_int_eq(s.deliveries_failed, s0.deliveries_failed + 1);
 	ck_assert_int_eq(s.outbox_pending, s0.outbox_pending + 2);
 
-	/* Redelivering the failed one makes it pending again. */
+	/* Redelivering the failed one queues a new delivery; the failed one
+	 * keeps its record. */
 	json_decref(call(&w, "POST", 202, NULL, "/hooks/%lld/deliveries/%lld/attempts", hook, d1));
 	outbox_status(&s);
 	ck_assert_int_eq(s.deliveries_pending, s0.deliveries_pending + 1);
-	ck_assert_int_eq(s.deliveries_failed, s0.deliveries_failed);
+	ck_assert_int_eq(s.deliveries_failed, s0.deliveries_failed + 1);
 
 	/* As if deploy-dispatch had fanned the events out. */
 	sql_exec("DELETE FROM outbox WHERE repository_id = %lld", w.id);
@@ -1425,7 +1436,7 @@ main(void)
 		update_validation_changes_nothing, delete_then_404, create_validation_writes_nothing,
 		admin_access_only, private_repository_hides_hooks, NULL }),
 	    tcase_of("deliveries", 60, (const TTest *const[]){
-		ping_queues_a_pending_delivery, redelivery_keeps_the_guid,
+		ping_queues_a_pending_delivery, redelivery_is_a_new_delivery_with_the_guid,
 		deliveries_belong_to_their_hook, deliveries_pagination, NULL }),
 	    tcase_of("dispatch", 60, (const TTest *const[]){
 		dispatch_queues_a_repository_dispatch_event, dispatch_limits,

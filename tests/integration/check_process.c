@@ -140,6 +140,7 @@ START_TEST(database_outage_gives_503_then_recovers)
 {
 	char login[40];
 	char *token = make_user_with_token("outage", "repo", login);
+	struct http_response r;
 	double seconds;
 	long status = 0;
 
@@ -150,6 +151,12 @@ START_TEST(database_outage_gives_503_then_recovers)
 		/* Prompt: bounded by connect_timeout, not a hang. */
 		ck_assert_msg(seconds < 3.0, "503 took %.2f s", seconds);
 	}
+	/* The token cannot be read: the client address's budget is counted. */
+	http_call(&r, "GET", "/user", token, NULL, NULL);
+	ck_assert_int_eq(r.status, 503);
+	assert_header(&r, "X-RateLimit-Limit", "60");
+	assert_header(&r, "X-RateLimit-Resource", "core");
+	http_response_release(&r);
 	ck_assert_int_eq(get_status("/healthz", NULL, NULL), 503);
 	ck_assert_int_eq(stack_command("pg_start \"$1\""), 0);
 	/* Every worker reconnects by itself within its retry interval. */

@@ -19,6 +19,7 @@ import {
 const CREATE = '/repos/{owner}/{repo}/statuses/{sha}';
 const LIST = '/repos/{owner}/{repo}/commits/{ref}/statuses';
 const COMBINED = '/repos/{owner}/{repo}/commits/{ref}/status';
+const COMMIT = '/repos/{owner}/{repo}/commits/{ref}';
 const MERGES = '/repos/{owner}/{repo}/merges';
 const DEPLOYMENTS = '/repos/{owner}/{repo}/deployments';
 
@@ -209,6 +210,42 @@ describe('commit statuses', () => {
 
 		await assertRequestError(client.repos.getCombinedStatusForRef({ ...repo, ref: 'nothing' }), 404,
 		    'No commit found for SHA: nothing');
+	});
+});
+
+describe('commits', () => {
+	it('repos.getCommit: GitHub\'s commit object from the git directory, 422 for an unknown ref', async () => {
+		const git = makeGitRepository();
+		const repo = createRepo(owner.login, undefined, { gitDir: git.dir });
+		const client = octokit(owner.token);
+		const res = await client.repos.getCommit({ ...repo, ref: 'main' });
+		assert.equal(res.status, 200);
+		assertValidResponse(COMMIT, 'get', 200, res.data);
+		assert.equal(res.data.sha, git.main);
+		assert.equal(res.data.commit.message, 'c2\n');
+		assert.equal(res.data.commit.author.email, 'tests@example.com');
+		assert.equal(res.data.commit.tree.sha, git.head('main^{tree}'));
+		assert.deepEqual(res.data.parents.map((p) => p.sha), [git.head('main~1')]);
+		assert.equal(res.data.url, `${API_URL}/repos/${repo.fullName}/commits/${git.main}`);
+		// A tag peels to its commit; an abbreviated SHA resolves.
+		assert.equal((await client.repos.getCommit({ ...repo, ref: 'v1.0' })).data.sha, git.head('v1.0^{commit}'));
+		assert.equal((await client.repos.getCommit({ ...repo, ref: git.ahead.slice(0, 8) })).data.sha, git.ahead);
+		const missing = await assertRequestError(client.repos.getCommit({ ...repo, ref: 'no-such-ref' }), 422,
+		    'No commit found for SHA: no-such-ref');
+		assertValidResponse(COMMIT, 'get', 422, missing.response.data, { errorSchema: 'basic-error' });
+	});
+
+	it('GET /repos/{owner}/{repo}/statuses/{ref}: the legacy name of listCommitStatusesForRef', async () => {
+		const git = makeGitRepository();
+		const repo = createRepo(owner.login, undefined, { gitDir: git.dir });
+		const client = octokit(owner.token);
+		for (const state of ['pending', 'success'])
+			await client.repos.createCommitStatus({ ...repo, sha: git.main, state, context: 'ci' });
+		const modern = await client.repos.listCommitStatusesForRef({ ...repo, ref: 'main' });
+		const legacy = await client.request('GET /repos/{owner}/{repo}/statuses/{ref}', { ...repo, ref: 'main' });
+		assertValidResponse(LIST, 'get', 200, legacy.data);
+		assert.deepEqual(legacy.data, modern.data);
+		assert.deepEqual(legacy.data.map((s) => s.state), ['success', 'pending']);
 	});
 });
 

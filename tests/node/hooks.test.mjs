@@ -338,12 +338,12 @@ describe('pings and deliveries', () => {
 		assertValidResponse(PINGS, 'post', 404, missing.response.data);
 	});
 
-	it('repos.redeliverWebhookDelivery: 202, same guid, pending again', async () => {
+	it('repos.redeliverWebhookDelivery: 202, a new delivery under the same guid, listed first', async () => {
 		const h = await newHook(pub);
 		const client = octokit(owner.token);
 		await client.repos.pingWebhook({ ...pub, hook_id: h.id });
 		const [item] = (await client.repos.listWebhookDeliveries({ ...pub, hook_id: h.id })).data;
-		psql(`UPDATE deliveries SET status = 'delivered', delivered_at = now(), status_code = 200, duration_ms = 5 WHERE id = ${item.id}`);
+		psql(`UPDATE deliveries SET status = 'delivered', delivered_at = now() - interval '1 minute', status_code = 200, duration_ms = 5 WHERE id = ${item.id}`);
 		const delivered = await client.repos.getWebhookDelivery({ ...pub, hook_id: h.id, delivery_id: item.id });
 		assertValidResponse(DELIVERY, 'get', 200, delivered.data);
 		assert.equal(delivered.data.status_code, 200);
@@ -352,18 +352,45 @@ describe('pings and deliveries', () => {
 		const res = await client.repos.redeliverWebhookDelivery({ ...pub, hook_id: h.id, delivery_id: item.id });
 		assert.equal(res.status, 202);
 		assertValidResponse(ATTEMPTS, 'post', 202, res.data);
-		assert.equal(psql(`SELECT status || ' ' || redelivery || ' ' || guid FROM deliveries WHERE id = ${item.id}`),
-		    `pending true ${item.guid}`);
-		const after = await client.repos.getWebhookDelivery({ ...pub, hook_id: h.id, delivery_id: item.id });
-		assertValidResponse(DELIVERY, 'get', 200, after.data);
-		assert.equal(after.data.guid, item.guid);
-		assert.equal(after.data.redelivery, true);
-		assert.equal(count(`SELECT count(*) FROM deliveries WHERE hook_id = ${h.id}`), 1);
+		const list = await client.repos.listWebhookDeliveries({ ...pub, hook_id: h.id });
+		assertValidResponse(DELIVERIES, 'get', 200, list.data);
+		assert.equal(list.data.length, 2);
+		const [again, original] = list.data;
+		assert.ok(again.id > item.id, `the redelivery's id ${again.id} is not new`);
+		assert.equal(again.guid, item.guid);
+		assert.equal(again.redelivery, true);
+		assert.equal(again.status, 'Pending');
+		assert.equal(again.status_code, 0);
+		assert.equal(original.id, item.id);
+		assert.equal(original.redelivery, false);
+		assert.equal(original.status_code, 200);
+		assert.equal(original.delivered_at, delivered.data.delivered_at);
+		const detail = await client.repos.getWebhookDelivery({ ...pub, hook_id: h.id, delivery_id: again.id });
+		assertValidResponse(DELIVERY, 'get', 200, detail.data);
+		assert.equal(detail.data.guid, item.guid);
+		assert.equal(detail.data.redelivery, true);
+		assert.deepEqual(detail.data.request.payload, delivered.data.request.payload);
+		// The original is untouched.
+		assert.deepEqual((await client.repos.getWebhookDelivery({ ...pub, hook_id: h.id, delivery_id: item.id })).data, delivered.data);
 
 		// Another hook's delivery is not this hook's.
 		const other = await newHook(pub);
 		await assertRequestError(client.repos.getWebhookDelivery({ ...pub, hook_id: other.id, delivery_id: item.id }), 404, 'Not Found');
 		await assertRequestError(client.repos.redeliverWebhookDelivery({ ...pub, hook_id: other.id, delivery_id: item.id }), 404, 'Not Found');
+	});
+
+	it('repos.testPushWebhook: 204 and nothing sent (no push events here), 404 for another hook', async () => {
+		const h = await newHook(pub);
+		const client = octokit(owner.token);
+		const res = await client.repos.testPushWebhook({ ...pub, hook_id: h.id });
+		assert.equal(res.status, 204);
+		assertValidResponse('/repos/{owner}/{repo}/hooks/{hook_id}/tests', 'post', 204, res.data);
+		// The hook's advertised test_url answers the same.
+		const viaTestUrl = await client.request(`POST ${h.test_url}`);
+		assert.equal(viaTestUrl.status, 204);
+		assert.equal(count(`SELECT count(*) FROM deliveries WHERE hook_id = ${h.id}`), 0);
+		const missing = await assertRequestError(client.repos.testPushWebhook({ ...pub, hook_id: h.id + 1_000_000 }), 404, 'Not Found');
+		assertValidResponse('/repos/{owner}/{repo}/hooks/{hook_id}/tests', 'post', 404, missing.response.data);
 	});
 
 	it('octokit.paginate over listWebhookDeliveries, newest first', async () => {

@@ -1,8 +1,10 @@
 /*
- * Commit statuses (GitHub's statuses API, not a deployment's statuses):
- * create, list for a ref, and the combined status of a ref. A SHA or ref
- * resolves through libgit2 (gitrefs.h); each handler then costs one
- * statement (store_commit_statuses.h).
+ * Commits and their statuses (GitHub's statuses API, not a deployment's
+ * statuses): a commit, create a status, list a ref's statuses (also at the
+ * legacy /statuses/{ref}), and the combined status of a ref. A SHA or ref
+ * resolves through libgit2 (gitrefs.h); a commit is read from the git
+ * directory (gitcommit.h), each status handler costs one statement
+ * (store_commit_statuses.h).
  */
 #include "config.h"
 
@@ -10,6 +12,7 @@
 
 #include "bodies.h"
 #include "buf.h"
+#include "gitcommit.h"
 #include "gitrefs.h"
 #include "handler.h"
 #include "input.h"
@@ -57,10 +60,11 @@ reply_no_commit(struct handler_ctx *ctx, int status, const char *what)
 	buf_release(&msg);
 }
 
-/* The commit the path's {ref} names into sha (41 bytes); -1 with 404 or
+/* The commit the path's {ref} names into sha (41 bytes); -1 with
+ * not_found_status (GitHub answers 404 for statuses, 422 for a commit) or
  * 500 written. */
 static int
-resolve_ref_or_reply(struct handler_ctx *ctx, char *sha)
+resolve_ref_or_reply(struct handler_ctx *ctx, int not_found_status, char *sha)
 {
 	const char *ref = route_param(&ctx->match, "ref");
 
@@ -68,7 +72,7 @@ resolve_ref_or_reply(struct handler_ctx *ctx, char *sha)
 	case GITREFS_FOUND:
 		return 0;
 	case GITREFS_NOT_FOUND:
-		reply_no_commit(ctx, 404, ref);
+		reply_no_commit(ctx, not_found_status, ref);
 		return -1;
 	case GITREFS_ERROR:
 		break;
@@ -150,7 +154,7 @@ h_commit_statuses_list(struct handler_ctx *ctx)
 	struct jsonw w;
 	char sha[41];
 
-	if (resolve_ref_or_reply(ctx, sha) < 0)
+	if (resolve_ref_or_reply(ctx, 404, sha) < 0)
 		return;
 	pagination_parse(ctx->req, &page);
 	if (store_commit_status_list(ctx->db, a->repo.id, sha, page.per_page,
@@ -177,7 +181,7 @@ h_commit_status_combined(struct handler_ctx *ctx)
 	struct jsonw w;
 	char sha[41];
 
-	if (resolve_ref_or_reply(ctx, sha) < 0)
+	if (resolve_ref_or_reply(ctx, 404, sha) < 0)
 		return;
 	pagination_parse(ctx->req, &page);
 	page.before_id = 0;
@@ -191,4 +195,33 @@ h_commit_status_combined(struct handler_ctx *ctx)
 	render_combined_status(&w, &ctx->urls, &a->repo, sha, combined.state, combined.latest.total,
 	    combined.latest.items, combined.latest.count);
 	combined_status_release(&combined);
+}
+
+/* GitHub's commit object, from the git directory. A repository without
+ * one has no commits to show (its statuses are still served by SHA). The
+ * author and committer are not matched to users: null, as GitHub shows a
+ * commit whose email belongs to no account. */
+void
+h_commit_get(struct handler_ctx *ctx)
+{
+	const struct resolution *a = ctx->auth;
+	struct commit_info commit;
+	struct jsonw w;
+	char sha[41];
+
+	if (resolve_ref_or_reply(ctx, 422, sha) < 0)
+		return;
+	switch (gitcommit_read(a->repo.git_dir, sha, &commit)) {
+	case GITREFS_FOUND:
+		response_json_begin(ctx->res, 200, &w);
+		render_commit(&w, &ctx->urls, &a->repo, &commit, NULL, NULL);
+		commit_info_release(&commit);
+		return;
+	case GITREFS_NOT_FOUND:
+		reply_no_commit(ctx, 422, route_param(&ctx->match, "ref"));
+		return;
+	case GITREFS_ERROR:
+		break;
+	}
+	reply_git_read_failure(ctx);
 }

@@ -1,6 +1,6 @@
 /*
  * Repository webhooks (admin access): create, list, get, update, delete,
- * ping, and their deliveries (list, get, redeliver). Sending is
+ * ping, test, and their deliveries (list, get, redeliver). Sending is
  * deploy-dispatch's job; the API only queues work and shows the record.
  */
 #include "config.h"
@@ -304,6 +304,21 @@ h_hook_ping(struct handler_ctx *ctx)
 	else
 		response_empty(ctx->res, 204);
 	buf_release(&payload);
+	hook_release(&h);
+}
+
+/* GitHub answers 204 and sends the latest push event to the hook if it
+ * subscribes to push, nothing when there is none. This server receives no
+ * pushes, so there never is one: 204 for a hook that exists, nothing
+ * queued (docs/architecture.md, "Webhooks (API side)"). */
+void
+h_hook_test(struct handler_ctx *ctx)
+{
+	struct hook h;
+
+	if (!load_hook(ctx, &h))
+		return;
+	response_empty(ctx->res, 204);
 	hook_release(&h);
 }
 

@@ -3,6 +3,7 @@
 #include "render_commits.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void
 kv_time(struct jsonw *w, const char *key, int64_t epoch_seconds)
@@ -97,10 +98,20 @@ git_user(struct jsonw *w, const struct git_identity *who)
 	jw_object_end(w);
 }
 
+/* A commit's GitHub user (author or committer): NULL when no user of
+ * this server is known for it. */
+static void
+commit_user(struct jsonw *w, const struct url_base *base, const struct user *u)
+{
+	if (u)
+		render_simple_user(w, base, u);
+	else
+		jw_null(w);
+}
+
 void
-render_merge_commit(struct jsonw *w, const struct url_base *base,
-    const struct repository *repo, const struct merge_commit *c,
-    const struct git_identity *who, const char *message, const struct user *author)
+render_commit(struct jsonw *w, const struct url_base *base, const struct repository *repo,
+    const struct commit_info *c, const struct user *author, const struct user *committer)
 {
 	struct buf repo_url = BUF_INIT;
 	struct buf web_url = BUF_INIT;
@@ -123,10 +134,10 @@ render_merge_commit(struct jsonw *w, const struct url_base *base,
 	jw_key(w, "commit");
 	jw_object_begin(w);
 	jw_key(w, "author");
-	git_user(w, who);
+	git_user(w, &c->author);
 	jw_key(w, "committer");
-	git_user(w, who);
-	jw_kv_string(w, "message", message);
+	git_user(w, &c->committer);
+	jw_kv_string(w, "message", c->message);
 	jw_key(w, "tree");
 	jw_object_begin(w);
 	jw_kv_string(w, "sha", c->tree);
@@ -147,12 +158,12 @@ render_merge_commit(struct jsonw *w, const struct url_base *base,
 	jw_kv_concat3(w, "html_url", web_url.data, "/commit/", c->sha);
 	jw_kv_concat(w, "comments_url", url.data, "/comments");
 	jw_key(w, "author");
-	render_simple_user(w, base, author);
+	commit_user(w, base, author);
 	jw_key(w, "committer");
-	render_simple_user(w, base, author);
+	commit_user(w, base, committer);
 	jw_key(w, "parents");
 	jw_array_begin(w);
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < c->nparents; i++) {
 		jw_object_begin(w);
 		jw_kv_string(w, "sha", c->parents[i]);
 		jw_kv_concat3(w, "url", repo_url.data, "/commits/", c->parents[i]);
@@ -165,4 +176,24 @@ render_merge_commit(struct jsonw *w, const struct url_base *base,
 	buf_release(&url);
 	buf_release(&web_url);
 	buf_release(&repo_url);
+}
+
+void
+render_merge_commit(struct jsonw *w, const struct url_base *base,
+    const struct repository *repo, const struct merge_commit *c,
+    const struct git_identity *who, const char *message, const struct user *author)
+{
+	char parents[2][41];
+	struct commit_info info = {
+		.parents = parents,
+		.nparents = 2,
+		.author = *who,
+		.committer = *who,
+		.message = message,
+	};
+
+	memcpy(info.sha, c->sha, sizeof(info.sha));
+	memcpy(info.tree, c->tree, sizeof(info.tree));
+	memcpy(parents, c->parents, sizeof(parents));
+	render_commit(w, base, repo, &info, author, author);
 }

@@ -27,6 +27,11 @@ void render_combined_status(struct jsonw *w, const struct url_base *base,
     const struct repository *repo, const char *sha, const char *state, int64_t total_count,
     const struct commit_status *latest, size_t count);
 
+/* GitHub's commit object; author and committer are the users of this
+ * server the commit is attributed to, NULL (JSON null) when unknown. */
+void render_commit(struct jsonw *w, const struct url_base *base, const struct repository *repo,
+    const struct commit_info *c, const struct user *author, const struct user *committer);
+
 /* GitHub's commit, for a merge commit this server wrote (author and
  * committer are the same user). */
 void render_merge_commit(struct jsonw *w, const struct url_base *base,

@@ -100,17 +100,18 @@ static struct db_statement delivery_get_statement = {
 	    " WHERE d.id = $2 AND d.hook_id = $1",
 };
 
-/* Same guid, so receivers de-duplicate; the dispatcher is woken at once. */
+/* A delivery of its own that replays the one in the path under its guid,
+ * so receivers de-duplicate; the original keeps its record. The insert
+ * queues it and wakes the dispatchers (the triggers on deliveries). */
 static struct db_statement delivery_redeliver_statement = {
 	.name = "delivery_redeliver",
 	.nparams = 2,
 	.sql =
-	    "WITH d AS (UPDATE deliveries SET status = 'pending', next_attempt_at = now(),"
-	    "    redelivery = true"
-	    "  WHERE id = $2 AND hook_id = $1 AND status <> 'pending' RETURNING id)"
-	    " SELECT id, pg_notify('deploy_dispatch', '') FROM d"
-	    " UNION ALL SELECT id, NULL FROM deliveries"
-	    "  WHERE id = $2 AND hook_id = $1 AND status = 'pending'",
+	    "INSERT INTO deliveries (guid, hook_id, repository_id, event, action, deployment_id,"
+	    "    event_seq, payload, redelivery)"
+	    " SELECT guid, hook_id, repository_id, event, action, deployment_id, event_seq, payload,"
+	    "    true"
+	    "   FROM deliveries WHERE id = $2 AND hook_id = $1",
 };
 
 static struct db_statement repository_dispatch_statement = {

@@ -58,7 +58,8 @@ void delivery_list_release(struct delivery_list *l);
 /* 1 found, 0 not found (for that hook), -1 error. With the last attempt. */
 int store_delivery_get(struct db *db, int64_t hook_id, int64_t id, struct delivery *out,
     struct db_error *err) MUST_CHECK;
-/* Puts a delivery back in the queue, same guid: 1 done, 0 not found. */
+/* Queues a redelivery: a new delivery with the guid and payload of the
+ * one given: 1 done, 0 not found. */
 int store_delivery_redeliver(struct db *db, int64_t hook_id, int64_t id,
     struct db_error *err) MUST_CHECK;
 
