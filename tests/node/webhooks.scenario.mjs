@@ -29,7 +29,9 @@ const SECRET = 'scenario-s3cret-ünïcode';
 const SHA = '3f786850e387550fdab836ed7e6dc881de23001b';
 const FAILING_FIRST = 3;
 // Retries come quickly, so the 500s cost the scenario a second, not minutes.
-const DISPATCH_ARGS = ['--schedule', '0,0.2,0.2,0.2', '--poll-ms', '25'];
+// The receiver is on loopback: allowed as the test stack allows it (run-with-stack.sh).
+const DISPATCH_ARGS = ['--schedule', '0,0.2,0.2,0.2', '--poll-ms', '25',
+	'--hook-allowed-hosts', process.env.DEPLOY_HOOK_ALLOWED_HOSTS ?? 'external,loopback'];
 
 // Every request the receiver got: { path, headers, body (Buffer), status }.
 const received = [];
