@@ -7,13 +7,14 @@
 #   DATA/pg       PostgreSQL cluster        DATA/pgrun   its unix socket
 #   DATA/run      deploy-api socket, pids   DATA/log     every log
 #   DATA/nginx    nginx config and temp     DATA/git     demo repositories
+#   DATA/tls      with DEPLOY_TLS=1: the stack's CA and server certificate
 
 DEPLOY_SRC=${DEPLOY_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 
 DEPLOY_DEBIAN_PACKAGES="build-essential autoconf automake libtool pkg-config
  libfcgi-dev libpq-dev libjansson-dev check libsubunit-dev libcurl4-openssl-dev
  libssl-dev libgit2-dev libsystemd-dev systemd postgresql nginx-light git curl wrk valgrind nodejs
- npm python3 python3-github clang libclang-rt-dev"
+ npm python3 python3-github clang libclang-rt-dev openssl"
 
 die() { echo "error: $*" >&2; exit 1; }
 note() { echo "--- $*" >&2; }
@@ -183,13 +184,51 @@ api_start() {
 	die "deploy-api did not start"
 }
 
-# nginx_start DATA PORT [BODY_MAX]
+# tls_certificates DIR: DIR/ca.pem (a CA of its own, key DIR/ca.key) and
+# DIR/server.pem (key DIR/server.key) that it signs for 127.0.0.1 and
+# localhost; made once, kept while both certificates are there, so clients
+# that trust ca.pem keep trusting the stack across runs.
+tls_certificates() {
+	local dir=$1
+	[ -s "$dir/ca.pem" ] && [ -s "$dir/server.pem" ] && [ -s "$dir/server.key" ] && return 0
+	command -v openssl >/dev/null || die "openssl not found (Debian package openssl)"
+	mkdir -p "$dir"
+	(
+		umask 077
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+			-subj "/CN=deploy-api local CA $(hostname)" -keyout "$dir/ca.key" -out "$dir/ca.pem" \
+			-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+			-keyout "$dir/server.key" -out "$dir/server.csr" &&
+		printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
+			"keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" > "$dir/server.ext" &&
+		openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+			-CAcreateserial -days 825 -extfile "$dir/server.ext" -out "$dir/server.pem"
+	) >/dev/null 2>"$dir/openssl.log" || { cat "$dir/openssl.log" >&2; die "cannot make certificates in $dir"; }
+	chmod 644 "$dir/ca.pem" "$dir/server.pem"
+	rm -f "$dir/server.csr" "$dir/server.ext"
+}
+
+# stack_scheme: https with DEPLOY_TLS=1, else http.
+stack_scheme() {
+	if [ "${DEPLOY_TLS:-0}" = 1 ]; then echo https; else echo http; fi
+}
+
+# nginx_start DATA PORT [BODY_MAX]: over HTTPS with DEPLOY_TLS=1, with the
+# certificate of DATA/tls (tls_certificates).
 nginx_start() {
-	local data=$1 port=$2 body_max=${3:-1m} user nginx_bin
+	local data=$1 port=$2 body_max=${3:-1m} user nginx_bin listen_tls= tls_include=
 	nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 	user=$(id -un)
 	mkdir -p "$data/nginx"/{client_body,fastcgi,proxy,uwsgi,scgi}
+	if [ "$(stack_scheme)" = https ]; then
+		tls_certificates "$data/tls"
+		sed -e "s|@TLS_CERT@|$data/tls/server.pem|g" -e "s|@TLS_KEY@|$data/tls/server.key|g" \
+			"$DEPLOY_SRC/nginx/deploy-api-tls.conf.in" > "$data/nginx/tls.conf"
+		listen_tls=" ssl http2" tls_include="include $data/nginx/tls.conf;"
+	fi
 	sed -e "s|@DATA@|$data|g" -e "s|@PORT@|$port|g" -e "s|@BODY_MAX@|$body_max|g" \
+		-e "s|@LISTEN_TLS@|$listen_tls|g" -e "s|@TLS_INCLUDE@|$tls_include|g" \
 		-e "s|@API_SOCKET@|$data/run/api.sock|g" -e "s|@NGINX_USER@|$user|g" \
 		"$DEPLOY_SRC/nginx/deploy-api.conf.in" > "$data/nginx/nginx.conf"
 	[ "$(id -u)" -eq 0 ] || sed -i '/^user /d' "$data/nginx/nginx.conf"
@@ -224,11 +263,13 @@ dispatch_stop() {
 	stop_pidfile "$1/run/deploy-dispatch.pid"
 }
 
-# wait_http URL [SECONDS]: until URL answers 200.
+# wait_http URL [SECONDS] [CA_FILE]: until URL answers 200 (an https URL
+# verified against CA_FILE when given).
 wait_http() {
-	local url=$1 limit=${2:-30} i
+	local url=$1 limit=${2:-30} ca=() i
+	[ -n "${3:-}" ] && ca=(--cacert "$3")
 	for i in $(seq 1 $((limit * 10))); do
-		[ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 200 ] && return 0
+		[ "$(curl -s "${ca[@]}" -o /dev/null -w '%{http_code}' "$url")" = 200 ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -250,6 +291,7 @@ stop_pidfile() {
 # stack_start DATA BIN_DIR PORT [deploy-api options...]: everything, migrated.
 # The webhook dispatcher only with DEPLOY_WITH_DISPATCH=1 (options in
 # DEPLOY_DISPATCH_OPTIONS): it consumes the outbox, which API tests read.
+# HTTPS only with DEPLOY_TLS=1 (nginx_start).
 stack_start() {
 	local data=$1 bin=$2 port=$3; shift 3
 	stack_prepare "$data"
@@ -258,7 +300,7 @@ stack_start() {
 		|| { cat "$data/log/deployctl.log" >&2; die "migration failed"; }
 	api_start "$data" "$bin" "$@"
 	nginx_start "$data" "$port"
-	wait_http "http://127.0.0.1:$port/healthz" 30 || {
+	wait_http "$(stack_scheme)://127.0.0.1:$port/healthz" 30 "$data/tls/ca.pem" || {
 		tail -n 20 "$data/log/deploy-api.log" "$data/log/nginx-error.log" >&2
 		die "the stack did not answer on port $port"
 	}

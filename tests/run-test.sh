@@ -6,6 +6,8 @@ case "$1" in
 # Hooks as in production: external hosts only.
 */integration/check_hostile|integration/check_hostile)
 	DEPLOY_HOOK_ALLOWED_HOSTS=external exec "$(dirname "$0")/integration/run-with-stack.sh" "$@" ;;
+# The client tests over HTTPS.
+*/node/tls.sh|node/tls.sh) DEPLOY_TLS=1 exec "$(dirname "$0")/integration/run-with-stack.sh" "$@" ;;
 */integration/*|integration/*|*/node/*|node/*|*/pygithub/*|pygithub/*|*/faults/*|faults/*) exec "$(dirname "$0")/integration/run-with-stack.sh" "$@" ;;
 *) exec "$@" ;;
 esac

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define OPT(field) offsetof(struct dispatch_config, field)
 
@@ -15,6 +16,9 @@ static const struct option_def options[] = {
 	{ "hook-allowed-hosts", OPTION_STRING, OPT(hook_allowed_hosts), "external", 0, 0,
 	  "hosts webhooks may be sent to, checked at every connection: external, loopback,"
 	  " private, *, networks (CIDR), host names (*.suffix); the same list as deploy-api's" },
+	{ "ca-file", OPTION_STRING, OPT(ca_file), "", 0, 0,
+	  "PEM file of the CAs that HTTPS receivers' certificates are verified against, in place of"
+	  " the system's bundle file (a private CA; the system's CA directory still applies)" },
 	{ "db", OPTION_STRING, OPT(db), "", 0, 0,
 	  "libpq conninfo (default: the PG* environment variables)" },
 	{ "concurrency", OPTION_INT, OPT(concurrency), "100", 1, 10000,
@@ -89,6 +93,11 @@ config_check(struct dispatch_config *cfg)
 	if (cfg->lease_seconds <= cfg->timeout_seconds) {
 		fprintf(stderr, "deploy-dispatch: --lease-seconds (%lld) must exceed --timeout-seconds (%lld)\n",
 		    (long long)cfg->lease_seconds, (long long)cfg->timeout_seconds);
+		return -1;
+	}
+	/* Checked now: unreadable, it would fail every HTTPS delivery. */
+	if (*cfg->ca_file && access(cfg->ca_file, R_OK) != 0) {
+		fprintf(stderr, "deploy-dispatch: --ca-file '%s': %s\n", cfg->ca_file, strerror(errno));
 		return -1;
 	}
 	if (cfg->max_attempts == 0)

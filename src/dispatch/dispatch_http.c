@@ -30,10 +30,11 @@ struct dispatch_transfer {
 
 int
 dispatch_http_init(struct dispatch_http *h, int64_t timeout_seconds, size_t capacity,
-    const struct hook_target_policy *targets)
+    const struct hook_target_policy *targets, const char *ca_file)
 {
 	memset(h, 0, sizeof(*h));
 	h->targets = targets;
+	h->ca_file = ca_file && *ca_file ? ca_file : NULL;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return -1;
 	h->multi = curl_multi_init();
@@ -267,6 +268,8 @@ dispatch_http_start(struct dispatch_http *h, struct dispatch_job *job)
 #endif
 	curl_easy_setopt(t->easy, CURLOPT_SSL_VERIFYPEER, job->insecure_ssl ? 0L : 1L);
 	curl_easy_setopt(t->easy, CURLOPT_SSL_VERIFYHOST, job->insecure_ssl ? 0L : 2L);
+	if (h->ca_file)
+		curl_easy_setopt(t->easy, CURLOPT_CAINFO, h->ca_file);
 	curl_easy_setopt(t->easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(t->easy, CURLOPT_HEADERDATA, job);
 	curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, on_body);

@@ -28,6 +28,7 @@ struct dispatch_http {
 	void **idle;                          /* CURL handles kept for reuse */
 	size_t nidle;
 	const struct hook_target_policy *targets; /* --hook-allowed-hosts */
+	const char *ca_file;                  /* --ca-file; NULL: libcurl's bundle */
 };
 
 /* Called for each finished job: status, headers, body excerpt, error and
@@ -35,9 +36,10 @@ struct dispatch_http {
 typedef void (*dispatch_http_done_fn)(void *arg, struct dispatch_job *job);
 
 /* capacity: most transfers at once (the dispatcher's --concurrency);
- * targets: where requests may go, checked for every connection. */
+ * targets: where requests may go, checked for every connection; ca_file:
+ * the CAs receivers are verified against (NULL or "": libcurl's default). */
 int dispatch_http_init(struct dispatch_http *h, int64_t timeout_seconds, size_t capacity,
-    const struct hook_target_policy *targets) MUST_CHECK;
+    const struct hook_target_policy *targets, const char *ca_file) MUST_CHECK;
 
 /* 0 when job's URL may be sent to (its host by name or as an address; the
  * addresses it resolves to are checked at connect time); -1 with

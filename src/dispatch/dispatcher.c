@@ -681,7 +681,7 @@ dispatch_run(const struct dispatch_config *cfg)
 		return 1;
 	}
 	if (dispatch_http_init(&d.http, cfg->timeout_seconds, (size_t)cfg->concurrency,
-	    &cfg->hook_targets) < 0) {
+	    &cfg->hook_targets, cfg->ca_file) < 0) {
 		log_error("cannot initialise libcurl");
 		close(d.sigfd);
 		return 1;

@@ -2,6 +2,9 @@
 # Runs one integration test program against a private stack (PostgreSQL,
 # deploy-api, nginx) in a throwaway data folder, then stops the stack.
 # Usage: run-with-stack.sh PROGRAM [deploy-api options...]
+# With DEPLOY_TLS=1 nginx serves HTTPS (DEPLOY_CA: the CA to trust) and
+# deploy-api has no --base-url: its URLs come from nginx's server name,
+# port and HTTPS parameter, so https://localhost:PORT.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 export DEPLOY_SRC=${DEPLOY_SRC:-$(cd "$here/../.." && pwd)}
@@ -32,8 +35,15 @@ trap cleanup EXIT
 # The tests' webhook receivers listen on 127.0.0.1; URLs in responses and
 # payloads are the stack's own, whatever Host a test sends.
 export DEPLOY_HOOK_ALLOWED_HOSTS=${DEPLOY_HOOK_ALLOWED_HOSTS:-external,loopback}
-stack_start "$data" "$bin" "$port" --workers 4 --base-url "http://127.0.0.1:$port" "$@"
-export DEPLOY_URL="http://127.0.0.1:$port" DEPLOY_DB DEPLOY_BIN="$bin" DEPLOY_DATA="$data"
+if [ "$(stack_scheme)" = https ]; then
+	url="https://localhost:$port"
+	stack_start "$data" "$bin" "$port" --workers 4 "$@"
+	export DEPLOY_CA="$data/tls/ca.pem"
+else
+	url="http://127.0.0.1:$port"
+	stack_start "$data" "$bin" "$port" --workers 4 --base-url "$url" "$@"
+fi
+export DEPLOY_URL="$url" DEPLOY_DB DEPLOY_BIN="$bin" DEPLOY_DATA="$data"
 DEPLOY_DB=$(stack_conninfo "$data")
 status=0
 "$program" || status=$?
