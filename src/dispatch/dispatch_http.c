@@ -115,12 +115,17 @@ on_header(char *data, size_t size, size_t n, void *arg)
 	while (value_end > value_start && (data[value_end - 1] == '\r' || data[value_end - 1] == '\n' ||
 	    data[value_end - 1] == ' ' || data[value_end - 1] == '\t'))
 		value_end--;
-	if (json_object_size(job->response_headers) >= DISPATCH_HEADERS_MAX ||
-	    job->response_header_bytes + len > DISPATCH_HEADER_BYTES_MAX)
+	if (json_object_size(job->response_headers) >= DISPATCH_HEADERS_MAX)
 		return len;
-	job->response_header_bytes += len;
+	/* Counted as stored: cleaning may turn one stray byte into three. */
 	name = dispatch_text_clean(data, name_len);
 	value = dispatch_text_clean(data + value_start, value_end - value_start);
+	if (job->response_header_bytes + strlen(name) + strlen(value) > DISPATCH_HEADER_BYTES_MAX) {
+		free(name);
+		free(value);
+		return len;
+	}
+	job->response_header_bytes += strlen(name) + strlen(value);
 	old = json_object_get(job->response_headers, name);
 	if (old != NULL) {
 		/* A repeated header is one list, as RFC 9110 allows. */

@@ -128,6 +128,11 @@ static const char claim_excluding_sql[] = CLAIM_SQL(" AND q.hook_id <> ALL ($6::
  * before it anyway), so claims do not step over them on every pass; when
  * that delivery leaves the queue, they are due again at once.
  *
+ * Only the last attempt's response is kept (superseded): the deliveries
+ * API shows no other, as GitHub's, and a receiver that fails every attempt
+ * must not multiply what it can make the database hold by the schedule's
+ * length. Earlier attempts keep their status, error and duration.
+ *
  * Keys go to the index as arrays, for the reason given at the claim.
  */
 static struct db_statement finish_statement = {
@@ -173,6 +178,11 @@ static struct db_statement finish_statement = {
 	    "  SELECT r.id, to_timestamp(r.started_at), r.duration_ms, r.status_code, r.error,"
 	    "    r.request_headers, r.response_headers, r.response_body"
 	    "    FROM r WHERE r.id IN (SELECT id FROM deliveries WHERE id = ANY ((SELECT a FROM ids)::bigint[]))"
+	    "  RETURNING 1),"
+	    " superseded AS ("
+	    "  UPDATE delivery_attempts old SET response_headers = NULL, response_body = NULL"
+	    "   WHERE old.delivery_id = ANY ((SELECT a FROM ids)::bigint[])"
+	    "     AND (old.response_headers IS NOT NULL OR old.response_body IS NOT NULL)"
 	    "  RETURNING 1),"
 	    " later AS ("
 	    "  UPDATE delivery_queue n"
@@ -325,6 +335,20 @@ dispatch_store_claim(struct db *db, const struct dispatch_claim *claim, struct d
 	return locked;
 }
 
+/* Cuts valid UTF-8 text s to at most max bytes without splitting a
+ * character. */
+static void
+cut_at_character(char *s, size_t max)
+{
+	size_t len = strlen(s);
+
+	if (len <= max)
+		return;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	s[max] = '\0';
+}
+
 /* job as a row of the finish statement's json_to_recordset(). */
 static json_t *
 finish_row(const struct dispatch_job *job)
@@ -336,6 +360,10 @@ finish_row(const struct dispatch_job *job)
 
 	if (row == NULL)
 		abort();
+	/* Cleaning turns each stray byte into three: the stored excerpt is
+	 * bounded again, at a character's start. */
+	if (body != NULL)
+		cut_at_character(body, DISPATCH_BODY_EXCERPT);
 	json_object_set_new(row, "id", json_integer(job->id));
 	json_object_set_new(row, "claims", json_integer(job->claims));
 	json_object_set_new(row, "outcome", json_string(dispatch_outcome_name(job->outcome)));

@@ -751,6 +751,49 @@ START_TEST(test_retry_same_guid)
 }
 END_TEST
 
+/* A receiver answering with more headers and body than may be stored
+ * (each byte 0xff, three once made valid UTF-8) on every attempt: the last
+ * attempt keeps a bounded excerpt, the earlier ones none. */
+START_TEST(test_response_bounds)
+{
+	struct receiver rcv;
+	const char *args[] = { "--schedule", "0,0.2,0.2", "--poll-ms", "200", NULL };
+	int64_t repo, hook;
+
+	receiver_start(&rcv);
+	repo = make_repository();
+	hook = receiver_hook(repo, &rcv, "flood", "flood=1&fail=2&status=200", "json", NULL,
+	    "{deployment}");
+	add_event(repo, "deployment", 5, "{\"n\":1}");
+	dispatcher_start(args);
+	wait_records(&rcv, 3, 10000);
+	wait_count(1, 5000, "SELECT count(*) FROM deliveries WHERE status = 'delivered'");
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d"
+	    " ON d.id = a.delivery_id WHERE d.hook_id = %" PRId64, hook), 3);
+	/* Only the last attempt keeps its response. */
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d"
+	    " ON d.id = a.delivery_id WHERE d.hook_id = %" PRId64
+	    " AND (a.response_body IS NOT NULL OR a.response_headers IS NOT NULL)", hook), 1);
+	ck_assert_int_eq(db_int("SELECT a.status_code FROM delivery_attempts a JOIN deliveries d"
+	    " ON d.id = a.delivery_id WHERE d.hook_id = %" PRId64 " AND a.response_body IS NOT NULL",
+	    hook), 200);
+	ck_assert_int_le(db_int("SELECT octet_length(a.response_body) FROM delivery_attempts a"
+	    " JOIN deliveries d ON d.id = a.delivery_id WHERE d.hook_id = %" PRId64
+	    " AND a.response_body IS NOT NULL", hook), 4096);
+	ck_assert_int_ge(db_int("SELECT octet_length(a.response_body) FROM delivery_attempts a"
+	    " JOIN deliveries d ON d.id = a.delivery_id WHERE d.hook_id = %" PRId64
+	    " AND a.response_body IS NOT NULL", hook), 4093);
+	ck_assert_int_le(db_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d"
+	    " ON d.id = a.delivery_id, json_object_keys(a.response_headers) k"
+	    " WHERE d.hook_id = %" PRId64, hook), 64);
+	/* Names and values within 16 KiB; JSON adds quotes and separators. */
+	ck_assert_int_le(db_int("SELECT octet_length(a.response_headers::text) FROM delivery_attempts a"
+	    " JOIN deliveries d ON d.id = a.delivery_id WHERE d.hook_id = %" PRId64
+	    " AND a.response_headers IS NOT NULL", hook), 16384 + 64 * 8);
+	receiver_stop(&rcv);
+}
+END_TEST
+
 START_TEST(test_failed_then_redelivered)
 {
 	struct receiver rcv;
@@ -1269,7 +1312,7 @@ main(void)
 		test_sign_vectors, test_schedule_and_retry, test_bad_arguments, NULL });
 	TCase *delivery = tcase_of("delivery", 60, (const TTest *const[]){
 		test_signed_json_and_headers, test_form_content_type, test_event_from_api,
-		test_not_sendable, test_retry_same_guid, test_failed_then_redelivered,
+		test_not_sendable, test_retry_same_guid, test_response_bounds, test_failed_then_redelivered,
 		test_retry_after, test_order_while_failing, test_order_random_failures,
 		test_prune_old_deliveries, test_claim_plan_is_index_scan, NULL });
 	TCase *failure = tcase_of("failure", 180, (const TTest *const[]){

@@ -219,11 +219,22 @@ handle_request(struct conn *c, int log_fd)
 		/* 204 and 304 have no body; anything else says "ok". */
 		bool no_body = status == 204 || status == 304;
 
-		buf_printf(&c->out, "HTTP/1.1 %d X\r\nContent-Length: %d\r\n", status, no_body ? 0 : 2);
+		bool flood = query_long(query, "flood", 0) != 0;
+		size_t body_out = no_body ? 0 : (flood ? FLOOD_BODY : 2);
+
+		buf_printf(&c->out, "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n", status, body_out);
 		if (fails && retry_after)
 			buf_printf(&c->out, "Retry-After: %s\r\n", retry_after);
+		for (int i = 0; flood && i < FLOOD_HEADERS; i++) {
+			buf_printf(&c->out, "X-Flood-%d: ", i);
+			for (int k = 0; k < FLOOD_HEADER_BYTES; k++)
+				buf_putc(&c->out, '\xff');
+			buf_puts(&c->out, "\r\n");
+		}
 		buf_puts(&c->out, "X-Receiver: test\r\n\r\n");
-		if (!no_body)
+		for (size_t k = 0; flood && k < body_out; k++)
+			buf_putc(&c->out, '\xff');
+		if (!no_body && !flood)
 			buf_puts(&c->out, "ok");
 		c->respond_at_ns = monotonic_ns() + delay_ms * 1000000LL;
 	}

@@ -17,6 +17,9 @@
  *   retry_after=N   failing answers carry Retry-After: N
  *   delay_ms=D      answer after D ms (other connections are served meanwhile)
  *   hang=1          never answer
+ *   flood=1         answer with FLOOD_HEADERS headers of FLOOD_HEADER_BYTES
+ *                   bytes 0xff each and a body of FLOOD_BODY such bytes
+ *                   (none for 204 and 304): more than may be stored
  */
 #ifndef DEPLOY_TEST_DISPATCH_RECEIVER_H
 #define DEPLOY_TEST_DISPATCH_RECEIVER_H
@@ -27,6 +30,10 @@
 #include <jansson.h>
 
 #include "buf.h"
+
+#define FLOOD_HEADERS 200
+#define FLOOD_HEADER_BYTES 300
+#define FLOOD_BODY 65536
 
 struct receiver {
 	pid_t pid;
