@@ -15,6 +15,9 @@ static const struct option_def options[] = {
 	{ "hook-allowed-hosts", OPTION_STRING, OPT(hook_allowed_hosts), "external", 0, 0,
 	  "hosts webhooks may be sent to, checked at every connection: external, loopback,"
 	  " private, *, networks (CIDR), host names (*.suffix); the same list as deploy-api's" },
+	{ "hook-disable-after", OPTION_INT, OPT(hook_disable_after), "259200", 1, 31536000,
+	  "seconds of failing deliveries (none delivered) after which a hook is disabled;"
+	  " a 410 Gone disables it at once" },
 	{ "db", OPTION_STRING, OPT(db), "", 0, 0,
 	  "libpq conninfo (default: the PG* environment variables)" },
 	{ "concurrency", OPTION_INT, OPT(concurrency), "100", 1, 10000,
