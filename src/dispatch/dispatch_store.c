@@ -191,7 +191,7 @@ static struct db_statement finish_statement = {
 	    "     AND (old.response_headers IS NOT NULL OR old.response_body IS NOT NULL)"
 	    "  RETURNING 1),"
 	    " hook_outcome AS MATERIALIZED ("
-	    "  SELECT hook_id, bool_or(outcome = 'delivered') AS ok, bool_or(status_code = 410) AS gone,"
+	    "  SELECT hook_id, bool_or(outcome = 'delivered') AS ok, coalesce(bool_or(status_code = 410), false) AS gone,"
 	    "    min(to_timestamp(started_at)) FILTER (WHERE outcome <> 'delivered') AS first_failure"
 	    "    FROM r GROUP BY hook_id),"
 	    " judged AS ("

@@ -471,7 +471,7 @@ START_TEST(disabled_hook_says_why_until_made_active)
 	json_decref(h);
 
 	/* A PATCH that leaves active alone leaves the reason. */
-	json_decref(call(&w, "PATCH", 200, "{\"events\":[\"deployment\",\"ping\"]}", "/hooks/%lld", id));
+	json_decref(call(&w, "PATCH", 200, "{\"events\":[\"deployment\",\"deployment_status\"]}", "/hooks/%lld", id));
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM hooks WHERE id = %lld AND disabled_reason IS NOT NULL",
 	    id), 1);
 
