@@ -107,6 +107,7 @@ hook_release(struct hook *h)
 	free(h->url);
 	free(h->content_type);
 	free(h->events);
+	free(h->disabled_reason);
 	memset(h, 0, sizeof(*h));
 }
 

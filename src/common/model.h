@@ -113,6 +113,7 @@ struct hook {
 	int64_t updated_at;
 	int64_t last_status_code; /* -1: no delivery has a response yet */
 	bool used;                /* any delivery at all */
+	char *disabled_reason;    /* why deploy-dispatch disabled it; NULL: it did not */
 };
 
 struct delivery {

@@ -27,6 +27,7 @@ struct dispatch_config {
 	int64_t poll_ms;              /* look for work this often without NOTIFY */
 	int64_t timeout_seconds;      /* one request, connect included */
 	int64_t retry_after_max;      /* seconds of Retry-After honoured at most */
+	int64_t hook_disable_after;   /* seconds of failures that disable a hook */
 	int64_t connect_timeout;      /* PostgreSQL connect_timeout, seconds */
 	int64_t statement_timeout;    /* PostgreSQL statement_timeout, ms */
 	const char *ca_file;          /* PEM CAs for HTTPS receivers; "" = the system's */

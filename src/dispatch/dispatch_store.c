@@ -128,6 +128,12 @@ static const char claim_excluding_sql[] = CLAIM_SQL(" AND q.hook_id <> ALL ($6::
  * before it anyway), so claims do not step over them on every pass; when
  * that delivery leaves the queue, they are due again at once.
  *
+ * A hook whose receiver answered 410 Gone, or whose attempts have all
+ * failed for longer than $2 seconds (failing_since, reset by a delivered
+ * one), is disabled with its reason (judged); only active hooks are
+ * judged, so the "not sent" records of a disabled hook's queued
+ * deliveries change nothing.
+ *
  * Only the last attempt's response is kept (superseded): the deliveries
  * API shows no other, as GitHub's, and a receiver that fails every attempt
  * must not multiply what it can make the database hold by the schedule's
@@ -137,10 +143,10 @@ static const char claim_excluding_sql[] = CLAIM_SQL(" AND q.hook_id <> ALL ($6::
  */
 static struct db_statement finish_statement = {
 	.name = "dispatch_finish",
-	.nparams = 1,
+	.nparams = 2,
 	.sql =
 	    "WITH r AS MATERIALIZED ("
-	    "  SELECT * FROM json_to_recordset($1::json) AS r(id bigint, claims int, outcome text,"
+	    "  SELECT * FROM json_to_recordset($1::json) AS r(id bigint, hook_id bigint, claims int, outcome text,"
 	    "    delay_ms bigint, status_code int, duration_ms float8, started_at float8, error text,"
 	    "    request_headers json, response_headers json, response_body text)),"
 	    " ids AS MATERIALIZED (SELECT array_agg(id) AS a FROM r),"
@@ -183,6 +189,30 @@ static struct db_statement finish_statement = {
 	    "  UPDATE delivery_attempts old SET response_headers = NULL, response_body = NULL"
 	    "   WHERE old.delivery_id = ANY ((SELECT a FROM ids)::bigint[])"
 	    "     AND (old.response_headers IS NOT NULL OR old.response_body IS NOT NULL)"
+	    "  RETURNING 1),"
+	    " hook_outcome AS MATERIALIZED ("
+	    "  SELECT hook_id, bool_or(outcome = 'delivered') AS ok, coalesce(bool_or(status_code = 410), false) AS gone,"
+	    "    min(to_timestamp(started_at)) FILTER (WHERE outcome <> 'delivered') AS first_failure"
+	    "    FROM r GROUP BY hook_id),"
+	    " judged AS ("
+	    "  UPDATE hooks h"
+	    "     SET failing_since = CASE WHEN o.ok THEN NULL"
+	    "                          ELSE coalesce(h.failing_since, o.first_failure) END,"
+	    "         active = NOT (o.gone OR (NOT o.ok AND coalesce(h.failing_since, o.first_failure)"
+	    "                                   <= now() - $2::float8 * interval '1 second')),"
+	    "         disabled_reason = CASE"
+	    "           WHEN o.gone THEN 'Disabled: the receiver answered 410 Gone'"
+	    "           WHEN NOT o.ok AND coalesce(h.failing_since, o.first_failure)"
+	    "                <= now() - $2::float8 * interval '1 second'"
+	    "           THEN 'Disabled: every delivery failed since '"
+	    "                || to_char(coalesce(h.failing_since, o.first_failure) AT TIME ZONE 'UTC',"
+	    "                           'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    "           END"
+	    "    FROM hook_outcome o"
+	    "   WHERE h.id = ANY (ARRAY(SELECT hook_id FROM hook_outcome)) AND h.id = o.hook_id AND h.active"
+	    "     AND ((o.ok AND h.failing_since IS NOT NULL)"
+	    "          OR (NOT o.ok AND (h.failing_since IS NULL OR o.gone"
+	    "              OR h.failing_since <= now() - $2::float8 * interval '1 second')))"
 	    "  RETURNING 1),"
 	    " later AS ("
 	    "  UPDATE delivery_queue n"
@@ -365,6 +395,7 @@ finish_row(const struct dispatch_job *job)
 	if (body != NULL)
 		cut_at_character(body, DISPATCH_BODY_EXCERPT);
 	json_object_set_new(row, "id", json_integer(job->id));
+	json_object_set_new(row, "hook_id", json_integer(job->hook_id));
 	json_object_set_new(row, "claims", json_integer(job->claims));
 	json_object_set_new(row, "outcome", json_string(dispatch_outcome_name(job->outcome)));
 	json_object_set_new(row, "delay_ms", json_integer(job->delay_ms));
@@ -387,10 +418,12 @@ finish_row(const struct dispatch_job *job)
 }
 
 int
-dispatch_store_finish(struct db *db, struct dispatch_job *const *jobs, size_t n, struct db_error *err)
+dispatch_store_finish(struct db *db, struct dispatch_job *const *jobs, size_t n,
+    int64_t disable_after_seconds, struct db_error *err)
 {
 	json_t *rows = json_array();
-	const char *params[1];
+	char disable_after[24];
+	const char *params[2] = { NULL, disable_after };
 	char *text;
 	PGresult *r;
 
@@ -403,6 +436,7 @@ dispatch_store_finish(struct db *db, struct dispatch_job *const *jobs, size_t n,
 	if (text == NULL)
 		abort();
 	params[0] = text;
+	snprintf(disable_after, sizeof(disable_after), "%" PRId64, disable_after_seconds);
 	r = db_exec(db, &finish_statement, params, err);
 	free(text);
 	if (r == NULL)

@@ -9,7 +9,8 @@
  *            (next_attempt_at = lease end, claims + 1), skipping any whose
  *            earlier event of the same (hook, deployment) is still queued.
  *   finish   a batch of attempts recorded: delivery_attempts rows, each
- *            delivery delivered or failed (out of the queue) or due again.
+ *            delivery delivered or failed (out of the queue) or due again,
+ *            failing hooks disabled.
  *   release  leases given back at shutdown.
  *   prune    old delivered and failed deliveries deleted, a batch at a time.
  *   vacuum   delivery_queue and outbox, whose churn would otherwise leave
@@ -59,9 +60,11 @@ struct dispatch_claim {
 int64_t dispatch_store_claim(struct db *db, const struct dispatch_claim *c, struct dispatch_job ***jobs,
     size_t *njobs, struct db_error *err) MUST_CHECK;
 
-/* Records the attempts of jobs (outcome and delay decided). */
+/* Records the attempts of jobs (outcome and delay decided), and disables
+ * the hooks whose receiver answered 410 or has failed every attempt for
+ * longer than disable_after_seconds. */
 int dispatch_store_finish(struct db *db, struct dispatch_job *const *jobs, size_t n,
-    struct db_error *err) MUST_CHECK;
+    int64_t disable_after_seconds, struct db_error *err) MUST_CHECK;
 
 /* Gives back the leases of jobs that were not attempted to the end. */
 int dispatch_store_release(struct db *db, struct dispatch_job *const *jobs, size_t n,

@@ -354,7 +354,7 @@ flush_done(struct dispatcher *d)
 
 	if (d->done.n == 0)
 		return;
-	if (dispatch_store_finish(&d->db, d->done.v, d->done.n, &err) < 0) {
+	if (dispatch_store_finish(&d->db, d->done.v, d->done.n, d->cfg->hook_disable_after, &err) < 0) {
 		db_failed(d, "recording attempts", &err);
 		/* A batch the database refuses twice (a delivery deleted with its
 		 * hook mid-flight, say) is dropped rather than retried forever:

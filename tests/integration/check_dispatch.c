@@ -794,6 +794,101 @@ START_TEST(test_response_bounds)
 }
 END_TEST
 
+/* A statement's text, for wait_count(). */
+static char *
+statement_text(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+static char *
+statement_text(const char *fmt, ...)
+{
+	struct buf sql = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&sql, fmt, ap);
+	va_end(ap);
+	return buf_detach(&sql);
+}
+
+/* 410 Gone disables the hook at once: its queued deliveries are recorded
+ * as not sent (failed, redeliverable), nothing more reaches the receiver;
+ * made active again, it is delivered to. */
+START_TEST(test_gone_disables_then_resumes)
+{
+	struct receiver rcv;
+	const char *args[] = { "--schedule", "0,0.2,0.2", "--poll-ms", "100", NULL };
+	int64_t repo, hook;
+	char *sql, *url;
+
+	receiver_start(&rcv);
+	repo = make_repository();
+	hook = receiver_hook(repo, &rcv, "gone", "status=410", "json", NULL, "{deployment}");
+	add_event(repo, "deployment", 5, "{\"n\":1}");
+	add_event(repo, "deployment", 5, "{\"n\":2}");
+	dispatcher_start(args);
+	wait_records(&rcv, 1, 10000);
+	sql = statement_text("SELECT count(*) FROM hooks WHERE id = %" PRId64
+	    " AND NOT active AND disabled_reason = 'Disabled: the receiver answered 410 Gone'", hook);
+	wait_count(1, 5000, sql);
+	free(sql);
+	sql = statement_text("SELECT count(*) FROM deliveries WHERE hook_id = %" PRId64
+	    " AND status = 'failed'", hook);
+	wait_count(2, 5000, sql);
+	free(sql);
+	assert_no_more_records(&rcv, 1);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM delivery_attempts a JOIN deliveries d"
+	    " ON d.id = a.delivery_id WHERE d.hook_id = %" PRId64
+	    " AND a.error = 'hook is inactive; not sent'", hook), 2);
+
+	/* What PATCH {"active": true} does (check_hooks tests the API). */
+	url = receiver_url(&rcv, "gone", "status=204");
+	free(sql_value("UPDATE hooks SET active = true, failing_since = NULL, disabled_reason = NULL,"
+	    " url = '%s' WHERE id = %" PRId64 " RETURNING 1", url, hook));
+	free(url);
+	add_event(repo, "deployment", 5, "{\"n\":3}");
+	wait_records(&rcv, 2, 10000);
+	sql = statement_text("SELECT count(*) FROM deliveries WHERE hook_id = %" PRId64
+	    " AND status = 'delivered'", hook);
+	wait_count(1, 5000, sql);
+	free(sql);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM hooks WHERE id = %" PRId64
+	    " AND active AND failing_since IS NULL", hook), 1);
+	receiver_stop(&rcv);
+}
+END_TEST
+
+/* Every attempt failing for longer than --hook-disable-after disables the
+ * hook, and then nothing more is sent to it. */
+START_TEST(test_failing_too_long_disables)
+{
+	struct receiver rcv;
+	const char *args[] = { "--schedule", "0,0.3", "--max-attempts", "100", "--poll-ms", "100",
+		"--hook-disable-after", "1", NULL };
+	int64_t repo, hook;
+	size_t seen;
+	char *sql;
+
+	receiver_start(&rcv);
+	repo = make_repository();
+	hook = receiver_hook(repo, &rcv, "down", "fail=1000", "json", NULL, "{deployment}");
+	add_event(repo, "deployment", 5, "{\"n\":1}");
+	dispatcher_start(args);
+	sql = statement_text("SELECT count(*) FROM hooks WHERE id = %" PRId64
+	    " AND NOT active AND disabled_reason LIKE 'Disabled: every delivery failed since %%Z'", hook);
+	wait_count(1, 8000, sql);
+	free(sql);
+	seen = receiver_poll(&rcv);
+	/* Attempts 0.3 s apart (+-20%) over a second or more. */
+	ck_assert_uint_ge(seen, 3);
+	assert_no_more_records(&rcv, seen);
+	sql = statement_text("SELECT count(*) FROM deliveries WHERE hook_id = %" PRId64
+	    " AND status = 'failed'", hook);
+	wait_count(1, 5000, sql);
+	free(sql);
+	receiver_stop(&rcv);
+}
+END_TEST
+
 START_TEST(test_failed_then_redelivered)
 {
 	struct receiver rcv;
@@ -1312,7 +1407,8 @@ main(void)
 		test_sign_vectors, test_schedule_and_retry, test_bad_arguments, NULL });
 	TCase *delivery = tcase_of("delivery", 60, (const TTest *const[]){
 		test_signed_json_and_headers, test_form_content_type, test_event_from_api,
-		test_not_sendable, test_retry_same_guid, test_response_bounds, test_failed_then_redelivered,
+		test_not_sendable, test_retry_same_guid, test_response_bounds, test_gone_disables_then_resumes,
+		test_failing_too_long_disables, test_failed_then_redelivered,
 		test_retry_after, test_order_while_failing, test_order_random_failures,
 		test_prune_old_deliveries, test_claim_plan_is_index_scan, NULL });
 	TCase *failure = tcase_of("failure", 180, (const TTest *const[]){

@@ -450,6 +450,42 @@ END_TEST
  * a new secret or the secret will be removed." A config without secret
  * removes it.
  */
+/* A hook deploy-dispatch disabled says why in last_response (GitHub's
+ * {code, status, message}); PATCHing it active again clears that. */
+START_TEST(disabled_hook_says_why_until_made_active)
+{
+	struct test_repo w;
+	json_t *h, *last;
+	long long id;
+
+	world_make(&w, false);
+	id = create_hook(&w, "{\"events\":[\"deployment\"],\"config\":{\"url\":\"" HOOK_URL "\"}}");
+	sql_exec("UPDATE hooks SET active = false, failing_since = now() - interval '4 days',"
+	    " disabled_reason = 'Disabled: the receiver answered 410 Gone' WHERE id = %lld", id);
+	h = call(&w, "GET", 200, NULL, "/hooks/%lld", id);
+	ck_assert(json_is_false(json_object_get(h, "active")));
+	last = json_object_get(h, "last_response");
+	ck_assert(json_is_null(json_object_get(last, "code")));
+	ck_assert_str_eq(json_str(last, "status"), "disabled");
+	ck_assert_str_eq(json_str(last, "message"), "Disabled: the receiver answered 410 Gone");
+	json_decref(h);
+
+	/* A PATCH that leaves active alone leaves the reason. */
+	json_decref(call(&w, "PATCH", 200, "{\"events\":[\"deployment\",\"deployment_status\"]}", "/hooks/%lld", id));
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM hooks WHERE id = %lld AND disabled_reason IS NOT NULL",
+	    id), 1);
+
+	h = call(&w, "PATCH", 200, "{\"active\":true}", "/hooks/%lld", id);
+	ck_assert(json_is_true(json_object_get(h, "active")));
+	last = json_object_get(h, "last_response");
+	ck_assert_str_eq(json_str(last, "status"), "unused");
+	ck_assert(json_is_null(json_object_get(last, "message")));
+	json_decref(h);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM hooks WHERE id = %lld AND active"
+	    " AND failing_since IS NULL AND disabled_reason IS NULL", id), 1);
+}
+END_TEST
+
 START_TEST(update_config_without_secret_removes_it)
 {
 	struct test_repo w;
@@ -1432,7 +1468,8 @@ main(void)
 {
 	Suite *s = suite_of("hooks", tcase_of("hooks", 60, (const TTest *const[]){
 		create_with_github_defaults, create_with_every_field_masks_the_secret, list_and_get,
-		update_config_events_and_active, update_config_without_secret_removes_it,
+		update_config_events_and_active, disabled_hook_says_why_until_made_active,
+		update_config_without_secret_removes_it,
 		update_validation_changes_nothing, delete_then_404, create_validation_writes_nothing,
 		admin_access_only, private_repository_hides_hooks, NULL }),
 	    tcase_of("deliveries", 60, (const TTest *const[]){

@@ -704,8 +704,13 @@ render_hook(struct jsonw *w, const struct url_base *base, const struct repositor
 		jw_int(w, h->last_status_code);
 	else
 		jw_null(w);
-	jw_kv_string(w, "status", h->used ? "active" : "unused");
-	jw_kv_null(w, "message");
+	if (h->disabled_reason != NULL) {
+		jw_kv_string(w, "status", "disabled");
+		jw_kv_string(w, "message", h->disabled_reason);
+	} else {
+		jw_kv_string(w, "status", h->used ? "active" : "unused");
+		jw_kv_null(w, "message");
+	}
 	jw_object_end(w);
 	jw_object_end(w);
 	buf_release(&url);

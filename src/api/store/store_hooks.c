@@ -14,7 +14,8 @@
 	"array_to_json(" h ".events)::text, " h ".active, "                     \
 	STORE_EPOCH(h ".created_at") ", " STORE_EPOCH(h ".updated_at") ", "      \
 	"(SELECT coalesce(status_code, -1) FROM deliveries"                      \
-	"  WHERE hook_id = " h ".id ORDER BY id DESC LIMIT 1)"
+	"  WHERE hook_id = " h ".id ORDER BY id DESC LIMIT 1), "                  \
+	h ".disabled_reason"
 
 /* The insert is deployctl's too (hook_sql.h). */
 static struct db_statement hook_create_statement = {
@@ -33,7 +34,10 @@ static struct db_statement hook_update_statement = {
 	    "    insecure_ssl = coalesce($6::boolean, insecure_ssl),"
 	    "    events = CASE WHEN $7::json IS NULL THEN events"
 	    "                  ELSE ARRAY(SELECT json_array_elements_text($7::json)) END,"
-	    "    active = coalesce($8::boolean, active), updated_at = now()"
+	    "    active = coalesce($8::boolean, active), updated_at = now(),"
+	    /* Made active again: deploy-dispatch judges it afresh. */
+	    "    failing_since = CASE WHEN $8::boolean THEN NULL ELSE failing_since END,"
+	    "    disabled_reason = CASE WHEN $8::boolean THEN NULL ELSE disabled_reason END"
 	    "  WHERE id = $2 AND repository_id = $1 RETURNING *)"
 	    " SELECT " HOOK_COLUMNS("h") " FROM h",
 };
@@ -137,6 +141,7 @@ read_hook(const PGresult *r, int row, int col, struct hook *h)
 	h->updated_at = db_get_int64(r, row, col + 9);
 	h->used = !PQgetisnull(r, row, col + 10);
 	h->last_status_code = h->used ? db_get_int64(r, row, col + 10) : -1;
+	h->disabled_reason = store_text_or_null(r, row, col + 11);
 }
 
 static void
