@@ -74,8 +74,10 @@ trap 'exit 143' TERM
 port=$(free_port)
 stack_start "$data" "$bin" "$port" --workers 4 --rate-limit 0
 conninfo=$(stack_conninfo "$data")
+# Server settings and bulk provisioning need the superuser.
+admin_db=$(stack_conninfo "$data" deploy_admin)
 ctl() { "$bin/deployctl" --db "$conninfo" "$@"; }
-psql_q() { "$PGBIN/psql" -X -h "$data/pgrun" -p 5432 -U deploy -d deploy -Atq -v ON_ERROR_STOP=1 -c "$1"; }
+psql_q() { "$PGBIN/psql" -X -d "$admin_db" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
 
 # Commit timestamps for the latency run, and statement statistics for the
 # report: a restart, which the workers ride out.
@@ -234,7 +236,7 @@ until drained; do sleep 0.1; done
 dispatchers_stop
 sleep 1.5
 psql_q "CREATE TABLE bench_arrivals (t float8, guid uuid)"
-"$PGBIN/psql" -X -h "$data/pgrun" -U deploy -d deploy -q -v ON_ERROR_STOP=1 \
+"$PGBIN/psql" -X -d "$admin_db" -q -v ON_ERROR_STOP=1 \
 	-c "\\copy bench_arrivals FROM '$data/log/receiver.log' WITH (FORMAT text, DELIMITER ' ')"
 latency=$(psql_q "SELECT count(*),
 	round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1),

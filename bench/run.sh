@@ -186,8 +186,10 @@ trap 'exit 143' TERM
 port=$(free_port)
 stack_start "$data" "$bin" "$port" --workers "$WORKERS" --rate-limit 0
 conninfo=$(stack_conninfo "$data")
+# Server settings and bulk provisioning need the superuser.
+admin_db=$(stack_conninfo "$data" deploy_admin)
 ctl() { "$bin/deployctl" --db "$conninfo" "$@"; }
-psql_q() { "$PGBIN/psql" -X -h "$data/pgrun" -p 5432 -U deploy -d deploy -Atq -v ON_ERROR_STOP=1 -c "$1"; }
+psql_q() { "$PGBIN/psql" -X -d "$admin_db" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
 
 # --- provisioning -----------------------------------------------------------
 # VARS: every provisioned value, passed to pgbench as -D NAME=VALUE, to the
@@ -246,7 +248,7 @@ for s in pending success; do
 done
 
 note "inserting deployments (bench/provision.sql)"
-"$PGBIN/psql" -X -q -h "$data/pgrun" -p 5432 -U deploy -d deploy -v ON_ERROR_STOP=1 \
+"$PGBIN/psql" -X -q -d "$admin_db" -v ON_ERROR_STOP=1 \
 	-v user_id="$USER_ID" -v list_repo_id="${VARS[list_repo_id]}" \
 	-v status_repo_id="${VARS[status_repo_id]}" -v deep_repo_id="${VARS[deep_repo_id]}" \
 	-f "$BENCH_DIR/provision.sql" >/dev/null || die "bench/provision.sql failed"
@@ -391,7 +393,7 @@ run_pgbench() {
 	mapfile -d '' vars < <(pgbench_vars)
 	cpu_start
 	"$PGBIN/pgbench" -n -M prepared -T "$secs" -j "$threads" -c "$c" -f "$sql" "${vars[@]}" "$@" \
-		-h "$data/pgrun" -p 5432 -U deploy deploy > "$raw" 2>&1 || true
+		"$admin_db" > "$raw" 2>&1 || true
 	cpu_stop "$key c$c"
 	if summary=$("$MEASURE" pgbench-result "$key" "$c" "$raw" "$data/results.tsv"); then note "$key c$c: $summary"; fi
 }

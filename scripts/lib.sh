@@ -8,6 +8,14 @@
 #   DATA/run      deploy-api socket, pids   DATA/log     every log
 #   DATA/nginx    nginx config and temp     DATA/git     demo repositories
 #   DATA/tls      with DEPLOY_TLS=1: the stack's CA and server certificate
+#   DATA/secrets  the database roles' passwords (pgpass), 0700/0600
+#
+# The cluster has three roles, each with a password (scram-sha-256, nothing
+# trusted): deploy_admin, the superuser, for setting up and for the
+# benchmarks' server settings; deploy_owner, which owns the database and
+# every object in it and runs the migrations; deploy_app, which the
+# programs (deploy-api, deploy-dispatch, deployctl's other commands) use:
+# it reads and writes rows and can change nothing else.
 
 DEPLOY_SRC=${DEPLOY_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 
@@ -95,15 +103,16 @@ as_pg_user() {
 	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-# The libpq conninfo of the stack in DATA.
+# The libpq conninfo of the stack in DATA, as ROLE (default deploy_app).
+# The password comes from DATA/secrets/pgpass, never from a command line.
 stack_conninfo() {
-	echo "host=$1/pgrun port=5432 dbname=deploy user=deploy"
+	echo "host=$1/pgrun port=5432 dbname=deploy user=${2:-deploy_app} passfile=$1/secrets/pgpass"
 }
 
 # stack_prepare DATA: folders, with the ones PostgreSQL writes owned by it.
 stack_prepare() {
 	local data=$1
-	mkdir -p "$data"/{run,log,nginx,git,pg,pgrun}
+	mkdir -p "$data"/{run,log,nginx,git,pg,pgrun,secrets}
 	chmod 755 "$data"
 	if [ "$(id -u)" -eq 0 ]; then
 		chown postgres: "$data/pg" "$data/pgrun"
@@ -114,21 +123,60 @@ stack_prepare() {
 			d=$(dirname "$d")
 		done
 	fi
-	chmod 700 "$data/pg"
-	# Only the cluster's account (and root) reach the socket: with trust
-	# authentication, whoever reaches it is the superuser deploy.
-	chmod 700 "$data/pgrun"
+	chmod 700 "$data/pg" "$data/pgrun" "$data/secrets"
 }
 
-# pg_start DATA: initdb on first use, start, create role and database.
+# pg_passwords DATA: DATA/secrets/pgpass, a random password per role, made
+# once (libpq ignores a pgpass file that others can read).
+PG_ROLES="deploy_admin deploy_owner deploy_app"
+pg_passwords() {
+	local file=$1/secrets/pgpass role
+	[ -s "$file" ] && return 0
+	(
+		umask 077
+		for role in $PG_ROLES; do
+			echo "*:*:*:$role:$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
+		done > "$file.new" && mv "$file.new" "$file"
+	) || die "cannot write $file"
+}
+
+# pg_password DATA ROLE
+pg_password() {
+	grep "^\*:\*:\*:$2:" "$1/secrets/pgpass" | cut -d: -f5
+}
+
+# A cluster made before the roles trusted every local connection and had
+# deploy as its superuser: it is moved aside, never used as it is.
+pg_retire_trusting_cluster() {
+	local data=$1 aside
+	[ -f "$data/pg/PG_VERSION" ] || return 0
+	grep -Eq '^[^#]*[[:space:]]trust([[:space:]]|$)' "$data/pg/pg_hba.conf" || return 0
+	aside="$data/pg.trust.$(date +%Y%m%d%H%M%S)"
+	note "the cluster in $data/pg trusts every local connection (made before its roles had passwords): moving it to $aside and making a new one"
+	pg_stop "$data"
+	mv "$data/pg" "$aside"
+	mkdir -p "$data/pg"
+	[ "$(id -u)" -eq 0 ] && chown postgres: "$data/pg"
+	chmod 700 "$data/pg"
+	rm -f "$data/demo.token"
+}
+
+# pg_start DATA: initdb on first use, start, create roles and database.
 pg_start() {
 	local data bin
 	data=$(cd "$1" && pwd)
 	bin=$(pg_bindir)
+	pg_retire_trusting_cluster "$data"
+	pg_passwords "$data"
 	if [ ! -f "$data/pg/PG_VERSION" ]; then
 		note "creating a PostgreSQL cluster in $data/pg"
-		as_pg_user "$bin/initdb" -D "$data/pg" -U deploy --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null \
-			|| die "initdb failed"
+		local pwfile="$data/pgrun/initdb.pw"
+		(umask 077 && pg_password "$data" deploy_admin > "$pwfile")
+		[ "$(id -u)" -eq 0 ] && chown postgres: "$pwfile"
+		as_pg_user "$bin/initdb" -D "$data/pg" -U deploy_admin --pwfile="$pwfile" \
+			--auth-local=scram-sha-256 --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null \
+			|| { rm -f "$pwfile"; die "initdb failed"; }
+		rm -f "$pwfile"
 		cat >> "$data/pg/postgresql.conf" <<CONF
 listen_addresses = ''
 unix_socket_directories = '$data/pgrun'
@@ -136,16 +184,44 @@ unix_socket_permissions = 0700
 max_connections = 200
 shared_buffers = 256MB
 logging_collector = off
+password_encryption = scram-sha-256
+# The dispatcher's queue tables churn; deploy_app may not vacuum them itself.
+autovacuum_naptime = 10s
 CONF
 	fi
 	if ! as_pg_user "$bin/pg_ctl" -D "$data/pg" status >/dev/null 2>&1; then
 		as_pg_user "$bin/pg_ctl" -D "$data/pg" -l "$data/pgrun/postgres.log" -w -t 60 start >/dev/null \
 			|| { tail -n 20 "$data/pgrun/postgres.log" >&2; die "PostgreSQL did not start"; }
 	fi
-	if ! "$bin/psql" -h "$data/pgrun" -U deploy -d postgres -Atqc \
-		"SELECT 1 FROM pg_database WHERE datname = 'deploy'" | grep -q 1; then
-		"$bin/createdb" -h "$data/pgrun" -U deploy deploy || die "createdb failed"
-	fi
+	pg_roles "$data" "$bin"
+}
+
+# pg_roles DATA BIN: the owner and application roles and the database,
+# once. The passwords are ours (hex), written on psql's standard input,
+# never on a command line.
+pg_roles() {
+	local data=$1 bin=$2 admin
+	admin=$(stack_conninfo "$data" deploy_admin)
+	"$bin/psql" -X -Atq -d "${admin/dbname=deploy/dbname=postgres}" \
+		-c "SELECT 1 FROM pg_database WHERE datname = 'deploy'" | grep -q 1 && return 0
+	{
+		cat <<SQL
+\set ON_ERROR_STOP on
+CREATE ROLE deploy_owner LOGIN PASSWORD '$(pg_password "$data" deploy_owner)';
+CREATE ROLE deploy_app LOGIN PASSWORD '$(pg_password "$data" deploy_app)';
+CREATE DATABASE deploy OWNER deploy_owner;
+REVOKE ALL ON DATABASE deploy FROM PUBLIC;
+GRANT CONNECT ON DATABASE deploy TO deploy_app;
+\connect deploy
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO deploy_app;
+ALTER DEFAULT PRIVILEGES FOR ROLE deploy_owner IN SCHEMA public
+	GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO deploy_app;
+ALTER DEFAULT PRIVILEGES FOR ROLE deploy_owner IN SCHEMA public
+	GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO deploy_app;
+SQL
+	} | "$bin/psql" -X -q -d "${admin/dbname=deploy/dbname=postgres}" -f - >/dev/null \
+		|| die "cannot create the database roles"
 }
 
 pg_stop() {
@@ -176,7 +252,7 @@ api_start() {
 	# Listening once it says so: a socket left by a killed master may
 	# still be there, and is no sign of this one.
 	for i in $(seq 1 200); do
-		grep -q "pid=$pid msg=\"started:" "$data/log/deploy-api.log" && return 0
+		grep -qs "pid=$pid msg=\"started:" "$data/log/deploy-api.log" && return 0
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
@@ -296,7 +372,7 @@ stack_start() {
 	local data=$1 bin=$2 port=$3; shift 3
 	stack_prepare "$data"
 	pg_start "$data"
-	"$bin/deployctl" --db "$(stack_conninfo "$data")" migrate >>"$data/log/deployctl.log" 2>&1 \
+	"$bin/deployctl" --db "$(stack_conninfo "$data" deploy_owner)" migrate >>"$data/log/deployctl.log" 2>&1 \
 		|| { cat "$data/log/deployctl.log" >&2; die "migration failed"; }
 	api_start "$data" "$bin" "$@"
 	nginx_start "$data" "$port"

@@ -496,8 +496,20 @@ dispatch_store_prune(struct db *db, int64_t retention_days, int64_t limit, char 
 int
 dispatch_store_vacuum(struct db *db, struct db_error *err)
 {
+	static const char owns_sql[] =
+	    "SELECT bool_and(pg_has_role(current_user, relowner, 'USAGE')) FROM pg_class"
+	    " WHERE oid IN ('delivery_queue'::regclass, 'outbox'::regclass)";
 	PGresult *r;
+	bool owner;
 
+	/* Only the tables' owner may vacuum them; PostgreSQL would answer
+	 * anyone else with a warning every time. */
+	if ((r = db_exec_once(db, owns_sql, 0, NULL, err)) == NULL)
+		return -1;
+	owner = db_get_bool(r, 0, 0);
+	PQclear(r);
+	if (!owner)
+		return 1;
 	/* SKIP_LOCKED: another instance vacuuming is as good. Not in a
 	 * transaction block: a lone statement's implicit one is allowed. */
 	r = db_exec_once(db, "VACUUM (SKIP_LOCKED) delivery_queue, outbox", 0, NULL, err);

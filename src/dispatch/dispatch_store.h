@@ -15,7 +15,8 @@
  *   prune    old delivered and failed deliveries deleted, a batch at a time.
  *   vacuum   delivery_queue and outbox, whose churn would otherwise leave
  *            the claim and the fan-out stepping over dead index entries
- *            until autovacuum comes round.
+ *            until autovacuum comes round; only when the dispatcher's
+ *            role owns them (1 when it does not, left to autovacuum).
  *
  * Claim, finish, release and prune commit with synchronous_commit off: a
  * commit lost in a database crash only means a delivery sent again with

@@ -120,6 +120,7 @@ struct dispatcher {
 	char *prune_watermark;      /* newest created_at pruned; NULL: none yet */
 	int64_t churn;              /* attempts recorded since the last vacuum */
 	int64_t last_vacuum_ns;
+	bool vacuum_refused;        /* said once: not the owner, no vacuum */
 	unsigned work_generation;
 
 	bool stopping;
@@ -530,8 +531,19 @@ vacuum(struct dispatcher *d, int64_t now)
 
 	d->last_vacuum_ns = now;
 	d->churn = 0;
-	if (dispatch_store_vacuum(&d->db, &err) < 0)
+	switch (dispatch_store_vacuum(&d->db, &err)) {
+	case -1:
 		db_failed(d, "vacuum", &err);
+		break;
+	case 1:
+		if (!d->vacuum_refused)
+			log_info("the database role does not own delivery_queue and outbox:"
+			    " they are left to autovacuum");
+		d->vacuum_refused = true;
+		break;
+	default:
+		break;
+	}
 }
 
 /* Requests in flight may start only when this many slots are free, so

@@ -67,7 +67,7 @@ db(void)
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
 		if (conn)
 			PQfinish(conn);
-		conn = PQconnectdb(env_or_die("DEPLOY_DB"));
+		conn = PQconnectdb(env_or_die("DEPLOY_DB_OWNER"));
 	}
 	ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "%s", PQerrorMessage(conn));
 	return conn;

@@ -14,9 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "buf.h"
 #include "harness.h"
@@ -417,6 +420,107 @@ START_TEST(deployctl_reads_secrets_from_a_file)
 }
 END_TEST
 
+/* scripts/run's PostgreSQL trusted every local account, as superuser. Now
+ * each role needs its password, and the programs' role reads and writes
+ * rows but can change nothing else. */
+START_TEST(application_role_cannot_change_the_schema)
+{
+	static const char *const refused[] = {
+		"DROP TABLE deployments",
+		"ALTER TABLE deployments ADD COLUMN stolen text",
+		"TRUNCATE deployments",
+		"CREATE TABLE stolen (t text)",
+		"CREATE TEMP TABLE stolen (t text)",
+		"CREATE FUNCTION stolen() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+		"CREATE ROLE stolen SUPERUSER",
+		"ALTER ROLE deploy_app SUPERUSER",
+		"ALTER SYSTEM SET fsync = off",
+		"CREATE SCHEMA stolen",
+		"DROP DATABASE deploy",
+	};
+	PGconn *conn = PQconnectdb(env_or_die("DEPLOY_DB"));
+	PGresult *r;
+
+	ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "%s", PQerrorMessage(conn));
+	r = PQexec(conn, "SELECT current_user, count(*) FROM deployments");
+	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	ck_assert_str_eq(PQgetvalue(r, 0, 0), "deploy_app");
+	PQclear(r);
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		const char *state;
+
+		r = PQexec(conn, refused[i]);
+		state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		/* 42501 insufficient_privilege; DROP DATABASE of a connected
+		 * database is refused before privileges are looked at. */
+		ck_assert_msg(PQresultStatus(r) == PGRES_FATAL_ERROR && state != NULL &&
+		    (strcmp(state, "42501") == 0 || strcmp(state, "55006") == 0),
+		    "%s: %s %s", refused[i], PQresStatus(PQresultStatus(r)), PQresultErrorMessage(r));
+		PQclear(r);
+	}
+	PQfinish(conn);
+}
+END_TEST
+
+START_TEST(database_wants_a_password_from_everyone)
+{
+	static const char *const roles[] = { "deploy_app", "deploy_owner", "deploy_admin", "postgres" };
+	const char *data = env_or_die("DEPLOY_DATA");
+
+	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+		struct buf conninfo = BUF_INIT;
+		PGconn *conn;
+
+		buf_printf(&conninfo, "host=%s/pgrun port=5432 dbname=deploy user=%s passfile=%s/secrets/none",
+		    data, roles[i], data);
+		conn = PQconnectdb(conninfo.data);
+		ck_assert_msg(PQstatus(conn) == CONNECTION_BAD, "%s connected without a password", roles[i]);
+		PQfinish(conn);
+		buf_release(&conninfo);
+	}
+}
+END_TEST
+
+static void
+assert_mode(const char *data, const char *file, mode_t want)
+{
+	struct buf path = BUF_INIT;
+	struct stat st;
+
+	buf_printf(&path, "%s/%s", data, file);
+	ck_assert_msg(stat(path.data, &st) == 0, "%s is missing", path.data);
+	ck_assert_msg((st.st_mode & 0777) == want, "%s is %o, not %o", path.data,
+	    (unsigned)(st.st_mode & 0777), (unsigned)want);
+	buf_release(&path);
+}
+
+START_TEST(database_files_are_private)
+{
+	const char *data = env_or_die("DEPLOY_DATA");
+	struct buf hba = BUF_INIT;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+
+	assert_mode(data, "secrets", 0700);
+	assert_mode(data, "secrets/pgpass", 0600);
+	assert_mode(data, "pgrun", 0700);
+	assert_mode(data, "pg", 0700);
+	buf_printf(&hba, "%s/pg/pg_hba.conf", data);
+	ck_assert_ptr_nonnull(f = fopen(hba.data, "r"));
+	while (getline(&line, &cap, f) > 0) {
+		char *hash = strchr(line, '#');
+
+		if (hash)
+			*hash = '\0';
+		ck_assert_msg(strstr(line, "trust") == NULL, "pg_hba.conf trusts: %s", line);
+	}
+	free(line);
+	fclose(f);
+	buf_release(&hba);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -425,7 +529,8 @@ main(void)
 		client_host_never_reaches_urls, longest_query_fits_in_link,
 		hooks_to_internal_hosts_are_refused, dispatcher_refuses_internal_addresses_at_connect,
 		crashed_worker_fails_the_run, deployctl_reads_secrets_from_a_file,
-		NULL });
+		application_role_cannot_change_the_schema, database_wants_a_password_from_everyone,
+		database_files_are_private, NULL });
 
 	return suite_failures(suite_of("hostile", tc, NULL)) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

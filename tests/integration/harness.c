@@ -298,7 +298,7 @@ sql_vrun(PGconn **conn, enum sql_want want, const char *fmt, va_list ap)
 	ExecStatusType st;
 
 	buf_vprintf(&sql, fmt, ap);
-	*conn = PQconnectdb(env_or_die("DEPLOY_DB"));
+	*conn = PQconnectdb(env_or_die("DEPLOY_DB_OWNER"));
 	ck_assert_msg(PQstatus(*conn) == CONNECTION_OK, "%s", PQerrorMessage(*conn));
 	r = PQexec(*conn, sql.data);
 	st = PQresultStatus(r);

@@ -2,8 +2,9 @@
  * What integration tests share: HTTP calls against the running stack
  * (real nginx, real workers, real PostgreSQL) through libcurl, and
  * provisioning through the real deployctl. run-with-stack.sh starts the
- * stack and exports DEPLOY_URL, DEPLOY_DB, DEPLOY_BIN, DEPLOY_DATA and
- * DEPLOY_SRC before running a test program.
+ * stack and exports DEPLOY_URL, DEPLOY_DB (the programs' role),
+ * DEPLOY_DB_OWNER (the schema's owner, for the tests' own SQL), DEPLOY_BIN,
+ * DEPLOY_DATA and DEPLOY_SRC before running a test program.
  */
 #ifndef DEPLOY_TEST_HARNESS_H
 #define DEPLOY_TEST_HARNESS_H
@@ -135,7 +136,7 @@ const char *json_str(json_t *o, const char *key);
 long long json_int(json_t *o, const char *key);
 
 /* Runs one SQL statement (printf-style text of the test's own making)
- * against DEPLOY_DB: test setup, or state changed behind the server. */
+ * as DEPLOY_DB_OWNER: test setup, or state changed behind the server. */
 void sql_exec(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /* The one value of a query that returns one row, as text ("" for NULL),

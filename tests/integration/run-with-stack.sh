@@ -43,8 +43,11 @@ else
 	url="http://127.0.0.1:$port"
 	stack_start "$data" "$bin" "$port" --workers 4 --base-url "$url" "$@"
 fi
-export DEPLOY_URL="$url" DEPLOY_DB DEPLOY_BIN="$bin" DEPLOY_DATA="$data"
+# DEPLOY_DB: the programs' role (deploy_app); DEPLOY_DB_OWNER: the owner
+# of the schema, for tests' own fixtures and inspection (triggers, ANALYZE).
+export DEPLOY_URL="$url" DEPLOY_DB DEPLOY_DB_OWNER DEPLOY_BIN="$bin" DEPLOY_DATA="$data"
 DEPLOY_DB=$(stack_conninfo "$data")
+DEPLOY_DB_OWNER=$(stack_conninfo "$data" deploy_owner)
 status=0
 "$program" || status=$?
 if [ $status -ne 0 ]; then
