@@ -22,7 +22,7 @@ DEPLOY_SRC=${DEPLOY_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 DEPLOY_DEBIAN_PACKAGES="build-essential autoconf automake libtool pkg-config
  libfcgi-dev libpq-dev libjansson-dev check libsubunit-dev libcurl4-openssl-dev
  libssl-dev libgit2-dev libsystemd-dev systemd postgresql nginx-light git curl wrk valgrind nodejs
- npm python3 python3-github clang libclang-rt-dev openssl"
+ npm python3 python3-github clang libclang-rt-dev openssl iproute2"
 
 die() { echo "error: $*" >&2; exit 1; }
 note() { echo "--- $*" >&2; }
@@ -105,8 +105,10 @@ as_pg_user() {
 
 # The libpq conninfo of the stack in DATA, as ROLE (default deploy_app).
 # The password comes from DATA/secrets/pgpass, never from a command line.
+# With DEPLOY_DB_HOST, PostgreSQL is that host's, over TCP (the several-host
+# tests: tests/multihost/).
 stack_conninfo() {
-	echo "host=$1/pgrun port=5432 dbname=deploy user=${2:-deploy_app} passfile=$1/secrets/pgpass"
+	echo "host=${DEPLOY_DB_HOST:-$1/pgrun} port=5432 dbname=deploy user=${2:-deploy_app} passfile=$1/secrets/pgpass"
 }
 
 # stack_prepare DATA: folders, with the ones PostgreSQL writes owned by it.
@@ -239,12 +241,13 @@ hook_hosts_option() {
 	return 0
 }
 
-# api_start DATA BIN_DIR [deploy-api options...]
+# api_start DATA BIN_DIR [deploy-api options...]: on DATA/run/api.sock, or
+# on DEPLOY_API_LISTEN (host:port, FastCGI over TCP).
 api_start() {
 	local data=$1 bin=$2; shift 2
 	local hosts
 	mapfile -t hosts < <(hook_hosts_option)
-	"$bin/deploy-api" --listen "unix:$data/run/api.sock" --db "$(stack_conninfo "$data")" \
+	"$bin/deploy-api" --listen "${DEPLOY_API_LISTEN:-unix:$data/run/api.sock}" --db "$(stack_conninfo "$data")" \
 		"${hosts[@]}" "$@" \
 		>>"$data/log/deploy-api.log" 2>&1 &
 	local pid=$! i
@@ -291,12 +294,24 @@ stack_scheme() {
 }
 
 # nginx_start DATA PORT [BODY_MAX]: over HTTPS with DEPLOY_TLS=1, with the
-# certificate of DATA/tls (tls_certificates).
+# certificate of DATA/tls (tls_certificates). On 127.0.0.1, or on the
+# address DEPLOY_NGINX_ADDRESS; in front of DATA/run/api.sock, or of the
+# deploy-api hosts DEPLOY_NGINX_UPSTREAM lists (host:port, space-separated:
+# a balancer, nginx/balancer.conf.in).
 nginx_start() {
 	local data=$1 port=$2 body_max=${3:-1m} user nginx_bin listen_tls= tls_include=
+	local upstream="unix:$data/run/api.sock" upstream_include= server
 	nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 	user=$(id -un)
 	mkdir -p "$data/nginx"/{client_body,fastcgi,proxy,uwsgi,scgi}
+	if [ -n "${DEPLOY_NGINX_UPSTREAM:-}" ]; then
+		for server in $DEPLOY_NGINX_UPSTREAM; do
+			echo "    server $server max_fails=1 fail_timeout=2s;"
+		done > "$data/nginx/servers.conf"
+		sed -e "s|@SERVERS@|include $data/nginx/servers.conf;|" \
+			"$DEPLOY_SRC/nginx/balancer.conf.in" > "$data/nginx/balancer.conf"
+		upstream=deploy_api upstream_include="include $data/nginx/balancer.conf;"
+	fi
 	if [ "$(stack_scheme)" = https ]; then
 		tls_certificates "$data/tls"
 		sed -e "s|@TLS_CERT@|$data/tls/server.pem|g" -e "s|@TLS_KEY@|$data/tls/server.key|g" \
@@ -305,7 +320,9 @@ nginx_start() {
 	fi
 	sed -e "s|@DATA@|$data|g" -e "s|@PORT@|$port|g" -e "s|@BODY_MAX@|$body_max|g" \
 		-e "s|@LISTEN_TLS@|$listen_tls|g" -e "s|@TLS_INCLUDE@|$tls_include|g" \
-		-e "s|@API_SOCKET@|$data/run/api.sock|g" -e "s|@NGINX_USER@|$user|g" \
+		-e "s|@ADDRESS@|${DEPLOY_NGINX_ADDRESS:-127.0.0.1}|g" \
+		-e "s|@UPSTREAM@|$upstream|g" -e "s|@UPSTREAM_INCLUDE@|$upstream_include|g" \
+		-e "s|@NGINX_USER@|$user|g" \
 		"$DEPLOY_SRC/nginx/deploy-api.conf.in" > "$data/nginx/nginx.conf"
 	[ "$(id -u)" -eq 0 ] || sed -i '/^user /d' "$data/nginx/nginx.conf"
 	# In a process group of its own (the master's pid), so that the
