@@ -32,6 +32,9 @@ static const struct option_def options[] = {
 	  "requests per hour per token (0: unlimited)" },
 	{ "anonymous-rate-limit", OPTION_INT, OPT(anonymous_rate_limit), "60", 0, INT64_MAX,
 	  "requests per hour per client address without a token (0: unlimited)" },
+	{ "rate-limit-share", OPTION_INT, OPT(rate_limit_share), "300", 1, 1000000,
+	  "a host takes 1/N of a budget from PostgreSQL at a time: what N hosts hold unspent, at"
+	  " most hosts/N of the limit, is refused early" },
 	{ "body-max", OPTION_INT, OPT(body_max), "1048576", 1, INT64_MAX,
 	  "largest request body in bytes" },
 	{ "statement-timeout", OPTION_INT, OPT(statement_timeout), "5000", 1, INT64_MAX,

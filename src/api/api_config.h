@@ -26,6 +26,7 @@ struct api_config {
 	bool trust_proxy;          /* Host and X-Forwarded-Proto make URLs */
 	int64_t rate_limit;        /* per-token hourly budget, 0 = unlimited */
 	int64_t anonymous_rate_limit;
+	int64_t rate_limit_share;  /* a host claims limit/share of a budget at a time */
 	int64_t body_max;          /* bytes */
 	int64_t statement_timeout; /* milliseconds */
 	int64_t connect_timeout;   /* seconds */

@@ -6,6 +6,8 @@
 
 #include "access.h"
 #include "credentials.h"
+#include "log.h"
+#include "store_rate_budgets.h"
 #include "store_resolve.h"
 
 static void
@@ -18,6 +20,24 @@ add_rate_limit_headers(struct response *res, const struct ratelimit_result *rl)
 	response_header(res, "X-RateLimit-Resource", "core");
 }
 
+/* The budgets' store is PostgreSQL, shared by every host. A database that
+ * cannot answer lets the request pass uncounted: it will fail there. */
+static int
+claim_from_database(void *arg, uint64_t key, int64_t want, int64_t limit, struct ratelimit_claim *out)
+{
+	struct rate_budget_claim c;
+	struct db_error err;
+
+	if (store_rate_budget_claim(arg, (int64_t)key, want, limit, &c, &err) < 0) {
+		log_warn("rate budget claim failed: %s", err.message);
+		return -1;
+	}
+	*out = (struct ratelimit_claim){
+		.window_start = c.window_start, .claimed = c.claimed, .granted = c.granted,
+	};
+	return 0;
+}
+
 /* Counts the request against the caller's budget (the token's when
  * ctx->auth holds an authenticated caller, else the client address's) and
  * adds the X-RateLimit-* headers; true when the budget was already spent. */
@@ -25,6 +45,7 @@ static bool
 count_request(struct handler_ctx *ctx, const struct rate_budgets *budgets)
 {
 	const struct principal *p = &ctx->auth->principal;
+	struct ratelimit_store store;
 	struct ratelimit_result rl;
 	uint64_t key;
 	int64_t limit;
@@ -39,7 +60,10 @@ count_request(struct handler_ctx *ctx, const struct rate_budgets *budgets)
 		key = ratelimit_key('a', ctx->req->remote_addr ? ctx->req->remote_addr : "");
 		limit = budgets->anonymous_limit;
 	}
-	ratelimit_consume(budgets->table, key, limit, (int64_t)time(NULL), &rl);
+	store = (struct ratelimit_store){
+		.claim = claim_from_database, .arg = ctx->db, .share = budgets->share,
+	};
+	ratelimit_consume(budgets->table, key, limit, (int64_t)time(NULL), &store, &rl);
 	add_rate_limit_headers(ctx->res, &rl);
 	return rl.exceeded;
 }

@@ -16,9 +16,12 @@
 #include "ratelimit.h"
 #include "resolve_cache.h"
 
-/* The host's shared budget table and the configured hourly limits. */
+/* The host's budget table, the configured hourly limits, and how finely
+ * hosts share a budget (ratelimit.h: a host asks for limit/share at a
+ * time). */
 struct rate_budgets {
 	struct ratelimit_table *table;
+	int64_t share;
 	int64_t token_limit;        /* for tokens without a limit of their own */
 	int64_t anonymous_limit;    /* per client address */
 };

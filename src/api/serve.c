@@ -130,6 +130,7 @@ serve_env_init(struct serve_env *env, const struct api_config *config, struct db
 		},
 		.budgets = {
 			.table = table,
+			.share = config->rate_limit_share,
 			.token_limit = config->rate_limit,
 			.anonymous_limit = config->anonymous_rate_limit,
 		},

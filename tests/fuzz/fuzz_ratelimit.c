@@ -1,36 +1,100 @@
 /*
  * The rate limiter (ratelimit.c): the input is a sequence of requests, five
- * bytes each (the caller's key, one of 256, and the seconds since the
- * previous request), against a table of 16 slots, so that the table fills,
- * slots expire and callers overflow. Promises: a budget is never exceeded,
- * whether the caller has a slot of its own or shares the overflow budget;
- * the headers' numbers agree with each other.
+ * bytes each (the caller's key, one of 256; the seconds since the previous
+ * request; the host that serves it, one of three, or none), against tables
+ * of 16 slots, so that tables fill, slots expire and callers overflow. One
+ * table counts alone (no store); three share a store that behaves as
+ * sql/0011_rate_budgets.sql does. Promises: a budget is never exceeded,
+ * alone or across the three hosts, whether the caller has a slot of its own
+ * or shares the overflow budget; the headers' numbers agree with each other.
  */
 #include "config.h"
+
+#include <string.h>
 
 #include "fuzz.h"
 #include "ratelimit.h"
 
-#define FUZZ_LIMIT 3
+#define FUZZ_LIMIT 7
+#define FUZZ_HOSTS 3
+#define FUZZ_BUDGETS 512
+
+/* The store: one window and count per key, by linear probing (keys of
+ * one input are few). */
+struct budget {
+	uint64_t key;
+	int64_t window_start, claimed;
+};
+
+struct store {
+	struct budget budgets[FUZZ_BUDGETS];
+	int64_t now;
+	int64_t handed_out;  /* granted over every window of the input */
+};
+
+static struct budget *
+budget_of(struct store *st, uint64_t key)
+{
+	for (size_t i = key % FUZZ_BUDGETS;; i = (i + 1) % FUZZ_BUDGETS) {
+		if (st->budgets[i].key == key || st->budgets[i].key == 0) {
+			st->budgets[i].key = key;
+			return &st->budgets[i];
+		}
+	}
+}
+
+static int
+claim(void *arg, uint64_t key, int64_t want, int64_t limit, struct ratelimit_claim *out)
+{
+	struct store *st = arg;
+	struct budget *b = budget_of(st, key);
+
+	if (b->window_start + RATELIMIT_WINDOW_SECONDS <= st->now) {
+		b->window_start = st->now;
+		b->claimed = 0;
+	}
+	out->granted = limit - b->claimed < want ? limit - b->claimed : want;
+	if (out->granted < 0)
+		out->granted = 0;
+	b->claimed += out->granted;
+	st->handed_out += out->granted;
+	out->window_start = b->window_start;
+	out->claimed = b->claimed;
+	return 0;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct ratelimit_table *table;
+	static struct ratelimit_table *alone, *hosts[FUZZ_HOSTS];
+	static struct store st;
 	static int64_t now = 1795240860;
+	struct ratelimit_store store = { .claim = claim, .arg = &st, .share = 3 };
+	int64_t let_through = 0;  /* by the three hosts */
 
-	/* One table for the process; each input starts after every budget of
-	 * the inputs before it has expired. */
-	if (table == NULL)
-		table = ratelimit_create(16);
-	fuzz_require(table != NULL);
+	/* One set of tables for the process; each input starts after every
+	 * budget of the inputs before it has expired. */
+	if (alone == NULL) {
+		alone = ratelimit_create(16);
+		for (int h = 0; h < FUZZ_HOSTS; h++)
+			hosts[h] = ratelimit_create(16);
+	}
+	fuzz_require(alone != NULL);
 	now += 2 * RATELIMIT_WINDOW_SECONDS;
+	memset(&st, 0, sizeof(st));
 	for (size_t i = 0; i + 5 <= size; i += 5) {
 		struct ratelimit_result r;
-		uint64_t key = (uint64_t)data[i] + 1;
+		uint64_t key = ((uint64_t)data[i] + 1) * 0x9e3779b97f4a7c15ULL;
+		int host = data[i + 3] % (FUZZ_HOSTS + 1);
 
 		now += data[i + 1] | (data[i + 2] << 8);
-		ratelimit_consume(table, key * 0x9e3779b97f4a7c15ULL, FUZZ_LIMIT, now, &r);
+		st.now = now;
+		if (host == FUZZ_HOSTS)
+			ratelimit_consume(alone, key, FUZZ_LIMIT, now, NULL, &r);
+		else {
+			ratelimit_consume(hosts[host], key, FUZZ_LIMIT, now, &store, &r);
+			let_through += !r.exceeded;
+		}
 		fuzz_require(r.limit == FUZZ_LIMIT);
 		fuzz_require(r.used <= FUZZ_LIMIT && r.used >= 0);
 		fuzz_require(r.remaining == FUZZ_LIMIT - r.used);
@@ -38,5 +102,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_require(r.exceeded || r.used >= 1);
 		fuzz_require(r.reset > now - RATELIMIT_WINDOW_SECONDS && r.reset <= now + RATELIMIT_WINDOW_SECONDS);
 	}
+	/* The hosts let through only what the store handed out, and it never
+	 * hands out more than a budget's limit in a window. */
+	fuzz_require(let_through <= st.handed_out);
+	for (size_t b = 0; b < FUZZ_BUDGETS; b++)
+		fuzz_require(st.budgets[b].claimed <= FUZZ_LIMIT);
 	return 0;
 }

@@ -7,12 +7,21 @@
 #include <sys/mman.h>
 
 #define RATELIMIT_PROBES 32
+#define LOW32 0xffffffffu
+/* Counts are kept in 32 bits; a larger budget is this one. */
+#define COUNT_MAX INT64_C(2147483647)
+/* A budget's store is asked again at most this often for one request
+ * (other workers of the host may spend what it granted first). */
+#define CLAIMS_PER_REQUEST 4
 
-/* state packs the hour's start (high 32 bits, epoch seconds) and the
- * requests counted in it (low 32 bits), so both change in one CAS. */
+/* Each word packs a window's start (high 32 bits, epoch seconds) and a
+ * count in it (low 32 bits), so both change in one CAS and a count of an
+ * earlier window is never taken for this one's. */
 struct ratelimit_slot {
 	_Atomic uint64_t key;
-	_Atomic uint64_t state;
+	_Atomic uint64_t used;     /* requests this host counted */
+	_Atomic uint64_t granted;  /* requests the budget's store let this host count */
+	_Atomic uint64_t claimed;  /* requests the store let every host count, when it last said */
 };
 
 struct ratelimit_table {
@@ -60,15 +69,27 @@ ratelimit_key(char kind, const char *id)
 }
 
 static uint64_t
-pack(uint64_t start, uint64_t used)
+pack(uint64_t start, uint64_t count)
 {
-	return (start << 32) | (used & 0xffffffffu);
+	return (start << 32) | (count & LOW32);
+}
+
+static int64_t
+start_of(uint64_t word)
+{
+	return (int64_t)(word >> 32);
+}
+
+static int64_t
+count_of(uint64_t word)
+{
+	return (int64_t)(word & LOW32);
 }
 
 static bool
-window_expired(uint64_t state, int64_t now)
+window_expired(uint64_t word, int64_t now)
 {
-	return (int64_t)(state >> 32) + RATELIMIT_WINDOW_SECONDS <= now;
+	return start_of(word) + RATELIMIT_WINDOW_SECONDS <= now;
 }
 
 /*
@@ -96,17 +117,21 @@ find_slot(struct ratelimit_table *t, uint64_t key, int64_t now)
 			reusable[nreusable++] = s;
 			break;
 		}
-		if (window_expired(atomic_load(&s->state), now))
+		if (window_expired(atomic_load(&s->granted), now))
 			reusable[nreusable++] = s;
 	}
 	for (size_t i = 0; i < nreusable; i++) {
 		struct ratelimit_slot *s = reusable[i];
 		uint64_t k = atomic_load(&s->key);
 
-		if (k != 0 && !window_expired(atomic_load(&s->state), now))
+		if (k != 0 && !window_expired(atomic_load(&s->granted), now))
 			continue;
 		if (atomic_compare_exchange_strong(&s->key, &k, key)) {
-			atomic_store(&s->state, pack((uint64_t)now, 0));
+			/* A window of nothing granted yet, live, so that the
+			 * slot is not taken again before its first count. */
+			atomic_store(&s->used, pack((uint64_t)now, 0));
+			atomic_store(&s->claimed, pack((uint64_t)now, 0));
+			atomic_store(&s->granted, pack((uint64_t)now, 0));
 			return s;
 		}
 		/* Another process took it, maybe for this very key. */
@@ -116,43 +141,172 @@ find_slot(struct ratelimit_table *t, uint64_t key, int64_t now)
 	return &t->overflow;
 }
 
-void
-ratelimit_consume(struct ratelimit_table *t, uint64_t key, int64_t limit, int64_t now,
+/* The store's word on how many it handed out in its window, kept unless
+ * the slot already knows of more in that window. */
+static void
+raise_claimed(struct ratelimit_slot *s, int64_t window_start, int64_t claimed)
+{
+	uint64_t word = atomic_load(&s->claimed), next;
+
+	next = pack((uint64_t)window_start, (uint64_t)(claimed < COUNT_MAX ? claimed : COUNT_MAX));
+	while (start_of(word) != window_start || count_of(word) < count_of(next)) {
+		if (atomic_compare_exchange_weak(&s->claimed, &word, next))
+			break;
+	}
+}
+
+/* What the store granted, into the slot: a new window replaces the old
+ * one's counts, the same window adds to them. */
+static void
+take_grant(struct ratelimit_slot *s, const struct ratelimit_claim *c)
+{
+	uint64_t word = atomic_load(&s->granted), next;
+
+	do {
+		int64_t total = (start_of(word) == c->window_start ? count_of(word) : 0) + c->granted;
+
+		next = pack((uint64_t)c->window_start, (uint64_t)(total < COUNT_MAX ? total : COUNT_MAX));
+	} while (!atomic_compare_exchange_weak(&s->granted, &word, next));
+	raise_claimed(s, c->window_start, c->claimed);
+}
+
+/* The store of a single host: the slot itself, which grants one request
+ * at a time, within its window or in a new one from now, never past the
+ * limit (one CAS decides, whatever other workers do meanwhile). */
+static void
+grant_locally(struct ratelimit_slot *s, int64_t limit, int64_t now)
+{
+	uint64_t word = atomic_load(&s->granted), next;
+	int64_t start, count;
+
+	do {
+		bool expired = window_expired(word, now);
+
+		start = expired ? now : start_of(word);
+		count = expired ? 0 : count_of(word);
+		if (count >= limit) {
+			next = word;
+			break;
+		}
+		next = pack((uint64_t)start, (uint64_t)count + 1);
+	} while (!atomic_compare_exchange_weak(&s->granted, &word, next));
+	raise_claimed(s, start, count_of(next) > count ? count_of(next) : count);
+}
+
+/* The numbers of the headers: the requests every host counted, as far as
+ * this one knows, are what the store handed out less what this host has
+ * not spent of its share. */
+static void
+describe(const struct ratelimit_slot *s, uint64_t used, uint64_t granted, int64_t limit,
     struct ratelimit_result *out)
 {
+	uint64_t claimed = atomic_load(&s->claimed);
+	int64_t handed_out = start_of(claimed) == start_of(granted) ? count_of(claimed) : count_of(granted);
+	int64_t unspent = count_of(granted) - count_of(used);
+
+	out->reset = start_of(granted) + RATELIMIT_WINDOW_SECONDS;
+	out->used = handed_out - (unspent > 0 ? unspent : 0);
+	if (out->used < count_of(used))
+		out->used = count_of(used);
+	out->remaining = limit - out->used > 0 ? limit - out->used : 0;
+}
+
+/* Counts one unlimited request: nothing to ask anyone. */
+static void
+count_unlimited(struct ratelimit_slot *s, int64_t now, struct ratelimit_result *out)
+{
+	uint64_t word = atomic_load(&s->used), next;
+	int64_t used;
+
+	do {
+		uint64_t start = window_expired(word, now) ? (uint64_t)now : (uint64_t)start_of(word);
+
+		used = start_of(word) == (int64_t)start ? count_of(word) : 0;
+		next = pack(start, (uint64_t)(used < COUNT_MAX ? used + 1 : used));
+	} while (!atomic_compare_exchange_weak(&s->used, &word, next));
+	out->used = count_of(next);
+	out->remaining = out->limit - out->used;
+	out->reset = start_of(next) + RATELIMIT_WINDOW_SECONDS;
+}
+
+enum spend { SPENT, NOTHING_LEFT, ASK };
+
+/* One request out of what the store granted this host for the window. */
+static enum spend
+spend_one(struct ratelimit_slot *s, int64_t limit, int64_t now, struct ratelimit_result *out)
+{
+	uint64_t used = atomic_load(&s->used);
+
+	for (;;) {
+		uint64_t granted = atomic_load(&s->granted);
+		uint64_t claimed = atomic_load(&s->claimed);
+		int64_t count = start_of(used) == start_of(granted) ? count_of(used) : 0;
+
+		if (window_expired(granted, now))
+			return ASK;
+		if (count >= count_of(granted)) {
+			/* Nothing left here: the store has nothing left when it
+			 * said so for this window and the limit has not grown. */
+			if (start_of(claimed) != start_of(granted) || count_of(claimed) < limit)
+				return ASK;
+			describe(s, pack((uint64_t)start_of(granted), (uint64_t)count), granted, limit, out);
+			out->used = out->used > limit ? out->used : limit;
+			out->remaining = 0;
+			return NOTHING_LEFT;
+		}
+		if (atomic_compare_exchange_weak(&s->used, &used,
+		        pack((uint64_t)start_of(granted), (uint64_t)count + 1))) {
+			describe(s, pack((uint64_t)start_of(granted), (uint64_t)count + 1), granted, limit, out);
+			return SPENT;
+		}
+	}
+}
+
+static uint64_t
+overflow_key(void)
+{
+	return ratelimit_key('o', "overflow");
+}
+
+void
+ratelimit_consume(struct ratelimit_table *t, uint64_t key, int64_t limit, int64_t now,
+    const struct ratelimit_store *store, struct ratelimit_result *out)
+{
 	struct ratelimit_slot *s = t ? find_slot(t, key, now) : NULL;
-	int64_t shown_limit = limit > 0 ? limit : RATELIMIT_UNLIMITED_LIMIT;
-	uint64_t state, next;
 
 	memset(out, 0, sizeof(*out));
-	out->limit = shown_limit;
-	out->remaining = shown_limit;
+	out->limit = limit > 0 ? (limit < COUNT_MAX ? limit : COUNT_MAX) : RATELIMIT_UNLIMITED_LIMIT;
+	out->remaining = out->limit;
 	out->reset = now + RATELIMIT_WINDOW_SECONDS;
 	if (s == NULL)
 		return;
-	state = atomic_load(&s->state);
-	for (;;) {
-		uint64_t start = state >> 32;
-		uint64_t used = state & 0xffffffffu;
+	if (limit <= 0) {
+		count_unlimited(s, now, out);
+		return;
+	}
+	limit = out->limit;
+	for (int asked = 0;; asked++) {
+		struct ratelimit_claim c;
+		int64_t want;
 
-		if (window_expired(state, now)) {
-			start = (uint64_t)now;
-			used = 0;
-		}
-		out->reset = (int64_t)start + RATELIMIT_WINDOW_SECONDS;
-		if (limit > 0 && (int64_t)used >= limit) {
-			out->used = (int64_t)used;
-			out->remaining = 0;
+		switch (spend_one(s, limit, now, out)) {
+		case SPENT:
+			return;
+		case NOTHING_LEFT:
 			out->exceeded = true;
 			return;
+		case ASK:
+			break;
 		}
-		next = pack(start, used + 1);
-		if (atomic_compare_exchange_weak(&s->state, &state, next)) {
-			out->used = (int64_t)used + 1;
-			out->remaining = shown_limit - out->used;
-			if (out->remaining < 0)
-				out->remaining = 0;
-			return;
+		if (asked == CLAIMS_PER_REQUEST)
+			return; /* the store keeps granting, to others first: let it pass */
+		if (store == NULL) {
+			grant_locally(s, limit, now);
+			continue;
 		}
+		want = store->share > 0 && limit / store->share > 1 ? limit / store->share : 1;
+		if (store->claim(store->arg, s == &t->overflow ? overflow_key() : key, want, limit, &c) < 0)
+			return; /* no store: counted by no one, as without a table */
+		take_grant(s, &c);
 	}
 }

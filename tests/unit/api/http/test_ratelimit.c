@@ -25,7 +25,17 @@ consume(struct ratelimit_table *t, uint64_t key, int64_t limit, int64_t now)
 {
 	struct ratelimit_result r;
 
-	ratelimit_consume(t, key, limit, now, &r);
+	ratelimit_consume(t, key, limit, now, NULL, &r);
+	return r;
+}
+
+static struct ratelimit_result
+consume_shared(struct ratelimit_table *t, const struct ratelimit_store *store, int64_t limit,
+    int64_t now)
+{
+	struct ratelimit_result r;
+
+	ratelimit_consume(t, 7, limit, now, store, &r);
 	return r;
 }
 
@@ -233,7 +243,7 @@ START_TEST(test_shared_across_fork)
 		struct ratelimit_result r;
 
 		for (int i = 0; i < 10; i++)
-			ratelimit_consume(t, 7, 100, T0 + 1, &r);
+			ratelimit_consume(t, 7, 100, T0 + 1, NULL, &r);
 		_exit(r.used == 11 && r.reset == T0 + HOUR ? 0 : 1);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -260,7 +270,7 @@ START_TEST(test_concurrent_processes)
 			struct ratelimit_result r;
 
 			for (int i = 0; i < EACH; i++)
-				ratelimit_consume(t, 7, 1000000, T0, &r);
+				ratelimit_consume(t, 7, 1000000, T0, NULL, &r);
 			_exit(0);
 		}
 	}
@@ -294,6 +304,112 @@ START_TEST(test_live_budget_survives_expired_neighbour)
 }
 END_TEST
 
+/* A budget's store for one key, as sql/0011_rate_budgets.sql behaves. */
+struct one_budget {
+	int64_t window_start, claimed, now, claims;
+	bool down;
+};
+
+static int
+claim_one(void *arg, uint64_t key, int64_t want, int64_t limit, struct ratelimit_claim *out)
+{
+	struct one_budget *b = arg;
+
+	(void)key;
+	if (b->down)
+		return -1;
+	b->claims++;
+	if (b->window_start + HOUR <= b->now) {
+		b->window_start = b->now;
+		b->claimed = 0;
+	}
+	out->granted = limit - b->claimed < want ? limit - b->claimed : want;
+	if (out->granted < 0)
+		out->granted = 0;
+	b->claimed += out->granted;
+	out->window_start = b->window_start;
+	out->claimed = b->claimed;
+	return 0;
+}
+
+/* Three hosts, one budget: together they allow the limit, less at most
+ * what they hold unspent (one share each), and a client sent round the
+ * hosts sees X-RateLimit-Remaining go up by no more than that. */
+START_TEST(test_hosts_share_one_budget)
+{
+	enum { HOSTS = 3, LIMIT = 3000, SHARE = 300 };
+	struct one_budget b = { .now = T0 };
+	struct ratelimit_store store = { .claim = claim_one, .arg = &b, .share = SHARE };
+	struct ratelimit_table *hosts[HOSTS];
+	int64_t allowed = 0, last_remaining = LIMIT, worst_rise = 0;
+
+	for (int h = 0; h < HOSTS; h++)
+		hosts[h] = table(64);
+	for (int i = 0; i < LIMIT + 300; i++) {
+		struct ratelimit_result r;
+
+		ratelimit_consume(hosts[i % HOSTS], 7, LIMIT, T0 + i / 100, &store, &r);
+		ck_assert_int_eq(r.limit, LIMIT);
+		ck_assert_int_eq(r.reset, T0 + HOUR);
+		if (r.exceeded) {
+			ck_assert_int_eq(r.remaining, 0);
+			continue;
+		}
+		allowed++;
+		if (r.remaining - last_remaining > worst_rise)
+			worst_rise = r.remaining - last_remaining;
+		last_remaining = r.remaining;
+	}
+	ck_assert_int_le(allowed, LIMIT);
+	ck_assert_int_ge(allowed, LIMIT - HOSTS * (LIMIT / SHARE));
+	ck_assert_int_le(worst_rise, HOSTS * (LIMIT / SHARE));
+	/* One claim per share, not per request. */
+	ck_assert_int_le(b.claims, LIMIT / (LIMIT / SHARE) + 2 * HOSTS + 300);
+	/* Spent everywhere: refused with no claim at all. */
+	b.claims = 0;
+	for (int h = 0; h < HOSTS; h++)
+		ck_assert(consume_shared(hosts[h], &store, LIMIT, T0 + 100).exceeded);
+	ck_assert_int_eq(b.claims, 0);
+	/* The next hour is the store's: a new window for every host. */
+	b.now = T0 + HOUR;
+	for (int h = 0; h < HOSTS; h++) {
+		struct ratelimit_result r = consume_shared(hosts[h], &store, LIMIT, T0 + HOUR);
+
+		ck_assert(!r.exceeded);
+		ck_assert_int_eq(r.reset, T0 + 2 * HOUR);
+	}
+	for (int h = 0; h < HOSTS; h++)
+		ratelimit_destroy(hosts[h]);
+}
+END_TEST
+
+/* A host's window is the store's: begun on another host earlier. */
+START_TEST(test_window_comes_from_the_store)
+{
+	struct one_budget b = { .window_start = T0 - 600, .claimed = 40, .now = T0 };
+	struct ratelimit_store store = { .claim = claim_one, .arg = &b, .share = 10 };
+	struct ratelimit_table *t = table(64);
+	struct ratelimit_result r = consume_shared(t, &store, 100, T0);
+
+	/* Granted 10 (40 handed out before): 50 handed out, 9 unspent here. */
+	assert_result(r, 100, 41, 59, T0 - 600 + HOUR, false);
+	ratelimit_destroy(t);
+}
+END_TEST
+
+/* A store that cannot answer lets the request pass: the database it
+ * lives in is the one the request is about to fail on. */
+START_TEST(test_store_down_lets_requests_pass)
+{
+	struct one_budget b = { .now = T0, .down = true };
+	struct ratelimit_store store = { .claim = claim_one, .arg = &b, .share = 10 };
+	struct ratelimit_table *t = table(64);
+
+	assert_result(consume_shared(t, &store, 100, T0), 100, 0, 100, T0 + HOUR, false);
+	ratelimit_destroy(t);
+}
+END_TEST
+
 Suite *
 ratelimit_suite(void)
 {
@@ -302,5 +418,6 @@ ratelimit_suite(void)
 		test_no_table_fails_open, test_full_table_limits_newcomers_together,
 		test_flood_of_addresses_leaves_no_one_unlimited, test_expired_slots_reused,
 		test_probe_limit, test_shared_across_fork, test_concurrent_processes,
-		test_live_budget_survives_expired_neighbour, NULL });
+		test_live_budget_survives_expired_neighbour, test_hosts_share_one_budget,
+		test_window_comes_from_the_store, test_store_down_lets_requests_pass, NULL });
 }
