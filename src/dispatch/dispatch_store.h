@@ -16,6 +16,7 @@
  *   vacuum   delivery_queue and outbox, whose churn would otherwise leave
  *            the claim and the fan-out stepping over dead index entries
  *            until autovacuum comes round.
+ *   stats    how much waits, for the metrics.
  *
  * Claim, finish, release and prune commit with synchronous_commit off: a
  * commit lost in a database crash only means a delivery sent again with
@@ -81,5 +82,17 @@ int dispatch_store_vacuum(struct db *db, struct db_error *err) MUST_CHECK;
 /* The claim statement's text ($1 limit, $2 lease seconds, $3 hook ids,
  * $4 their requests in flight, $5 room per hook), for EXPLAIN. */
 extern const char dispatch_store_claim_sql[];
+
+/* What waits: deliveries pending in the queue (claimed ones included),
+ * outbox events not fanned out yet, and the age of the oldest pending
+ * delivery (0 when none). */
+struct dispatch_queue_stats {
+	int64_t queued;
+	int64_t outbox;
+	int64_t oldest_queued_ms;
+};
+
+int dispatch_store_queue_stats(struct db *db, struct dispatch_queue_stats *out,
+    struct db_error *err) MUST_CHECK;
 
 #endif
