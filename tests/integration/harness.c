@@ -50,7 +50,10 @@ http_call(struct http_response *res, const char *method, const char *path, const
 
 	ck_assert_ptr_nonnull(curl);
 	memset(res, 0, sizeof(*res));
-	buf_printf(&url, "%s%s", env_or_die("DEPLOY_URL"), path);
+	if (strncmp(path, "http://", 7) == 0)
+		buf_puts(&url, path);
+	else
+		buf_printf(&url, "%s%s", env_or_die("DEPLOY_URL"), path);
 	curl_easy_setopt(curl, CURLOPT_URL, url.data);
 	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
 	if (strcmp(method, "HEAD") == 0)

@@ -24,7 +24,8 @@ struct http_response {
 	double seconds;
 };
 
-/* Performs method url-path (relative to DEPLOY_URL) with optional token
+/* Performs method url-path (relative to DEPLOY_URL, or a whole http://
+ * URL: another server of the stack's) with optional token
  * ("token T" is sent), body (NULL: none) and extra header lines
  * (NULL-terminated, may be NULL). Aborts the test on transport errors. */
 void http_call(struct http_response *res, const char *method, const char *path, const char *token,
