@@ -367,22 +367,6 @@ take_signals(struct master *m)
 	return 0;
 }
 
-static int
-open_metrics(struct master *m)
-{
-	struct buf error = BUF_INIT;
-
-	if (m->metrics == NULL)
-		return 0;
-	if (metrics_http_open(&m->metrics_http, m->config->metrics_listen, write_metrics, m, &error) < 0) {
-		log_error("%s", buf_cstr(&error));
-		buf_release(&error);
-		return -1;
-	}
-	log_info("metrics on http://%s/metrics", m->config->metrics_listen);
-	return 0;
-}
-
 int
 master_run(const struct api_config *config, int listen_fd, struct ratelimit_table *ratelimit,
     struct api_metrics *metrics)
@@ -396,10 +380,9 @@ master_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 	};
 
 	log_set_role("master");
-	metrics_http_init(&m.metrics_http);
 	if (take_signals(&m) < 0)
 		return 1;
-	if (open_metrics(&m) < 0) {
+	if (metrics_http_open(&m.metrics_http, config->metrics_listen, write_metrics, &m) < 0) {
 		close(m.sigfd);
 		return 1;
 	}

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "prom.h"
 
 #define METRICS_HTTP_BACKLOG 16
@@ -58,9 +59,9 @@ listen_on(const struct addrinfo *ai)
 	return fd;
 }
 
-int
-metrics_http_open(struct metrics_http *s, const char *host_port, metrics_render_fn render,
-    void *render_arg, struct buf *error)
+/* The socket listening on host_port; -1 with the reason in error. */
+static int
+listen_address(const char *host_port, struct buf *error)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
 	struct addrinfo *found = NULL;
@@ -68,7 +69,6 @@ metrics_http_open(struct metrics_http *s, const char *host_port, metrics_render_
 	const char *port;
 	int rc, fd = -1, saved = 0;
 
-	metrics_http_init(s);
 	if (split_host_port(host_port, &host, &port) < 0) {
 		buf_printf(error, "metrics address '%s' is not HOST:PORT", host_port);
 		buf_release(&host);
@@ -86,13 +86,29 @@ metrics_http_open(struct metrics_http *s, const char *host_port, metrics_render_
 			saved = errno;
 	}
 	freeaddrinfo(found);
-	if (fd < 0) {
+	if (fd < 0)
 		buf_printf(error, "cannot listen for metrics on %s: %s", host_port, strerror(saved));
+	return fd;
+}
+
+int
+metrics_http_open(struct metrics_http *s, const char *host_port, metrics_render_fn render,
+    void *render_arg)
+{
+	struct buf error = BUF_INIT;
+
+	metrics_http_init(s);
+	if (host_port[0] == '\0')
+		return 0;
+	s->listen_fd = listen_address(host_port, &error);
+	if (s->listen_fd < 0) {
+		log_error("%s", buf_cstr(&error));
+		buf_release(&error);
 		return -1;
 	}
-	s->listen_fd = fd;
 	s->render = render;
 	s->render_arg = render_arg;
+	log_info("metrics on http://%s/metrics", host_port);
 	return 0;
 }
 

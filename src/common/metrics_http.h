@@ -43,9 +43,10 @@ struct metrics_http {
 void metrics_http_init(struct metrics_http *s);
 
 /* Listens on host:port ("127.0.0.1:9100", "[::1]:9100", ":9100" for
- * every address); -1 with the reason in error. */
+ * every address) and logs where; "" is no metrics (0, s as after
+ * metrics_http_init()). -1, logged, when it cannot. */
 int metrics_http_open(struct metrics_http *s, const char *host_port, metrics_render_fn render,
-    void *render_arg, struct buf *error) MUST_CHECK;
+    void *render_arg) MUST_CHECK;
 
 /* Closes the socket and the connection in hand; s is then as after
  * metrics_http_init(). Also what a forked child does with its copy. */

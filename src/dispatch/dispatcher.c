@@ -699,22 +699,6 @@ write_metrics(void *arg, struct buf *out)
 	dispatch_metrics_write(&d->metrics, out);
 }
 
-static int
-open_metrics(struct dispatcher *d)
-{
-	struct buf error = BUF_INIT;
-
-	if (d->cfg->metrics_listen[0] == '\0')
-		return 0;
-	if (metrics_http_open(&d->metrics_http, d->cfg->metrics_listen, write_metrics, d, &error) < 0) {
-		log_error("%s", buf_cstr(&error));
-		buf_release(&error);
-		return -1;
-	}
-	log_info("metrics on http://%s/metrics", d->cfg->metrics_listen);
-	return 0;
-}
-
 int
 dispatch_run(const struct dispatch_config *cfg)
 {
@@ -723,13 +707,12 @@ dispatch_run(const struct dispatch_config *cfg)
 
 	memset(&d, 0, sizeof(d));
 	d.cfg = cfg;
-	metrics_http_init(&d.metrics_http);
 	d.sigfd = open_signalfd();
 	if (d.sigfd < 0) {
 		log_error("cannot set up signals: %s", strerror(errno));
 		return 1;
 	}
-	if (open_metrics(&d) < 0) {
+	if (metrics_http_open(&d.metrics_http, cfg->metrics_listen, write_metrics, &d) < 0) {
 		close(d.sigfd);
 		return 1;
 	}

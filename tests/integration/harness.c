@@ -15,6 +15,7 @@
 
 #include <libpq-fe.h>
 #include <openssl/evp.h>
+#include <time.h>
 
 #include "buf.h"
 
@@ -618,4 +619,12 @@ add_collaborator(const struct test_repo *r, const char *permission, char *login_
 
 	free(deployctl(add));
 	return token;
+}
+
+void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
 }

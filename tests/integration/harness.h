@@ -160,6 +160,9 @@ int spawn_capture(char *const *argv, char *out, size_t outlen);
 /* Base64 of s, newly allocated. */
 char *test_base64(const char *s);
 
+/* Sleeps ms milliseconds. */
+void sleep_ms(int ms);
+
 /* A name unique to this process and call. */
 void unique_name(const char *prefix, char *out, size_t outlen);
 
