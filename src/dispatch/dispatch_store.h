@@ -16,7 +16,6 @@
  *   vacuum   delivery_queue and outbox, whose churn would otherwise leave
  *            the claim and the fan-out stepping over dead index entries
  *            until autovacuum comes round.
- *   stats    how much waits, for the metrics.
  *
  * Claim, finish, release and prune commit with synchronous_commit off: a
  * commit lost in a database crash only means a delivery sent again with
@@ -83,7 +82,7 @@ int dispatch_store_vacuum(struct db *db, struct db_error *err) MUST_CHECK;
  * $4 their requests in flight, $5 room per hook), for EXPLAIN. */
 extern const char dispatch_store_claim_sql[];
 
-/* What waits: deliveries pending in the queue (claimed ones included),
+/* What waits, for the metrics: deliveries pending in the queue (claimed ones included),
  * outbox events not fanned out yet, and the age of the oldest pending
  * delivery (0 when none). */
 struct dispatch_queue_stats {
