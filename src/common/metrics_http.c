@@ -230,6 +230,18 @@ read_request(struct metrics_http *s)
 	}
 }
 
+/* Reads what the client sent past its request (a body), so that closing
+ * with it unread does not reset the connection before the answer
+ * arrives. What comes later is not waited for. */
+static void
+drain_input(int fd)
+{
+	char chunk[2048];
+
+	for (int i = 0; i < 32 && read(fd, chunk, sizeof(chunk)) > 0; i++)
+		continue;
+}
+
 /* Writes what the socket takes; false when done or broken. */
 static bool
 write_answer(struct metrics_http *s)
@@ -243,6 +255,7 @@ write_answer(struct metrics_http *s)
 		s->out_sent += (size_t)n;
 	}
 	shutdown(s->conn_fd, SHUT_WR);
+	drain_input(s->conn_fd);
 	return false;
 }
 
