@@ -517,6 +517,21 @@ free_port() {
 		|| echo $((20000 + RANDOM % 20000))
 }
 
+# remembered_port FILE [TAKEN...]: the port in FILE while it is still free
+# on 127.0.0.1 and not one of TAKEN, else a new free one, written to FILE:
+# a data folder keeps its ports from run to run while nothing else takes
+# them (a Prometheus configured for them goes on scraping).
+remembered_port() {
+	local file=$1 port; shift
+	port=$(cat "$file" 2>/dev/null || true)
+	while [ -z "$port" ] || [[ " $* " == *" $port "* ]] || ! python3 -c \
+		'import socket, sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null; do
+		port=$(free_port)
+	done
+	echo "$port" > "$file"
+	echo "$port"
+}
+
 # demo_git_repo DIR: a small bare repository: main with three commits, a
 # topic branch one commit ahead, and an annotated tag v1.0.
 demo_git_repo() {

@@ -14,6 +14,9 @@
 static const struct option_def options[] = {
 	{ "listen", OPTION_STRING, OPT(listen), "unix:/tmp/deploy-api.sock", 0, 0,
 	  "FastCGI socket: unix:/path or host:port" },
+	{ "metrics-listen", OPTION_STRING, OPT(metrics_listen), "", 0, 0,
+	  "HOST:PORT where the master serves GET /metrics (Prometheus; default: off); keep it"
+	  " off the public network" },
 	{ "workers", OPTION_INT, OPT(workers), NULL, 1, 1024,
 	  "worker processes (default: 4 per CPU, at most 64)" },
 	{ "max-requests", OPTION_INT, OPT(max_requests), "10000", 0, INT64_MAX,

@@ -18,6 +18,7 @@
 
 struct api_config {
 	const char *listen;        /* "unix:/path" or "host:port" */
+	const char *metrics_listen; /* "host:port" of GET /metrics; "": none */
 	int64_t workers;
 	int64_t max_requests;      /* 0: never recycle */
 	int64_t shutdown_timeout;  /* seconds in-flight requests get on stop */

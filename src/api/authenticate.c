@@ -77,6 +77,7 @@ apply_rate_limit(struct handler_ctx *ctx, const struct rate_budgets *budgets)
 
 	if (!count_request(ctx, budgets))
 		return true;
+	api_metrics_count_rate_limited(budgets->metrics);
 	ctx->res->documentation_url = DOCS_ROOT "/overview/rate-limits-for-the-rest-api";
 	if (p->authenticated) {
 		struct buf msg = BUF_INIT;

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "api_metrics.h"
 #include "handler.h"
 #include "ratelimit.h"
 #include "resolve_cache.h"
@@ -24,6 +25,7 @@ struct rate_budgets {
 	int64_t share;
 	int64_t token_limit;        /* for tokens without a limit of their own */
 	int64_t anonymous_limit;    /* per client address */
+	struct api_metrics *metrics; /* counts the 403s; NULL: not counted */
 };
 
 /* True when the route may run; false when the response (401, 403, 404,

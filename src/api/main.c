@@ -1,6 +1,7 @@
 /*
  * deploy-api: the FastCGI server. Parses the configuration, binds the socket
- * once, maps the shared rate-limit table, then hands over to the master,
+ * once, maps the shared rate-limit table (and the metrics, with
+ * --metrics-listen), then hands over to the master,
  * which forks the workers (master.c, worker.c).
  */
 #include "config.h"
@@ -104,6 +105,7 @@ static int
 serve(const struct api_config *config)
 {
 	struct ratelimit_table *ratelimit;
+	struct api_metrics *metrics = NULL;
 	int listen_fd;
 	int rc;
 
@@ -121,7 +123,16 @@ serve(const struct api_config *config)
 		close(listen_fd);
 		return 1;
 	}
-	rc = master_run(config, listen_fd, ratelimit);
+	/* Room for a reload's two sets of workers, and a draining third. */
+	if (config->metrics_listen[0] != '\0' &&
+	    (metrics = api_metrics_create((size_t)config->workers * 3)) == NULL) {
+		fprintf(stderr, "deploy-api: cannot map the metrics: %s\n", strerror(errno));
+		ratelimit_destroy(ratelimit);
+		close(listen_fd);
+		return 1;
+	}
+	rc = master_run(config, listen_fd, ratelimit, metrics);
+	api_metrics_destroy(metrics);
 	ratelimit_destroy(ratelimit);
 	close(listen_fd);
 	if (strncmp(config->listen, "unix:", 5) == 0)

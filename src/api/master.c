@@ -3,25 +3,29 @@
 #include "master.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "metrics_http.h"
 #include "service_notify.h"
 #include "worker.h"
 
-#define TICK_NS 200000000LL
+#define TICK_MS 200
 #define CRASH_BACKOFF_MIN_NS 100000000LL
 #define CRASH_BACKOFF_MAX_NS 10000000000LL
 
 struct child {
 	pid_t pid;
 	unsigned generation;
+	size_t slot;    /* its busy flag in the metrics (API_METRICS_NO_SLOT: none) */
 	bool ready;     /* said WORKER_READY_SIGNAL: it got as far as accepting */
 	bool stopping;  /* told to finish and exit */
 };
@@ -30,6 +34,9 @@ struct master {
 	const struct api_config *config;
 	int listen_fd;
 	struct ratelimit_table *ratelimit;
+	struct api_metrics *metrics;  /* NULL: no --metrics-listen */
+	struct metrics_http metrics_http;
+	int sigfd;                    /* the blocked signals, read in the loop */
 	struct child *children;
 	size_t nchildren;
 	size_t cap;
@@ -66,10 +73,26 @@ died_abnormally(const struct child *c, int status)
 	}
 }
 
+/* The lowest metrics slot no live worker holds. */
+static size_t
+free_slot(const struct master *m)
+{
+	for (size_t slot = 0; slot < api_metrics_worker_slots(m->metrics); slot++) {
+		size_t i = 0;
+
+		while (i < m->nchildren && m->children[i].slot != slot)
+			i++;
+		if (i == m->nchildren)
+			return slot;
+	}
+	return API_METRICS_NO_SLOT;
+}
+
 static void
 spawn(struct master *m)
 {
 	pid_t master_pid = getpid();
+	size_t slot = free_slot(m);
 	pid_t pid;
 	sigset_t none;
 
@@ -80,16 +103,29 @@ spawn(struct master *m)
 		return;
 	}
 	if (pid == 0) {
+		struct worker_shared shared = {
+			.listen_fd = m->listen_fd,
+			.ratelimit = m->ratelimit,
+			.metrics = m->metrics,
+			.metrics_slot = slot,
+		};
+
+		close(m->sigfd);
+		metrics_http_close(&m->metrics_http);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		free(m->children);
-		_exit(worker_run(m->config, m->listen_fd, m->ratelimit, master_pid));
+		_exit(worker_run(m->config, &shared, master_pid));
 	}
 	if (m->nchildren == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 8;
 		m->children = xrealloc(m->children, m->cap * sizeof(*m->children));
 	}
-	m->children[m->nchildren++] = (struct child){ .pid = pid, .generation = m->generation };
+	m->children[m->nchildren++] = (struct child){
+		.pid = pid,
+		.generation = m->generation,
+		.slot = slot,
+	};
 	log_info("worker %d started (%s)", (int)pid, m->spawn_reason);
 }
 
@@ -187,6 +223,8 @@ reap(struct master *m)
 		if (c == NULL)
 			continue;
 		note_death(m, c, status);
+		/* It may have died in the middle of a request. */
+		api_metrics_set_busy(m->metrics, c->slot, false);
 		*c = m->children[--m->nchildren];
 	}
 }
@@ -255,56 +293,110 @@ tick(struct master *m)
 	}
 }
 
+static void
+on_signal(struct master *m, const struct signalfd_siginfo *info)
+{
+	switch (info->ssi_signo) {
+	case SIGCHLD:
+		reap(m);
+		break;
+	case SIGTERM:
+	case SIGINT:
+	case SIGQUIT:
+		begin_shutdown(m);
+		break;
+	case SIGHUP:
+		if (!m->shutting_down)
+			begin_reload(m);
+		break;
+	default:
+		if ((int)info->ssi_signo == WORKER_READY_SIGNAL)
+			mark_ready(m, (pid_t)info->ssi_pid);
+		break;
+	}
+}
+
+static void
+write_metrics(void *arg, struct buf *out)
+{
+	const struct master *m = arg;
+
+	api_metrics_write(m->metrics, m->nchildren, out);
+}
+
+/* Sleeps until a signal, a metrics connection or the next tick. */
+static void
+wait_and_handle(struct master *m)
+{
+	struct pollfd pfds[2] = { { .fd = m->sigfd, .events = POLLIN } };
+	int timeout = metrics_http_timeout_ms(&m->metrics_http, monotonic_ns());
+
+	metrics_http_pollfd(&m->metrics_http, &pfds[1]);
+	if (timeout < 0 || timeout > TICK_MS)
+		timeout = TICK_MS;
+	if (poll(pfds, ARRAY_SIZE(pfds), timeout) < 0 && errno != EINTR)
+		log_warn("poll failed: %s", strerror(errno));
+	if (pfds[0].revents & POLLIN) {
+		struct signalfd_siginfo info;
+
+		while (read(m->sigfd, &info, sizeof(info)) == (ssize_t)sizeof(info))
+			on_signal(m, &info);
+	}
+	metrics_http_step(&m->metrics_http, pfds[1].revents);
+}
+
+/* The signals become reads on a descriptor that the loop polls with the
+ * metrics socket; they stay blocked, so no code runs in a handler. */
+static int
+take_signals(struct master *m)
+{
+	sigemptyset(&m->signals);
+	sigaddset(&m->signals, SIGCHLD);
+	sigaddset(&m->signals, SIGTERM);
+	sigaddset(&m->signals, SIGINT);
+	sigaddset(&m->signals, SIGQUIT);
+	sigaddset(&m->signals, SIGHUP);
+	sigaddset(&m->signals, WORKER_READY_SIGNAL);
+	sigprocmask(SIG_BLOCK, &m->signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	m->sigfd = signalfd(-1, &m->signals, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (m->sigfd < 0) {
+		log_error("cannot set up signals: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
-master_run(const struct api_config *config, int listen_fd, struct ratelimit_table *ratelimit)
+master_run(const struct api_config *config, int listen_fd, struct ratelimit_table *ratelimit,
+    struct api_metrics *metrics)
 {
 	struct master m = {
 		.config = config,
 		.listen_fd = listen_fd,
 		.ratelimit = ratelimit,
+		.metrics = metrics,
 		.spawn_reason = "start",
 	};
-	struct timespec wait = { .tv_sec = 0, .tv_nsec = TICK_NS };
 
 	log_set_role("master");
-	sigemptyset(&m.signals);
-	sigaddset(&m.signals, SIGCHLD);
-	sigaddset(&m.signals, SIGTERM);
-	sigaddset(&m.signals, SIGINT);
-	sigaddset(&m.signals, SIGQUIT);
-	sigaddset(&m.signals, SIGHUP);
-	sigaddset(&m.signals, WORKER_READY_SIGNAL);
-	sigprocmask(SIG_BLOCK, &m.signals, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if (take_signals(&m) < 0)
+		return 1;
+	if (metrics_http_open(&m.metrics_http, config->metrics_listen, write_metrics, &m) < 0) {
+		close(m.sigfd);
+		return 1;
+	}
 
 	log_info("started: %lld workers on %s", (long long)config->workers, config->listen);
 	tick(&m);
 	service_notify_ready();
 	while (!m.shutting_down || m.nchildren > 0) {
-		siginfo_t info;
-		int sig = sigtimedwait(&m.signals, &info, &wait);
-
-		switch (sig) {
-		case SIGCHLD:
-			reap(&m);
-			break;
-		case SIGTERM:
-		case SIGINT:
-		case SIGQUIT:
-			begin_shutdown(&m);
-			break;
-		case SIGHUP:
-			if (!m.shutting_down)
-				begin_reload(&m);
-			break;
-		default:
-			if (sig == WORKER_READY_SIGNAL)
-				mark_ready(&m, info.si_pid);
-			break;
-		}
+		wait_and_handle(&m);
 		reap(&m);
 		tick(&m);
 	}
+	metrics_http_close(&m.metrics_http);
+	close(m.sigfd);
 	free(m.children);
 	/* The exit status says whether a worker crashed meanwhile, so that a
 	 * supervisor or a test harness sees it without reading the log. */

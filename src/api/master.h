@@ -1,8 +1,10 @@
 /*
  * The supervising process: it holds the listening socket and the shared
- * rate-limit table, forks the workers and keeps their number up. Signals
- * are never handled asynchronously here: they stay blocked and the loop
- * takes them with sigtimedwait(), so no work happens in a signal handler.
+ * rate-limit table, forks the workers and keeps their number up, and
+ * serves GET /metrics on --metrics-listen from the same loop (never a
+ * request of the API). Signals are never handled asynchronously here:
+ * they stay blocked and the loop reads them from a signalfd, polled with
+ * the metrics socket, so no work happens in a signal handler.
  *
  *   SIGCHLD          reap; replace a worker that exited: at once if it
  *                    had become ready (WORKER_READY_SIGNAL), after a
@@ -17,12 +19,14 @@
 #ifndef DEPLOY_MASTER_H
 #define DEPLOY_MASTER_H
 
-#include "ratelimit.h"
 #include "api_config.h"
+#include "api_metrics.h"
+#include "ratelimit.h"
 
 /* Returns when stopped: 0, or 1 when a worker crashed meanwhile (died of a
  * signal other than SIGKILL, SIGTERM, SIGINT or SIGQUIT, or failed after it
  * became ready, as the sanitizers make a process fail). */
-int master_run(const struct api_config *config, int listen_fd, struct ratelimit_table *ratelimit);
+int master_run(const struct api_config *config, int listen_fd, struct ratelimit_table *ratelimit,
+    struct api_metrics *metrics);
 
 #endif

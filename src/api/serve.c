@@ -117,7 +117,7 @@ log_access(const struct request *req, const struct response *res, const struct h
 
 void
 serve_env_init(struct serve_env *env, const struct api_config *config, struct db *db,
-    struct ratelimit_table *table)
+    struct ratelimit_table *table, struct api_metrics *metrics)
 {
 	*env = (struct serve_env){
 		.db = db,
@@ -133,8 +133,10 @@ serve_env_init(struct serve_env *env, const struct api_config *config, struct db
 			.share = config->rate_limit_share,
 			.token_limit = config->rate_limit,
 			.anonymous_limit = config->anonymous_rate_limit,
+			.metrics = metrics,
 		},
 		.resolve_cache = resolve_cache_create(RESOLVE_CACHE_SLOTS, config->auth_cache_ms),
+		.metrics = metrics,
 	};
 }
 
@@ -177,6 +179,10 @@ serve_request(FCGX_Request *fcgx, const struct serve_env *env)
 	if (response_send(&res, fcgx->out) < 0)
 		log_warn("client went away before the response was sent request_id=%s", req.request_id);
 	log_access(&req, &res, &ctx);
+	/* The route that matched; none for answers decided before routing
+	 * (ctx.match stays zeroed) and for paths no route takes. */
+	api_metrics_count_request(env->metrics, ctx.match.route, req.method,
+	    res.status, monotonic_ns() - req.started_ns);
 
 	buf_release(&media);
 	resolution_release(&auth);

@@ -10,6 +10,7 @@
 #include <fcgiapp.h>
 
 #include "api_config.h"
+#include "api_metrics.h"
 #include "authenticate.h"
 #include "db.h"
 #include "handler.h"
@@ -25,10 +26,11 @@ struct serve_env {
 	struct handler_options options;
 	struct rate_budgets budgets;
 	struct resolve_cache *resolve_cache;
+	struct api_metrics *metrics;  /* NULL: not counted */
 };
 
 void serve_env_init(struct serve_env *env, const struct api_config *config, struct db *db,
-    struct ratelimit_table *table);
+    struct ratelimit_table *table, struct api_metrics *metrics);
 void serve_env_release(struct serve_env *env);
 
 void serve_request(FCGX_Request *fcgx, const struct serve_env *env);

@@ -66,8 +66,7 @@ finish_request(FCGX_Request *fcgx)
 }
 
 int
-worker_run(const struct api_config *config, int listen_fd, struct ratelimit_table *ratelimit,
-    pid_t master_pid)
+worker_run(const struct api_config *config, const struct worker_shared *shared, pid_t master_pid)
 {
 	FCGX_Request fcgx;
 	struct db db;
@@ -88,7 +87,8 @@ worker_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 		return 0;
 	}
 	db_init(&db, config->db, config->connect_timeout, config->statement_timeout, "deploy-api");
-	serve_env_init(&env, config, &db, ratelimit);
+	db.counters = api_metrics_db_counters(shared->metrics);
+	serve_env_init(&env, config, &db, shared->ratelimit, shared->metrics);
 	{
 		struct db_error err;
 
@@ -98,7 +98,7 @@ worker_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 			log_warn("starting without a database connection: %s", err.message);
 	}
 	gitrefs_init();
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&fcgx, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fcgx, shared->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_error("cannot initialise libfcgi");
 		serve_env_release(&env);
 		db_release(&db);
@@ -118,8 +118,10 @@ worker_run(const struct api_config *config, int listen_fd, struct ratelimit_tabl
 			status = 1;
 			break;
 		}
+		api_metrics_set_busy(shared->metrics, shared->metrics_slot, true);
 		serve_request(&fcgx, &env);
 		finish_request(&fcgx);
+		api_metrics_set_busy(shared->metrics, shared->metrics_slot, false);
 		if (config->max_requests > 0 && ++served >= config->max_requests) {
 			log_info("served %lld requests; exiting to be replaced", (long long)served);
 			break;

@@ -87,6 +87,16 @@ log_notice(void *arg, const char *message)
 	log_warn("database notice: %.*s", (int)n, message);
 }
 
+/* Counts err's failure, when the connection is counted. */
+static void
+db_count_failure(const struct db *db, const struct db_error *err)
+{
+	if (db->counters == NULL)
+		return;
+	atomic_fetch_add_explicit(err->failure == DB_QUERY_FAILED ? &db->counters->query_failed :
+	    &db->counters->unavailable, 1, memory_order_relaxed);
+}
+
 static void
 db_drop(struct db *db)
 {
@@ -108,6 +118,7 @@ db_ensure(struct db *db, struct db_error *err)
 	if (db->last_attempt_cost_ns > DB_SLOW_CONNECT_NS &&
 	    now - db->last_attempt_ns < DB_RECONNECT_INTERVAL_NS) {
 		db_error_set(err, DB_UNAVAILABLE, NULL, "database unavailable (waiting to reconnect)");
+		db_count_failure(db, err);
 		return -1;
 	}
 	db->last_attempt_ns = now;
@@ -116,13 +127,17 @@ db_ensure(struct db *db, struct db_error *err)
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		db_error_set(err, DB_UNAVAILABLE, NULL, db->conn ? PQerrorMessage(db->conn) : "out of memory");
 		log_warn("database connection failed: %s", err->message);
+		db_count_failure(db, err);
 		db_drop(db);
 		return -1;
 	}
 	PQsetNoticeProcessor(db->conn, log_notice, NULL);
 	db->generation++;
-	if (db->generation > 1)
+	if (db->generation > 1) {
 		log_info("database reconnected");
+		if (db->counters != NULL)
+			atomic_fetch_add_explicit(&db->counters->reconnects, 1, memory_order_relaxed);
+	}
 	return 0;
 }
 
@@ -162,6 +177,7 @@ db_check_result(struct db *db, PGresult *r, struct db_error *err)
 		db_error_set(err, DB_QUERY_FAILED, r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL,
 		    r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn));
 	}
+	db_count_failure(db, err);
 	PQclear(r);
 	return NULL;
 }

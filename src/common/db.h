@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "db_counters.h"
 #include "util.h"
 
 struct db_statement {
@@ -42,6 +43,7 @@ struct db_error {
 
 struct db {
 	struct pg_conn *conn;      /* libpq's PGconn, opaque here */
+	struct db_counters *counters; /* NULL: not counted; set after db_init() */
 	char *conninfo;
 	unsigned generation;        /* bumped on every new connection */
 	int64_t last_attempt_ns;    /* monotonic time of the last connect */

@@ -19,6 +19,8 @@ static const struct option_def options[] = {
 	{ "ca-file", OPTION_STRING, OPT(ca_file), "", 0, 0,
 	  "PEM file of the CAs that HTTPS receivers' certificates are verified against, in place of"
 	  " the system's bundle file (a private CA; the system's CA directory still applies)" },
+	{ "metrics-listen", OPTION_STRING, OPT(metrics_listen), "", 0, 0,
+	  "HOST:PORT where GET /metrics is served (Prometheus; default: off)" },
 	{ "hook-disable-after", OPTION_INT, OPT(hook_disable_after), "259200", 1, 31536000,
 	  "seconds of failing deliveries (none delivered) after which a hook is disabled;"
 	  " a 410 Gone disables it at once" },

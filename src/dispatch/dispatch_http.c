@@ -302,18 +302,19 @@ dispatch_http_start(struct dispatch_http *h, struct dispatch_job *job)
 }
 
 void
-dispatch_http_wait(struct dispatch_http *h, const int *fds, bool *ready, size_t nfds, int timeout_ms)
+dispatch_http_wait(struct dispatch_http *h, struct pollfd *fds, size_t nfds, int timeout_ms)
 {
 	struct curl_waitfd extra[4];
 	int numfds = 0;
 	unsigned n = 0;
 
 	for (size_t i = 0; i < nfds && n < ARRAY_SIZE(extra); i++) {
-		ready[i] = false;
-		if (fds[i] < 0)
+		fds[i].revents = 0;
+		if (fds[i].fd < 0)
 			continue;
-		extra[n].fd = fds[i];
-		extra[n].events = CURL_WAIT_POLLIN;
+		extra[n].fd = fds[i].fd;
+		extra[n].events = (short)(((fds[i].events & POLLIN) ? CURL_WAIT_POLLIN : 0) |
+		    ((fds[i].events & POLLOUT) ? CURL_WAIT_POLLOUT : 0));
 		extra[n].revents = 0;
 		n++;
 	}
@@ -326,9 +327,10 @@ dispatch_http_wait(struct dispatch_http *h, const int *fds, bool *ready, size_t 
 	}
 	n = 0;
 	for (size_t i = 0; i < nfds && n < ARRAY_SIZE(extra); i++) {
-		if (fds[i] < 0)
+		if (fds[i].fd < 0)
 			continue;
-		ready[i] = (extra[n].revents & (CURL_WAIT_POLLIN | CURL_WAIT_POLLPRI)) != 0;
+		fds[i].revents = (short)(((extra[n].revents & (CURL_WAIT_POLLIN | CURL_WAIT_POLLPRI)) ?
+		    POLLIN : 0) | ((extra[n].revents & CURL_WAIT_POLLOUT) ? POLLOUT : 0));
 		n++;
 	}
 }

@@ -9,6 +9,7 @@
 #ifndef DEPLOY_DISPATCH_HTTP_H
 #define DEPLOY_DISPATCH_HTTP_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,9 +53,10 @@ void dispatch_http_release(struct dispatch_http *h);
  * job was not started and job->error says why; the caller keeps it. */
 int dispatch_http_start(struct dispatch_http *h, struct dispatch_job *job) MUST_CHECK;
 
-/* Sleeps until a transfer needs attention, one of fds is readable (ready[i]
- * set), or timeout_ms passes (curl's own timers may shorten it). */
-void dispatch_http_wait(struct dispatch_http *h, const int *fds, bool *ready, size_t nfds, int timeout_ms);
+/* Sleeps until a transfer needs attention, one of fds is ready for its
+ * events (its revents set; an fd of -1 is skipped), or timeout_ms passes
+ * (curl's own timers may shorten it). At most 4 fds. */
+void dispatch_http_wait(struct dispatch_http *h, struct pollfd *fds, size_t nfds, int timeout_ms);
 
 /* Moves transfers along; hands each finished job to done. */
 void dispatch_http_perform(struct dispatch_http *h, dispatch_http_done_fn done, void *arg);

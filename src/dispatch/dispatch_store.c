@@ -518,3 +518,32 @@ dispatch_store_vacuum(struct db *db, struct db_error *err)
 	PQclear(r);
 	return 0;
 }
+
+/* Counts read whole: at most every few seconds, on a scrape
+ * (dispatch_metrics.h). The oldest pending delivery is the queue's lowest
+ * id, found through the primary keys, not a scan for the earliest time. */
+static struct db_statement queue_stats_statement = {
+	.name = "dispatch_queue_stats",
+	.nparams = 0,
+	.read_only = true,
+	.sql =
+	    "SELECT (SELECT count(*) FROM delivery_queue),"
+	    "       (SELECT count(*) FROM outbox),"
+	    "       coalesce((SELECT extract(epoch FROM now() - d.created_at)::float8 * 1000"
+	    "                   FROM deliveries d"
+	    "                  WHERE d.id = (SELECT min(delivery_id) FROM delivery_queue)), 0)::bigint",
+};
+
+int
+dispatch_store_queue_stats(struct db *db, struct dispatch_queue_stats *out, struct db_error *err)
+{
+	PGresult *r = db_exec(db, &queue_stats_statement, NULL, err);
+
+	if (r == NULL)
+		return -1;
+	out->queued = db_get_int64(r, 0, 0);
+	out->outbox = db_get_int64(r, 0, 1);
+	out->oldest_queued_ms = db_get_int64(r, 0, 2);
+	PQclear(r);
+	return 0;
+}

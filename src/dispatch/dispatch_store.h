@@ -83,4 +83,16 @@ int dispatch_store_vacuum(struct db *db, struct db_error *err) MUST_CHECK;
  * $4 their requests in flight, $5 room per hook), for EXPLAIN. */
 extern const char dispatch_store_claim_sql[];
 
+/* What waits, for the metrics: deliveries pending in the queue (claimed ones included),
+ * outbox events not fanned out yet, and the age of the oldest pending
+ * delivery (0 when none). */
+struct dispatch_queue_stats {
+	int64_t queued;
+	int64_t outbox;
+	int64_t oldest_queued_ms;
+};
+
+int dispatch_store_queue_stats(struct db *db, struct dispatch_queue_stats *out,
+    struct db_error *err) MUST_CHECK;
+
 #endif

@@ -14,10 +14,12 @@
 #include "db_query.h"
 #include "dispatch_http.h"
 #include "dispatch_listen.h"
+#include "dispatch_metrics.h"
 #include "dispatch_request.h"
 #include "retry_schedule.h"
 #include "dispatch_store.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "service_notify.h"
 
 #define NS_PER_MS 1000000LL
@@ -97,6 +99,8 @@ struct dispatcher {
 	struct dispatch_http http;
 	struct dispatch_retry retry;
 	int sigfd;
+	struct metrics_http metrics_http;   /* listen_fd -1: no --metrics-listen */
+	struct dispatch_metrics metrics;
 
 	/* Attempts finished and decided, waiting to be recorded. */
 	struct job_list done;
@@ -306,9 +310,10 @@ push_done(struct dispatcher *d, struct dispatch_job *job)
 }
 
 /* Decides what follows the attempt in job and queues it for recording.
- * force_failed: the delivery cannot be sent as it is (inactive hook). */
+ * force_failed: the delivery cannot be sent as it is (inactive hook).
+ * sent: a request went out (or was tried), whose time counts. */
 static void
-attempt_done(struct dispatcher *d, struct dispatch_job *job, bool force_failed)
+attempt_done(struct dispatcher *d, struct dispatch_job *job, bool force_failed, bool sent)
 {
 	if (force_failed) {
 		job->outcome = DISPATCH_FAILED;
@@ -335,6 +340,7 @@ attempt_done(struct dispatcher *d, struct dispatch_job *job, bool force_failed)
 		d->failed++;
 		break;
 	}
+	dispatch_metrics_count(&d->metrics, job, sent);
 	log_attempt(job);
 	push_done(d, job);
 }
@@ -345,7 +351,7 @@ on_transfer_done(void *arg, struct dispatch_job *job)
 	struct dispatcher *d = arg;
 
 	inflight_remove(d, job->hook_id);
-	attempt_done(d, job, false);
+	attempt_done(d, job, false, true);
 }
 
 static void
@@ -401,15 +407,15 @@ start_job(struct dispatcher *d, struct dispatch_job *job)
 {
 	if (!job->hook_active) {
 		job->error = xstrdup("hook is inactive; not sent");
-		attempt_done(d, job, true);
+		attempt_done(d, job, true, false);
 		return;
 	}
 	if (dispatch_http_check_target(&d->http, job) < 0 || dispatch_request_build(job) < 0) {
-		attempt_done(d, job, true);
+		attempt_done(d, job, true, false);
 		return;
 	}
 	if (dispatch_http_start(&d->http, job) < 0) {
-		attempt_done(d, job, false);
+		attempt_done(d, job, false, false);
 		return;
 	}
 	inflight_add(d, job->hook_id);
@@ -581,6 +587,7 @@ static int
 wait_ms(const struct dispatcher *d, int64_t now)
 {
 	int64_t until = d->next_poll_ns;
+	int metrics_ms = metrics_http_timeout_ms(&d->metrics_http, now);
 	int64_t ms;
 
 	until = min_deadline(until, d->next_due_ns);
@@ -598,7 +605,11 @@ wait_ms(const struct dispatcher *d, int64_t now)
 	else if (d->outbox_work || can_claim(d) || should_flush(d, now))
 		return 0;
 	ms = (until - now + NS_PER_MS - 1) / NS_PER_MS;
-	return ms < 0 ? 0 : (ms > 60000 ? 60000 : (int)ms);
+	ms = ms < 0 ? 0 : (ms > 60000 ? 60000 : ms);
+	/* A metrics connection is closed at its deadline. */
+	if (metrics_ms >= 0 && metrics_ms < ms)
+		ms = metrics_ms;
+	return (int)ms;
 }
 
 static void
@@ -636,8 +647,7 @@ loop(struct dispatcher *d)
 {
 	for (;;) {
 		int64_t now = monotonic_ns();
-		int fds[2];
-		bool ready[2];
+		struct pollfd fds[3];
 
 		if (d->stopping) {
 			if (dispatch_http_in_flight(&d->http) == 0 && d->done.n == 0)
@@ -668,15 +678,37 @@ loop(struct dispatcher *d)
 		if (db_ready(d, now) && !d->stopping && vacuum_due(d, now))
 			vacuum(d, now);
 
-		fds[0] = d->sigfd;
-		fds[1] = dispatch_listen_fd(&d->listen);
-		dispatch_http_wait(&d->http, fds, ready, 2, wait_ms(d, monotonic_ns()));
-		if (ready[0])
+		fds[0] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
+		fds[1] = (struct pollfd){ .fd = dispatch_listen_fd(&d->listen), .events = POLLIN };
+		metrics_http_pollfd(&d->metrics_http, &fds[2]);
+		dispatch_http_wait(&d->http, fds, ARRAY_SIZE(fds), wait_ms(d, monotonic_ns()));
+		if (fds[0].revents & POLLIN)
 			read_signals(d);
-		if (ready[1] && dispatch_listen_consume(&d->listen))
+		if ((fds[1].revents & POLLIN) && dispatch_listen_consume(&d->listen))
 			d->outbox_work = d->more_work = true;
+		metrics_http_step(&d->metrics_http, fds[2].revents);
 		dispatch_http_perform(&d->http, on_transfer_done, d);
 	}
+}
+
+/* The page of GET /metrics; the queue figures read first when due, unless
+ * the database is in its backoff (then the last ones stand). */
+static void
+write_metrics(void *arg, struct buf *out)
+{
+	struct dispatcher *d = arg;
+	int64_t now = monotonic_ns();
+
+	if (dispatch_metrics_queue_due(&d->metrics, now) && db_ready(d, now)) {
+		struct db_error err;
+
+		d->metrics.queue_read_ns = now;
+		if (dispatch_store_queue_stats(&d->db, &d->metrics.queue, &err) < 0)
+			db_failed(d, "reading the queue for the metrics", &err);
+		else
+			d->metrics.queue_known = true;
+	}
+	dispatch_metrics_write(&d->metrics, out);
 }
 
 int
@@ -692,13 +724,19 @@ dispatch_run(const struct dispatch_config *cfg)
 		log_error("cannot set up signals: %s", strerror(errno));
 		return 1;
 	}
+	if (metrics_http_open(&d.metrics_http, cfg->metrics_listen, write_metrics, &d) < 0) {
+		close(d.sigfd);
+		return 1;
+	}
 	if (dispatch_http_init(&d.http, cfg->timeout_seconds, (size_t)cfg->concurrency,
 	    &cfg->hook_targets, cfg->ca_file) < 0) {
 		log_error("cannot initialise libcurl");
+		metrics_http_close(&d.metrics_http);
 		close(d.sigfd);
 		return 1;
 	}
 	db_init(&d.db, cfg->db, cfg->connect_timeout, cfg->statement_timeout, "deploy-dispatch");
+	d.db.counters = &d.metrics.db;
 	dispatch_listen_init(&d.listen, cfg->db, cfg->connect_timeout);
 	dispatch_retry_init(&d.retry, cfg->delays_ms, cfg->ndelays, cfg->max_attempts,
 	    cfg->retry_after_max * 1000, 0);
@@ -724,6 +762,7 @@ dispatch_run(const struct dispatch_config *cfg)
 	dispatch_http_release(&d.http);
 	dispatch_listen_release(&d.listen);
 	db_release(&d.db);
+	metrics_http_close(&d.metrics_http);
 	close(d.sigfd);
 	return 0;
 }

@@ -44,14 +44,6 @@ static PGconn *conn;
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 static double
 wall_clock(void)
 {

@@ -22,14 +22,6 @@
 #include "harness.h"
 #include "suite.h"
 
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* Running, not a zombie waiting to be reaped. */
 static bool
 process_alive(int pid)

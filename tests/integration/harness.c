@@ -15,6 +15,7 @@
 
 #include <libpq-fe.h>
 #include <openssl/evp.h>
+#include <time.h>
 
 #include "buf.h"
 
@@ -50,7 +51,10 @@ http_call(struct http_response *res, const char *method, const char *path, const
 
 	ck_assert_ptr_nonnull(curl);
 	memset(res, 0, sizeof(*res));
-	buf_printf(&url, "%s%s", env_or_die("DEPLOY_URL"), path);
+	if (strncmp(path, "http://", 7) == 0)
+		buf_puts(&url, path);
+	else
+		buf_printf(&url, "%s%s", env_or_die("DEPLOY_URL"), path);
 	curl_easy_setopt(curl, CURLOPT_URL, url.data);
 	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
 	if (strcmp(method, "HEAD") == 0)
@@ -615,4 +619,12 @@ add_collaborator(const struct test_repo *r, const char *permission, char *login_
 
 	free(deployctl(add));
 	return token;
+}
+
+void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
 }

@@ -25,7 +25,8 @@ struct http_response {
 	double seconds;
 };
 
-/* Performs method url-path (relative to DEPLOY_URL) with optional token
+/* Performs method url-path (relative to DEPLOY_URL, or a whole http://
+ * URL: another server of the stack's) with optional token
  * ("token T" is sent), body (NULL: none) and extra header lines
  * (NULL-terminated, may be NULL). Aborts the test on transport errors. */
 void http_call(struct http_response *res, const char *method, const char *path, const char *token,
@@ -159,6 +160,9 @@ int spawn_capture(char *const *argv, char *out, size_t outlen);
 
 /* Base64 of s, newly allocated. */
 char *test_base64(const char *s);
+
+/* Sleeps ms milliseconds. */
+void sleep_ms(int ms);
 
 /* A name unique to this process and call. */
 void unique_name(const char *prefix, char *out, size_t outlen);

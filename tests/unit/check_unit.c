@@ -12,6 +12,7 @@ main(void)
 		buf_suite,
 		util_suite,
 		log_suite,
+		prom_suite,
 		request_suite,
 		router_suite,
 		credentials_suite,

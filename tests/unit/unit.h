@@ -21,6 +21,7 @@ Suite *unit_suite(const char *name, const TTest *table_test, int rows, const TTe
 Suite *buf_suite(void);
 Suite *util_suite(void);
 Suite *log_suite(void);
+Suite *prom_suite(void);
 Suite *request_suite(void);
 Suite *router_suite(void);
 Suite *credentials_suite(void);
