@@ -36,8 +36,9 @@ readmitted_s = served[0] - started_wall if served else None
 listed = check_writes(load, "hostdown", "hostdown", token)
 after = [r for r in load.results if r[1] >= killed]
 rate = len(after) / (time.monotonic() - killed)
+last_failure_s = max((r[1] - killed for r in failed), default=0.0)
 figures("host-down", requests=len(load.results), failed=len(failed), killed_processes=processes,
-        failed_after_eject=len(late), readmitted_s=f"{readmitted_s:.2f}" if served else "never",
+        failed_after_eject=len(late), last_failure_after_kill_s=f"{last_failure_s:.3f}", readmitted_s=f"{readmitted_s:.2f}" if served else "never",
         slowest_s=f"{load.slowest():.3f}", rate_after_kill=f"{rate:.0f}", listed=listed)
 if failed:
     describe_failures(load)
