@@ -297,13 +297,24 @@ stack_scheme() {
 # certificate of DATA/tls (tls_certificates). On 127.0.0.1, or on the
 # address DEPLOY_NGINX_ADDRESS; in front of DATA/run/api.sock, or of the
 # deploy-api hosts DEPLOY_NGINX_UPSTREAM lists (host:port, space-separated:
-# a balancer, nginx/balancer.conf.in).
+# a balancer, nginx/balancer.conf.in). DEPLOY_NGINX_TRUSTED_PROXIES
+# (addresses or CIDRs, space-separated): the proxies in front whose
+# X-Forwarded-For names the client (nginx's realip module).
 nginx_start() {
 	local data=$1 port=$2 body_max=${3:-1m} user nginx_bin listen_tls= tls_include=
 	local upstream="unix:$data/run/api.sock" upstream_include= server
 	nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 	user=$(id -un)
 	mkdir -p "$data/nginx"/{client_body,fastcgi,proxy,uwsgi,scgi}
+	local real_ip_include= proxy
+	if [ -n "${DEPLOY_NGINX_TRUSTED_PROXIES:-}" ]; then
+		{
+			for proxy in $DEPLOY_NGINX_TRUSTED_PROXIES; do echo "set_real_ip_from $proxy;"; done
+			echo "real_ip_header X-Forwarded-For;"
+			echo "real_ip_recursive on;"
+		} > "$data/nginx/real_ip.conf"
+		real_ip_include="include $data/nginx/real_ip.conf;"
+	fi
 	if [ -n "${DEPLOY_NGINX_UPSTREAM:-}" ]; then
 		for server in $DEPLOY_NGINX_UPSTREAM; do
 			echo "    server $server max_fails=1 fail_timeout=2s;"
@@ -322,6 +333,7 @@ nginx_start() {
 		-e "s|@LISTEN_TLS@|$listen_tls|g" -e "s|@TLS_INCLUDE@|$tls_include|g" \
 		-e "s|@ADDRESS@|${DEPLOY_NGINX_ADDRESS:-127.0.0.1}|g" \
 		-e "s|@UPSTREAM@|$upstream|g" -e "s|@UPSTREAM_INCLUDE@|$upstream_include|g" \
+		-e "s|@REAL_IP_INCLUDE@|$real_ip_include|g" \
 		-e "s|@NGINX_USER@|$user|g" \
 		"$DEPLOY_SRC/nginx/deploy-api.conf.in" > "$data/nginx/nginx.conf"
 	[ "$(id -u)" -eq 0 ] || sed -i '/^user /d' "$data/nginx/nginx.conf"

@@ -115,8 +115,11 @@ for name in $hosts; do
 	upstream+="${address[$name]}:9000 "
 done
 mkdir -p "$data/lb"
-in_lib lb 'stack_prepare "$1" && DEPLOY_NGINX_ADDRESS="$3" DEPLOY_NGINX_UPSTREAM="$4" nginx_start "$1" 8080' \
-	"$data/lb" "$bin" "${address[lb]}" "$upstream"
+# The client host is a proxy the balancer trusts (rate_budget.py): its
+# X-Forwarded-For names the client; anyone else's is not believed.
+in_lib lb 'stack_prepare "$1" && DEPLOY_NGINX_ADDRESS="$3" DEPLOY_NGINX_UPSTREAM="$4" \
+	DEPLOY_NGINX_TRUSTED_PROXIES="$5" nginx_start "$1" 8080' \
+	"$data/lb" "$bin" "${address[lb]}" "$upstream" "${address[cl]}"
 in_host cl bash -c "source '$DEPLOY_SRC/scripts/lib.sh'; wait_http '$url/healthz' 30" \
 	|| { tail -n 20 "$data"/*/log/*.log >&2; die "the balancer did not answer at $url"; }
 
