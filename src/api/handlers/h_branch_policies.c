@@ -1,0 +1,226 @@
+/*
+ * Deployment branch policies of an environment: list, create, get,
+ * update, delete. They exist only while the environment's
+ * deployment_branch_policy is {protected_branches: false,
+ * custom_branch_policies: true}; otherwise every request is 404, as on
+ * GitHub. Deployments are judged against them when created
+ * (h_deployments.c, sql/0009).
+ */
+#include "config.h"
+
+#include "buf.h"
+#include "environment_path.h"
+#include "handler.h"
+#include "input.h"
+#include "pagination.h"
+#include "render_environments.h"
+#include "store_environments.h"
+
+#define POLICY_NAME_MAX_CHARS 255
+
+static const char *const policy_types[] = { "branch", "tag" };
+
+/* The path's environment, when it has custom branch policies: its id, or
+ * 0 with the 404 (or 503) written. */
+static int64_t
+gated_environment_or_reply(struct handler_ctx *ctx)
+{
+	struct environment env;
+	int64_t id;
+
+	if (!environment_from_path_or_reply(ctx, &env))
+		return 0;
+	id = env.branch_gate_id > 0 ? env.id : 0;
+	environment_release(&env);
+	if (id == 0)
+		reply_not_found(ctx);
+	return id;
+}
+
+static void
+reply_policy(struct handler_ctx *ctx, const struct branch_policy *p)
+{
+	struct jsonw w;
+
+	response_json_begin(ctx->res, 200, &w);
+	render_branch_policy(&w, p);
+}
+
+void
+h_branch_policies_list(struct handler_ctx *ctx)
+{
+	int64_t env_id = gated_environment_or_reply(ctx);
+	struct page_request page;
+	struct branch_policy_list list;
+	struct db_error err;
+	struct jsonw w;
+
+	if (env_id == 0)
+		return;
+	pagination_parse(ctx->req, &page);
+	if (store_branch_policy_list(ctx->db, env_id, page.per_page, (page.page - 1) * page.per_page,
+	    &list, &err) < 0) {
+		reply_db_failure(ctx, &err);
+		return;
+	}
+	pagination_link(ctx, &page, list.total, false, 0);
+	response_json_begin(ctx->res, 200, &w);
+	jw_object_begin(&w);
+	jw_kv_int(&w, "total_count", list.total);
+	jw_key(&w, "branch_policies");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < list.count; i++)
+		render_branch_policy(&w, &list.items[i]);
+	jw_array_end(&w);
+	jw_object_end(&w);
+	branch_policy_list_release(&list);
+}
+
+/* The body's name (and, creating, type: "branch" when omitted); NULL with
+ * the 422 (or 400) written. */
+static const char *
+policy_name_or_reply(struct handler_ctx *ctx, struct input **body, const char **type)
+{
+	struct validation v;
+	const char *name;
+
+	*body = input_body_or_reply(ctx);
+	if (*body == NULL)
+		return NULL;
+	validation_init(&v, "DeploymentBranchPolicy");
+	name = input_string(&v, *body, "name", INPUT_REQUIRED, POLICY_NAME_MAX_CHARS);
+	if (type) {
+		*type = input_enum(&v, *body, "type", policy_types, ARRAY_SIZE(policy_types),
+		    INPUT_NULLABLE);
+		if (*type == NULL)
+			*type = policy_types[0];
+	}
+	return validation_reply(&v, ctx) < 0 ? NULL : name;
+}
+
+void
+h_branch_policy_create(struct handler_ctx *ctx)
+{
+	int64_t env_id = gated_environment_or_reply(ctx);
+	enum branch_policy_create_result result;
+	struct branch_policy policy = { 0 };
+	struct input *body = NULL;
+	struct buf location = BUF_INIT;
+	struct db_error err;
+	const char *name, *type;
+
+	if (env_id == 0)
+		return;
+	name = policy_name_or_reply(ctx, &body, &type);
+	if (name == NULL)
+		goto out;
+	if (store_branch_policy_create(ctx->db, env_id, name, type, &policy, &result, &err) < 0) {
+		reply_db_failure(ctx, &err);
+		goto out;
+	}
+	switch (result) {
+	case BRANCH_POLICY_CREATED:
+		reply_policy(ctx, &policy);
+		break;
+	case BRANCH_POLICY_EXISTS:
+		/* The OpenAPI's 303: see the policy that has this name. */
+		render_environment_url(&location, &ctx->urls, &ctx->auth->repo,
+		    environment_path_name(ctx));
+		buf_printf(&location, "/deployment-branch-policies/%lld", (long long)policy.id);
+		response_header(ctx->res, "Location", location.data);
+		response_empty(ctx->res, 303);
+		break;
+	case BRANCH_POLICY_TOO_MANY:
+		response_error(ctx->res, 422,
+		    "An environment can have at most 100 deployment branch policies.");
+		break;
+	}
+out:
+	buf_release(&location);
+	branch_policy_release(&policy);
+	if (body)
+		input_release(body);
+}
+
+void
+h_branch_policy_get(struct handler_ctx *ctx)
+{
+	int64_t env_id = gated_environment_or_reply(ctx);
+	struct branch_policy policy;
+	struct db_error err;
+	int64_t id;
+	int found;
+
+	if (env_id == 0)
+		return;
+	id = path_id_or_reply(ctx, "branch_policy_id");
+	if (id == 0)
+		return;
+	found = store_branch_policy_get(ctx->db, env_id, id, &policy, &err);
+	if (!reply_unless_found(ctx, found, &err))
+		return;
+	reply_policy(ctx, &policy);
+	branch_policy_release(&policy);
+}
+
+void
+h_branch_policy_update(struct handler_ctx *ctx)
+{
+	int64_t env_id = gated_environment_or_reply(ctx);
+	enum branch_policy_rename_result result;
+	struct branch_policy policy = { 0 };
+	struct input *body = NULL;
+	struct validation v;
+	struct db_error err;
+	const char *name;
+	int64_t id;
+
+	if (env_id == 0)
+		return;
+	id = path_id_or_reply(ctx, "branch_policy_id");
+	if (id == 0)
+		return;
+	name = policy_name_or_reply(ctx, &body, NULL);
+	if (name == NULL)
+		goto out;
+	if (store_branch_policy_rename(ctx->db, env_id, id, name, &policy, &result, &err) < 0) {
+		reply_db_failure(ctx, &err);
+		goto out;
+	}
+	switch (result) {
+	case BRANCH_POLICY_RENAMED:
+		reply_policy(ctx, &policy);
+		break;
+	case BRANCH_POLICY_NOT_FOUND:
+		reply_not_found(ctx);
+		break;
+	case BRANCH_POLICY_NAME_TAKEN:
+		validation_init(&v, "DeploymentBranchPolicy");
+		validation_add(&v, "name", "already_exists");
+		(void)validation_reply(&v, ctx);
+		break;
+	}
+out:
+	branch_policy_release(&policy);
+	if (body)
+		input_release(body);
+}
+
+void
+h_branch_policy_delete(struct handler_ctx *ctx)
+{
+	int64_t env_id = gated_environment_or_reply(ctx);
+	struct db_error err;
+	int64_t id;
+	int deleted;
+
+	if (env_id == 0)
+		return;
+	id = path_id_or_reply(ctx, "branch_policy_id");
+	if (id == 0)
+		return;
+	deleted = store_branch_policy_delete(ctx->db, env_id, id, &err);
+	if (!reply_unless_found(ctx, deleted, &err))
+		return;
+	response_empty(ctx->res, 204);
+}
