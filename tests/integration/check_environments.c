@@ -774,6 +774,7 @@ START_TEST(branch_policies_gate_deployments)
 {
 	struct test_repo r;
 	char before[64], after[64], sha[64], body[256], msg[256];
+	long long qa;
 
 	repo_new(&r, false);
 	/* The gh CLI recipe. */
@@ -824,9 +825,27 @@ START_TEST(branch_policies_gate_deployments)
 	branch_head("behind", after, sizeof(after));
 	ck_assert_str_eq(before, after);
 
-	/* Other environments are not gated; clearing the policy opens it. */
-	json_decref(http_json("POST", r.token, "{\"ref\":\"feature-x\",\"environment\":\"qa\"}", 201,
-	    "%s", r.deployments));
+	/* Other environments are not gated; a status moving a deployment into
+	 * a gated one is judged on the deployment's ref. */
+	qa = deploy(&r, "feature-x", "qa");
+	snprintf(msg, sizeof(msg), "%s/%lld/statuses", r.deployments, qa);
+	{
+		struct http_response res;
+
+		http_callf(&res, "POST", r.token, "{\"state\":\"success\",\"environment\":\"production\"}",
+		    "%s", msg);
+		ck_assert_msg(res.status == 422, "%ld %s", res.status, res.body);
+		ck_assert_str_eq(message_of(&res), "Branch \"feature-x\" is not allowed to deploy to "
+		    "Production due to environment protection rules.");
+		http_response_release(&res);
+	}
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM deployment_statuses WHERE deployment_id = %lld",
+	    qa), 0);
+	/* Within its own environment, another spelling is no move. */
+	status(&r, qa, "{\"state\":\"success\",\"environment\":\"QA\"}");
+	status(&r, deploy(&r, "main", "qa"), "{\"state\":\"success\",\"environment\":\"production\"}");
+
+	/* Clearing the policy opens it. */
 	json_decref(put_env(&r, "production", "{\"deployment_branch_policy\":null}", 200));
 	json_decref(http_json("POST", r.token, "{\"ref\":\"feature-x\",\"auto_merge\":false}", 201,
 	    "%s", r.deployments));

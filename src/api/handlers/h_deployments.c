@@ -20,7 +20,6 @@
 #include "log.h"
 #include "pagination.h"
 #include "store_deployments.h"
-#include "store_environments.h"
 
 #define REF_MAX_CHARS 255
 #define TASK_MAX_CHARS 128
@@ -83,67 +82,6 @@ reply_no_ref(struct handler_ctx *ctx, const char *ref)
 	buf_release(&msg);
 }
 
-/* What an environment's branch policies judge of a resolved ref: its kind
- * ("branch", "tag", NULL for anything else) and name without the
- * refs/heads/ or refs/tags/ prefix. */
-struct policy_ref {
-	const char *kind;
-	const char *name;
-};
-
-static struct policy_ref
-policy_ref_of(const char *ref, enum gitrefs_kind kind)
-{
-	static const char heads[] = "refs/heads/", tags[] = "refs/tags/";
-	struct policy_ref p = { NULL, ref };
-
-	if (kind == GITREFS_KIND_BRANCH) {
-		p.kind = "branch";
-		if (strncmp(ref, heads, strlen(heads)) == 0)
-			p.name = ref + strlen(heads);
-	} else if (kind == GITREFS_KIND_TAG) {
-		p.kind = "tag";
-		if (strncmp(ref, tags, strlen(tags)) == 0)
-			p.name = ref + strlen(tags);
-	}
-	return p;
-}
-
-/* GitHub's job-level wording (environments.md, Enforcement): a branch or
- * tag by its short name, anything else as a branch named as given. */
-static void
-reply_refused(struct handler_ctx *ctx, const struct policy_ref *p, const char *environment)
-{
-	struct buf msg = BUF_INIT;
-
-	buf_printf(&msg, "%s \"%s\" is not allowed to deploy to %s due to environment protection "
-	    "rules.", p->kind && strcmp(p->kind, "tag") == 0 ? "Tag" : "Branch", p->name, environment);
-	response_error(ctx->res, 422, msg.data);
-	buf_release(&msg);
-}
-
-/* The branch-policy check before an auto-merge, so that a refused
- * deployment merges nothing; the create statement checks again, atomically.
- * 0, or -1 with the 422 (or 503) written. */
-static int
-branch_policies_allow_or_reply(struct handler_ctx *ctx, const char *environment,
-    const struct policy_ref *p)
-{
-	char *refused = NULL;
-	struct db_error err;
-
-	if (store_environment_refusal(ctx->db, ctx->auth->repo.id, environment, p->kind, p->name,
-	    &refused, &err) < 0) {
-		reply_db_failure(ctx, &err);
-		return -1;
-	}
-	if (refused == NULL)
-		return 0;
-	reply_refused(ctx, p, refused);
-	free(refused);
-	return -1;
-}
-
 void
 h_deployment_create(struct handler_ctx *ctx)
 {
@@ -182,9 +120,9 @@ h_deployment_create(struct handler_ctx *ctx)
 	/* semantics.md's order: branch policies (422, environments.md),
 	 * auto-merge (202/409), then contexts (409, in the create statement);
 	 * legacy force skips the last two. Only a branch can take a merge. */
-	policy_ref = policy_ref_of(dr.ref, kind);
+	policy_ref = deployment_policy_ref(dr.ref, kind);
 	if (!dr.force && dr.auto_merge && kind == GITREFS_KIND_BRANCH &&
-	    (branch_policies_allow_or_reply(ctx, dr.environment, &policy_ref) < 0 ||
+	    (deployment_branch_policies_or_reply(ctx, dr.environment, &policy_ref) < 0 ||
 	    deployment_auto_merge_or_reply(ctx, dr.ref, kind, d.sha) < 0))
 		goto out;
 
@@ -228,7 +166,7 @@ h_deployment_create(struct handler_ctx *ctx)
 		goto out;
 	}
 	if (refused) {
-		reply_refused(ctx, &policy_ref, refused);
+		deployment_refused_reply(ctx, &policy_ref, refused);
 		goto out;
 	}
 	if (failing.count > 0) {
