@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include "bodies.h"
 #include "buf.h"
 #include "environment_path.h"
 #include "handler.h"
@@ -76,26 +77,21 @@ h_branch_policies_list(struct handler_ctx *ctx)
 	branch_policy_list_release(&list);
 }
 
-/* The body's name (and, creating, type: "branch" when omitted); NULL with
- * the 422 (or 400) written. */
-static const char *
-policy_name_or_reply(struct handler_ctx *ctx, struct input **body, const char **type)
+int
+parse_branch_policy_request(struct handler_ctx *ctx, const struct input *body, bool creating,
+    struct branch_policy_request *br)
 {
 	struct validation v;
-	const char *name;
 
-	*body = input_body_or_reply(ctx);
-	if (*body == NULL)
-		return NULL;
 	validation_init(&v, "DeploymentBranchPolicy");
-	name = input_string(&v, *body, "name", INPUT_REQUIRED, POLICY_NAME_MAX_CHARS);
-	if (type) {
-		*type = input_enum(&v, *body, "type", policy_types, ARRAY_SIZE(policy_types),
+	br->name = input_string(&v, body, "name", INPUT_REQUIRED, POLICY_NAME_MAX_CHARS);
+	br->type = NULL;
+	if (creating)
+		br->type = input_enum(&v, body, "type", policy_types, ARRAY_SIZE(policy_types),
 		    INPUT_NULLABLE);
-		if (*type == NULL)
-			*type = policy_types[0];
-	}
-	return validation_reply(&v, ctx) < 0 ? NULL : name;
+	if (br->type == NULL)
+		br->type = policy_types[0];
+	return validation_reply(&v, ctx);
 }
 
 void
@@ -104,17 +100,20 @@ h_branch_policy_create(struct handler_ctx *ctx)
 	int64_t env_id = gated_environment_or_reply(ctx);
 	enum branch_policy_create_result result;
 	struct branch_policy policy = { 0 };
-	struct input *body = NULL;
+	struct branch_policy_request br;
 	struct buf location = BUF_INIT;
 	struct db_error err;
-	const char *name, *type;
+	struct input *body;
 
 	if (env_id == 0)
 		return;
-	name = policy_name_or_reply(ctx, &body, &type);
-	if (name == NULL)
+	body = input_body_or_reply(ctx);
+	if (body == NULL)
+		return;
+	if (parse_branch_policy_request(ctx, body, true, &br) < 0)
 		goto out;
-	if (store_branch_policy_create(ctx->db, env_id, name, type, &policy, &result, &err) < 0) {
+	if (store_branch_policy_create(ctx->db, env_id, br.name, br.type, &policy, &result,
+	    &err) < 0) {
 		reply_db_failure(ctx, &err);
 		goto out;
 	}
@@ -138,8 +137,7 @@ h_branch_policy_create(struct handler_ctx *ctx)
 out:
 	buf_release(&location);
 	branch_policy_release(&policy);
-	if (body)
-		input_release(body);
+	input_release(body);
 }
 
 void
@@ -169,10 +167,10 @@ h_branch_policy_update(struct handler_ctx *ctx)
 	int64_t env_id = gated_environment_or_reply(ctx);
 	enum branch_policy_rename_result result;
 	struct branch_policy policy = { 0 };
-	struct input *body = NULL;
+	struct branch_policy_request br;
 	struct validation v;
 	struct db_error err;
-	const char *name;
+	struct input *body;
 	int64_t id;
 
 	if (env_id == 0)
@@ -180,10 +178,12 @@ h_branch_policy_update(struct handler_ctx *ctx)
 	id = path_id_or_reply(ctx, "branch_policy_id");
 	if (id == 0)
 		return;
-	name = policy_name_or_reply(ctx, &body, NULL);
-	if (name == NULL)
+	body = input_body_or_reply(ctx);
+	if (body == NULL)
+		return;
+	if (parse_branch_policy_request(ctx, body, false, &br) < 0)
 		goto out;
-	if (store_branch_policy_rename(ctx->db, env_id, id, name, &policy, &result, &err) < 0) {
+	if (store_branch_policy_rename(ctx->db, env_id, id, br.name, &policy, &result, &err) < 0) {
 		reply_db_failure(ctx, &err);
 		goto out;
 	}
@@ -202,8 +202,7 @@ h_branch_policy_update(struct handler_ctx *ctx)
 	}
 out:
 	branch_policy_release(&policy);
-	if (body)
-		input_release(body);
+	input_release(body);
 }
 
 void

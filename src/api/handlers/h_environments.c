@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "bodies.h"
 #include "environment_path.h"
 #include "handler.h"
 #include "input.h"
@@ -75,18 +76,6 @@ reply_invalid_name(struct handler_ctx *ctx, enum environment_name_check check)
 	(void)validation_reply(&v, ctx);
 }
 
-/* What a PUT body asks for, before the refusals. */
-struct environment_request {
-	int64_t wait_timer;
-	bool prevent_self_review;
-	size_t reviewers;
-	enum environment_setting admins_bypass;
-	bool policy_given;           /* deployment_branch_policy present */
-	bool policy_null;
-	bool protected_branches;
-	bool custom_branch_policies;
-};
-
 static bool
 is_boolean_or_not_given(const struct input *in, const char *field)
 {
@@ -96,8 +85,8 @@ is_boolean_or_not_given(const struct input *in, const char *field)
 }
 
 /* Types and ranges, in the spec's table order; only the first key that
- * fails is reported. 0, or -1 with the 422 written. */
-static int
+ * fails is reported. */
+int
 parse_environment_request(struct handler_ctx *ctx, const struct input *body,
     struct environment_request *er)
 {
