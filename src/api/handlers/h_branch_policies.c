@@ -38,6 +38,18 @@ gated_environment_or_reply(struct handler_ctx *ctx)
 	return id;
 }
 
+/* The path's environment (as gated_environment_or_reply) and policy id:
+ * false with the 404 (or 503) written when either names nothing. */
+static bool
+policy_path_or_reply(struct handler_ctx *ctx, int64_t *env_id, int64_t *id)
+{
+	*env_id = gated_environment_or_reply(ctx);
+	if (*env_id == 0)
+		return false;
+	*id = path_id_or_reply(ctx, "branch_policy_id");
+	return *id != 0;
+}
+
 static void
 reply_policy(struct handler_ctx *ctx, const struct branch_policy *p)
 {
@@ -59,21 +71,15 @@ h_branch_policies_list(struct handler_ctx *ctx)
 	if (env_id == 0)
 		return;
 	pagination_parse(ctx->req, &page);
-	if (store_branch_policy_list(ctx->db, env_id, page.per_page, (page.page - 1) * page.per_page,
+	if (store_branch_policy_list(ctx->db, env_id, page.per_page, pagination_page_offset(&page),
 	    &list, &err) < 0) {
 		reply_db_failure(ctx, &err);
 		return;
 	}
-	pagination_link(ctx, &page, list.total, false, 0);
-	response_json_begin(ctx->res, 200, &w);
-	jw_object_begin(&w);
-	jw_kv_int(&w, "total_count", list.total);
-	jw_key(&w, "branch_policies");
-	jw_array_begin(&w);
+	pagination_object_reply_begin(ctx, &page, list.total, "branch_policies", &w);
 	for (size_t i = 0; i < list.count; i++)
 		render_branch_policy(&w, &list.items[i]);
-	jw_array_end(&w);
-	jw_object_end(&w);
+	pagination_object_reply_end(&w);
 	branch_policy_list_release(&list);
 }
 
@@ -143,16 +149,12 @@ out:
 void
 h_branch_policy_get(struct handler_ctx *ctx)
 {
-	int64_t env_id = gated_environment_or_reply(ctx);
 	struct branch_policy policy;
 	struct db_error err;
-	int64_t id;
+	int64_t env_id, id;
 	int found;
 
-	if (env_id == 0)
-		return;
-	id = path_id_or_reply(ctx, "branch_policy_id");
-	if (id == 0)
+	if (!policy_path_or_reply(ctx, &env_id, &id))
 		return;
 	found = store_branch_policy_get(ctx->db, env_id, id, &policy, &err);
 	if (!reply_unless_found(ctx, found, &err))
@@ -164,19 +166,15 @@ h_branch_policy_get(struct handler_ctx *ctx)
 void
 h_branch_policy_update(struct handler_ctx *ctx)
 {
-	int64_t env_id = gated_environment_or_reply(ctx);
 	enum branch_policy_rename_result result;
 	struct branch_policy policy = { 0 };
 	struct branch_policy_request br;
 	struct validation v;
 	struct db_error err;
 	struct input *body;
-	int64_t id;
+	int64_t env_id, id;
 
-	if (env_id == 0)
-		return;
-	id = path_id_or_reply(ctx, "branch_policy_id");
-	if (id == 0)
+	if (!policy_path_or_reply(ctx, &env_id, &id))
 		return;
 	body = input_body_or_reply(ctx);
 	if (body == NULL)
@@ -208,15 +206,11 @@ out:
 void
 h_branch_policy_delete(struct handler_ctx *ctx)
 {
-	int64_t env_id = gated_environment_or_reply(ctx);
 	struct db_error err;
-	int64_t id;
+	int64_t env_id, id;
 	int deleted;
 
-	if (env_id == 0)
-		return;
-	id = path_id_or_reply(ctx, "branch_policy_id");
-	if (id == 0)
+	if (!policy_path_or_reply(ctx, &env_id, &id))
 		return;
 	deleted = store_branch_policy_delete(ctx->db, env_id, id, &err);
 	if (!reply_unless_found(ctx, deleted, &err))

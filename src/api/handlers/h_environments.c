@@ -29,23 +29,15 @@ h_environments_list(struct handler_ctx *ctx)
 	struct jsonw w;
 
 	pagination_parse(ctx->req, &page);
-	/* Ascending ids: the keyset hint of the newest-first lists does not
-	 * apply, pages are read by offset. */
 	if (store_environment_list(ctx->db, a->repo.id, page.per_page,
-	    (page.page - 1) * page.per_page, &list, &err) < 0) {
+	    pagination_page_offset(&page), &list, &err) < 0) {
 		reply_db_failure(ctx, &err);
 		return;
 	}
-	pagination_link(ctx, &page, list.total, false, 0);
-	response_json_begin(ctx->res, 200, &w);
-	jw_object_begin(&w);
-	jw_kv_int(&w, "total_count", list.total);
-	jw_key(&w, "environments");
-	jw_array_begin(&w);
+	pagination_object_reply_begin(ctx, &page, list.total, "environments", &w);
 	for (size_t i = 0; i < list.count; i++)
 		render_environment(&w, &ctx->urls, &a->repo, &list.items[i]);
-	jw_array_end(&w);
-	jw_object_end(&w);
+	pagination_object_reply_end(&w);
 	environment_list_release(&list);
 }
 
@@ -222,19 +214,16 @@ h_environment_delete(struct handler_ctx *ctx)
 static void
 reply_empty_list(struct handler_ctx *ctx, const char *key)
 {
+	struct page_request page;
 	struct environment env;
 	struct jsonw w;
 
 	if (!environment_from_path_or_reply(ctx, &env))
 		return;
 	environment_release(&env);
-	response_json_begin(ctx->res, 200, &w);
-	jw_object_begin(&w);
-	jw_kv_int(&w, "total_count", 0);
-	jw_key(&w, key);
-	jw_array_begin(&w);
-	jw_array_end(&w);
-	jw_object_end(&w);
+	pagination_parse(ctx->req, &page);
+	pagination_object_reply_begin(ctx, &page, 0, key, &w);
+	pagination_object_reply_end(&w);
 }
 
 void

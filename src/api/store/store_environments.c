@@ -9,12 +9,12 @@
 
 #define UNIQUE_VIOLATION "23505"
 
-#define ENVIRONMENT_COLUMNS(e)                                              \
-	e ".id, " e ".name, " e ".can_admins_bypass, "                        \
-	"COALESCE(" e ".branch_gate_id, 0) AS gate_id, "                               \
+#define ENVIRONMENT_COLUMNS(e)                                                  \
+	e ".id, " e ".name, " e ".can_admins_bypass, "                            \
+	"COALESCE(" e ".branch_gate_id, 0) AS gate_id, "                          \
 	STORE_EPOCH(e ".created_at") ", " STORE_EPOCH(e ".updated_at")
 #define BRANCH_POLICY_COLUMNS(p) p ".id, " p ".name, " p ".type"
-#define BY_FOLDED_NAME(e, repo, name)                                       \
+#define BY_FOLDED_NAME(e, repo, name)                                           \
 	e ".repository_id = " repo " AND environment_fold(" e ".name) = environment_fold(" name ")"
 
 /*
@@ -22,15 +22,17 @@
  * BRANCH_POLICIES_MAX policies): counted as read, paged by OFFSET, in
  * store_read_page's shape (the total beside every row).
  */
+#define OLDEST_FIRST_PAGE(table, owner, columns)                                \
+	"WITH c AS (SELECT count(*) AS total FROM " table " WHERE " owner " = $1)" \
+	" SELECT c.total, p.* FROM c LEFT JOIN LATERAL ("                          \
+	"  SELECT " columns " FROM " table " t WHERE t." owner " = $1"             \
+	"   ORDER BY t.id LIMIT $2 OFFSET $3) p ON true ORDER BY 2"
+
 static struct db_statement list_statement = {
 	.name = "environment_list",
 	.nparams = 3,
 	.read_only = true,
-	.sql =
-	    "WITH c AS (SELECT count(*) AS total FROM environments WHERE repository_id = $1)"
-	    " SELECT c.total, p.* FROM c LEFT JOIN LATERAL ("
-	    "  SELECT " ENVIRONMENT_COLUMNS("e") " FROM environments e WHERE e.repository_id = $1"
-	    "   ORDER BY e.id LIMIT $2 OFFSET $3) p ON true ORDER BY 2",
+	.sql = OLDEST_FIRST_PAGE("environments", "repository_id", ENVIRONMENT_COLUMNS("t")),
 };
 
 static struct db_statement get_statement = {
@@ -87,12 +89,8 @@ static struct db_statement policy_list_statement = {
 	.name = "branch_policy_list",
 	.nparams = 3,
 	.read_only = true,
-	.sql =
-	    "WITH c AS (SELECT count(*) AS total FROM deployment_branch_policies"
-	    "  WHERE environment_id = $1)"
-	    " SELECT c.total, p.* FROM c LEFT JOIN LATERAL ("
-	    "  SELECT " BRANCH_POLICY_COLUMNS("b") " FROM deployment_branch_policies b"
-	    "   WHERE b.environment_id = $1 ORDER BY b.id LIMIT $2 OFFSET $3) p ON true ORDER BY 2",
+	.sql = OLDEST_FIRST_PAGE("deployment_branch_policies", "environment_id",
+	    BRANCH_POLICY_COLUMNS("t")),
 };
 
 /*
@@ -160,18 +158,34 @@ read_branch_policy(const PGresult *r, int row, int col, void *item)
 	p->type = xstrdup(PQgetvalue(r, row, col + 2));
 }
 
+/* The parameters of both lists: whose rows ($1), the page size ($2), the
+ * rows to skip ($3). */
+struct page_params {
+	char owner[STORE_INT_LEN], limit[STORE_INT_LEN], offset[STORE_INT_LEN];
+	const char *values[3];
+};
+
+static const char *const *
+page_params(struct page_params *p, int64_t owner_id, int64_t limit, int64_t offset)
+{
+	store_format_int(p->owner, owner_id);
+	store_format_int(p->limit, limit);
+	store_format_int(p->offset, offset);
+	p->values[0] = p->owner;
+	p->values[1] = p->limit;
+	p->values[2] = p->offset;
+	return p->values;
+}
+
 int
 store_environment_list(struct db *db, int64_t repository_id, int64_t limit, int64_t offset,
     struct environment_list *out, struct db_error *err)
 {
-	char repo[STORE_INT_LEN], lim[STORE_INT_LEN], off[STORE_INT_LEN];
-	const char *params[3] = { repo, lim, off };
+	struct page_params params;
 	struct store_page page;
 
-	store_format_int(repo, repository_id);
-	store_format_int(lim, limit);
-	store_format_int(off, offset);
-	return STORE_READ_LIST(db, &list_statement, params, limit, read_environment, out, &page, err);
+	return STORE_READ_LIST(db, &list_statement, page_params(&params, repository_id, limit, offset),
+	    limit, read_environment, out, &page, err);
 }
 
 STORE_LIST_RELEASE(environment_list, environment_release)
@@ -213,19 +227,25 @@ store_environment_put(struct db *db, const struct environment_change *c, struct 
 	return found < 0 ? -1 : 0;
 }
 
-/* Runs a statement whose one row holds one value: true/false or text. */
-static PGresult *
-exec_one_value(struct db *db, struct db_statement *st, const char *const *params,
+/* Runs a statement that returns one row of one value: a copy of it in
+ * *value (NULL for SQL NULL). */
+static int
+read_one_value(struct db *db, struct db_statement *st, const char *const *params, char **value,
     struct db_error *err)
 {
 	PGresult *r = db_exec(db, st, params, err);
 
-	if (r != NULL && PQntuples(r) != 1) {
+	*value = NULL;
+	if (r == NULL)
+		return -1;
+	if (PQntuples(r) != 1) {
 		PQclear(r);
 		db_error_set(err, DB_QUERY_FAILED, "XX000", "expected one row");
-		return NULL;
+		return -1;
 	}
-	return r;
+	*value = store_text_or_null(r, 0, 0);
+	PQclear(r);
+	return 0;
 }
 
 int
@@ -234,14 +254,13 @@ store_environment_delete(struct db *db, int64_t repository_id, const char *name,
 {
 	char repo[STORE_INT_LEN];
 	const char *params[2] = { repo, name };
-	PGresult *r;
+	char *value;
 
 	store_format_int(repo, repository_id);
-	r = exec_one_value(db, &delete_statement, params, err);
-	if (r == NULL)
+	if (read_one_value(db, &delete_statement, params, &value, err) < 0)
 		return -1;
-	*deleted = db_get_bool(r, 0, 0);
-	PQclear(r);
+	*deleted = value && strcmp(value, "t") == 0;
+	free(value);
 	return 0;
 }
 
@@ -251,31 +270,21 @@ store_environment_refusal(struct db *db, int64_t repository_id, const char *envi
 {
 	char repo[STORE_INT_LEN];
 	const char *params[4] = { repo, environment, kind, ref_name };
-	PGresult *r;
 
 	store_format_int(repo, repository_id);
-	*refused = NULL;
-	r = exec_one_value(db, &refusal_statement, params, err);
-	if (r == NULL)
-		return -1;
-	*refused = store_text_or_null(r, 0, 0);
-	PQclear(r);
-	return 0;
+	return read_one_value(db, &refusal_statement, params, refused, err);
 }
 
 int
 store_branch_policy_list(struct db *db, int64_t environment_id, int64_t limit, int64_t offset,
     struct branch_policy_list *out, struct db_error *err)
 {
-	char env[STORE_INT_LEN], lim[STORE_INT_LEN], off[STORE_INT_LEN];
-	const char *params[3] = { env, lim, off };
+	struct page_params params;
 	struct store_page page;
 
-	store_format_int(env, environment_id);
-	store_format_int(lim, limit);
-	store_format_int(off, offset);
-	return STORE_READ_LIST(db, &policy_list_statement, params, limit, read_branch_policy, out,
-	    &page, err);
+	return STORE_READ_LIST(db, &policy_list_statement,
+	    page_params(&params, environment_id, limit, offset), limit, read_branch_policy, out, &page,
+	    err);
 }
 
 STORE_LIST_RELEASE(branch_policy_list, branch_policy_release)
@@ -294,9 +303,13 @@ store_branch_policy_create(struct db *db, int64_t environment_id, const char *na
 	memset(out, 0, sizeof(*out));
 	/* A second try sees the row of a concurrent create of the same policy. */
 	for (int attempt = 0; attempt < 2; attempt++) {
-		r = exec_one_value(db, &policy_create_statement, params, err);
+		r = db_exec(db, &policy_create_statement, params, err);
 		if (r == NULL)
 			return -1;
+		if (PQntuples(r) != 1) {
+			PQclear(r);
+			break;
+		}
 		if (!PQgetisnull(r, 0, 0)) {
 			read_branch_policy(r, 0, 0, out);
 			*result = BRANCH_POLICY_CREATED;
