@@ -272,7 +272,8 @@ START_TEST(names_are_decoded_once_and_limited)
 	repo_new(&r, false);
 	e = put_env(&r, "Web%20Vault%20-%20US%20DEV+Cloud", NULL, 200);
 	ck_assert_str_eq(json_str(e, "name"), "Web Vault - US DEV+Cloud");
-	ck_assert_ptr_nonnull(strstr(json_str(e, "url"), "/environments/Web%20Vault%20-%20US%20DEV%2BCloud"));
+	ck_assert_ptr_nonnull(strstr(json_str(e, "url"),
+	    "/environments/Web%20Vault%20-%20US%20DEV%2BCloud"));
 	json_decref(e);
 	e = put_env(&r, "a%252Fb", NULL, 200);
 	ck_assert_str_eq(json_str(e, "name"), "a%2Fb");

@@ -21,7 +21,8 @@
  * the fourth column is the refusing environment's name, else NULL. The
  * deployment's insert creates its environment (a trigger, sql/0009).
  */
-#define CREATE_REFUSED                                                          	" refused AS (SELECT environment_branch_refusal($1, $8, $20, $21) AS name),"
+#define CREATE_REFUSED \
+	" refused AS (SELECT environment_branch_refusal($1, $8, $20, $21) AS name),"
 #define NOT_REFUSED "(SELECT name FROM refused) IS NULL"
 #define CREATE_INSERTS(CONDITION)                                                   \
 	" d AS ("                                                                   \
