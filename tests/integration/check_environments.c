@@ -854,6 +854,67 @@ START_TEST(branch_policies_gate_deployments)
 END_TEST
 
 /* ------------------------------------------------------------------------
+ * Concurrency.
+ */
+
+/* The i-th request of a race: i == 4 deletes the environment "race", the
+ * others deploy to it with their own spelling. */
+static void
+race_one(int i, void *arg, struct http_response *res)
+{
+	const struct test_repo *r = arg;
+	char path[256];
+
+	if (i == 4) {
+		snprintf(path, sizeof(path), "%s/environments/race", r->path);
+		http_call(res, "DELETE", path, r->token, NULL, NULL);
+		return;
+	}
+	http_call(res, "POST", r->deployments, r->token, i % 2
+	    ? "{\"ref\":\"main\",\"environment\":\"race\",\"auto_merge\":false}"
+	    : "{\"ref\":\"main\",\"environment\":\"RACE\",\"auto_merge\":false}", NULL);
+}
+
+/* The invariant environments.md's cascade keeps: no deployment names an
+ * environment without a record. */
+static long long
+deployments_without_environment(const struct test_repo *r)
+{
+	return sql_int("SELECT count(*) FROM deployments d WHERE d.repository_id = %lld"
+	    " AND NOT EXISTS (SELECT 1 FROM environments e WHERE e.repository_id = d.repository_id"
+	    " AND environment_fold(e.name) = environment_fold(d.environment))", r->id);
+}
+
+START_TEST(creates_and_a_delete_race_safely)
+{
+	enum { N = 12 };
+	struct parallel_answer answers[N];
+	struct test_repo r;
+
+	repo_new(&r, false);
+	/* Parallel first deployments to a new environment make one record. */
+	in_parallel(N, race_one, &r, answers);
+	for (int i = 0; i < N; i++) {
+		if (i != 4)
+			ck_assert_int_eq(answers[i].status, 201);
+		else  /* before or after the first create made the record */
+			ck_assert(answers[i].status == 204 || answers[i].status == 404);
+	}
+	ck_assert_int_le(env_count(&r), 1);
+	ck_assert_int_eq(deployments_without_environment(&r), 0);
+	/* Again, with the environment there from the start. */
+	(void)deploy(&r, "main", "race");
+	in_parallel(N, race_one, &r, answers);
+	ck_assert_int_eq(answers[4].status, 204);
+	ck_assert_int_le(env_count(&r), 1);
+	ck_assert_int_eq(deployments_without_environment(&r), 0);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM deployments WHERE repository_id = %lld", r.id),
+	    sql_int("SELECT COALESCE(sum(n), 0) FROM deployment_totals"
+	    " WHERE repository_id = %lld AND environment = ''", r.id));
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
  * Protection rules, unrouted features, permissions.
  */
 
@@ -962,7 +1023,8 @@ environments_suite(void)
 		branch_policies_crud, branch_policies_are_capped_at_100,
 		branch_policies_gate_deployments, NULL }),
 	    tcase_of("stubs-access", 120, (const TTest *const[]){
-		protection_rules_are_empty, writes_need_admin_and_say_404, NULL }), NULL);
+		protection_rules_are_empty, writes_need_admin_and_say_404,
+		creates_and_a_delete_race_safely, NULL }), NULL);
 }
 
 int
