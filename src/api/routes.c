@@ -11,6 +11,9 @@
 #define DOCS_COMMITS DOCS_ROOT "/commits/commits"
 #define DOCS_COMMIT_STATUSES DOCS_ROOT "/commits/statuses"
 #define DOCS_BRANCHES DOCS_ROOT "/branches/branches"
+#define DOCS_ENVIRONMENTS DOCS_ROOT "/deployments/environments"
+#define DOCS_BRANCH_POLICIES DOCS_ROOT "/deployments/branch-policies"
+#define DOCS_PROTECTION_RULES DOCS_ROOT "/deployments/protection-rules"
 
 #define DEPLOYMENT_SCOPES "repo, repo_deployment"
 
@@ -71,6 +74,49 @@ const struct route routes[] = {
 	    DOCS_HOOKS "#get-a-delivery-for-a-repository-webhook"),
 	HOOK_ROUTE("POST", "/:hook_id/deliveries/:delivery_id/attempts", h_hook_delivery_redeliver,
 	    DOCS_HOOKS "#redeliver-a-delivery-for-a-repository-webhook"),
+	/* Environments: reads as the repository's, writes by admins only
+	 * (anyone else is told 404, as GitHub does); repo_deployment grants
+	 * none of them. */
+#define ENVIRONMENT_ROUTE(m, p, h, access_, doc)                                    \
+	{ .method = (m), .pattern = "/repos/:owner/:repo/environments" p, .handler = (h), \
+	  .access = (access_), .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo", \
+	  .documentation_url = (doc) }
+#define ENVIRONMENT_READ(p, h, doc) ENVIRONMENT_ROUTE("GET", p, h, ROUTE_REPO_READ, doc)
+#define ENVIRONMENT_WRITE(m, p, h, doc) \
+	ENVIRONMENT_ROUTE(m, p, h, ROUTE_REPO_ADMIN_OR_NOT_FOUND, doc)
+	ENVIRONMENT_READ("", h_environments_list, DOCS_ENVIRONMENTS "#list-environments"),
+	ENVIRONMENT_READ("/:environment_name", h_environment_get,
+	    DOCS_ENVIRONMENTS "#get-an-environment"),
+	ENVIRONMENT_WRITE("PUT", "/:environment_name", h_environment_put,
+	    DOCS_ENVIRONMENTS "#create-or-update-an-environment"),
+	ENVIRONMENT_WRITE("DELETE", "/:environment_name", h_environment_delete,
+	    DOCS_ENVIRONMENTS "#delete-an-environment"),
+	ENVIRONMENT_READ("/:environment_name/deployment-branch-policies", h_branch_policies_list,
+	    DOCS_BRANCH_POLICIES "#list-deployment-branch-policies"),
+	ENVIRONMENT_WRITE("POST", "/:environment_name/deployment-branch-policies",
+	    h_branch_policy_create, DOCS_BRANCH_POLICIES "#create-a-deployment-branch-policy"),
+	ENVIRONMENT_READ("/:environment_name/deployment-branch-policies/:branch_policy_id",
+	    h_branch_policy_get, DOCS_BRANCH_POLICIES "#get-a-deployment-branch-policy"),
+	ENVIRONMENT_WRITE("PUT", "/:environment_name/deployment-branch-policies/:branch_policy_id",
+	    h_branch_policy_update, DOCS_BRANCH_POLICIES "#update-a-deployment-branch-policy"),
+	ENVIRONMENT_WRITE("DELETE",
+	    "/:environment_name/deployment-branch-policies/:branch_policy_id",
+	    h_branch_policy_delete, DOCS_BRANCH_POLICIES "#delete-a-deployment-branch-policy"),
+	ENVIRONMENT_READ("/:environment_name/deployment_protection_rules", h_protection_rules_list,
+	    DOCS_PROTECTION_RULES "#get-all-deployment-protection-rules-for-an-environment"),
+	ENVIRONMENT_WRITE("POST", "/:environment_name/deployment_protection_rules",
+	    h_protection_rule_create,
+	    DOCS_PROTECTION_RULES "#create-a-custom-deployment-protection-rule-on-an-environment"),
+	ENVIRONMENT_READ("/:environment_name/deployment_protection_rules/apps",
+	    h_protection_rule_apps_list, DOCS_PROTECTION_RULES
+	    "#list-custom-deployment-rule-integrations-available-for-an-environment"),
+	ENVIRONMENT_READ("/:environment_name/deployment_protection_rules/:protection_rule_id",
+	    h_protection_rule_get_or_delete,
+	    DOCS_PROTECTION_RULES "#get-a-custom-deployment-protection-rule"),
+	ENVIRONMENT_WRITE("DELETE",
+	    "/:environment_name/deployment_protection_rules/:protection_rule_id",
+	    h_protection_rule_get_or_delete, DOCS_PROTECTION_RULES
+	    "#disable-a-custom-protection-rule-for-an-environment"),
 	{ .method = "POST", .pattern = "/repos/:owner/:repo/statuses/:sha",
 	  .handler = h_commit_status_create, .access = ROUTE_REPO_WRITE,
 	  .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo",

@@ -78,6 +78,21 @@ deployment_release(struct deployment *d)
 }
 
 void
+environment_release(struct environment *e)
+{
+	free(e->name);
+	memset(e, 0, sizeof(*e));
+}
+
+void
+branch_policy_release(struct branch_policy *p)
+{
+	free(p->name);
+	free(p->type);
+	memset(p, 0, sizeof(*p));
+}
+
+void
 deployment_status_release(struct deployment_status *s)
 {
 	free(s->state);

@@ -87,6 +87,23 @@ struct deployment_status {
 	struct user creator;
 };
 
+/* An environment of a repository (shared/spec/environments.md). */
+struct environment {
+	int64_t id;
+	char *name;                /* as first spelled */
+	bool can_admins_bypass;
+	int64_t branch_gate_id;    /* 0: deployment_branch_policy null */
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+/* A custom deployment branch policy of an environment. */
+struct branch_policy {
+	int64_t id;
+	char *name;                /* a Ruby fnmatch pattern */
+	char *type;                /* "branch" or "tag" */
+};
+
 /* A commit status (GitHub's statuses API), not a deployment's status. */
 struct commit_status {
 	int64_t id;
@@ -185,6 +202,8 @@ void user_release(struct user *u);
 void hook_release(struct hook *h);
 void delivery_release(struct delivery *d);
 void deployment_status_release(struct deployment_status *s);
+void environment_release(struct environment *e);
+void branch_policy_release(struct branch_policy *p);
 void commit_status_release(struct commit_status *s);
 void deployment_release(struct deployment *d);
 void repository_release(struct repository *r);

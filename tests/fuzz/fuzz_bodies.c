@@ -52,12 +52,29 @@ check_merge(struct handler_ctx *ctx, const struct input *body)
 	(void)parse_merge_request(ctx, body, &mr);
 }
 
+static void
+check_environment(struct handler_ctx *ctx, const struct input *body)
+{
+	struct environment_request er;
+
+	(void)parse_environment_request(ctx, body, &er);
+}
+
+static void
+check_branch_policy(struct handler_ctx *ctx, const struct input *body)
+{
+	struct branch_policy_request br;
+
+	(void)parse_branch_policy_request(ctx, body, true, &br);
+	(void)parse_branch_policy_request(ctx, body, false, &br);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const fuzz_body_check checks[] = {
 		check_deployment, check_status, check_commit_status, check_dispatch, check_merge,
-		fuzz_hook_create, fuzz_hook_update,
+		check_environment, check_branch_policy, fuzz_hook_create, fuzz_hook_update,
 	};
 
 	fuzz_body((const char *)data, size, checks, sizeof(checks) / sizeof(checks[0]));

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "handler.h"
 #include "input.h"
+#include "store_environments.h"
 #include "store_hooks.h"
 
 /* POST .../deployments (h_deployments.c). */
@@ -89,5 +90,31 @@ struct hook_input {
 int parse_hook_input(struct handler_ctx *ctx, const struct input *body, const struct hook *current,
     struct hook_input *in);
 void hook_input_release(struct hook_input *in);
+
+/* PUT .../environments/{name} (h_environments.c): types and ranges; the
+ * settings this server cannot honour are refused by the handler after. */
+struct environment_request {
+	int64_t wait_timer;
+	bool prevent_self_review;
+	size_t reviewers;                      /* how many were sent */
+	enum environment_setting admins_bypass;
+	bool policy_given;                     /* deployment_branch_policy present */
+	bool policy_null;
+	bool protected_branches;
+	bool custom_branch_policies;
+};
+
+int parse_environment_request(struct handler_ctx *ctx, const struct input *body,
+    struct environment_request *er);
+
+/* POST and PUT .../deployment-branch-policies[/{id}] (h_branch_policies.c):
+ * type is read only when creating ("branch" when omitted). */
+struct branch_policy_request {
+	const char *name;
+	const char *type;
+};
+
+int parse_branch_policy_request(struct handler_ctx *ctx, const struct input *body, bool creating,
+    struct branch_policy_request *br);
 
 #endif

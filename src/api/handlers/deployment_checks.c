@@ -2,13 +2,64 @@
 
 #include "deployment_checks.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "gitmerge.h"
 #include "store_commit_statuses.h"
+#include "store_environments.h"
 
 #define BRANCH_PREFIX "refs/heads/"
+#define TAG_PREFIX "refs/tags/"
+
+struct policy_ref
+deployment_policy_ref(const char *ref, enum gitrefs_kind kind)
+{
+	struct policy_ref p = { NULL, ref };
+
+	if (kind == GITREFS_KIND_BRANCH) {
+		p.kind = "branch";
+		if (strncmp(ref, BRANCH_PREFIX, strlen(BRANCH_PREFIX)) == 0)
+			p.name = ref + strlen(BRANCH_PREFIX);
+	} else if (kind == GITREFS_KIND_TAG) {
+		p.kind = "tag";
+		if (strncmp(ref, TAG_PREFIX, strlen(TAG_PREFIX)) == 0)
+			p.name = ref + strlen(TAG_PREFIX);
+	}
+	return p;
+}
+
+void
+deployment_refused_reply(struct handler_ctx *ctx, const struct policy_ref *p,
+    const char *environment)
+{
+	struct buf msg = BUF_INIT;
+
+	buf_printf(&msg, "%s \"%s\" is not allowed to deploy to %s due to environment protection "
+	    "rules.", p->kind && strcmp(p->kind, "tag") == 0 ? "Tag" : "Branch", p->name, environment);
+	response_error(ctx->res, 422, msg.data);
+	buf_release(&msg);
+}
+
+int
+deployment_branch_policies_or_reply(struct handler_ctx *ctx, const char *environment,
+    const struct policy_ref *p)
+{
+	char *refused = NULL;
+	struct db_error err;
+
+	if (store_environment_refusal(ctx->db, ctx->auth->repo.id, environment, p->kind, p->name,
+	    &refused, &err) < 0) {
+		reply_db_failure(ctx, &err);
+		return -1;
+	}
+	if (refused == NULL)
+		return 0;
+	deployment_refused_reply(ctx, p, refused);
+	free(refused);
+	return -1;
+}
 
 int
 deployment_auto_merge_or_reply(struct handler_ctx *ctx, const char *ref, enum gitrefs_kind kind,

@@ -1,10 +1,11 @@
 /*
  * What creating a deployment checks between resolving its ref and writing
  * the row (semantics.md, "Order of checks on create", steps 3 and 4): the
+ * environment's branch policies (environments.md, before step 3), the
  * auto-merge of the default branch into a branch that is behind it, then
  * the commit's statuses against required_contexts, which the statement that
  * creates the deployment checks (one snapshot, no extra round trip).
- * Legacy force skips both.
+ * Legacy force skips the last two.
  */
 #ifndef DEPLOY_DEPLOYMENT_CHECKS_H
 #define DEPLOY_DEPLOYMENT_CHECKS_H
@@ -12,6 +13,30 @@
 #include "gitrefs.h"
 #include "handler.h"
 #include "store_deployments.h"
+
+/* What an environment's branch policies judge of a resolved ref: its kind
+ * ("branch", "tag", NULL for a SHA or another ref, which no policy admits)
+ * and its name without refs/heads/ or refs/tags/ (the ref as given for
+ * other kinds). name is borrowed from ref. */
+struct policy_ref {
+	const char *kind;
+	const char *name;
+};
+
+struct policy_ref deployment_policy_ref(const char *ref, enum gitrefs_kind kind);
+
+/* The 422 for a ref that environment's policies refuse, in GitHub's
+ * job-level wording: 'Branch "feature-x" is not allowed to deploy to
+ * production due to environment protection rules.' ("Tag" for a tag). */
+void deployment_refused_reply(struct handler_ctx *ctx, const struct policy_ref *p,
+    const char *environment);
+
+/* Whether environment's branch policies admit the ref (one statement): 0,
+ * or -1 with the 422 (or 503) written. The create statement judges again,
+ * atomically; this earlier look is for what must not happen before a
+ * refusal (an auto-merge) and for a status that moves a deployment. */
+int deployment_branch_policies_or_reply(struct handler_ctx *ctx, const char *environment,
+    const struct policy_ref *p) MUST_CHECK;
 
 /*
  * Step 3. Only a branch other than the default branch takes a merge, and

@@ -90,6 +90,8 @@ h_deployment_create(struct handler_ctx *ctx)
 	struct deployment d;
 	struct deployment_insert ins;
 	struct context_failures failing = { 0 };
+	char *refused = NULL;
+	struct policy_ref policy_ref;
 	struct db_error err;
 	enum gitrefs_kind kind;
 	struct buf event = BUF_INIT;
@@ -115,10 +117,13 @@ h_deployment_create(struct handler_ctx *ctx)
 		reply_git_read_failure(ctx);
 		goto out;
 	}
-	/* semantics.md's order: auto-merge (202/409), then contexts (409, in
-	 * the create statement); legacy force skips both. */
-	if (!dr.force && dr.auto_merge &&
-	    deployment_auto_merge_or_reply(ctx, dr.ref, kind, d.sha) < 0)
+	/* semantics.md's order: branch policies (422, environments.md),
+	 * auto-merge (202/409), then contexts (409, in the create statement);
+	 * legacy force skips the last two. Only a branch can take a merge. */
+	policy_ref = deployment_policy_ref(dr.ref, kind);
+	if (!dr.force && dr.auto_merge && kind == GITREFS_KIND_BRANCH &&
+	    (deployment_branch_policies_or_reply(ctx, dr.environment, &policy_ref) < 0 ||
+	    deployment_auto_merge_or_reply(ctx, dr.ref, kind, d.sha) < 0))
 		goto out;
 
 	/* Borrowed fields: d is rendered, never released. */
@@ -153,9 +158,15 @@ h_deployment_create(struct handler_ctx *ctx)
 		.auto_merge = dr.auto_merge,
 		.event_pieces = { pieces[0], pieces[1], pieces[2], pieces[3], pieces[4] },
 		.check = deployment_contexts_check(dr.required_contexts, dr.force),
+		.ref_kind = policy_ref.kind,
+		.ref_name = policy_ref.name,
 	};
-	if (store_deployment_create(ctx->db, &ins, &d.id, &failing, &err) < 0) {
+	if (store_deployment_create(ctx->db, &ins, &d.id, &failing, &refused, &err) < 0) {
 		reply_db_failure(ctx, &err);
+		goto out;
+	}
+	if (refused) {
+		deployment_refused_reply(ctx, &policy_ref, refused);
 		goto out;
 	}
 	if (failing.count > 0) {
@@ -169,6 +180,7 @@ h_deployment_create(struct handler_ctx *ctx)
 out:
 	for (size_t i = 0; i < ARRAY_SIZE(pieces); i++)
 		free(pieces[i]);
+	free(refused);
 	context_failures_release(&failing);
 	buf_release(&location);
 	buf_release(&event);

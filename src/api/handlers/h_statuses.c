@@ -7,9 +7,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bodies.h"
 #include "buf.h"
+#include "deployment_checks.h"
+#include "gitrefs.h"
 #include "handler.h"
 #include "input.h"
 #include "pagination.h"
@@ -106,6 +109,38 @@ try_create(struct handler_ctx *ctx, const struct status_request *sr, const struc
 	return rc;
 }
 
+/*
+ * A status that moves the deployment to another environment (names
+ * compared after ASCII folding: strcasecmp in the C locale the workers
+ * run in) is judged by that environment's branch policies, on the
+ * deployment's ref resolved again (a ref that no longer resolves is judged
+ * as a SHA: no policy admits it). 0, or -1 with the 422 (or 500, 503)
+ * written.
+ */
+static int
+move_allowed_or_reply(struct handler_ctx *ctx, const struct deployment *d,
+    const char *environment)
+{
+	enum gitrefs_kind kind = GITREFS_KIND_SHA;
+	struct policy_ref p;
+	char sha[41];
+
+	if (environment == NULL || strcasecmp(environment, d->environment) == 0)
+		return 0;
+	switch (gitrefs_resolve_kind(ctx->auth->repo.git_dir, d->ref, sha, &kind)) {
+	case GITREFS_FOUND:
+		break;
+	case GITREFS_NOT_FOUND:
+		kind = GITREFS_KIND_SHA;
+		break;
+	case GITREFS_ERROR:
+		reply_git_read_failure(ctx);
+		return -1;
+	}
+	p = deployment_policy_ref(d->ref, kind);
+	return deployment_branch_policies_or_reply(ctx, environment, &p);
+}
+
 void
 h_deployment_status_create(struct handler_ctx *ctx)
 {
@@ -129,7 +164,8 @@ h_deployment_status_create(struct handler_ctx *ctx)
 	body = input_body_or_reply(ctx);
 	if (body == NULL)
 		return;
-	if (parse_status_request(ctx, body, &sr) < 0)
+	if (parse_status_request(ctx, body, &sr) < 0 ||
+	    move_allowed_or_reply(ctx, d, sr.environment) < 0)
 		goto out;
 
 	/* Borrowed fields: status is rendered, never released. */

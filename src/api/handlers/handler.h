@@ -60,5 +60,18 @@ void h_hook_test(struct handler_ctx *ctx);
 void h_commit_statuses_list(struct handler_ctx *ctx);
 void h_commit_status_combined(struct handler_ctx *ctx);
 void h_merge_create(struct handler_ctx *ctx);
+void h_environments_list(struct handler_ctx *ctx);
+void h_environment_get(struct handler_ctx *ctx);
+void h_environment_put(struct handler_ctx *ctx);
+void h_environment_delete(struct handler_ctx *ctx);
+void h_protection_rules_list(struct handler_ctx *ctx);
+void h_protection_rule_apps_list(struct handler_ctx *ctx);
+void h_protection_rule_create(struct handler_ctx *ctx);
+void h_protection_rule_get_or_delete(struct handler_ctx *ctx);
+void h_branch_policies_list(struct handler_ctx *ctx);
+void h_branch_policy_create(struct handler_ctx *ctx);
+void h_branch_policy_get(struct handler_ctx *ctx);
+void h_branch_policy_update(struct handler_ctx *ctx);
+void h_branch_policy_delete(struct handler_ctx *ctx);
 
 #endif

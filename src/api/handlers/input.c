@@ -17,8 +17,9 @@ as_json(const struct input *in)
 	return (const json_t *)in;
 }
 
-struct input *
-input_body_or_reply(struct handler_ctx *ctx)
+/* The body as an object; null_is_empty: JSON null reads as {} too. */
+static struct input *
+body_or_reply(struct handler_ctx *ctx, bool null_is_empty)
 {
 	const struct request *req = ctx->req;
 	json_error_t error;
@@ -38,12 +39,31 @@ input_body_or_reply(struct handler_ctx *ctx)
 		response_error(ctx->res, 400, "Problems parsing JSON");
 		return NULL;
 	}
+	if (null_is_empty && json_is_null(body)) {
+		json_decref(body);
+		body = json_object();
+		if (body == NULL)
+			response_error(ctx->res, 500, "Server Error: out of memory");
+		return (struct input *)body;
+	}
 	if (!json_is_object(body)) {
 		json_decref(body);
 		response_error(ctx->res, 400, "Body should be a JSON object");
 		return NULL;
 	}
 	return (struct input *)body;
+}
+
+struct input *
+input_body_or_reply(struct handler_ctx *ctx)
+{
+	return body_or_reply(ctx, false);
+}
+
+struct input *
+input_optional_body_or_reply(struct handler_ctx *ctx)
+{
+	return body_or_reply(ctx, true);
 }
 
 void
@@ -221,6 +241,29 @@ input_bool(struct validation *v, const struct input *in, const char *field, bool
 		return def;
 	}
 	return json_is_true(value);
+}
+
+int
+input_int(struct validation *v, const struct input *in, const char *field, int64_t min,
+    int64_t max, int64_t *out)
+{
+	const json_t *value = json_object_get(as_json(in), field);
+
+	if (value == NULL || json_is_null(value))
+		return 0;
+	if (!json_is_integer(value) || json_integer_value(value) < min ||
+	    json_integer_value(value) > max) {
+		validation_add(v, field, "invalid");
+		return -1;
+	}
+	*out = json_integer_value(value);
+	return 1;
+}
+
+size_t
+input_array_size(const struct input *in, const char *field)
+{
+	return json_array_size(json_object_get(as_json(in), field));
 }
 
 int

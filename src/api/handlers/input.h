@@ -23,6 +23,9 @@ struct input;
 /* The body as an object, or NULL with the 400 written. An empty body is an
  * empty object. */
 struct input *input_body_or_reply(struct handler_ctx *ctx);
+/* The same for a body that is optional as a whole: JSON null is an empty
+ * object too. */
+struct input *input_optional_body_or_reply(struct handler_ctx *ctx);
 void input_release(struct input *body);
 
 struct validation {
@@ -82,6 +85,14 @@ const char *input_enum(struct validation *v, const struct input *in, const char 
 
 /* A boolean; def when absent or null. */
 bool input_bool(struct validation *v, const struct input *in, const char *field, bool def);
+
+/* An integer in [min, max] into *out: 1 read; 0 absent or null (*out
+ * untouched); -1 anything else, recorded as invalid. */
+int input_int(struct validation *v, const struct input *in, const char *field, int64_t min,
+    int64_t max, int64_t *out);
+
+/* How many elements the field's array has; 0 when it is not an array. */
+size_t input_array_size(const struct input *in, const char *field);
 
 /* 0 or 1, given as a number or as the string "0" or "1"; -1 when absent or
  * null (GitHub's insecure_ssl). */

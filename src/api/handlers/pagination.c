@@ -107,3 +107,28 @@ pagination_reply_begin(struct handler_ctx *ctx, const struct page_request *p, in
 	response_json_begin(ctx->res, 200, w);
 	jw_array_begin(w);
 }
+
+int64_t
+pagination_page_offset(const struct page_request *p)
+{
+	return (p->page - 1) * p->per_page;
+}
+
+void
+pagination_object_reply_begin(struct handler_ctx *ctx, const struct page_request *p,
+    int64_t total, const char *key, struct jsonw *w)
+{
+	pagination_link(ctx, p, total, false, 0);
+	response_json_begin(ctx->res, 200, w);
+	jw_object_begin(w);
+	jw_kv_int(w, "total_count", total);
+	jw_key(w, key);
+	jw_array_begin(w);
+}
+
+void
+pagination_object_reply_end(struct jsonw *w)
+{
+	jw_array_end(w);
+	jw_object_end(w);
+}

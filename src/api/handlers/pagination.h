@@ -45,6 +45,17 @@ void pagination_link(struct handler_ctx *ctx, const struct page_request *p, int6
 void pagination_reply_begin(struct handler_ctx *ctx, const struct page_request *p, int64_t total,
     bool more, int64_t last_id, struct jsonw *w);
 
+/* Rows to skip by the page number alone, for the lists read oldest first,
+ * which take no keyset hint. */
+int64_t pagination_page_offset(const struct page_request *p);
+
+/* A 200 list wrapped in an object, as GitHub's environment lists are: the
+ * Link header, then {"total_count": total, "<key>": [ begun in w; the
+ * handler writes the items, then pagination_object_reply_end. */
+void pagination_object_reply_begin(struct handler_ctx *ctx, const struct page_request *p,
+    int64_t total, const char *key, struct jsonw *w);
+void pagination_object_reply_end(struct jsonw *w);
+
 /* The id of the last item of a store list, 0 when it is empty. */
 #define PAGINATION_LAST_ID(list) ((list).count ? (list).items[(list).count - 1].id : 0)
 

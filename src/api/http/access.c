@@ -27,6 +27,7 @@ access_decide(const struct access_request *a)
 	case ROUTE_REPO_READ:
 	case ROUTE_REPO_WRITE:
 	case ROUTE_REPO_ADMIN:
+	case ROUTE_REPO_ADMIN_OR_NOT_FOUND:
 		break;
 	}
 	if (!a->repo_found)
@@ -44,6 +45,8 @@ access_decide(const struct access_request *a)
 		return ACCESS_NOT_FOUND;
 	if (a->need == ROUTE_REPO_ADMIN)
 		return perm >= PERMISSION_ADMIN ? ACCESS_ALLOW : ACCESS_NEEDS_ADMIN;
+	if (a->need == ROUTE_REPO_ADMIN_OR_NOT_FOUND)
+		return perm >= PERMISSION_ADMIN ? ACCESS_ALLOW : ACCESS_NOT_FOUND;
 	return perm >= PERMISSION_PUSH ? ACCESS_ALLOW : ACCESS_NEEDS_PUSH;
 }
 

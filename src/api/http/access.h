@@ -17,6 +17,9 @@ enum route_access {
 	ROUTE_REPO_READ,   /* pull on the repository in the path */
 	ROUTE_REPO_WRITE,  /* push */
 	ROUTE_REPO_ADMIN,  /* admin */
+	/* admin, and a caller without it is told 404, not 403, as GitHub
+	 * answers environment writes */
+	ROUTE_REPO_ADMIN_OR_NOT_FOUND,
 };
 
 /* Which scope besides repo/public_repo may grant a route. */

@@ -13,11 +13,17 @@
  * The deployment and its event in one statement, the request's only
  * round trip: if either insert fails, neither row exists. The id comes
  * from the table's identity; the event body is joined around it ($15 to
- * $19, render_deployment_event's pieces). The checked forms insert only
- * when the commit's statuses pass. Every form returns one row with the
- * new id, or, when contexts failed, one row per failing context (context,
- * state) and no id.
+ * $19, render_deployment_event's pieces). Nothing is inserted when the
+ * environment's branch policies refuse the ref ($20 its kind, $21 its
+ * short name; sql/0009), nor, in the checked forms, unless the commit's
+ * statuses pass. Every form returns one row with the new id, or, when
+ * contexts failed, one row per failing context (context, state) and no id;
+ * the fourth column is the refusing environment's name, else NULL. The
+ * deployment's insert creates its environment (a trigger, sql/0009).
  */
+#define CREATE_REFUSED \
+	" refused AS (SELECT environment_branch_refusal($1, $8, $20, $21) AS name),"
+#define NOT_REFUSED "(SELECT name FROM refused) IS NULL"
 #define CREATE_INSERTS(CONDITION)                                                   \
 	" d AS ("                                                                   \
 	"  INSERT INTO deployments (repository_id, creator_id, created_at, updated_at, sha," \
@@ -35,27 +41,30 @@
 	"     || encode(convert_to('010:Deployment' || d.id, 'UTF8'), 'base64')"   \
 	"     || $18::text || d.id || $19::text)::json FROM d RETURNING id)"
 #define CREATE_FAILING(ORDER)                                                   \
-	" SELECT (SELECT id FROM d), f.context, f.state"                            \
+	" SELECT (SELECT id FROM d), f.context, f.state, (SELECT name FROM refused)" \
 	"   FROM (SELECT 1) AS one LEFT JOIN failing f ON true ORDER BY " ORDER
 
 static struct db_statement create_statements[] = {
 	[CONTEXTS_UNCHECKED] = {
 		.name = "deployment_create",
-		.nparams = 19,
-		.sql = "WITH" CREATE_INSERTS("") " SELECT id, NULL, NULL FROM d",
+		.nparams = 21,
+		.sql = "WITH" CREATE_REFUSED CREATE_INSERTS(" WHERE " NOT_REFUSED)
+		    " SELECT (SELECT id FROM d), NULL, NULL, (SELECT name FROM refused)",
 	},
 	[CONTEXTS_ALL] = {
 		.name = "deployment_create_check_all",
-		.nparams = 19,
+		.nparams = 21,
 		.sql = "WITH failing AS (" COMMIT_CONTEXTS_FAILING_ALL("$1", "$4") "),"
-		    CREATE_INSERTS(" WHERE NOT EXISTS (SELECT 1 FROM failing)")
+		    CREATE_REFUSED
+		    CREATE_INSERTS(" WHERE NOT EXISTS (SELECT 1 FROM failing) AND " NOT_REFUSED)
 		    CREATE_FAILING("f.context"),
 	},
 	[CONTEXTS_NAMED] = {
 		.name = "deployment_create_check_named",
-		.nparams = 19,
+		.nparams = 21,
 		.sql = "WITH failing AS (" COMMIT_CONTEXTS_FAILING_NAMED("$1", "$4", "$12") "),"
-		    CREATE_INSERTS(" WHERE NOT EXISTS (SELECT 1 FROM failing)")
+		    CREATE_REFUSED
+		    CREATE_INSERTS(" WHERE NOT EXISTS (SELECT 1 FROM failing) AND " NOT_REFUSED)
 		    CREATE_FAILING("f.n"),
 	},
 };
@@ -140,15 +149,15 @@ list_statement(unsigned mask)
 
 int
 store_deployment_create(struct db *db, const struct deployment_insert *d, int64_t *id,
-    struct context_failures *failing, struct db_error *err)
+    struct context_failures *failing, char **refused, struct db_error *err)
 {
 	char repo[STORE_INT_LEN], creator[STORE_INT_LEN], created[STORE_INT_LEN];
-	const char *params[19] = {
+	const char *params[21] = {
 		repo, creator, created, d->sha, d->ref, d->task, d->payload, d->environment,
 		d->description, d->transient_environment ? "t" : "f",
 		d->production_environment ? "t" : "f", d->required_contexts, d->auto_merge ? "t" : "f",
 		"deployment", d->event_pieces[0], d->event_pieces[1], d->event_pieces[2],
-		d->event_pieces[3], d->event_pieces[4],
+		d->event_pieces[3], d->event_pieces[4], d->ref_kind, d->ref_name,
 	};
 	PGresult *r;
 	bool failed;
@@ -158,9 +167,15 @@ store_deployment_create(struct db *db, const struct deployment_insert *d, int64_
 	store_format_int(created, d->created_at);
 	memset(failing, 0, sizeof(*failing));
 	*id = 0;
+	*refused = NULL;
 	r = db_exec(db, &create_statements[d->check], params, err);
 	if (r == NULL)
 		return -1;
+	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 3)) {
+		*refused = xstrdup(PQgetvalue(r, 0, 3));
+		PQclear(r);
+		return 0;
+	}
 	failed = PQntuples(r) > 0 && !PQgetisnull(r, 0, 1);
 	if (!failed) {
 		*id = db_get_int64(r, 0, 0);

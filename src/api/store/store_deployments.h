@@ -38,13 +38,20 @@ struct deployment_insert {
 	 * (render_deployment_event). */
 	const char *event_pieces[DEPLOYMENT_EVENT_PIECES];
 	enum contexts_check check;
+	/* What the environment's branch policies judge (sql/0009): "branch"
+	 * or "tag" and the name without refs/heads/ or refs/tags/; kind NULL
+	 * for a SHA or another ref, which no policy admits. */
+	const char *ref_kind;
+	const char *ref_name;
 };
 
-/* Creates the deployment and its event in one statement, and says its id,
- * unless the contexts check finds failing contexts: then nothing is
- * written, id is 0 and they are in failing. */
+/* Creates the deployment, its event and (when new) its environment in one
+ * statement, and says its id, unless the environment's branch policies
+ * refuse the ref (*refused: the environment's name, newly allocated) or
+ * the contexts check finds failing contexts (in failing): then nothing is
+ * written and id is 0. */
 int store_deployment_create(struct db *db, const struct deployment_insert *d, int64_t *id,
-    struct context_failures *failing, struct db_error *err) MUST_CHECK;
+    struct context_failures *failing, char **refused, struct db_error *err) MUST_CHECK;
 
 struct deployment_filter {
 	const char *sha;          /* NULL or "": no filter */
