@@ -1,8 +1,8 @@
 // go-github's deployments and deployment statuses, as its users call them:
 // RepositoriesService.CreateDeployment, GetDeployment, ListDeployments
 // (filters, and Response.NextPage/LastPage from the Link header),
-// DeleteDeployment, CreateDeploymentStatus, ListDeploymentStatuses,
-// GetDeploymentStatus.
+// DeleteDeployment, CreateDeployment's 202 (auto_merge) as *AcceptedError,
+// CreateDeploymentStatus, ListDeploymentStatuses, GetDeploymentStatus.
 package gogithub
 
 import (
@@ -119,6 +119,32 @@ func TestDeploymentErrors(t *testing.T) {
 	errorResponse(t, err, 404, "Not Found")
 	_, _, err = client(t, "").Repositories.CreateDeployment(ctx, owner, repo, &github.DeploymentRequest{Ref: github.String("main")})
 	errorResponse(t, err, 401, "Requires authentication")
+}
+
+// auto_merge (on by default): a branch behind the default one is merged
+// first and the answer is 202, which go-github returns as *AcceptedError.
+func TestAutoMerge(t *testing.T) {
+	owner, token := newUser(t, "0")
+	repo := newRepo(t, owner)
+	gh := client(t, token)
+	behind := uniqueName("behind")
+	git(t, "branch", behind, "main~1")
+
+	_, _, err := gh.Repositories.CreateDeployment(ctx, owner, repo, &github.DeploymentRequest{Ref: github.String(behind)})
+	accepted, ok := err.(*github.AcceptedError)
+	if !ok {
+		t.Fatalf("want *github.AcceptedError, got %T: %v", err, err)
+	}
+	var body map[string]string
+	if err := json.Unmarshal(accepted.Raw, &body); err != nil {
+		t.Fatalf("202 body %q: %v", accepted.Raw, err)
+	}
+	equal(t, "202 message", body["message"], fmt.Sprintf("Auto-merged main into %s on deployment.", behind))
+	merged := git(t, "rev-parse", behind)
+	equal(t, "merged", git(t, "merge-base", "--is-ancestor", "main", merged), "")
+
+	d := create(t, gh, owner, repo, &github.DeploymentRequest{Ref: github.String(behind)})
+	equal(t, "sha", d.GetSHA(), merged)
 }
 
 func ids(list []*github.Deployment) []int64 {
