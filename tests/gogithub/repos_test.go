@@ -19,9 +19,8 @@ import (
 )
 
 func TestRepositoryGet(t *testing.T) {
-	owner, token := newUser(t, "0")
-	repo := newRepo(t, owner)
-	r, _, err := client(t, token).Repositories.Get(ctx, owner, repo)
+	owner, repo, gh := fixture(t)
+	r, _, err := gh.Repositories.Get(ctx, owner, repo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +35,7 @@ func TestRepositoryGet(t *testing.T) {
 		t.Errorf("id %d", r.GetID())
 	}
 
-	_, _, err = client(t, token).Repositories.Get(ctx, owner, "no-such-repo")
+	_, _, err = gh.Repositories.Get(ctx, owner, "no-such-repo")
 	errorResponse(t, err, 404, "Not Found")
 	_, _, err = client(t, "not-a-token").Repositories.Get(ctx, owner, repo)
 	errorResponse(t, err, 401, "Bad credentials")
@@ -99,9 +98,8 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestGetCommit(t *testing.T) {
-	owner, token := newUser(t, "0")
-	repo := newRepo(t, owner)
-	c, _, err := client(t, token).Repositories.GetCommit(ctx, owner, repo, "main", nil)
+	owner, repo, gh := fixture(t)
+	c, _, err := gh.Repositories.GetCommit(ctx, owner, repo, "main", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,14 +107,12 @@ func TestGetCommit(t *testing.T) {
 	equal(t, "message", c.GetCommit().GetMessage(), "Update app\n")
 	equal(t, "parents", len(c.Parents), 1)
 	equal(t, "parent", c.Parents[0].GetSHA(), git(t, "rev-parse", "main~1"))
-	_, _, err = client(t, token).Repositories.GetCommit(ctx, owner, repo, "no-such-ref", nil)
+	_, _, err = gh.Repositories.GetCommit(ctx, owner, repo, "no-such-ref", nil)
 	errorResponse(t, err, 422, "No commit found for SHA: no-such-ref")
 }
 
 func TestCommitStatuses(t *testing.T) {
-	owner, token := newUser(t, "0")
-	repo := newRepo(t, owner)
-	gh := client(t, token)
+	owner, repo, gh := fixture(t)
 	sha := git(t, "rev-parse", "main")
 	set := func(state, context, targetURL string) *github.RepoStatus {
 		t.Helper()
@@ -162,16 +158,12 @@ func TestCommitStatuses(t *testing.T) {
 	equal(t, "latest per context", contexts, []string{"failure ci/lint", "success ci/build"})
 
 	_, _, err = gh.Repositories.CreateStatus(ctx, owner, repo, sha, &github.RepoStatus{State: github.String("done")})
-	e := errorResponse(t, err, 422, "Validation Failed")
-	if len(e.Errors) != 1 || e.Errors[0].Field != "state" {
-		t.Errorf("errors %+v", e.Errors)
-	}
+	e := validationFailed(t, err, "Status", "state", "custom")
+	equal(t, "message", e.Message, "state is not included in the list")
 }
 
 func TestHooks(t *testing.T) {
-	owner, token := newUser(t, "0")
-	repo := newRepo(t, owner)
-	gh := client(t, token)
+	owner, repo, gh := fixture(t)
 	hookURL := foreign("https://hooks.example.com/go")
 	hook, res, err := gh.Repositories.CreateHook(ctx, owner, repo, &github.Hook{
 		Config: map[string]interface{}{"url": hookURL, "content_type": "json", "secret": "g0-s3cret"},
@@ -218,9 +210,7 @@ func TestHooks(t *testing.T) {
 }
 
 func TestRepositoryDispatch(t *testing.T) {
-	owner, token := newUser(t, "0")
-	repo := newRepo(t, owner)
-	gh := client(t, token)
+	owner, repo, gh := fixture(t)
 	r, _, err := gh.Repositories.Get(ctx, owner, repo)
 	if err != nil {
 		t.Fatal(err)

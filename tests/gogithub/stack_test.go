@@ -108,6 +108,13 @@ func newRepo(t *testing.T, owner string) string {
 	return name
 }
 
+// fixture: a new owner, a repository of theirs and a client with their token.
+func fixture(t *testing.T) (owner, repo string, gh *github.Client) {
+	t.Helper()
+	owner, token := newUser(t, "0")
+	return owner, newRepo(t, owner), client(t, token)
+}
+
 // ---------------------------------------------------------------------------
 // Clients
 
@@ -215,6 +222,17 @@ func errorResponse(t *testing.T, err error, status int, message string) *github.
 		t.Errorf("documentation_url %q", e.DocumentationURL)
 	}
 	return e
+}
+
+// validationFailed fails unless err is GitHub's 422 Validation Failed with
+// one error, on resource's field, with that code.
+func validationFailed(t *testing.T, err error, resource, field, code string) *github.Error {
+	t.Helper()
+	e := errorResponse(t, err, 422, "Validation Failed")
+	if len(e.Errors) != 1 || e.Errors[0].Resource != resource || e.Errors[0].Field != field || e.Errors[0].Code != code {
+		t.Fatalf("want %s.%s %s, got errors %+v", resource, field, code, e.Errors)
+	}
+	return &e.Errors[0]
 }
 
 func equal(t *testing.T, what string, got, want interface{}) {
