@@ -22,7 +22,8 @@ DEPLOY_SRC=${DEPLOY_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 DEPLOY_DEBIAN_PACKAGES="build-essential autoconf automake libtool pkg-config
  libfcgi-dev libpq-dev libjansson-dev check libsubunit-dev libcurl4-openssl-dev
  libssl-dev libgit2-dev libsystemd-dev systemd postgresql nginx-light git curl wrk valgrind nodejs
- npm python3 python3-github clang libclang-rt-dev openssl iproute2"
+ npm python3 python3-github golang-go golang-github-google-go-github-dev clang libclang-rt-dev
+ openssl iproute2"
 
 die() { echo "error: $*" >&2; exit 1; }
 note() { echo "--- $*" >&2; }

@@ -3,10 +3,14 @@
 run-with-stack.sh started (DEPLOY_URL, DEPLOY_DB, DEPLOY_BIN): a commit
 through repo.get_commit(), its statuses set and read back (create_status,
 the legacy get_statuses() list, get_combined_status()), and a hook's
-test() and ping(). Runs with /usr/bin/python3: the Debian package is not
-importable by another interpreter on PATH."""
+test() and ping(). Every URL the server renders, in a body or a Link
+header, must be the stack's own: tls.sh runs this file again over HTTPS
+(DEPLOY_URL https://localhost:PORT). Runs with /usr/bin/python3: the
+Debian package is not importable by another interpreter on PATH."""
 
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -14,6 +18,7 @@ import unittest
 
 try:
     import github
+    import github.Requester
 except ImportError:
     print("python3-github missing: scripts/test installs it", file=sys.stderr)
     sys.exit(77)
@@ -42,6 +47,58 @@ def git(cwd, *args):
                           text=True).stdout.strip()
 
 
+# URLs a test sends (a status's target_url, a hook's config.url) come back
+# as sent; every other URL in a response is rendered by the server.
+FOREIGN = set()
+
+
+def foreign(url):
+    FOREIGN.add(url)
+    return url
+
+
+def rendered_urls(node, key=""):
+    """The (key, URL) pairs of a JSON document: http(s) values of "url" and
+    "*_url" keys but GitHub's documentation_url (git_url and ssh_url are
+    git's, "" means none set)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from rendered_urls(v, k)
+    elif isinstance(node, list):
+        for v in node:
+            yield from rendered_urls(v, key)
+    elif (isinstance(node, str) and node.startswith(("http://", "https://"))
+          and (key == "url" or key.endswith("_url")) and key != "documentation_url"):
+        yield key, node
+
+
+class URLCheck:
+    """Sees every response PyGithub reads, through the hook its Requester
+    calls after each request (DEBUG_ON_RESPONSE), and keeps the URLs that
+    are not under DEPLOY_URL."""
+
+    def __init__(self):
+        self.wrong = []
+        self.original = github.Requester.Requester.DEBUG_ON_RESPONSE
+        check = self
+
+        def on_response(requester, status, headers, data):
+            check.response(headers, data)
+            return check.original(requester, status, headers, data)
+        github.Requester.Requester.DEBUG_ON_RESPONSE = on_response
+
+    def response(self, headers, data):
+        found = [("Link", u) for u in re.findall(r"<([^>]*)>", headers.get("link", ""))]
+        try:
+            found += rendered_urls(json.loads(data))
+        except ValueError:
+            pass  # an empty body (204)
+        self.wrong += [(k, u) for k, u in found if u not in FOREIGN and not u.startswith(URL + "/")]
+
+    def release(self):
+        github.Requester.Requester.DEBUG_ON_RESPONSE = self.original
+
+
 def bare_repository(folder):
     """A bare repository with two commits on main; returns its path."""
     work = os.path.join(folder, "work")
@@ -62,6 +119,7 @@ def bare_repository(folder):
 class PyGithubTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        cls.urls = URLCheck()
         cls.tmp = tempfile.TemporaryDirectory()
         os.chmod(cls.tmp.name, 0o755)
         cls.owner = f"{RUN}-owner"
@@ -78,6 +136,11 @@ class PyGithubTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.tmp.cleanup()
+        cls.urls.release()
+
+    def tearDown(self):
+        wrong, self.urls.wrong = self.urls.wrong, []
+        self.assertEqual(wrong, [], f"URLs not under {URL}")
 
     def test_get_commit_by_branch_and_sha(self):
         commit = self.repo.get_commit("main")
@@ -98,7 +161,7 @@ class PyGithubTest(unittest.TestCase):
 
     def test_commit_statuses_set_and_read(self):
         commit = self.repo.get_commit(self.head)
-        created = commit.create_status("pending", target_url="https://ci.example.com/1",
+        created = commit.create_status("pending", target_url=foreign("https://ci.example.com/1"),
                                        description="building", context="ci/build")
         self.assertEqual(created.state, "pending")
         commit.create_status("success", description="built", context="ci/build")
@@ -116,7 +179,7 @@ class PyGithubTest(unittest.TestCase):
         self.assertEqual(sorted(s.context for s in combined.statuses), ["ci/build", "ci/lint"])
 
     def test_hook_test_and_ping(self):
-        hook = self.repo.create_hook("web", {"url": "https://hooks.example.com/py",
+        hook = self.repo.create_hook("web", {"url": foreign("https://hooks.example.com/py"),
                                              "content_type": "json", "secret": "s3"},
                                      events=["push", "deployment"], active=True)
         before = int(psql(f"SELECT count(*) FROM deliveries WHERE hook_id = {hook.id}"))
