@@ -68,16 +68,26 @@ ratelimit_key(char kind, const char *id)
 	return h ? h : 1;
 }
 
+/* Window starts are kept in 32 bits as seconds since this moment
+ * (2023-11-14), which lasts until 2159; a clock before it counts as it. */
+#define WINDOW_EPOCH INT64_C(1700000000)
+
 static uint64_t
 pack(uint64_t start, uint64_t count)
 {
-	return (start << 32) | (count & LOW32);
+	int64_t since = (int64_t)start - WINDOW_EPOCH;
+
+	if (since < 0)
+		since = 0;
+	if (since > (int64_t)LOW32)
+		since = LOW32;
+	return ((uint64_t)since << 32) | (count & LOW32);
 }
 
 static int64_t
 start_of(uint64_t word)
 {
-	return (int64_t)(word >> 32);
+	return (int64_t)(word >> 32) + WINDOW_EPOCH;
 }
 
 static int64_t
@@ -90,6 +100,13 @@ static bool
 window_expired(uint64_t word, int64_t now)
 {
 	return start_of(word) + RATELIMIT_WINDOW_SECONDS <= now;
+}
+
+/* A slot is in use while its counts or its grants are of a live window. */
+static bool
+slot_expired(const struct ratelimit_slot *s, int64_t now)
+{
+	return window_expired(atomic_load(&s->used), now) && window_expired(atomic_load(&s->granted), now);
 }
 
 /*
@@ -117,21 +134,25 @@ find_slot(struct ratelimit_table *t, uint64_t key, int64_t now)
 			reusable[nreusable++] = s;
 			break;
 		}
-		if (window_expired(atomic_load(&s->granted), now))
+		if (slot_expired(s, now))
 			reusable[nreusable++] = s;
 	}
 	for (size_t i = 0; i < nreusable; i++) {
 		struct ratelimit_slot *s = reusable[i];
 		uint64_t k = atomic_load(&s->key);
+		uint64_t used = atomic_load(&s->used), granted = atomic_load(&s->granted);
 
-		if (k != 0 && !window_expired(atomic_load(&s->granted), now))
+		if (k != 0 && !(window_expired(used, now) && window_expired(granted, now)))
 			continue;
 		if (atomic_compare_exchange_strong(&s->key, &k, key)) {
-			/* A window of nothing granted yet, live, so that the
-			 * slot is not taken again before its first count. */
-			atomic_store(&s->used, pack((uint64_t)now, 0));
-			atomic_store(&s->claimed, pack((uint64_t)now, 0));
-			atomic_store(&s->granted, pack((uint64_t)now, 0));
+			/* Live windows of nothing counted or granted yet, so that
+			 * the slot is not taken again before its first count;
+			 * unless another worker counting for this key got there
+			 * first. The old claimed count needs no reset: it is of a
+			 * window that ended, and every count is read with its
+			 * window. */
+			atomic_compare_exchange_strong(&s->used, &used, pack((uint64_t)now, 0));
+			atomic_compare_exchange_strong(&s->granted, &granted, pack((uint64_t)now, 0));
 			return s;
 		}
 		/* Another process took it, maybe for this very key. */
@@ -155,42 +176,18 @@ raise_claimed(struct ratelimit_slot *s, int64_t window_start, int64_t claimed)
 	}
 }
 
-/* What the store granted, into the slot: a new window replaces the old
- * one's counts, the same window adds to them. */
-static void
-take_grant(struct ratelimit_slot *s, const struct ratelimit_claim *c)
+/* Adds n to the count of word's window, or starts window start with n. */
+static uint64_t
+add_in_window(_Atomic uint64_t *word, int64_t start, int64_t n)
 {
-	uint64_t word = atomic_load(&s->granted), next;
+	uint64_t old = atomic_load(word), next;
 
 	do {
-		int64_t total = (start_of(word) == c->window_start ? count_of(word) : 0) + c->granted;
+		int64_t total = (start_of(old) == start ? count_of(old) : 0) + n;
 
-		next = pack((uint64_t)c->window_start, (uint64_t)(total < COUNT_MAX ? total : COUNT_MAX));
-	} while (!atomic_compare_exchange_weak(&s->granted, &word, next));
-	raise_claimed(s, c->window_start, c->claimed);
-}
-
-/* The store of a single host: the slot itself, which grants one request
- * at a time, within its window or in a new one from now, never past the
- * limit (one CAS decides, whatever other workers do meanwhile). */
-static void
-grant_locally(struct ratelimit_slot *s, int64_t limit, int64_t now)
-{
-	uint64_t word = atomic_load(&s->granted), next;
-	int64_t start, count;
-
-	do {
-		bool expired = window_expired(word, now);
-
-		start = expired ? now : start_of(word);
-		count = expired ? 0 : count_of(word);
-		if (count >= limit) {
-			next = word;
-			break;
-		}
-		next = pack((uint64_t)start, (uint64_t)count + 1);
-	} while (!atomic_compare_exchange_weak(&s->granted, &word, next));
-	raise_claimed(s, start, count_of(next) > count ? count_of(next) : count);
+		next = pack((uint64_t)start, (uint64_t)(total < COUNT_MAX ? total : COUNT_MAX));
+	} while (!atomic_compare_exchange_weak(word, &old, next));
+	return next;
 }
 
 /* The numbers of the headers: the requests every host counted, as far as
@@ -202,7 +199,8 @@ describe(const struct ratelimit_slot *s, uint64_t used, uint64_t granted, int64_
 {
 	uint64_t claimed = atomic_load(&s->claimed);
 	int64_t handed_out = start_of(claimed) == start_of(granted) ? count_of(claimed) : count_of(granted);
-	int64_t unspent = count_of(granted) - count_of(used);
+	int64_t unspent = start_of(used) == start_of(granted) ? count_of(granted) - count_of(used)
+	                                                     : count_of(granted);
 
 	out->reset = start_of(granted) + RATELIMIT_WINDOW_SECONDS;
 	out->used = handed_out - (unspent > 0 ? unspent : 0);
@@ -211,22 +209,30 @@ describe(const struct ratelimit_slot *s, uint64_t used, uint64_t granted, int64_
 	out->remaining = limit - out->used > 0 ? limit - out->used : 0;
 }
 
-/* Counts one unlimited request: nothing to ask anyone. */
+/* One host alone (no store), or a budget without limit: the slot's count
+ * is the budget, one CAS per request. */
 static void
-count_unlimited(struct ratelimit_slot *s, int64_t now, struct ratelimit_result *out)
+count_locally(struct ratelimit_slot *s, int64_t limit, int64_t now, struct ratelimit_result *out)
 {
 	uint64_t word = atomic_load(&s->used), next;
-	int64_t used;
+	int64_t start, count;
 
 	do {
-		uint64_t start = window_expired(word, now) ? (uint64_t)now : (uint64_t)start_of(word);
+		bool expired = window_expired(word, now);
 
-		used = start_of(word) == (int64_t)start ? count_of(word) : 0;
-		next = pack(start, (uint64_t)(used < COUNT_MAX ? used + 1 : used));
+		start = expired ? now : start_of(word);
+		count = expired ? 0 : count_of(word);
+		out->reset = start + RATELIMIT_WINDOW_SECONDS;
+		if (limit > 0 && count >= limit) {
+			out->used = count;
+			out->remaining = 0;
+			out->exceeded = true;
+			return;
+		}
+		next = pack((uint64_t)start, (uint64_t)(count < COUNT_MAX ? count + 1 : count));
 	} while (!atomic_compare_exchange_weak(&s->used, &word, next));
 	out->used = count_of(next);
-	out->remaining = out->limit - out->used;
-	out->reset = start_of(next) + RATELIMIT_WINDOW_SECONDS;
+	out->remaining = out->limit - out->used > 0 ? out->limit - out->used : 0;
 }
 
 enum spend { SPENT, NOTHING_LEFT, ASK };
@@ -241,6 +247,7 @@ spend_one(struct ratelimit_slot *s, int64_t limit, int64_t now, struct ratelimit
 		uint64_t granted = atomic_load(&s->granted);
 		uint64_t claimed = atomic_load(&s->claimed);
 		int64_t count = start_of(used) == start_of(granted) ? count_of(used) : 0;
+		uint64_t next;
 
 		if (window_expired(granted, now))
 			return ASK;
@@ -254,12 +261,30 @@ spend_one(struct ratelimit_slot *s, int64_t limit, int64_t now, struct ratelimit
 			out->remaining = 0;
 			return NOTHING_LEFT;
 		}
-		if (atomic_compare_exchange_weak(&s->used, &used,
-		        pack((uint64_t)start_of(granted), (uint64_t)count + 1))) {
-			describe(s, pack((uint64_t)start_of(granted), (uint64_t)count + 1), granted, limit, out);
+		next = pack((uint64_t)start_of(granted), (uint64_t)count + 1);
+		if (atomic_compare_exchange_weak(&s->used, &used, next)) {
+			describe(s, next, granted, limit, out);
 			return SPENT;
 		}
 	}
+}
+
+/* What the store granted, into the slot. The request that asked counts one
+ * of it at once, so that no other worker can spend it first and leave this
+ * one asking again: counted before the grant is added, so that the others
+ * can never spend more than was granted. */
+static void
+take_grant(struct ratelimit_slot *s, const struct ratelimit_claim *c, int64_t limit,
+    struct ratelimit_result *out)
+{
+	uint64_t used = 0, granted;
+
+	if (c->granted > 0)
+		used = add_in_window(&s->used, c->window_start, 1);
+	granted = add_in_window(&s->granted, c->window_start, c->granted);
+	raise_claimed(s, c->window_start, c->claimed);
+	if (c->granted > 0)
+		describe(s, used, granted, limit, out);
 }
 
 static uint64_t
@@ -280,8 +305,8 @@ ratelimit_consume(struct ratelimit_table *t, uint64_t key, int64_t limit, int64_
 	out->reset = now + RATELIMIT_WINDOW_SECONDS;
 	if (s == NULL)
 		return;
-	if (limit <= 0) {
-		count_unlimited(s, now, out);
+	if (limit <= 0 || store == NULL) {
+		count_locally(s, limit, now, out);
 		return;
 	}
 	limit = out->limit;
@@ -298,15 +323,15 @@ ratelimit_consume(struct ratelimit_table *t, uint64_t key, int64_t limit, int64_
 		case ASK:
 			break;
 		}
+		/* Asked again only when the limit grew while the store said
+		 * none was left; a changing limit cannot keep a request here. */
 		if (asked == CLAIMS_PER_REQUEST)
-			return; /* the store keeps granting, to others first: let it pass */
-		if (store == NULL) {
-			grant_locally(s, limit, now);
-			continue;
-		}
+			return;
 		want = store->share > 0 && limit / store->share > 1 ? limit / store->share : 1;
 		if (store->claim(store->arg, s == &t->overflow ? overflow_key() : key, want, limit, &c) < 0)
 			return; /* no store: counted by no one, as without a table */
-		take_grant(s, &c);
+		take_grant(s, &c, limit, out);
+		if (c.granted > 0)
+			return;
 	}
 }
