@@ -12,64 +12,20 @@
 
 #include <string.h>
 
+#include "budget_store.h"
 #include "fuzz.h"
 #include "ratelimit.h"
 
 #define FUZZ_LIMIT 7
 #define FUZZ_HOSTS 3
-#define FUZZ_BUDGETS 512
-
-/* The store: one window and count per key, by linear probing (keys of
- * one input are few). */
-struct budget {
-	uint64_t key;
-	int64_t window_start, claimed;
-};
-
-struct store {
-	struct budget budgets[FUZZ_BUDGETS];
-	int64_t now;
-	int64_t handed_out;  /* granted over every window of the input */
-};
-
-static struct budget *
-budget_of(struct store *st, uint64_t key)
-{
-	for (size_t i = key % FUZZ_BUDGETS;; i = (i + 1) % FUZZ_BUDGETS) {
-		if (st->budgets[i].key == key || st->budgets[i].key == 0) {
-			st->budgets[i].key = key;
-			return &st->budgets[i];
-		}
-	}
-}
-
-static int
-claim(void *arg, uint64_t key, int64_t want, int64_t limit, struct ratelimit_claim *out)
-{
-	struct store *st = arg;
-	struct budget *b = budget_of(st, key);
-
-	if (b->window_start + RATELIMIT_WINDOW_SECONDS <= st->now) {
-		b->window_start = st->now;
-		b->claimed = 0;
-	}
-	out->granted = limit - b->claimed < want ? limit - b->claimed : want;
-	if (out->granted < 0)
-		out->granted = 0;
-	b->claimed += out->granted;
-	st->handed_out += out->granted;
-	out->window_start = b->window_start;
-	out->claimed = b->claimed;
-	return 0;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ratelimit_table *alone, *hosts[FUZZ_HOSTS];
-	static struct store st;
+	static struct budget_store st;
 	static int64_t now = 1795240860;
-	struct ratelimit_store store = { .claim = claim, .arg = &st, .share = 3 };
+	struct ratelimit_store store = { .claim = budget_store_claim, .arg = &st, .share = 3 };
 	int64_t let_through = 0;  /* by the three hosts */
 
 	/* One set of tables for the process; each input starts after every
@@ -113,7 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The hosts let through only what the store handed out, and it never
 	 * hands out more than a budget's limit in a window. */
 	fuzz_require(let_through <= st.handed_out);
-	for (size_t b = 0; b < FUZZ_BUDGETS; b++)
+	for (size_t b = 0; b < BUDGET_STORE_KEYS; b++)
 		fuzz_require(st.budgets[b].claimed <= FUZZ_LIMIT);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "budget_store.h"
 #include "ratelimit.h"
 #include "unit.h"
 
@@ -304,45 +305,18 @@ START_TEST(test_live_budget_survives_expired_neighbour)
 }
 END_TEST
 
-/* A budget's store for one key, as sql/0011_rate_budgets.sql behaves. */
-struct one_budget {
-	int64_t window_start, claimed, now, claims;
-	bool down;
-};
-
-static int
-claim_one(void *arg, uint64_t key, int64_t want, int64_t limit, struct ratelimit_claim *out)
-{
-	struct one_budget *b = arg;
-
-	(void)key;
-	if (b->down)
-		return -1;
-	b->claims++;
-	if (b->window_start + HOUR <= b->now) {
-		b->window_start = b->now;
-		b->claimed = 0;
-	}
-	out->granted = limit - b->claimed < want ? limit - b->claimed : want;
-	if (out->granted < 0)
-		out->granted = 0;
-	b->claimed += out->granted;
-	out->window_start = b->window_start;
-	out->claimed = b->claimed;
-	return 0;
-}
-
 /* Three hosts, one budget: together they allow the limit, less at most
  * what they hold unspent (one share each), and a client sent round the
  * hosts sees X-RateLimit-Remaining go up by no more than that. */
 START_TEST(test_hosts_share_one_budget)
 {
 	enum { HOSTS = 3, LIMIT = 3000, SHARE = 300 };
-	struct one_budget b = { .now = T0 };
-	struct ratelimit_store store = { .claim = claim_one, .arg = &b, .share = SHARE };
+	static struct budget_store b;
+	struct ratelimit_store store = { .claim = budget_store_claim, .arg = &b, .share = SHARE };
 	struct ratelimit_table *hosts[HOSTS];
 	int64_t allowed = 0, last_remaining = LIMIT, worst_rise = 0;
 
+	b.now = T0;
 	for (int h = 0; h < HOSTS; h++)
 		hosts[h] = table(64);
 	for (int i = 0; i < LIMIT + 300; i++) {
@@ -386,10 +360,16 @@ END_TEST
 /* A host's window is the store's: begun on another host earlier. */
 START_TEST(test_window_comes_from_the_store)
 {
-	struct one_budget b = { .window_start = T0 - 600, .claimed = 40, .now = T0 };
-	struct ratelimit_store store = { .claim = claim_one, .arg = &b, .share = 10 };
+	static struct budget_store b;
+	struct ratelimit_store store = { .claim = budget_store_claim, .arg = &b, .share = 10 };
 	struct ratelimit_table *t = table(64);
-	struct ratelimit_result r = consume_shared(t, &store, 100, T0);
+	struct ratelimit_result r;
+
+	b.budgets[7].key = 7;
+	b.budgets[7].window_start = T0 - 600;
+	b.budgets[7].claimed = 40;
+	b.now = T0;
+	r = consume_shared(t, &store, 100, T0);
 
 	/* Granted 10 (40 handed out before): 50 handed out, 9 unspent here. */
 	assert_result(r, 100, 41, 59, T0 - 600 + HOUR, false);
@@ -401,8 +381,8 @@ END_TEST
  * lives in is the one the request is about to fail on. */
 START_TEST(test_store_down_lets_requests_pass)
 {
-	struct one_budget b = { .now = T0, .down = true };
-	struct ratelimit_store store = { .claim = claim_one, .arg = &b, .share = 10 };
+	static struct budget_store b = { .now = T0, .down = true };
+	struct ratelimit_store store = { .claim = budget_store_claim, .arg = &b, .share = 10 };
 	struct ratelimit_table *t = table(64);
 
 	assert_result(consume_shared(t, &store, 100, T0), 100, 0, 100, T0 + HOUR, false);
