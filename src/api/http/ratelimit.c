@@ -215,13 +215,12 @@ static void
 count_locally(struct ratelimit_slot *s, int64_t limit, int64_t now, struct ratelimit_result *out)
 {
 	uint64_t word = atomic_load(&s->used), next;
-	int64_t start, count;
 
 	do {
 		bool expired = window_expired(word, now);
+		int64_t start = expired ? now : start_of(word);
+		int64_t count = expired ? 0 : count_of(word);
 
-		start = expired ? now : start_of(word);
-		count = expired ? 0 : count_of(word);
 		out->reset = start + RATELIMIT_WINDOW_SECONDS;
 		if (limit > 0 && count >= limit) {
 			out->used = count;

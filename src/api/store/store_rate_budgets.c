@@ -3,7 +3,6 @@
 #include "store_rate_budgets.h"
 
 #include "store_rows.h"
-#include "util.h"
 
 static struct db_statement claim_statement = {
 	.name = "rate_budget_claim",
@@ -15,14 +14,13 @@ int
 store_rate_budget_claim(struct db *db, int64_t key, int64_t want, int64_t limit,
     struct rate_budget_claim *out, struct db_error *err)
 {
-	char key_text[INT64_DECIMAL_MAX + 1], want_text[INT64_DECIMAL_MAX + 1];
-	char limit_text[INT64_DECIMAL_MAX + 1];
+	char key_text[STORE_INT_LEN], want_text[STORE_INT_LEN], limit_text[STORE_INT_LEN];
 	const char *params[3] = { key_text, want_text, limit_text };
 	PGresult *r;
 
-	key_text[format_int64(key, key_text)] = '\0';
-	want_text[format_int64(want, want_text)] = '\0';
-	limit_text[format_int64(limit, limit_text)] = '\0';
+	store_format_int(key_text, key);
+	store_format_int(want_text, want);
+	store_format_int(limit_text, limit);
 	if ((r = db_exec(db, &claim_statement, params, err)) == NULL)
 		return -1;
 	if (PQntuples(r) != 1) {
