@@ -303,17 +303,8 @@ calls column), so the per-delivery cost is mostly the rows written: the delivery
 and its queue row, the attempt row with its headers, the delivery's update.
 EOF
 )
-mkdir -p "$(dirname "$output")"
-if [ -s "$output" ]; then
-	# Replace the section if it is there (up to the next "## " heading), else
-	# append it; the rest of the file is bench/run.sh's.
-	SECTION="$section" perl -0 -i -pe '
-		my $s = $ENV{SECTION};
-		if (/^## Webhook delivery\n.*?(?=^## |\z)/ms) { s/^## Webhook delivery\n.*?(?=^## |\z)/$s\n\n/ms }
-		else { $_ .= (/\n\n\z/ ? "" : "\n") . "$s\n" }
-	' "$output"
-else
-	printf '%s\n' "$section" > "$output"
-fi
+# In place of the section of that heading, or at the end; the rest of the
+# file is bench/run.sh's.
+printf '%s\n' "$section" | "$MEASURE" section "$output" "## Webhook delivery"
 note "wrote the \"Webhook delivery\" section of $output"
 echo "$section"

@@ -373,6 +373,26 @@ def cmd_verdict(args):
     print("met" if (value < limit if args.op == "<" else value >= limit) else "**not met**")
 
 
+def cmd_section(args):
+    """Puts the text on standard input, a section headed HEADING, into
+    OUTPUT: in place of the section of that heading (up to the next "## "
+    heading), else at the end; the rest of the file stays as it is."""
+    section = sys.stdin.read().rstrip("\n") + "\n"
+    try:
+        with open(args.output) as f:
+            text = f.read()
+    except FileNotFoundError:
+        text = ""
+    pattern = re.compile(r"^%s\n.*?(?=^## |\Z)" % re.escape(args.heading), re.M | re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda m: section + "\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + ("\n\n" if text else "") + section
+    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+    with open(args.output, "w") as f:
+        f.write(text.rstrip("\n") + "\n")
+
+
 # --- the report -------------------------------------------------------------
 # The data are text, as the tools wrote them: a figure is a string of digits
 # and dots, anything else ("FAILED", "-", empty) is shown as it is and
@@ -1203,6 +1223,7 @@ def main():
     command("median-run", cmd_median_run, "file")
     command("statement-rows", cmd_statement_rows, "file")
     command("verdict", cmd_verdict, "value", ("op", {"choices": ("<", ">=")}), "limit")
+    command("section", cmd_section, "output", "heading")
     args = parser.parse_args()
     args.run(args)
 
