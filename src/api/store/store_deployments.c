@@ -122,24 +122,28 @@ static struct db_statement *
 list_statement(unsigned mask)
 {
 	struct db_statement *st = &list_statements[mask];
-	struct buf rows = BUF_INIT;
+	struct buf ids = BUF_INIT;
 	struct buf sql = BUF_INIT;
+	struct store_list list = {
+		.rows = "SELECT " STORE_DEPLOYMENT_COLUMNS("d", "u")
+		    " FROM deployments d JOIN users u ON u.id = d.creator_id",
+		.id_column = "d.id",
+	};
 
 	if (st->sql)
 		return st;
-	buf_puts(&rows, "SELECT " STORE_DEPLOYMENT_COLUMNS("d", "u")
-	    " FROM deployments d JOIN users u ON u.id = d.creator_id"
-	    " WHERE d.repository_id = $1");
-	st->nparams = append_filters(&rows, "d", mask);
+	buf_puts(&ids, "SELECT id FROM deployments WHERE repository_id = $1");
+	st->nparams = append_filters(&ids, "deployments", mask);
+	list.ids = ids.data;
 	if (list_counted(mask))
 		store_page_counted_sql(&sql, mask ? "SELECT COALESCE(sum(n), 0)::bigint AS total"
 		    " FROM deployment_totals WHERE repository_id = $1 AND environment = $5"
 		    : "SELECT COALESCE(sum(n), 0)::bigint AS total"
 		    " FROM deployment_totals WHERE repository_id = $1 AND environment = ''",
-		    rows.data, "d.id");
+		    &list);
 	else
-		store_page_uncounted_sql(&sql, rows.data, "d.id");
-	buf_release(&rows);
+		store_page_uncounted_sql(&sql, &list);
+	buf_release(&ids);
 	snprintf(list_names[mask], sizeof(list_names[mask]), "deployment_list_%u", mask);
 	st->name = list_names[mask];
 	st->read_only = true;

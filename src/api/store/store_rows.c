@@ -86,29 +86,29 @@ store_read_status(const PGresult *r, int row, int col, struct deployment_status 
 #define NEWEST_ID_BOUND "9223372036854775807"
 
 void
-store_page_counted_sql(struct buf *sql, const char *total, const char *rows, const char *id_column)
+store_page_counted_sql(struct buf *sql, const char *total, const struct store_list *list)
 {
 	buf_printf(sql,
 	    "WITH c AS (%s)"
 	    " SELECT c.total, p.* FROM c LEFT JOIN LATERAL ("
-	    "  (%s AND %s < COALESCE($2::bigint, " NEWEST_ID_BOUND ") AND $4::bigint * 2 <= c.total"
-	    "   ORDER BY %s DESC LIMIT $3 OFFSET $4)"
+	    "  (%s WHERE %s = ANY(ARRAY(%s AND id < COALESCE($2::bigint, " NEWEST_ID_BOUND ")"
+	    "   AND $4::bigint * 2 <= c.total ORDER BY id DESC LIMIT $3 OFFSET $4)))"
 	    "  UNION ALL"
-	    "  (%s AND $4::bigint * 2 > c.total"
-	    "   ORDER BY %s LIMIT greatest(least($3::bigint, c.total - $4::bigint), 0)"
-	    "   OFFSET greatest(c.total - $4::bigint - $3::bigint, 0))"
+	    "  (%s WHERE %s = ANY(ARRAY(%s AND $4::bigint * 2 > c.total"
+	    "   ORDER BY id LIMIT greatest(least($3::bigint, c.total - $4::bigint), 0)"
+	    "   OFFSET greatest(c.total - $4::bigint - $3::bigint, 0))))"
 	    " ) p ON true ORDER BY 2 DESC",
-	    total, rows, id_column, id_column, rows, id_column);
+	    total, list->rows, list->id_column, list->ids, list->rows, list->id_column, list->ids);
 }
 
 void
-store_page_uncounted_sql(struct buf *sql, const char *rows, const char *id_column)
+store_page_uncounted_sql(struct buf *sql, const struct store_list *list)
 {
 	buf_printf(sql,
 	    "SELECT NULL::bigint, p.* FROM (SELECT 1) AS one LEFT JOIN LATERAL ("
-	    "  %s AND %s < COALESCE($2::bigint, " NEWEST_ID_BOUND ")"
-	    "  ORDER BY %s DESC LIMIT $3::bigint + 1 OFFSET $4) p ON true ORDER BY 2 DESC",
-	    rows, id_column, id_column);
+	    "  %s WHERE %s = ANY(ARRAY(%s AND id < COALESCE($2::bigint, " NEWEST_ID_BOUND ")"
+	    "  ORDER BY id DESC LIMIT $3::bigint + 1 OFFSET $4))) p ON true ORDER BY 2 DESC",
+	    list->rows, list->id_column, list->ids);
 }
 
 int

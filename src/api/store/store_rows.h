@@ -66,18 +66,35 @@ int store_read_page(struct db *db, struct db_statement *st, const char *const *p
     struct db_error *err) MUST_CHECK;
 
 /*
- * The page statement of a list whose size is kept in a table (sql/0007):
- * total, a SELECT of that size; rows, "SELECT columns FROM ... WHERE ..."
- * of the list's items, newest first by id_column. $2 is the keyset hint
- * (rows older than it), $3 the page size, $4 the rows to skip. A page in
- * the older half of the list is read from the oldest end (OFFSET from that
- * end), so rel="last" and the pages near it cost what page 1 costs.
+ * A list's page is read in two steps of one statement: its ids first,
+ * from "SELECT id FROM table WHERE ..." (ids), which an index of the
+ * list's conditions and id answers alone, then its rows by those ids
+ * ("SELECT columns FROM table alias JOIN ...", rows, with alias.id the
+ * id_column), as an array: the planner then knows they are few and reads
+ * them by primary key (with IN, a generic plan guessed thousands and
+ * scanned the table). In one step, PostgreSQL would rather walk the
+ * primary key backwards and filter: fine while the list's rows are the
+ * newest, 100 times slower for a repository whose deployments are older
+ * than another one's 100,000.
  */
-void store_page_counted_sql(struct buf *sql, const char *total, const char *rows,
-    const char *id_column);
+struct store_list {
+	const char *ids;
+	const char *rows;
+	const char *id_column;
+};
+
+/*
+ * The page statement of a list whose size is kept in a table (sql/0007):
+ * total, a SELECT of that size; the list's items newest first by id. $2 is
+ * the keyset hint (rows older than it), $3 the page size, $4 the rows to
+ * skip. A page in the older half of the list is read from the oldest end
+ * (OFFSET from that end), so rel="last" and the pages near it cost what
+ * page 1 costs.
+ */
+void store_page_counted_sql(struct buf *sql, const char *total, const struct store_list *list);
 /* The same for a list without a kept size: one row more than $3 is read,
  * which tells whether another page follows. */
-void store_page_uncounted_sql(struct buf *sql, const char *rows, const char *id_column);
+void store_page_uncounted_sql(struct buf *sql, const struct store_list *list);
 
 /* Runs a statement that returns at most one row and reads it into item
  * (zeroed first): 1 found, 0 not found, -1 error. */

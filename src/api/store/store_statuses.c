@@ -28,15 +28,19 @@ static struct db_statement list_statement = {
 static struct db_statement *
 status_list_statement(void)
 {
+	static const struct store_list list = {
+		.ids = "SELECT id FROM deployment_statuses WHERE deployment_id = $1",
+		.rows = "SELECT " STORE_STATUS_COLUMNS("s", "u")
+		    " FROM deployment_statuses s JOIN users u ON u.id = s.creator_id",
+		.id_column = "s.id",
+	};
 	struct buf sql = BUF_INIT;
 
 	if (list_statement.sql)
 		return &list_statement;
 	store_page_counted_sql(&sql,
 	    "SELECT COALESCE((SELECT n FROM status_totals WHERE deployment_id = $1), 0) AS total",
-	    "SELECT " STORE_STATUS_COLUMNS("s", "u")
-	    "  FROM deployment_statuses s JOIN users u ON u.id = s.creator_id"
-	    " WHERE s.deployment_id = $1", "s.id");
+	    &list);
 	list_statement.sql = buf_detach(&sql);
 	return &list_statement;
 }
