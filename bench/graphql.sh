@@ -28,31 +28,8 @@ if [ -z "$bin" ]; then
 	deploy_build "$DEPLOY_SRC/build/bench"
 	bin="$DEPLOY_SRC/build/bench/src"
 fi
-PGBIN=$(pg_bindir)
-
-data=$(mktemp -d /tmp/deploy-bench-graphql.XXXXXX)
-cleanup() { stack_stop "$data"; rm -rf "$data"; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-port=$(free_port)
-url="http://127.0.0.1:$port"
-DEPLOY_WITH_DISPATCH=1 stack_start "$data" "$bin" "$port" --base-url "$url"
-conninfo=$(stack_conninfo "$data")
-admin_db=$(stack_conninfo "$data" deploy_admin)
-ctl() { "$bin/deployctl" --db "$conninfo" "$@"; }
-psql_q() { "$PGBIN/psql" -X -d "$admin_db" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
-ctl user create bench >/dev/null
-for repo in list status deep; do ctl repo create "bench/$repo" --default-branch main >/dev/null; done
-token=$(ctl token create bench --scopes repo --rate-limit 1000000000)
-note "inserting deployments (bench/provision.sql)"
-"$PGBIN/psql" -X -q -d "$admin_db" -v ON_ERROR_STOP=1 \
-	-v user_id="$(psql_q "SELECT id FROM users WHERE login = 'bench'")" \
-	-v list_repo_id="$(psql_q "SELECT id FROM repositories WHERE name = 'list'")" \
-	-v status_repo_id="$(psql_q "SELECT id FROM repositories WHERE name = 'status'")" \
-	-v deep_repo_id="$(psql_q "SELECT id FROM repositories WHERE name = 'deep'")" \
-	-f "$BENCH_DIR/provision.sql" >/dev/null || die "bench/provision.sql failed"
+source "$BENCH_DIR/stack.sh"
+bench_stack "$bin"
 
 # Both answer what they should before they are timed.
 nodes=$(curl -s -H "Authorization: token $token" -H "Content-Type: application/json" \

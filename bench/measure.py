@@ -521,8 +521,9 @@ def machine():
     }
 
 
-# Sections other people write by hand into the report and that a new one
-# keeps at its end: from this heading on.
+# Sections the other benchmarks write into the report (bench/dispatch.sh,
+# graphql.sh, lists.sh; measure.py section) and that a new one keeps at its
+# end: from this heading on.
 KEPT_HEADING = re.compile(r"^## Webhook delivery", re.M)
 
 
@@ -702,8 +703,8 @@ class Report:
             " --quick" if quick else "", " --head" if head else "", v("run_date"), v("commit"),
             " (with uncommitted changes in src/ or sql/)" if v("dirty") == "yes" else "",
             " (built from the committed tree: `bench/run.sh --head`, working-tree changes left out)" if head else ""))
-        self.write("the whole run took %s s. Re-run it to regenerate this file (it is overwritten, except a" % v("elapsed"))
-        self.write('"Webhook delivery" section, which is kept).%s' % (
+        self.write("the whole run took %s s. Re-run it to regenerate this file (it is overwritten, except the" % v("elapsed"))
+        self.write('sections from "Webhook delivery" on: bench/dispatch.sh, bench/graphql.sh and bench/lists.sh write them).%s' % (
             "\n\n**Quick run: %s s per measurement, for debugging the harness only.**" % v("DUR") if quick else ""))
         self.write()
         self.write("## Summary")

@@ -100,15 +100,38 @@ static const char *const filter_columns[] = { "sha", "ref", "task", "environment
 static struct db_statement list_statements[FILTER_COMBINATIONS];
 static char list_names[FILTER_COMBINATIONS][24];
 
-/* " AND alias.sha = $5 AND alias.environment = $6" for the filters in mask. */
+/*
+ * " AND sha = $5 AND environment = $6" for the filters in mask, with the
+ * ORDER BY of the list's ids into order. Each filter has an index
+ * (repository_id, column, id DESC). With two or more, the ids come from
+ * the first filter's index, the others filtered: the repository and that
+ * column are then written as ranges (BETWEEN $n AND $n) and the order
+ * names them, an order only that index gives. As equalities, PostgreSQL
+ * drops them from the order (they are constant) and, expecting matches
+ * spread evenly over ids, walks the primary key backwards: 13 ms for a
+ * page of a repository older than another's 100,000 deployments.
+ */
 static int
-append_filters(struct buf *sql, const char *alias, unsigned mask)
+append_filters(struct buf *sql, struct buf *order, unsigned mask)
 {
 	int param = 5;
+	bool several = (mask & (mask - 1)) != 0;
+	bool driving = several;
 
-	for (size_t i = 0; i < ARRAY_SIZE(filter_columns); i++)
-		if (mask & (1u << i))
-			buf_printf(sql, " AND %s.%s = $%d", alias, filter_columns[i], param++);
+	buf_puts(order, several ? "repository_id, " : "");
+	for (size_t i = 0; i < ARRAY_SIZE(filter_columns); i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		if (driving) {
+			buf_printf(sql, " AND %s BETWEEN $%d AND $%d", filter_columns[i], param, param);
+			buf_printf(order, "%s, ", filter_columns[i]);
+			driving = false;
+		} else {
+			buf_printf(sql, " AND %s = $%d", filter_columns[i], param);
+		}
+		param++;
+	}
+	buf_puts(order, "id DESC");
 	return param - 1;
 }
 
@@ -122,8 +145,9 @@ static struct db_statement *
 list_statement(unsigned mask)
 {
 	struct db_statement *st = &list_statements[mask];
-	struct buf ids = BUF_INIT;
+	struct buf ids = BUF_INIT, order = BUF_INIT;
 	struct buf sql = BUF_INIT;
+	bool several = (mask & (mask - 1)) != 0;
 	struct store_list list = {
 		.rows = "SELECT " STORE_DEPLOYMENT_COLUMNS("d", "u")
 		    " FROM deployments d JOIN users u ON u.id = d.creator_id",
@@ -132,9 +156,11 @@ list_statement(unsigned mask)
 
 	if (st->sql)
 		return st;
-	buf_puts(&ids, "SELECT id FROM deployments WHERE repository_id = $1");
-	st->nparams = append_filters(&ids, "deployments", mask);
+	buf_puts(&ids, several ? "SELECT id FROM deployments WHERE repository_id BETWEEN $1 AND $1"
+	                       : "SELECT id FROM deployments WHERE repository_id = $1");
+	st->nparams = append_filters(&ids, &order, mask);
 	list.ids = ids.data;
+	list.newest_first = order.data;
 	if (list_counted(mask))
 		store_page_counted_sql(&sql, mask ? "SELECT COALESCE(sum(n), 0)::bigint AS total"
 		    " FROM deployment_totals WHERE repository_id = $1 AND environment = $5"
@@ -144,6 +170,7 @@ list_statement(unsigned mask)
 	else
 		store_page_uncounted_sql(&sql, &list);
 	buf_release(&ids);
+	buf_release(&order);
 	snprintf(list_names[mask], sizeof(list_names[mask]), "deployment_list_%u", mask);
 	st->name = list_names[mask];
 	st->read_only = true;

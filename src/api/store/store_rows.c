@@ -107,8 +107,8 @@ store_page_uncounted_sql(struct buf *sql, const struct store_list *list)
 	buf_printf(sql,
 	    "SELECT NULL::bigint, p.* FROM (SELECT 1) AS one LEFT JOIN LATERAL ("
 	    "  %s WHERE %s = ANY(ARRAY(%s AND id < COALESCE($2::bigint, " NEWEST_ID_BOUND ")"
-	    "  ORDER BY id DESC LIMIT $3::bigint + 1 OFFSET $4))) p ON true ORDER BY 2 DESC",
-	    list->rows, list->id_column, list->ids);
+	    "  ORDER BY %s LIMIT $3::bigint + 1 OFFSET $4))) p ON true ORDER BY 2 DESC",
+	    list->rows, list->id_column, list->ids, list->newest_first ? list->newest_first : "id DESC");
 }
 
 int

@@ -81,6 +81,10 @@ struct store_list {
 	const char *ids;
 	const char *rows;
 	const char *id_column;
+	/* The ids' ORDER BY, newest first: "id DESC" when NULL. An index that
+	 * the conditions do not all match orders by its own columns, so that
+	 * the primary key cannot serve (an uncounted list only). */
+	const char *newest_first;
 };
 
 /*

@@ -1,0 +1,35 @@
+# Sourced by the benchmarks that measure the stack as scripts/run starts it
+# (bench/graphql.sh, bench/lists.sh): bench_stack BIN starts it in a new
+# data folder (dispatcher on, default options, --base-url) and provisions
+# user bench with a token of budget to spare and the repositories of
+# bench/provision.sql: list (1,000 deployments), status, deep (100,000,
+# older than status's). It sets data, url, token, admin_db and psql_q(),
+# and stops the stack on exit.
+PGBIN=$(pg_bindir)
+
+bench_stack() {
+	local bin=$1 port conninfo repo
+	data=$(mktemp -d /tmp/deploy-bench.XXXXXX)
+	trap 'stack_stop "$data"; rm -rf "$data"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	port=$(free_port)
+	url="http://127.0.0.1:$port"
+	DEPLOY_WITH_DISPATCH=1 stack_start "$data" "$bin" "$port" --base-url "$url"
+	conninfo=$(stack_conninfo "$data")
+	admin_db=$(stack_conninfo "$data" deploy_admin)
+	"$bin/deployctl" --db "$conninfo" user create bench >/dev/null
+	for repo in list status deep; do
+		"$bin/deployctl" --db "$conninfo" repo create "bench/$repo" --default-branch main >/dev/null
+	done
+	token=$("$bin/deployctl" --db "$conninfo" token create bench --scopes repo --rate-limit 1000000000)
+	note "inserting deployments (bench/provision.sql)"
+	"$PGBIN/psql" -X -q -d "$admin_db" -v ON_ERROR_STOP=1 \
+		-v user_id="$(psql_q "SELECT id FROM users WHERE login = 'bench'")" \
+		-v list_repo_id="$(psql_q "SELECT id FROM repositories WHERE name = 'list'")" \
+		-v status_repo_id="$(psql_q "SELECT id FROM repositories WHERE name = 'status'")" \
+		-v deep_repo_id="$(psql_q "SELECT id FROM repositories WHERE name = 'deep'")" \
+		-f "$BENCH_DIR/provision.sql" >/dev/null || die "bench/provision.sql failed"
+}
+
+psql_q() { "$PGBIN/psql" -X -d "$admin_db" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
