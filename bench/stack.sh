@@ -1,6 +1,7 @@
 # Sourced by the benchmarks that measure the stack as scripts/run starts it
-# (bench/graphql.sh, bench/lists.sh): bench_stack BIN starts it in a new
-# data folder (dispatcher on, default options, --base-url) and provisions
+# (bench/graphql.sh, lists.sh, memory.sh): bench_stack BIN [deploy-api
+# options] starts it in a new data folder (dispatcher on, default options
+# but those, --base-url) and provisions
 # user bench with a token of budget to spare and the repositories of
 # bench/provision.sql: list (1,000 deployments), status, deep (100,000,
 # older than status's). It sets data, url, token, admin_db and psql_q(),
@@ -9,13 +10,14 @@ PGBIN=$(pg_bindir)
 
 bench_stack() {
 	local bin=$1 port conninfo repo
+	shift
 	data=$(mktemp -d /tmp/deploy-bench.XXXXXX)
 	trap 'stack_stop "$data"; rm -rf "$data"' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	port=$(free_port)
 	url="http://127.0.0.1:$port"
-	DEPLOY_WITH_DISPATCH=1 stack_start "$data" "$bin" "$port" --base-url "$url"
+	DEPLOY_WITH_DISPATCH=1 stack_start "$data" "$bin" "$port" --base-url "$url" "$@"
 	conninfo=$(stack_conninfo "$data")
 	admin_db=$(stack_conninfo "$data" deploy_admin)
 	"$bin/deployctl" --db "$conninfo" user create bench >/dev/null
