@@ -20,6 +20,9 @@ main(void)
 		media_suite,
 		render_suite,
 		api_config_suite,
+		gql_lexer_suite,
+		gql_parser_suite,
+		gql_limits_suite,
 	};
 	SRunner *sr;
 	int failed;

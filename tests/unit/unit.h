@@ -29,5 +29,8 @@ Suite *ratelimit_suite(void);
 Suite *media_suite(void);
 Suite *render_suite(void);
 Suite *api_config_suite(void);
+Suite *gql_lexer_suite(void);
+Suite *gql_parser_suite(void);
+Suite *gql_limits_suite(void);
 
 #endif
