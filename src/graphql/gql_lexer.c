@@ -2,6 +2,8 @@
 
 #include "gql_lexer.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gql_limits.h"
@@ -144,6 +146,17 @@ skip_ignored(struct gql_lexer *lx, struct gql_error *err)
 	return 0;
 }
 
+/* Moves over the digits at the position; returns how many. */
+static size_t
+skip_digits(struct gql_lexer *lx)
+{
+	size_t n = 0;
+
+	for (; is_digit(peek(lx, 0)); n++)
+		advance(lx, 1);
+	return n;
+}
+
 /* One of -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, followed by no
  * digit, dot or name character. */
 static int
@@ -154,30 +167,22 @@ lex_number(struct gql_lexer *lx, struct gql_token *tok, struct gql_error *err)
 
 	if (peek(lx, 0) == '-')
 		advance(lx, 1);
-	if (peek(lx, 0) == '0') {
+	if (peek(lx, 0) == '0')
 		advance(lx, 1);
-	} else {
-		while (is_digit(peek(lx, 0)))
-			advance(lx, 1);
-	}
-	if (lx->p == start || (lx->p == start + 1 && *start == '-'))
+	else if (skip_digits(lx) == 0)
 		goto malformed;
 	if (peek(lx, 0) == '.') {
 		advance(lx, 1);
-		if (!is_digit(peek(lx, 0)))
+		if (skip_digits(lx) == 0)
 			goto malformed;
-		while (is_digit(peek(lx, 0)))
-			advance(lx, 1);
 		is_float = true;
 	}
 	if (peek(lx, 0) == 'e' || peek(lx, 0) == 'E') {
 		advance(lx, 1);
 		if (peek(lx, 0) == '+' || peek(lx, 0) == '-')
 			advance(lx, 1);
-		if (!is_digit(peek(lx, 0)))
+		if (skip_digits(lx) == 0)
 			goto malformed;
-		while (is_digit(peek(lx, 0)))
-			advance(lx, 1);
 		is_float = true;
 	}
 	if (is_name_start(peek(lx, 0))) {
@@ -206,32 +211,18 @@ malformed:
 	return -1;
 }
 
-static int
-hex_value(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The code unit of the four hex digits at s, -1 when they are not. */
 static long
 code_unit(const char *s)
 {
-	long v = 0;
+	char digits[5];
 
-	for (int i = 0; i < 4; i++) {
-		int h = hex_value((unsigned char)s[i]);
-
-		if (h < 0)
+	for (int i = 0; i < 4; i++)
+		if (!isxdigit((unsigned char)s[i]))
 			return -1;
-		v = v * 16 + h;
-	}
-	return v;
+	memcpy(digits, s, 4);
+	digits[4] = '\0';
+	return strtol(digits, NULL, 16);
 }
 
 static size_t

@@ -22,7 +22,6 @@ main(void)
 		api_config_suite,
 		gql_lexer_suite,
 		gql_parser_suite,
-		gql_limits_suite,
 	};
 	SRunner *sr;
 	int failed;

@@ -31,6 +31,5 @@ Suite *render_suite(void);
 Suite *api_config_suite(void);
 Suite *gql_lexer_suite(void);
 Suite *gql_parser_suite(void);
-Suite *gql_limits_suite(void);
 
 #endif
