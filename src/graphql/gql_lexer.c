@@ -473,7 +473,7 @@ void
 gql_lexer_init(struct gql_lexer *lx, const char *text, size_t len, struct gql_arena *arena)
 {
 	lx->p = (const unsigned char *)text;
-	lx->end = lx->p + len;
+	lx->end = len > 0 ? lx->p + len : lx->p;    /* text may be NULL when len is 0 */
 	lx->at = (struct gql_location){ 1, 1 };
 	lx->tokens = 0;
 	lx->arena = arena;

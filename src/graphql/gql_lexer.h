@@ -10,11 +10,12 @@
  * GitHub does ("Expected NAME, actual: UNKNOWN_CHAR (\"%\")").
  *
  * Beyond the grammar, the lexer enforces GQL_TOKENS_MAX (gql_limits.h).
- * Where graphql-ruby is laxer than the spec the lexer follows the spec
- * (a control character in a string, a number followed by a name or a dot,
- * a lone surrogate escape are errors), except that comments and strings may
- * hold any code point (the 2021 text restricts them to U+FFFF; every
- * implementation accepts more).
+ * Where graphql-ruby is laxer than the spec the lexer follows the spec (a
+ * control character in a string, a number followed by a name or a dot, a
+ * lone surrogate escape are errors), with two exceptions graphql-js
+ * makes too: strings and comments may hold any code point (the
+ * 2021 text stops at U+FFFF), and a comment any character but a line
+ * terminator (graphql-ruby's rule; the spec refuses control characters).
  */
 #ifndef DEPLOY_GQL_LEXER_H
 #define DEPLOY_GQL_LEXER_H

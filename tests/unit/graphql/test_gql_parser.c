@@ -338,6 +338,10 @@ START_TEST(test_text_not_kept)
 	buf_release(&out);
 	gql_document_free(doc);
 	gql_document_free(NULL);
+	/* No text at all is an empty document. */
+	ck_assert_ptr_null(gql_parse(NULL, 0, &err));
+	ck_assert_str_eq(buf_cstr(&err.message), "Unexpected end of document");
+	gql_error_release(&err);
 }
 END_TEST
 
