@@ -92,6 +92,14 @@ advance(struct gql_lexer *lx, size_t n)
 	lx->at.column++;
 }
 
+/* Moves over n characters of one byte each (ASCII, not line terminators). */
+static void
+advance_ascii(struct gql_lexer *lx, unsigned n)
+{
+	lx->p += n;
+	lx->at.column += n;
+}
+
 /* Moves over a line terminator: \n, \r, or \r\n. */
 static void
 advance_line(struct gql_lexer *lx)
@@ -406,10 +414,10 @@ lex_block_string(struct gql_lexer *lx, struct gql_token *tok, struct gql_error *
 	char *value;
 	size_t w = 0;
 
-	advance(lx, 1), advance(lx, 1), advance(lx, 1);
+	advance_ascii(lx, 3);
 	start = (const char *)lx->p;
-	/* The raw text is at most as long as the content: \""" becomes """
-	 * and \r\n becomes \n. */
+	/* Scanned first, so that the value (never longer than the raw text:
+	 * \""" becomes """ and \r\n becomes \n) has its room at once. */
 	for (;;) {
 		int c = peek(lx, 0);
 
@@ -422,7 +430,7 @@ lex_block_string(struct gql_lexer *lx, struct gql_token *tok, struct gql_error *
 		if (c == '\n' || c == '\r') {
 			advance_line(lx);
 		} else if (c == '\\' && peek(lx, 1) == '"' && peek(lx, 2) == '"' && peek(lx, 3) == '"') {
-			advance(lx, 1), advance(lx, 1), advance(lx, 1), advance(lx, 1);
+			advance_ascii(lx, 4);
 		} else {
 			size_t cl = char_length(lx);
 
@@ -445,7 +453,7 @@ lex_block_string(struct gql_lexer *lx, struct gql_token *tok, struct gql_error *
 			value[w++] = *r++;
 		}
 	}
-	advance(lx, 1), advance(lx, 1), advance(lx, 1);
+	advance_ascii(lx, 3);
 	w = block_string_value(value, w);
 	value[w] = '\0';
 	tok->kind = GQL_TOKEN_STRING;
@@ -513,7 +521,7 @@ gql_lexer_next(struct gql_lexer *lx, struct gql_token *tok, struct gql_error *er
 			return -1;
 		}
 		tok->kind = GQL_TOKEN_ELLIPSIS;
-		advance(lx, 1), advance(lx, 1), advance(lx, 1);
+		advance_ascii(lx, 3);
 	} else if (c == '"') {
 		rc = peek(lx, 1) == '"' && peek(lx, 2) == '"' ? lex_block_string(lx, tok, err)
 		    : lex_string(lx, tok, err);

@@ -241,6 +241,7 @@ static const struct {
 	{ "query () { a }", "!Expected VAR_SIGN, actual: RPAREN (\")\") at [1, 8]@1:8" },
 	{ "query ($a Int) { a }", "!Expected COLON, actual: IDENTIFIER (\"Int\") at [1, 11]@1:11" },
 	{ "query ($a: 1) { a }", "!Expected one of IDENTIFIER, LBRACKET, actual: INT (\"1\") at [1, 12]@1:12" },
+	{ "query ($a:", "!Expected one of IDENTIFIER, LBRACKET, actual: NOTHING (\"\") at [1, 10]@1:10" },
 	{ "query ($a: [Int) { a }", "!Expected RBRACKET, actual: RPAREN (\")\") at [1, 16]@1:16" },
 	{ "query ($a: Int!!) { a }", "!Expected VAR_SIGN, actual: BANG (\"!\") at [1, 16]@1:16" },
 	{ "query ($a: Int = $b) { a }", "!Expected VALUE, actual: VAR_SIGN (\"$\") at [1, 18]@1:18" },
