@@ -128,7 +128,8 @@ struct gql_definition {
 
 struct gql_document {
 	struct gql_definition *definitions;  /* at least one */
-	unsigned depth;                /* the deepest nesting of fields ({ a { b } }: 2) */
+	/* The deepest nesting of fields: { a { b } } has 2, { ...F } 0. */
+	unsigned depth;
 	struct gql_arena arena;        /* holds the document itself too */
 };
 

@@ -134,7 +134,7 @@ check_selections(const struct gql_selection *s)
 static void
 check_document(const struct gql_document *doc)
 {
-	fuzz_require(doc->definitions != NULL && doc->depth >= 1 && doc->depth <= GQL_DEPTH_MAX);
+	fuzz_require(doc->definitions != NULL && doc->depth <= GQL_DEPTH_MAX);
 	for (const struct gql_definition *d = doc->definitions; d; d = d->next) {
 		check_location(d->loc);
 		fuzz_require(d->name == NULL || is_name(d->name));

@@ -715,6 +715,11 @@ START_TEST(test_depth)
 	ck_assert_uint_eq(doc->depth, GQL_DEPTH_MAX);
 	gql_document_free(doc);
 
+	doc = gql_parse("{ ...F }", 8, &err);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_uint_eq(doc->depth, 0);
+	gql_document_free(doc);
+
 	buf_reset(&b);
 	nested_fields(&b, GQL_DEPTH_MAX + 1, true);
 	assert_limit(&b, "!Query has depth of 26, which exceeds max depth of 25@0:0");
