@@ -35,7 +35,7 @@ gql_error_put_quoted(struct buf *b, const char *s, size_t len)
 			buf_putc(b, letters[n - named]);
 		} else if (c < 0x20 || c == 0x7f) {
 			buf_printf(b, "\\u%04X", c);
-		} else if (c == '#' && i + 1 < len && (s[i + 1] == '{' || s[i + 1] == '$' || s[i + 1] == '@')) {
+		} else if (c == '#' && i + 1 < len && strchr("{$@", s[i + 1]) && s[i + 1] != '\0') {
 			/* Ruby escapes what would start an interpolation. */
 			buf_puts(b, "\\#");
 		} else {

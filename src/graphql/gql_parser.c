@@ -332,7 +332,7 @@ parse_selection_set(struct parser *p, struct gql_selection **out)
 		struct gql_selection *s = gql_arena_alloc(p->arena, sizeof(*s));
 
 		s->loc = p->tok.loc;
-		if ((at(p, GQL_TOKEN_ELLIPSIS) ? parse_fragment_selection(p, s) : parse_field(p, s)) < 0)
+		if (at(p, GQL_TOKEN_ELLIPSIS) ? parse_fragment_selection(p, s) < 0 : parse_field(p, s) < 0)
 			return -1;
 		*tail = s;
 		tail = &s->next;

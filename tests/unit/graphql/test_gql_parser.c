@@ -233,6 +233,8 @@ static const struct {
 	{ "{ a(x: ) }", "!Expected VALUE, actual: RPAREN (\")\") at [1, 8]@1:8" },
 	{ "{ a(x: \"s\" y: %) }", "!Expected VALUE, actual: UNKNOWN_CHAR (\"%\") at [1, 15]@1:15" },
 	{ "{ a(x: 1 \"q\\\"uote\") }", "!Expected NAME, actual: STRING (\"q\\\"uote\") at [1, 10]@1:10" },
+	/* Quoted as Ruby quotes: #{ would start an interpolation there. */
+	{ "{ a(x: 1 \"#{x} #y\") }", "!Expected NAME, actual: STRING (\"\\#{x} #y\") at [1, 10]@1:10" },
 	{ "{ a(x: [1, 2) }", "!Expected VALUE, actual: RPAREN (\")\") at [1, 13]@1:13" },
 	{ "{ a(x: {b 1}) }", "!Expected COLON, actual: INT (\"1\") at [1, 11]@1:11" },
 	{ "{ ... }", "!Expected NAME, actual: RCURLY (\"}\") at [1, 7]@1:7" },
