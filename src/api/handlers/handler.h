@@ -8,6 +8,7 @@
 #define DEPLOY_HANDLER_H
 
 #include "db.h"
+#include "ratelimit.h"
 #include "replies.h"
 #include "render.h"
 #include "request.h"
@@ -31,6 +32,7 @@ struct handler_ctx {
 	struct route_match match;
 	struct resolution *auth;
 	struct url_base urls;
+	struct ratelimit_result rate;  /* the caller's budget, once counted */
 };
 
 /* Handlers, one file per resource. */
@@ -60,5 +62,6 @@ void h_hook_test(struct handler_ctx *ctx);
 void h_commit_statuses_list(struct handler_ctx *ctx);
 void h_commit_status_combined(struct handler_ctx *ctx);
 void h_merge_create(struct handler_ctx *ctx);
+void h_graphql(struct handler_ctx *ctx);
 
 #endif

@@ -132,4 +132,15 @@ bool input_name_set_remove(const struct input *in, const char *field, struct nam
 void name_set_write(const struct name_set *set, struct jsonw *w);
 void name_set_release(struct name_set *set);
 
+/* A string field's value (borrowed, len bytes, may hold NUL), or NULL when
+ * absent or not a string. */
+const char *input_raw_string(const struct input *in, const char *field, size_t *len);
+
+/* A field's JSON value as a GraphQL value in arena (a string as a
+ * String, a number as an Int or a Float, an object with its members in
+ * order), the request variables of graphql.md section 1; NULL when absent. */
+struct gql_arena;
+struct gql_value *input_gql_value(const struct input *in, const char *field,
+    struct gql_arena *arena);
+
 #endif

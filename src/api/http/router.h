@@ -26,6 +26,7 @@ struct route {
 	const char *accepted_scopes;  /* X-Accepted-OAuth-Scopes */
 	const char *id_sequence;      /* creates a row with an id from it */
 	const char *documentation_url;
+	const char *rate_resource;    /* X-RateLimit-Resource, a budget of its own; NULL: core */
 };
 
 struct route_match {

@@ -221,11 +221,11 @@ static const char statuses_sql[] =
     "     EXISTS (SELECT 1 FROM deployment_statuses s WHERE s.deployment_id = d.id"
     "       AND ($2::bigint IS NULL OR s.id < $2) AND ($3::bigint IS NULL OR s.id > $3))"
     "       AS window_nonempty) c"
-    "  LEFT JOIN LATERAL (SELECT " STORE_STATUS_COLUMNS("s", "u")
+    "  LEFT JOIN LATERAL (SELECT s.id AS k_id, " STORE_STATUS_COLUMNS("s", "u")
     "     FROM deployment_statuses s JOIN users u ON u.id = s.creator_id"
     "    WHERE s.id = ANY(c.page)) x ON true"
-    " ORDER BY d.ord, x.id DESC";
-#define STATUSES_FIRST_ITEM_COLUMN 4
+    " ORDER BY d.ord, x.k_id DESC";
+#define STATUSES_FIRST_ITEM_COLUMN 5
 
 static struct db_statement statuses_statements[2];
 

@@ -1,0 +1,1051 @@
+#include "config.h"
+
+#include "graphql_exec.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "access.h"
+#include "gitrefs.h"
+#include "gql_request.h"
+#include "graphql_ids.h"
+#include "graphql_schema.h"
+#include "store_graphql.h"
+
+/* What a resolver returns besides 0: its value is null and its error is
+ * recorded (GX_NULL), or the database failed and the request with it. */
+#define GX_NULL 1
+#define GX_FATAL (-1)
+
+/* A deployment pending status never updated for this long is ABANDONED
+ * (graphql.md section 4.1). */
+#define ABANDONED_AFTER_SECONDS (30 * 60)
+
+struct gx;
+typedef int (*resolver_fn)(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path);
+
+struct gx {
+	struct graphql_exec *x;
+	struct jsonw *w;
+	int64_t now;
+};
+
+/* The statuses of a batch's deployments for one field (a statuses
+ * connection, or latestStatus), read once for all of them. */
+struct status_cache {
+	const struct gql_selection *field;
+	struct graphql_status_page *pages;  /* one per deployment; NULL: failed */
+	struct status_cache *next;
+};
+
+/* Deployments read together (a page, or one node): what their fields
+ * select of the statuses is read for all of them at once. */
+struct deployment_batch {
+	const struct deployment *items;
+	size_t count;
+	const struct graphql_repository *repo;
+	struct status_cache *cache;
+};
+
+struct deployment_ref {
+	struct deployment_batch *batch;
+	size_t index;
+};
+
+struct status_ref {
+	const struct deployment_status *status;
+	const struct deployment_ref *deployment;
+};
+
+struct commit_ref {
+	const char *sha;
+	const struct graphql_repository *repo;
+};
+
+struct ref_ref {
+	const char *name;
+	const char *prefix;
+	const char *sha;
+	const struct graphql_repository *repo;
+};
+
+static const struct gql_schema *const schema = &graphql_schema;
+
+static bool
+is_non_null(const char *type, const char *field)
+{
+	const struct gql_type_def *t = gql_schema_type(schema, type);
+	const struct gql_field_def *f = t ? gql_schema_field(t, field) : NULL;
+
+	return f && f->type[strlen(f->type) - 1] == '!';
+}
+
+/* Where the writer was, to cut back to when a value turns out null. */
+struct mark {
+	struct jsonw w;
+	size_t len;
+};
+
+static void
+mark_take(struct gx *g, struct mark *m)
+{
+	m->w = *g->w;
+	m->len = g->w->out->len;
+}
+
+static void
+mark_restore(struct gx *g, const struct mark *m)
+{
+	*g->w = m->w;
+	g->w->out->len = m->len;
+	if (g->w->out->data)
+		g->w->out->data[m->len] = '\0';
+}
+
+/* An object of type type: each field collected from sets, resolved by fn. */
+static int
+write_object(struct gx *g, const char *type, const struct gql_set *sets,
+    const struct gql_path *path, resolver_fn fn, const void *obj)
+{
+	const struct graphql_exec *x = g->x;
+	struct gql_field_group *f = gql_collect(x->arena, x->doc, schema, sets, type, x->vars);
+
+	jw_object_begin(g->w);
+	for (; f; f = f->next) {
+		struct gql_path p = { .up = path, .key = f->key };
+		struct mark m;
+		int rc;
+
+		mark_take(g, &m);
+		jw_key(g->w, f->key);
+		if (strcmp(f->field->name, "__typename") == 0) {
+			jw_string(g->w, type);
+			continue;
+		}
+		rc = fn(g, obj, f, &p);
+		if (rc == GX_FATAL)
+			return rc;
+		if (rc == GX_NULL) {
+			if (is_non_null(type, f->field->name))
+				return GX_NULL;
+			mark_restore(g, &m);
+			jw_key(g->w, f->key);
+			jw_null(g->w);
+		}
+	}
+	jw_object_end(g->w);
+	return 0;
+}
+
+/* A nullable item of a list: null when it fails. */
+static int
+write_item(struct gx *g, const char *type, const struct gql_set *sets, const struct gql_path *up,
+    size_t index, resolver_fn fn, const void *obj)
+{
+	struct gql_path p = { .up = up, .index = (int64_t)index };
+	struct mark m;
+	int rc;
+
+	mark_take(g, &m);
+	rc = write_object(g, type, sets, &p, fn, obj);
+	if (rc == GX_NULL) {
+		mark_restore(g, &m);
+		jw_null(g->w);
+		rc = 0;
+	}
+	return rc;
+}
+
+static int
+add_error(struct gx *g, const char *type, const struct gql_path *path,
+    const struct gql_selection *field, const struct buf *msg)
+{
+	gql_errors_add(g->x->errs, type, path, field->loc, buf_cstr(msg));
+	return GX_NULL;
+}
+
+static int
+db_failed(struct gx *g, const struct db_error *err)
+{
+	g->x->db_error = *err;
+	return GX_FATAL;
+}
+
+static const char *
+string_arg(struct gx *g, const struct gql_field_group *f, const char *name)
+{
+	const struct gql_value *v = gql_argument(f->field, name, g->x->vars);
+
+	return v && v->kind == GQL_VALUE_STRING ? v->text : NULL;
+}
+
+/* a, sep and b as one string value ("octo/app", "https://host/octo"). */
+static void
+write_joined(struct gx *g, const char *a, const char *sep, const char *b)
+{
+	jw_string_begin(g->w);
+	jw_string_part(g->w, a);
+	jw_string_part(g->w, sep);
+	jw_string_part(g->w, b);
+	jw_string_end(g->w);
+}
+
+static void
+write_id(struct gx *g, const char *type, int64_t id)
+{
+	char *s = render_node_id(type, id);
+
+	jw_string(g->w, s);
+	free(s);
+}
+
+static void
+write_string_or_null_if_empty(struct gx *g, const char *s)
+{
+	if (s && *s)
+		jw_string(g->w, s);
+	else
+		jw_null(g->w);
+}
+
+static void
+write_upper(struct gx *g, const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	for (; *s; s++)
+		buf_putc(&b, (char)toupper((unsigned char)*s));
+	jw_string(g->w, buf_cstr(&b));
+	buf_release(&b);
+}
+
+/* Whether the caller may read repo: as REST's GET of a deployment. */
+static bool
+visible(struct gx *g, const struct graphql_repository *r)
+{
+	struct access_request ar = {
+		.need = ROUTE_REPO_READ,
+		.scope_class = SCOPE_CLASS_DEPLOYMENTS,
+		.principal = &g->x->ctx->auth->principal,
+		.repo_found = true,
+		.repo_private = r->repo.is_private,
+		.permission = r->permission,
+	};
+
+	return access_decide(&ar) == ACCESS_ALLOW;
+}
+
+/* ---- User (every actor and owner here is a user) ---- */
+
+static int
+resolve_user(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct user *u = obj;
+	const char *n = f->field->name;
+	const char *web = g->x->ctx->urls.web;
+
+	(void)path;
+	if (strcmp(n, "login") == 0)
+		jw_string(g->w, u->login);
+	else if (strcmp(n, "url") == 0)
+		write_joined(g, web, "/", u->login);
+	else if (strcmp(n, "resourcePath") == 0)
+		write_joined(g, "", "/", u->login);
+	else if (strcmp(n, "avatarUrl") == 0)
+		render_avatar_url(g->w, &g->x->ctx->urls, u->id);
+	else if (strcmp(n, "id") == 0)
+		write_id(g, "User", u->id);
+	else if (strcmp(n, "databaseId") == 0)
+		jw_int(g->w, u->id);
+	else
+		jw_string(g->w, u->name);
+	return 0;
+}
+
+/* ---- Repository ---- */
+
+static int resolve_repository(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path);
+
+static int
+write_repository(struct gx *g, const struct graphql_repository *r, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	return write_object(g, "Repository", f->sets, path, resolve_repository, r);
+}
+
+/* ---- Commit and Ref ---- */
+
+static void
+write_commit_path(struct gx *g, const char *base, const struct commit_ref *c)
+{
+	jw_string_begin(g->w);
+	jw_string_part(g->w, base);
+	jw_string_part(g->w, "/");
+	jw_string_part(g->w, c->repo->repo.owner.login);
+	jw_string_part(g->w, "/");
+	jw_string_part(g->w, c->repo->repo.name);
+	jw_string_part(g->w, "/commit/");
+	jw_string_part(g->w, c->sha);
+	jw_string_end(g->w);
+}
+
+static int
+resolve_commit(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct commit_ref *c = obj;
+	const char *n = f->field->name;
+
+	if (strcmp(n, "id") == 0) {
+		struct buf key = BUF_INIT;
+		char *id;
+
+		buf_printf(&key, "%lld:%s", (long long)c->repo->repo.id, c->sha);
+		id = render_node_id_text("Commit", buf_cstr(&key));
+		jw_string(g->w, id);
+		free(id);
+		buf_release(&key);
+	} else if (strcmp(n, "oid") == 0) {
+		jw_string(g->w, c->sha);
+	} else if (strcmp(n, "abbreviatedOid") == 0) {
+		jw_stringn(g->w, c->sha, 7);
+	} else if (strcmp(n, "commitUrl") == 0 || strcmp(n, "url") == 0) {
+		write_commit_path(g, g->x->ctx->urls.web, c);
+	} else if (strcmp(n, "commitResourcePath") == 0 || strcmp(n, "resourcePath") == 0) {
+		write_commit_path(g, "", c);
+	} else {
+		return write_repository(g, c->repo, f, path);
+	}
+	return 0;
+}
+
+static int
+resolve_ref(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct ref_ref *r = obj;
+	const char *n = f->field->name;
+
+	if (strcmp(n, "id") == 0) {
+		struct buf key = BUF_INIT;
+		char *id;
+
+		buf_printf(&key, "%lld:%s%s", (long long)r->repo->repo.id, r->prefix, r->name);
+		id = render_node_id_text("Ref", buf_cstr(&key));
+		jw_string(g->w, id);
+		free(id);
+		buf_release(&key);
+	} else if (strcmp(n, "name") == 0) {
+		jw_string(g->w, r->name);
+	} else if (strcmp(n, "prefix") == 0) {
+		jw_string(g->w, r->prefix);
+	} else if (strcmp(n, "target") == 0) {
+		struct commit_ref c = { r->sha, r->repo };
+
+		return write_object(g, "Commit", f->sets, path, resolve_commit, &c);
+	} else {
+		return write_repository(g, r->repo, f, path);
+	}
+	return 0;
+}
+
+/* The branch or tag a deployment's ref names now, or null (a SHA, a ref
+ * gone, no git directory): graphql.md section 3. */
+static int
+write_deployment_ref(struct gx *g, const struct deployment *d, const struct graphql_repository *r,
+    const struct gql_field_group *f, const struct gql_path *path)
+{
+	char sha[41];
+	enum gitrefs_kind kind;
+	struct ref_ref ref = { .sha = sha, .repo = r };
+	const char *name = d->ref;
+
+	if (r->repo.git_dir == NULL ||
+	    gitrefs_resolve_kind(r->repo.git_dir, d->ref, sha, &kind) != GITREFS_FOUND ||
+	    (kind != GITREFS_KIND_BRANCH && kind != GITREFS_KIND_TAG)) {
+		jw_null(g->w);
+		return 0;
+	}
+	ref.prefix = kind == GITREFS_KIND_BRANCH ? "refs/heads/" : "refs/tags/";
+	if (strncmp(name, ref.prefix, strlen(ref.prefix)) == 0)
+		name += strlen(ref.prefix);
+	ref.name = name;
+	return write_object(g, "Ref", f->sets, path, resolve_ref, &ref);
+}
+
+/* ---- Connections ---- */
+
+/* first/last/after/before of a connection field as a window; GX_NULL
+ * with GitHub's error when they do not make one (graphql.md 2.2). */
+static int
+window_args(struct gx *g, const struct gql_field_group *f, const struct gql_path *path,
+    bool with_time, struct graphql_window *w)
+{
+	static const char *const bounds[] = { "first", "last" };
+	static const char *const cursors[] = { "after", "before" };
+	const char *conn = f->field->name;
+	struct buf msg = BUF_INIT;
+	int64_t n[2] = { -1, -1 };
+	int rc = 0;
+
+	memset(w, 0, sizeof(*w));
+	for (size_t i = 0; i < 2 && rc == 0; i++) {
+		const struct gql_value *v = gql_argument(f->field, bounds[i], g->x->vars);
+
+		if (v == NULL || v->kind != GQL_VALUE_INT)
+			continue;
+		n[i] = strtoll(v->text, NULL, 10);
+		if (n[i] < 0) {
+			buf_printf(&msg, "`%s` on the `%s` connection cannot be less than zero.",
+			    bounds[i], conn);
+			rc = add_error(g, "INVALID_PAGINATION", path, f->field, &msg);
+		} else if (n[i] > GQL_PAGE_MAX) {
+			buf_printf(&msg, "Requesting %lld records on the `%s` connection exceeds the "
+			    "`%s` limit of %d records.", (long long)n[i], conn, bounds[i], GQL_PAGE_MAX);
+			rc = add_error(g, "EXCESSIVE_PAGINATION", path, f->field, &msg);
+		}
+	}
+	if (rc == 0 && n[0] >= 0 && n[1] >= 0) {
+		buf_printf(&msg, "Passing both `first` and `last` to paginate the `%s` connection is "
+		    "not supported.", conn);
+		rc = add_error(g, NULL, path, f->field, &msg);
+	}
+	for (size_t i = 0; i < 2 && rc == 0; i++) {
+		const struct gql_value *v = gql_argument(f->field, cursors[i], g->x->vars);
+		struct graphql_key *k = i == 0 ? &w->after : &w->before;
+
+		if (v == NULL || v->kind != GQL_VALUE_STRING)
+			continue;
+		if (graphql_cursor_parse(v->text, v->len, with_time, k) < 0) {
+			buf_puts(&msg, "`");
+			buf_append(&msg, v->text, v->len);
+			buf_puts(&msg, "` does not appear to be a valid cursor.");
+			rc = add_error(g, "INVALID_CURSOR_ARGUMENTS", path, f->field, &msg);
+		}
+	}
+	w->from_end = n[1] >= 0;
+	/* Neither: only totalCount or pageInfo is selected (gql_analyse). */
+	w->limit = n[0] >= 0 ? n[0] : n[1] >= 0 ? n[1] : 0;
+	buf_release(&msg);
+	return rc;
+}
+
+struct connection {
+	const struct graphql_page_info *info;
+	size_t count;
+	struct deployment_batch *deployments;       /* a deployments connection */
+	const struct graphql_status_page *statuses; /* a statuses connection */
+	const struct deployment_ref *parent;        /* the statuses' deployment */
+};
+
+struct edge {
+	const struct connection *c;
+	size_t index;
+};
+
+static int resolve_deployment(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path);
+static int resolve_status(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path);
+
+static void
+connection_cursor(const struct connection *c, size_t i, struct buf *out)
+{
+	struct graphql_key k = { .set = true };
+
+	if (c->deployments) {
+		k.created_at = c->deployments->items[i].created_at;
+		k.id = c->deployments->items[i].id;
+	} else {
+		k.id = c->statuses->items[i].id;
+	}
+	graphql_cursor_write(out, &k);
+}
+
+/* The connection's node i: an object of its node type. */
+static int
+write_connection_node(struct gx *g, const struct connection *c, size_t i,
+    const struct gql_set *sets, const struct gql_path *path, bool in_list)
+{
+	struct deployment_ref d = { c->deployments, i };
+	struct status_ref s = { c->statuses ? &c->statuses->items[i] : NULL, c->parent };
+	const char *type = c->deployments ? "Deployment" : "DeploymentStatus";
+	resolver_fn fn = c->deployments ? resolve_deployment : resolve_status;
+	const void *obj = c->deployments ? (const void *)&d : (const void *)&s;
+
+	if (in_list)
+		return write_item(g, type, sets, path, i, fn, obj);
+	return write_object(g, type, sets, path, fn, obj);
+}
+
+static int
+resolve_edge(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct edge *e = obj;
+
+	if (strcmp(f->field->name, "cursor") == 0) {
+		struct buf cursor = BUF_INIT;
+
+		connection_cursor(e->c, e->index, &cursor);
+		jw_string(g->w, buf_cstr(&cursor));
+		buf_release(&cursor);
+		return 0;
+	}
+	return write_connection_node(g, e->c, e->index, f->sets, path, false);
+}
+
+static int
+resolve_page_info(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct connection *c = obj;
+	const char *n = f->field->name;
+	bool start = strcmp(n, "startCursor") == 0;
+
+	(void)path;
+	if (strcmp(n, "hasNextPage") == 0) {
+		jw_bool(g->w, c->info->has_next);
+	} else if (strcmp(n, "hasPreviousPage") == 0) {
+		jw_bool(g->w, c->info->has_previous);
+	} else if (c->count == 0) {
+		jw_null(g->w);
+	} else {
+		struct buf cursor = BUF_INIT;
+
+		connection_cursor(c, start ? 0 : c->count - 1, &cursor);
+		jw_string(g->w, buf_cstr(&cursor));
+		buf_release(&cursor);
+	}
+	return 0;
+}
+
+static int
+resolve_connection(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct connection *c = obj;
+	const char *n = f->field->name;
+	const char *edge_type = c->deployments ? "DeploymentEdge" : "DeploymentStatusEdge";
+	int rc = 0;
+
+	if (strcmp(n, "totalCount") == 0) {
+		jw_int(g->w, c->info->total);
+	} else if (strcmp(n, "pageInfo") == 0) {
+		rc = write_object(g, "PageInfo", f->sets, path, resolve_page_info, c);
+	} else {
+		bool nodes = strcmp(n, "nodes") == 0;
+
+		jw_array_begin(g->w);
+		for (size_t i = 0; i < c->count && rc == 0; i++) {
+			struct edge e = { c, i };
+
+			rc = nodes ? write_connection_node(g, c, i, f->sets, path, true)
+			    : write_item(g, edge_type, f->sets, path, i, resolve_edge, &e);
+		}
+		jw_array_end(g->w);
+	}
+	return rc;
+}
+
+static void
+status_cache_free(struct deployment_batch *b)
+{
+	while (b->cache) {
+		struct status_cache *c = b->cache;
+
+		b->cache = c->next;
+		for (size_t i = 0; c->pages && i < b->count; i++)
+			graphql_status_page_release(&c->pages[i]);
+		free(c->pages);
+		free(c);
+	}
+}
+
+/* The statuses field f selects of a batch's deployments, read on first
+ * use for all of them; NULL with *rc set when its arguments were refused
+ * or the database failed. latestStatus is the window {first: 1}. */
+static const struct graphql_status_page *
+batch_statuses(struct gx *g, const struct deployment_ref *d, const struct gql_field_group *f,
+    const struct gql_path *path, int *rc)
+{
+	struct deployment_batch *b = d->batch;
+	struct status_cache *c;
+	struct graphql_window w = { .limit = 1 };
+	struct db_error err;
+	int64_t *ids;
+
+	for (c = b->cache; c; c = c->next)
+		if (c->field == f->field) {
+			*rc = c->pages ? 0 : GX_NULL;
+			return c->pages ? &c->pages[d->index] : NULL;
+		}
+	c = xcalloc(1, sizeof(*c));
+	c->field = f->field;
+	c->next = b->cache;
+	b->cache = c;
+	if (strcmp(f->field->name, "statuses") == 0 && (*rc = window_args(g, f, path, false, &w)))
+		return NULL;
+	ids = xcalloc(b->count, sizeof(*ids));
+	for (size_t i = 0; i < b->count; i++)
+		ids[i] = b->items[i].id;
+	c->pages = xcalloc(b->count, sizeof(*c->pages));
+	if (store_graphql_statuses(g->x->ctx->db, ids, b->count, &w, c->pages, &err) < 0) {
+		free(c->pages);
+		c->pages = NULL;
+		free(ids);
+		*rc = db_failed(g, &err);
+		return NULL;
+	}
+	free(ids);
+	*rc = 0;
+	return &c->pages[d->index];
+}
+
+static int
+resolve_deployments(struct gx *g, const struct graphql_repository *r,
+    const struct gql_field_group *f, const struct gql_path *path)
+{
+	const struct gql_value *envs = gql_argument(f->field, "environments", g->x->vars);
+	const struct gql_value *order = gql_argument(f->field, "orderBy", g->x->vars);
+	struct graphql_deployment_page page;
+	struct graphql_window w;
+	struct buf names = BUF_INIT;
+	struct jsonw nw;
+	struct db_error err;
+	bool descending = false;
+	int rc;
+
+	if ((rc = window_args(g, f, path, true, &w)))
+		return rc;
+	for (const struct gql_argument *a = order ? order->fields : NULL; a; a = a->next) {
+		const struct gql_value *v = gql_resolve(a->value, g->x->vars);
+
+		if (strcmp(a->name, "direction") == 0 && v && strcmp(v->text, "DESC") == 0)
+			descending = true;
+	}
+	/* environments: [] or null is no filter (graphql.md section 6). */
+	if (envs && envs->kind == GQL_VALUE_LIST && envs->items) {
+		jw_init(&nw, &names);
+		jw_array_begin(&nw);
+		for (const struct gql_value *i = envs->items; i; i = i->next) {
+			const struct gql_value *v = gql_resolve(i, g->x->vars);
+
+			if (v && v->kind == GQL_VALUE_STRING)
+				jw_stringn(&nw, v->text, v->len);
+		}
+		jw_array_end(&nw);
+	}
+	if (store_graphql_deployments(g->x->ctx->db, r->repo.id, names.len ? buf_cstr(&names) : NULL,
+		descending, &w, &page, &err) < 0) {
+		buf_release(&names);
+		return db_failed(g, &err);
+	}
+	buf_release(&names);
+	{
+		struct deployment_batch batch = { page.items, page.count, r, NULL };
+		struct connection c = { .info = &page.info, .count = page.count, .deployments = &batch };
+
+		rc = write_object(g, "DeploymentConnection", f->sets, path, resolve_connection, &c);
+		status_cache_free(&batch);
+	}
+	graphql_deployment_page_release(&page);
+	return rc;
+}
+
+/* ---- Deployment and DeploymentStatus ---- */
+
+static void
+write_deployment_state(struct gx *g, const struct deployment *d)
+{
+	if (d->latest_state == NULL)
+		jw_string(g->w, g->now - d->created_at > ABANDONED_AFTER_SECONDS ? "ABANDONED"
+		    : "PENDING");
+	else if (strcmp(d->latest_state, "success") == 0)
+		jw_string(g->w, "ACTIVE");
+	else if (strcmp(d->latest_state, "inactive") == 0 && d->transient_environment)
+		jw_string(g->w, "DESTROYED");
+	else
+		write_upper(g, d->latest_state);
+}
+
+/* The JSON encoding of the stored JSON text, as a string: two layers of
+ * JSON in the response, as GitHub sends (graphql.md section 3.1). */
+static void
+write_payload(struct gx *g, const char *payload)
+{
+	struct buf text = BUF_INIT;
+	struct jsonw tw;
+
+	if (payload == NULL) {
+		jw_null(g->w);
+		return;
+	}
+	jw_init(&tw, &text);
+	jw_string(&tw, payload);
+	jw_string(g->w, buf_cstr(&text));
+	buf_release(&text);
+}
+
+static int
+resolve_deployment(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct deployment_ref *ref = obj;
+	const struct deployment *d = &ref->batch->items[ref->index];
+	const struct graphql_repository *r = ref->batch->repo;
+	const char *n = f->field->name;
+
+	if (strcmp(n, "commit") == 0) {
+		struct commit_ref c = { d->sha, r };
+
+		return write_object(g, "Commit", f->sets, path, resolve_commit, &c);
+	}
+	if (strcmp(n, "creator") == 0)
+		return write_object(g, "User", f->sets, path, resolve_user, &d->creator);
+	if (strcmp(n, "repository") == 0)
+		return write_repository(g, r, f, path);
+	if (strcmp(n, "ref") == 0)
+		return write_deployment_ref(g, d, r, f, path);
+	if (strcmp(n, "latestStatus") == 0 || strcmp(n, "statuses") == 0) {
+		int rc;
+		const struct graphql_status_page *p = batch_statuses(g, ref, f, path, &rc);
+
+		if (p == NULL)
+			return rc;
+		if (strcmp(n, "statuses") == 0) {
+			struct connection c = { .info = &p->info, .count = p->count, .statuses = p,
+				.parent = ref };
+
+			return write_object(g, "DeploymentStatusConnection", f->sets, path,
+			    resolve_connection, &c);
+		}
+		if (p->count == 0) {
+			jw_null(g->w);
+			return 0;
+		}
+		{
+			struct status_ref s = { &p->items[0], ref };
+
+			return write_object(g, "DeploymentStatus", f->sets, path, resolve_status, &s);
+		}
+	}
+	if (strcmp(n, "commitOid") == 0)
+		jw_string(g->w, d->sha);
+	else if (strcmp(n, "createdAt") == 0)
+		render_time(g->w, d->created_at);
+	else if (strcmp(n, "updatedAt") == 0)
+		render_time(g->w, d->updated_at);
+	else if (strcmp(n, "databaseId") == 0)
+		jw_int(g->w, d->id);
+	else if (strcmp(n, "id") == 0)
+		write_id(g, "Deployment", d->id);
+	else if (strcmp(n, "description") == 0)
+		jw_string(g->w, d->description);
+	else if (strcmp(n, "environment") == 0 || strcmp(n, "latestEnvironment") == 0)
+		jw_string(g->w, d->environment);
+	else if (strcmp(n, "originalEnvironment") == 0)
+		jw_string(g->w, d->original_environment);
+	else if (strcmp(n, "payload") == 0)
+		write_payload(g, d->payload);
+	else if (strcmp(n, "state") == 0)
+		write_deployment_state(g, d);
+	else
+		jw_string(g->w, d->task);
+	return 0;
+}
+
+static int
+resolve_status(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct status_ref *ref = obj;
+	const struct deployment_status *s = ref->status;
+	const char *n = f->field->name;
+
+	if (strcmp(n, "creator") == 0)
+		return write_object(g, "User", f->sets, path, resolve_user, &s->creator);
+	if (strcmp(n, "deployment") == 0)
+		return write_object(g, "Deployment", f->sets, path, resolve_deployment, ref->deployment);
+	if (strcmp(n, "createdAt") == 0)
+		render_time(g->w, s->created_at);
+	else if (strcmp(n, "updatedAt") == 0)
+		render_time(g->w, s->updated_at);
+	else if (strcmp(n, "description") == 0)
+		jw_string(g->w, s->description);
+	else if (strcmp(n, "environment") == 0)
+		jw_string(g->w, s->environment);
+	else if (strcmp(n, "environmentUrl") == 0)
+		write_string_or_null_if_empty(g, s->environment_url);
+	else if (strcmp(n, "logUrl") == 0)
+		write_string_or_null_if_empty(g, s->log_url);
+	else if (strcmp(n, "id") == 0)
+		write_id(g, "DeploymentStatus", s->id);
+	else
+		write_upper(g, s->state);
+	return 0;
+}
+
+static void
+write_repository_url(struct gx *g, const struct graphql_repository *r)
+{
+	jw_string_begin(g->w);
+	jw_string_part(g->w, g->x->ctx->urls.web);
+	jw_string_part(g->w, "/");
+	jw_string_part(g->w, r->repo.owner.login);
+	jw_string_part(g->w, "/");
+	jw_string_part(g->w, r->repo.name);
+	jw_string_end(g->w);
+}
+
+static int
+resolve_repository(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct graphql_repository *r = obj;
+	const char *n = f->field->name;
+	const char *owner = r->repo.owner.login;
+
+	if (strcmp(n, "deployments") == 0)
+		return resolve_deployments(g, r, f, path);
+	if (strcmp(n, "owner") == 0)
+		return write_object(g, "User", f->sets, path, resolve_user, &r->repo.owner);
+	if (strcmp(n, "id") == 0)
+		write_id(g, "Repository", r->repo.id);
+	else if (strcmp(n, "databaseId") == 0)
+		jw_int(g->w, r->repo.id);
+	else if (strcmp(n, "name") == 0)
+		jw_string(g->w, r->repo.name);
+	else if (strcmp(n, "nameWithOwner") == 0)
+		write_joined(g, owner, "/", r->repo.name);
+	else if (strcmp(n, "url") == 0)
+		write_repository_url(g, r);
+	else
+		jw_bool(g->w, r->repo.is_private);
+	return 0;
+}
+
+/* ---- Query ---- */
+
+static int
+not_found_node(struct gx *g, const struct gql_field_group *f, const struct gql_path *path,
+    const char *id, size_t len)
+{
+	struct buf msg = BUF_INIT;
+	int rc;
+
+	buf_puts(&msg, "Could not resolve to a node with the global id of '");
+	buf_append(&msg, id, len);
+	buf_putc(&msg, '\'');
+	rc = add_error(g, "NOT_FOUND", path, f->field, &msg);
+	buf_release(&msg);
+	return rc;
+}
+
+/* The repository of a node found by id, if the caller may see it:
+ * 1, 0 (not found or not visible), GX_FATAL. */
+static int
+node_repository(struct gx *g, int64_t id, struct graphql_repository *r)
+{
+	struct db_error err;
+	int found = store_graphql_repository_by_id(g->x->ctx->db,
+	    g->x->ctx->auth->principal.user.id, id, r, &err);
+
+	if (found < 0)
+		return db_failed(g, &err);
+	return found && visible(g, r);
+}
+
+static int
+write_deployment_node(struct gx *g, const struct deployment *d, const struct deployment_status *s,
+    const struct graphql_repository *r, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	struct deployment_batch batch = { d, 1, r, NULL };
+	struct deployment_ref ref = { &batch, 0 };
+	struct status_ref sref = { s, &ref };
+	int rc = s ? write_object(g, "DeploymentStatus", f->sets, path, resolve_status, &sref)
+	    : write_object(g, "Deployment", f->sets, path, resolve_deployment, &ref);
+
+	status_cache_free(&batch);
+	return rc;
+}
+
+/* A node by its global id (graphql.md section 5): a Repository,
+ * Deployment, DeploymentStatus or the viewer; anything else, or what the
+ * caller cannot see, is NOT_FOUND. */
+static int
+write_node(struct gx *g, const struct gql_value *idv, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	char type[GRAPHQL_TYPE_NAME_MAX];
+	struct graphql_repository r = { 0 };
+	struct deployment d = { 0 };
+	struct deployment_status s = { 0 };
+	struct db_error err;
+	int64_t key, repo_id = 0;
+	int found = 0, rc;
+
+	if (idv == NULL || idv->kind != GQL_VALUE_STRING ||
+	    graphql_id_parse(idv->text, idv->len, type, &key) < 0)
+		return not_found_node(g, f, path, idv ? idv->text : "", idv ? idv->len : 0);
+	if (strcmp(type, "User") == 0 && key == g->x->ctx->auth->principal.user.id)
+		return write_object(g, "User", f->sets, path, resolve_user,
+		    &g->x->ctx->auth->principal.user);
+	if (strcmp(type, "Repository") == 0) {
+		found = 1;
+		repo_id = key;
+	} else if (strcmp(type, "DeploymentStatus") == 0) {
+		found = store_graphql_status(g->x->ctx->db, key, &s, &repo_id, &err);
+		if (found > 0)
+			key = s.deployment_id;
+	}
+	if (found >= 0 && (strcmp(type, "Deployment") == 0 || found > 0) &&
+	    strcmp(type, "Repository") != 0)
+		found = store_graphql_deployment(g->x->ctx->db, key, &d, &repo_id, &err);
+	if (found < 0) {
+		deployment_status_release(&s);
+		return db_failed(g, &err);
+	}
+	if (found > 0)
+		found = node_repository(g, repo_id, &r);
+	if (found == GX_FATAL)
+		rc = GX_FATAL;
+	else if (found == 0)
+		rc = not_found_node(g, f, path, idv->text, idv->len);
+	else if (strcmp(type, "Repository") == 0)
+		rc = write_repository(g, &r, f, path);
+	else
+		rc = write_deployment_node(g, &d, s.id ? &s : NULL, &r, f, path);
+	deployment_status_release(&s);
+	deployment_release(&d);
+	repository_release(&r.repo);
+	return rc;
+}
+
+static int
+resolve_nodes(struct gx *g, const struct gql_field_group *f, const struct gql_path *path)
+{
+	const struct gql_value *ids = gql_argument(f->field, "ids", g->x->vars);
+	size_t n = 0, i = 0;
+	int rc = 0;
+
+	for (const struct gql_value *v = ids ? ids->items : NULL; v; v = v->next)
+		n++;
+	if (n > GQL_PAGE_MAX) {
+		struct buf msg = BUF_INIT;
+
+		buf_printf(&msg, "Requesting %zu records on the `nodes` connection exceeds the "
+		    "`first` limit of %d records.", n, GQL_PAGE_MAX);
+		rc = add_error(g, "EXCESSIVE_PAGINATION", path, f->field, &msg);
+		buf_release(&msg);
+		return rc;
+	}
+	jw_array_begin(g->w);
+	for (const struct gql_value *v = ids ? ids->items : NULL; v && rc >= 0; v = v->next, i++) {
+		struct gql_path p = { .up = path, .index = (int64_t)i };
+		struct mark m;
+
+		mark_take(g, &m);
+		rc = write_node(g, gql_resolve(v, g->x->vars), f, &p);
+		if (rc == GX_NULL) {
+			mark_restore(g, &m);
+			jw_null(g->w);
+			rc = 0;
+		}
+	}
+	jw_array_end(g->w);
+	return rc;
+}
+
+static int
+resolve_repository_by_name(struct gx *g, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const char *owner = string_arg(g, f, "owner"), *name = string_arg(g, f, "name");
+	struct graphql_repository r = { 0 };
+	struct db_error err;
+	int found, rc;
+
+	found = owner && name ? store_graphql_repository(g->x->ctx->db,
+	    g->x->ctx->auth->principal.user.id, owner, name, &r, &err) : 0;
+	if (found < 0)
+		return db_failed(g, &err);
+	if (found == 0 || !visible(g, &r)) {
+		struct buf msg = BUF_INIT;
+
+		buf_printf(&msg, "Could not resolve to a Repository with the name '%s/%s'.",
+		    owner ? owner : "", name ? name : "");
+		rc = add_error(g, "NOT_FOUND", path, f->field, &msg);
+		buf_release(&msg);
+	} else {
+		rc = write_repository(g, &r, f, path);
+	}
+	repository_release(&r.repo);
+	return rc;
+}
+
+static int
+resolve_rate_limit(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct graphql_exec *x = obj;
+	const char *n = f->field->name;
+
+	(void)path;
+	if (strcmp(n, "cost") == 0)
+		jw_int(g->w, x->cost.cost);
+	else if (strcmp(n, "limit") == 0)
+		jw_int(g->w, x->rate.limit);
+	else if (strcmp(n, "nodeCount") == 0)
+		jw_int(g->w, x->cost.nodes);
+	else if (strcmp(n, "remaining") == 0)
+		jw_int(g->w, x->rate.remaining);
+	else if (strcmp(n, "resetAt") == 0)
+		render_time(g->w, x->rate.reset);
+	else
+		jw_int(g->w, x->rate.used);
+	return 0;
+}
+
+static int
+resolve_query(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const char *n = f->field->name;
+
+	(void)obj;
+	if (strcmp(n, "repository") == 0)
+		return resolve_repository_by_name(g, f, path);
+	if (strcmp(n, "node") == 0)
+		return write_node(g, gql_argument(f->field, "id", g->x->vars), f, path);
+	if (strcmp(n, "nodes") == 0)
+		return resolve_nodes(g, f, path);
+	if (strcmp(n, "viewer") == 0)
+		return write_object(g, "User", f->sets, path, resolve_user,
+		    &g->x->ctx->auth->principal.user);
+	return write_object(g, "RateLimit", f->sets, path, resolve_rate_limit, g->x);
+}
+
+int
+graphql_execute(struct graphql_exec *x, const struct gql_definition *op, struct jsonw *w)
+{
+	struct gx g = { .x = x, .w = w, .now = (int64_t)time(NULL) };
+	struct gql_set root = { .selections = op->selections };
+	struct mark m;
+	int rc;
+
+	mark_take(&g, &m);
+	rc = write_object(&g, "Query", &root, NULL, resolve_query, NULL);
+	if (rc == GX_NULL) {
+		/* A non-null root field (viewer, nodes) failed: data is null. */
+		mark_restore(&g, &m);
+		jw_null(w);
+	}
+	return rc == GX_FATAL ? -1 : 0;
+}

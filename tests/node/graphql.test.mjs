@@ -1,0 +1,369 @@
+// The GraphQL endpoint (shared/spec/graphql.md) with GitHub's own client,
+// @octokit/graphql, as branch-deploy and Backstage use it. Every query is
+// first validated against GitHub's published schema (@octokit/graphql-
+// schema, with graphql-js), so the tests only send what GitHub accepts; the
+// queries of graphql.md section 9 run verbatim.
+
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+
+import { graphql as octokitGraphql, GraphqlResponseError } from '@octokit/graphql';
+import { schema as githubSchema } from '@octokit/graphql-schema';
+import { buildSchema, parse, validate } from 'graphql';
+
+import {
+	API_URL, DEPLOY_URL, createRepo, createUserWithToken, octokit,
+} from './helpers.mjs';
+
+// GitHub's published SDL defines a few fields twice, which graphql-js
+// refuses unless told the SDL is valid.
+const GITHUB_SCHEMA = buildSchema(githubSchema.idl, { assumeValidSDL: true });
+const SHA = '315cec138fc9d7dbc8a47c6bba4217d3965ede3b';
+const SHA2 = 'a'.repeat(40);
+
+// Fails unless query is valid against GitHub's schema.
+function assertValidOnGitHub(query) {
+	const errors = validate(GITHUB_SCHEMA, parse(query));
+	assert.deepEqual(errors.map((e) => e.message), [], 'not valid on GitHub');
+}
+
+// A client as branch-deploy's (@actions/github) is built: a GHES base URL.
+function client(token, baseUrl = API_URL) {
+	const gql = octokitGraphql.defaults({ baseUrl, headers: { authorization: `token ${token}` } });
+	return (query, variables = {}) => {
+		assertValidOnGitHub(query);
+		return gql(query, variables);
+	};
+}
+
+// The raw answer (status, headers, body), for errors octokit throws on.
+async function post(token, body, path = '/api/graphql') {
+	const res = await fetch(`${DEPLOY_URL}${path}`, {
+		method: 'POST',
+		headers: { authorization: `bearer ${token}`, 'content-type': 'application/json' },
+		body: typeof body === 'string' ? body : JSON.stringify(body),
+	});
+	return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
+async function postValid(token, query, variables) {
+	assertValidOnGitHub(query);
+	return post(token, { query, variables });
+}
+
+// graphql.md 9.1, verbatim (whitespace included).
+const BRANCH_DEPLOY_V12 = `
+    query BranchDeployments($repo_owner: String!, $repo_name: String!, $environment: String!, $first: Int!, $cursor: String) {
+      repository(owner: $repo_owner, name: $repo_name) {
+        id
+        nameWithOwner
+        deployments(environments: [$environment], first: $first, after: $cursor, orderBy: { field: CREATED_AT, direction: DESC }) {
+          nodes {
+            createdAt
+            environment
+            id
+            payload
+            state
+            commit {
+              oid
+            }
+          }
+          pageInfo {
+            endCursor
+            hasNextPage
+          }
+        }
+      }
+    }
+`;
+
+// graphql.md 9.2, page 1 (the template's ${page} as null).
+const BRANCH_DEPLOY_V11 = `
+    query ($repo_owner: String!, $repo_name: String!, $environment: String!) {
+      repository(owner: $repo_owner, name: $repo_name) {
+        deployments(environments: [$environment], first: 100, after: null, orderBy: { field: CREATED_AT, direction: DESC }) {
+          nodes {
+            createdAt
+            environment
+            updatedAt
+            id
+            payload
+            state
+            ref {
+              name
+            }
+            creator {
+              login
+            }
+            commit {
+              oid
+            }
+          }
+          pageInfo {
+            endCursor
+            hasNextPage
+          }
+        }
+      }
+    }
+`;
+
+// graphql.md 9.3, the current Backstage plugin before 0.6.0.
+const BACKSTAGE = `
+query deployments($owner: String!, $repo: String!, $last: Int, $lastStatuses: Int) {
+  repository(owner: $owner, name: $repo) {
+    deployments(last: $last) {
+      nodes {
+        state
+        environment
+        updatedAt
+        commit {
+          abbreviatedOid
+          commitUrl
+        }
+        statuses(last: $lastStatuses) {
+          nodes {
+            logUrl
+          }
+        }
+        creator {
+          login
+        }
+        repository {
+          nameWithOwner
+        }
+        payload
+      }
+    }
+  }
+}
+`;
+
+// 9.3, the plugin 0.6.0 text: not valid GraphQL, answered with GitHub's parse error.
+const BACKSTAGE_060 = `
+query deployments($owner: String!, $repo: String!, environments: [String!] $last: Int, $lastStatuses: Int) {
+  repository(owner: $owner, name: $repo) {
+    deployments(last: $last, environments: $environments) {
+      nodes {
+        state
+      }
+    }
+  }
+}
+`;
+
+// 9.4, shields.io's badge.
+const SHIELDS = `
+        query ($user: String!, $repo: String!, $environment: String!) {
+          repository(owner: $user, name: $repo) {
+            deployments(last: 1, environments: [$environment]) {
+              nodes {
+                latestStatus {
+                  state
+                }
+              }
+            }
+          }
+        }
+`;
+
+describe('GraphQL', () => {
+	let alice, rest, repo, gql, first, second;
+
+	before(async () => {
+		alice = createUserWithToken({ prefix: 'gql' });
+		rest = octokit(alice.token);
+		repo = createRepo(alice.login);
+		gql = client(alice.token);
+		const create = async (environment, sha, payload) => (await rest.request(
+		    'POST /repos/{owner}/{repo}/deployments', {
+			...repo, ref: sha, environment, payload, auto_merge: false, required_contexts: [],
+		})).data;
+		first = await create('production', SHA, { type: 'branch-deploy', sha: SHA });
+		second = await create('staging', SHA2, 'plain');
+		await rest.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+			...repo, deployment_id: first.id, state: 'success', log_url: 'https://ci.example/1',
+		});
+	});
+
+	it('serves branch-deploy v12 verbatim, and sees the active deployment after success', async () => {
+		const vars = { repo_owner: repo.owner, repo_name: repo.repo, environment: 'production', first: 1, cursor: null };
+		const data = await gql(BRANCH_DEPLOY_V12, vars);
+		const r = data.repository;
+		assert.equal(r.id, rest.request ? r.id : '');
+		assert.equal(r.nameWithOwner.toLowerCase(), repo.fullName.toLowerCase());
+		assert.equal(r.deployments.nodes.length, 1);
+		const node = r.deployments.nodes[0];
+		assert.equal(node.id, first.node_id);
+		assert.equal(node.environment, 'production');
+		assert.equal(node.state, 'ACTIVE');
+		assert.equal(node.commit.oid, SHA);
+		assert.equal(node.createdAt, first.created_at);
+		// Two layers of JSON, as GitHub sends (graphql.md 3.1).
+		assert.deepEqual(JSON.parse(JSON.parse(node.payload)), { type: 'branch-deploy', sha: SHA });
+		assert.equal(r.deployments.pageInfo.hasNextPage, false);
+		assert.ok(r.deployments.pageInfo.endCursor);
+	});
+
+	it('serves branch-deploy v9 to v11 page 1 verbatim', async () => {
+		const data = await gql(BRANCH_DEPLOY_V11, { repo_owner: repo.owner, repo_name: repo.repo, environment: 'production' });
+		const nodes = data.repository.deployments.nodes;
+		assert.equal(nodes.length, 1);
+		assert.equal(nodes[0].state, 'ACTIVE');
+		assert.equal(nodes[0].creator.login, alice.login);
+		// Made from a SHA in a repository without git: no Ref.
+		assert.equal(nodes[0].ref, null);
+	});
+
+	it('serves the Backstage query verbatim, oldest first, with the undeclared host ignored', async () => {
+		const data = await gql(BACKSTAGE, { host: 'github.com', owner: repo.owner, repo: repo.repo, last: 10, lastStatuses: 5 });
+		const nodes = data.repository.deployments.nodes;
+		assert.deepEqual(nodes.map((n) => n.environment), ['production', 'staging']);
+		assert.equal(nodes[0].commit.abbreviatedOid, SHA.slice(0, 7));
+		assert.match(nodes[0].commit.commitUrl, new RegExp(`/${repo.owner}/${repo.repo}/commit/${SHA}$`));
+		assert.deepEqual(nodes[0].statuses.nodes, [{ logUrl: 'https://ci.example/1' }]);
+		assert.equal(nodes[1].state, 'PENDING');
+		assert.equal(nodes[1].payload, JSON.stringify('"plain"'));
+		assert.equal(nodes[1].repository.nameWithOwner, repo.fullName);
+	});
+
+	it('answers the Backstage 0.6.0 text with GitHub\'s parse error', async () => {
+		const { status, body } = await post(alice.token, { query: BACKSTAGE_060, variables: { owner: repo.owner, repo: repo.repo } });
+		assert.equal(status, 200);
+		assert.deepEqual(body, { errors: [{ message: 'Expected VAR_SIGN, actual: IDENTIFIER ("environments") at [2, 52]', locations: [{ line: 2, column: 52 }] }] });
+	});
+
+	it('serves shields.io\'s badge query', async () => {
+		const data = await gql(SHIELDS, { user: repo.owner, repo: repo.repo, environment: 'production' });
+		assert.deepEqual(data.repository.deployments.nodes, [{ latestStatus: { state: 'SUCCESS' } }]);
+	});
+
+	it('shows no active deployment after an inactive status', async () => {
+		const other = createRepo(alice.login);
+		const d = (await rest.request('POST /repos/{owner}/{repo}/deployments', {
+			...other, ref: SHA, environment: 'production', auto_merge: false, required_contexts: [],
+		})).data;
+		const status = (state) => rest.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+			...other, deployment_id: d.id, state,
+		});
+		const vars = { repo_owner: other.owner, repo_name: other.repo, environment: 'production', first: 1, cursor: null };
+		await status('success');
+		assert.equal((await gql(BRANCH_DEPLOY_V12, vars)).repository.deployments.nodes[0].state, 'ACTIVE');
+		await status('inactive');
+		const nodes = (await gql(BRANCH_DEPLOY_V12, vars)).repository.deployments.nodes;
+		assert.equal(nodes[0].state, 'INACTIVE');
+	});
+
+	it('pages with cursors in either direction, edges and totalCount', async () => {
+		const q = `query($o: String!, $n: String!, $after: String) {
+		  repository(owner: $o, name: $n) {
+		    deployments(first: 1, after: $after) {
+		      totalCount
+		      edges { cursor node { databaseId } }
+		      pageInfo { startCursor endCursor hasNextPage hasPreviousPage }
+		    }
+		  }
+		}`;
+		const p1 = (await gql(q, { o: repo.owner, n: repo.repo })).repository.deployments;
+		assert.equal(p1.totalCount, 2);
+		assert.equal(p1.edges[0].node.databaseId, first.id);
+		assert.equal(p1.edges[0].cursor, p1.pageInfo.endCursor);
+		assert.deepEqual([p1.pageInfo.hasNextPage, p1.pageInfo.hasPreviousPage], [true, false]);
+		const p2 = (await gql(q, { o: repo.owner, n: repo.repo, after: p1.pageInfo.endCursor })).repository.deployments;
+		assert.equal(p2.edges[0].node.databaseId, second.id);
+		assert.deepEqual([p2.pageInfo.hasNextPage, p2.pageInfo.hasPreviousPage], [false, true]);
+	});
+
+	it('has aliases, fragments, @include/@skip and __typename', async () => {
+		const q = `query($o: String!, $n: String!, $yes: Boolean!) {
+		  r: repository(owner: $o, name: $n) {
+		    __typename
+		    newest: deployments(last: 1) { nodes { ...D } }
+		    oldest: deployments(first: 1) { nodes { ... on Deployment { task } id @skip(if: $yes) } }
+		    name @include(if: $yes)
+		  }
+		}
+		fragment D on Deployment { __typename environment databaseId }`;
+		const data = await gql(q, { o: repo.owner, n: repo.repo, yes: true });
+		assert.deepEqual(data, { r: {
+			__typename: 'Repository',
+			newest: { nodes: [{ __typename: 'Deployment', environment: 'staging', databaseId: second.id }] },
+			oldest: { nodes: [{ task: 'deploy' }] },
+			name: repo.repo,
+		} });
+	});
+
+	it('resolves node and nodes by REST node_id, viewer and rateLimit', async () => {
+		const q = `query($id: ID!, $ids: [ID!]!) {
+		  node(id: $id) { __typename id ... on Deployment { databaseId latestStatus { state deployment { databaseId } } } }
+		  nodes(ids: $ids) { id }
+		  viewer { login }
+		  rateLimit { cost limit remaining used nodeCount }
+		}`;
+		const data = await gql(q, { id: first.node_id, ids: [second.node_id] });
+		assert.equal(data.node.__typename, 'Deployment');
+		assert.equal(data.node.databaseId, first.id);
+		assert.deepEqual(data.node.latestStatus, { state: 'SUCCESS', deployment: { databaseId: first.id } });
+		assert.deepEqual(data.nodes, [{ id: second.node_id }]);
+		assert.equal(data.viewer.login, alice.login);
+		assert.equal(data.rateLimit.cost, 1);
+	});
+
+	it('counts against a GraphQL budget of its own, on /graphql too', async () => {
+		const { status, headers, body } = await post(alice.token, { query: '{ viewer { login } }' }, '/graphql');
+		assert.equal(status, 200);
+		assert.equal(headers.get('x-ratelimit-resource'), 'graphql');
+		assert.deepEqual(body, { data: { viewer: { login: alice.login } } });
+	});
+
+	describe('errors (graphql.md section 2)', () => {
+		it('is NOT_FOUND for a private repository the caller cannot see', async () => {
+			const bob = createUserWithToken({ prefix: 'gqlb' });
+			const hidden = createRepo(bob.login, undefined, { private: true });
+			const q = 'query($o: String!, $n: String!) {\n  repository(owner: $o, name: $n) { id }\n}';
+			const { status, body } = await postValid(alice.token, q, { o: hidden.owner, n: hidden.repo });
+			assert.equal(status, 200);
+			assert.deepEqual(body, {
+				data: { repository: null },
+				errors: [{ type: 'NOT_FOUND', path: ['repository'], locations: [{ line: 2, column: 3 }],
+					message: `Could not resolve to a Repository with the name '${hidden.fullName}'.` }],
+			});
+			await assert.rejects(client(alice.token)(q, { o: hidden.owner, n: hidden.repo }), GraphqlResponseError);
+		});
+
+		it('needs first or last for nodes', async () => {
+			const q = 'query($o: String!, $n: String!) {\n  repository(owner: $o, name: $n) {\n    deployments { nodes { id } }\n  }\n}';
+			const { body } = await postValid(alice.token, q, { o: repo.owner, n: repo.repo });
+			assert.deepEqual(body, { errors: [{ type: 'MISSING_PAGINATION_BOUNDARIES', path: ['repository', 'deployments'],
+				locations: [{ line: 3, column: 5 }],
+				message: 'You must provide a `first` or `last` value to properly paginate the `deployments` connection.' }] });
+		});
+
+		it('refuses more than 100 and a bad cursor, nulling the repository', async () => {
+			const q = 'query($o: String!, $n: String!, $f: Int, $a: String) {\n  repository(owner: $o, name: $n) {\n    id\n    deployments(first: $f, after: $a) { nodes { id } }\n  }\n}';
+			let { body } = await postValid(alice.token, q, { o: repo.owner, n: repo.repo, f: 101 });
+			assert.deepEqual(body, { data: { repository: null }, errors: [{ type: 'EXCESSIVE_PAGINATION',
+				path: ['repository', 'deployments'], locations: [{ line: 4, column: 5 }],
+				message: 'Requesting 101 records on the `deployments` connection exceeds the `first` limit of 100 records.' }] });
+			({ body } = await postValid(alice.token, q, { o: repo.owner, n: repo.repo, f: 1, a: 'abc' }));
+			assert.deepEqual(body, { data: { repository: null }, errors: [{ type: 'INVALID_CURSOR_ARGUMENTS',
+				path: ['repository', 'deployments'], locations: [{ line: 4, column: 5 }],
+				message: '`abc` does not appear to be a valid cursor.' }] });
+		});
+
+		it('answers an unknown field as GitHub does', async () => {
+			const { body } = await post(alice.token, { query: '{ viewer { nope } }' });
+			assert.deepEqual(body, { errors: [{ path: ['query', 'viewer', 'nope'],
+				extensions: { code: 'undefinedField', typeName: 'User', fieldName: 'nope' },
+				locations: [{ line: 1, column: 12 }], message: 'Field \'nope\' doesn\'t exist on type \'User\'' }] });
+		});
+
+		it('answers a missing query and bad JSON', async () => {
+			assert.deepEqual((await post(alice.token, {})).body,
+			    { errors: [{ message: 'A query attribute must be specified and must be a string.' }] });
+			const bad = await post(alice.token, '{');
+			assert.equal(bad.status, 400);
+			assert.equal(bad.body.message, 'Problems parsing JSON');
+		});
+	});
+});
