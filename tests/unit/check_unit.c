@@ -22,6 +22,8 @@ main(void)
 		api_config_suite,
 		gql_lexer_suite,
 		gql_parser_suite,
+		gql_validate_suite,
+		graphql_ids_suite,
 	};
 	SRunner *sr;
 	int failed;
