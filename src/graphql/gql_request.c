@@ -119,8 +119,8 @@ problem_could_not_coerce(struct coercion *c, const struct gql_value *v, const ch
 	buf_printf(&c->problem, " to %s", type);
 }
 
-static bool
-fits_int32(const char *text)
+bool
+gql_int32(const char *text)
 {
 	long long n;
 	char *end;
@@ -138,7 +138,7 @@ coerce_scalar(struct coercion *c, const struct gql_type_def *t, const struct gql
 {
 	const char *n = t->name;
 
-	if (strcmp(n, "Int") == 0 && v->kind == GQL_VALUE_INT && fits_int32(v->text))
+	if (strcmp(n, "Int") == 0 && v->kind == GQL_VALUE_INT && gql_int32(v->text))
 		return v;
 	if (strcmp(n, "Float") == 0 && (v->kind == GQL_VALUE_INT || v->kind == GQL_VALUE_FLOAT))
 		return v;

@@ -66,6 +66,9 @@ struct gql_field_group *gql_collect(struct gql_arena *arena, const struct gql_do
     const struct gql_schema *schema, const struct gql_set *sets, const char *concrete,
     const struct gql_argument *vars);
 
+/* Whether an Int literal's text is within GraphQL's 32 bits. */
+bool gql_int32(const char *text);
+
 /* The value as JSON (an enum as its name, a variable as null). */
 void gql_value_write_json(struct jsonw *w, const struct gql_value *v);
 

@@ -2,7 +2,6 @@
 
 #include "gql_validate.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,17 +88,6 @@ print_value(struct buf *b, const struct gql_value *val)
 	}
 }
 
-static bool
-fits_int32(const char *text)
-{
-	long long n;
-	char *end;
-
-	errno = 0;
-	n = strtoll(text, &end, 10);
-	return errno == 0 && *end == '\0' && n >= INT32_MIN && n <= INT32_MAX;
-}
-
 static bool literal_fits(struct validator *v, const char *ref, size_t len,
     const struct gql_value *val);
 
@@ -107,7 +95,7 @@ static bool
 scalar_fits(const char *name, const struct gql_value *val)
 {
 	if (strcmp(name, "Int") == 0)
-		return val->kind == GQL_VALUE_INT && fits_int32(val->text);
+		return val->kind == GQL_VALUE_INT && gql_int32(val->text);
 	if (strcmp(name, "Float") == 0)
 		return val->kind == GQL_VALUE_INT || val->kind == GQL_VALUE_FLOAT;
 	if (strcmp(name, "Boolean") == 0)

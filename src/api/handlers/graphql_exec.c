@@ -294,6 +294,21 @@ write_commit_path(struct gx *g, const char *base, const struct commit_ref *c)
 	jw_string_end(g->w);
 }
 
+/* A git object's id: "<repository id>:<a><b>" (spec section 5). */
+static void
+write_git_id(struct gx *g, const char *type, const struct graphql_repository *r, const char *a,
+    const char *b)
+{
+	struct buf key = BUF_INIT;
+	char *id;
+
+	buf_printf(&key, "%lld:%s%s", (long long)r->repo.id, a, b);
+	id = render_node_id_text(type, buf_cstr(&key));
+	jw_string(g->w, id);
+	free(id);
+	buf_release(&key);
+}
+
 static int
 resolve_commit(struct gx *g, const void *obj, const struct gql_field_group *f,
     const struct gql_path *path)
@@ -302,14 +317,7 @@ resolve_commit(struct gx *g, const void *obj, const struct gql_field_group *f,
 	const char *n = f->field->name;
 
 	if (strcmp(n, "id") == 0) {
-		struct buf key = BUF_INIT;
-		char *id;
-
-		buf_printf(&key, "%lld:%s", (long long)c->repo->repo.id, c->sha);
-		id = render_node_id_text("Commit", buf_cstr(&key));
-		jw_string(g->w, id);
-		free(id);
-		buf_release(&key);
+		write_git_id(g, "Commit", c->repo, c->sha, "");
 	} else if (strcmp(n, "oid") == 0) {
 		jw_string(g->w, c->sha);
 	} else if (strcmp(n, "abbreviatedOid") == 0) {
@@ -332,14 +340,7 @@ resolve_ref(struct gx *g, const void *obj, const struct gql_field_group *f,
 	const char *n = f->field->name;
 
 	if (strcmp(n, "id") == 0) {
-		struct buf key = BUF_INIT;
-		char *id;
-
-		buf_printf(&key, "%lld:%s%s", (long long)r->repo->repo.id, r->prefix, r->name);
-		id = render_node_id_text("Ref", buf_cstr(&key));
-		jw_string(g->w, id);
-		free(id);
-		buf_release(&key);
+		write_git_id(g, "Ref", r->repo, r->prefix, r->name);
 	} else if (strcmp(n, "name") == 0) {
 		jw_string(g->w, r->name);
 	} else if (strcmp(n, "prefix") == 0) {

@@ -303,10 +303,32 @@ graphql_status_page_release(struct graphql_status_page *p)
 	memset(p, 0, sizeof(*p));
 }
 
-struct deployment_row {
-	struct deployment deployment;
+/* A row of one deployment or status, with its repository's id first. */
+struct row_by_id {
 	int64_t repository_id;
+	union {
+		struct deployment deployment;
+		struct deployment_status status;
+	} u;
 };
+
+static void
+read_deployment_row(const PGresult *r, int row, int col, void *item)
+{
+	struct row_by_id *out = item;
+
+	out->repository_id = db_get_int64(r, row, col);
+	store_read_deployment(r, row, col + 1, &out->u.deployment);
+}
+
+static void
+read_status_row(const PGresult *r, int row, int col, void *item)
+{
+	struct row_by_id *out = item;
+
+	out->repository_id = db_get_int64(r, row, col);
+	store_read_status(r, row, col + 1, &out->u.status);
+}
 
 static struct db_statement deployment_statement = {
 	.name = "graphql_deployment",
@@ -314,37 +336,6 @@ static struct db_statement deployment_statement = {
 	.read_only = true,
 	.sql = "SELECT d.repository_id, " STORE_DEPLOYMENT_COLUMNS("d", "u")
 	    "  FROM deployments d JOIN users u ON u.id = d.creator_id WHERE d.id = $1",
-};
-
-static void
-read_deployment_row(const PGresult *r, int row, int col, void *item)
-{
-	struct deployment_row *out = item;
-
-	out->repository_id = db_get_int64(r, row, col);
-	store_read_deployment(r, row, col + 1, &out->deployment);
-}
-
-int
-store_graphql_deployment(struct db *db, int64_t id, struct deployment *out,
-    int64_t *repository_id, struct db_error *err)
-{
-	char idbuf[STORE_INT_LEN];
-	const char *params[1] = { idbuf };
-	struct deployment_row row;
-	int found;
-
-	store_format_int(idbuf, id);
-	found = store_read_one(db, &deployment_statement, params, read_deployment_row, &row,
-	    sizeof(row), err);
-	*out = row.deployment;
-	*repository_id = row.repository_id;
-	return found;
-}
-
-struct status_row {
-	struct deployment_status status;
-	int64_t repository_id;
 };
 
 static struct db_statement status_statement = {
@@ -356,28 +347,37 @@ static struct db_statement status_statement = {
 	    "  JOIN deployments d ON d.id = s.deployment_id WHERE s.id = $1",
 };
 
-static void
-read_status_row(const PGresult *r, int row, int col, void *item)
+static int
+read_by_id(struct db *db, struct db_statement *st, store_row_reader read, int64_t id,
+    struct row_by_id *row, struct db_error *err)
 {
-	struct status_row *out = item;
+	char idbuf[STORE_INT_LEN];
+	const char *params[1] = { idbuf };
 
-	out->repository_id = db_get_int64(r, row, col);
-	store_read_status(r, row, col + 1, &out->status);
+	store_format_int(idbuf, id);
+	return store_read_one(db, st, params, read, row, sizeof(*row), err);
+}
+
+int
+store_graphql_deployment(struct db *db, int64_t id, struct deployment *out,
+    int64_t *repository_id, struct db_error *err)
+{
+	struct row_by_id row;
+	int found = read_by_id(db, &deployment_statement, read_deployment_row, id, &row, err);
+
+	*out = row.u.deployment;
+	*repository_id = row.repository_id;
+	return found;
 }
 
 int
 store_graphql_status(struct db *db, int64_t id, struct deployment_status *out,
     int64_t *repository_id, struct db_error *err)
 {
-	char idbuf[STORE_INT_LEN];
-	const char *params[1] = { idbuf };
-	struct status_row row;
-	int found;
+	struct row_by_id row;
+	int found = read_by_id(db, &status_statement, read_status_row, id, &row, err);
 
-	store_format_int(idbuf, id);
-	found = store_read_one(db, &status_statement, params, read_status_row, &row, sizeof(row),
-	    err);
-	*out = row.status;
+	*out = row.u.status;
 	*repository_id = row.repository_id;
 	return found;
 }
