@@ -5,6 +5,9 @@
 // queries of graphql.md section 9 run verbatim.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { before, describe, it } from 'node:test';
 
 import { graphql as octokitGraphql, GraphqlResponseError } from '@octokit/graphql';
@@ -12,7 +15,7 @@ import { schema as githubSchema } from '@octokit/graphql-schema';
 import { buildSchema, parse, validate } from 'graphql';
 
 import {
-	API_URL, DEPLOY_URL, createRepo, createUserWithToken, octokit,
+	API_URL, DEPLOY_URL, createRepo, createUserWithToken, octokit, runGit,
 } from './helpers.mjs';
 
 // GitHub's published SDL defines a few fields twice, which graphql-js
@@ -190,7 +193,7 @@ describe('GraphQL', () => {
 		const vars = { repo_owner: repo.owner, repo_name: repo.repo, environment: 'production', first: 1, cursor: null };
 		const data = await gql(BRANCH_DEPLOY_V12, vars);
 		const r = data.repository;
-		assert.equal(r.id, rest.request ? r.id : '');
+		assert.equal(r.id, (await rest.request('GET /repos/{owner}/{repo}', repo)).data.node_id);
 		assert.equal(r.nameWithOwner.toLowerCase(), repo.fullName.toLowerCase());
 		assert.equal(r.deployments.nodes.length, 1);
 		const node = r.deployments.nodes[0];
@@ -316,7 +319,109 @@ describe('GraphQL', () => {
 		assert.deepEqual(body, { data: { viewer: { login: alice.login } } });
 	});
 
+	it('pages branch-deploy v12 newest first, one at a time, never repeating a cursor', async () => {
+		const paged = createRepo(alice.login);
+		const ids = [];
+		for (let i = 0; i < 3; i++)
+			ids.push((await rest.request('POST /repos/{owner}/{repo}/deployments', {
+				...paged, ref: SHA, environment: 'production', auto_merge: false, required_contexts: [],
+			})).data.id);
+		const seen = [];
+		let cursor = null, r;
+		do {
+			r = (await gql(BRANCH_DEPLOY_V12, { repo_owner: paged.owner, repo_name: paged.repo,
+				environment: 'production', first: 1, cursor })).repository.deployments;
+			assert.ok(!seen.includes(r.pageInfo.endCursor));
+			seen.push(r.pageInfo.endCursor);
+			cursor = r.pageInfo.endCursor;
+		} while (r.pageInfo.hasNextPage);
+		assert.equal(seen.length, 3);
+		const last = `query($o: String!, $n: String!, $before: String) {
+		  repository(owner: $o, name: $n) {
+		    deployments(last: 2, before: $before) { nodes { databaseId } pageInfo { hasPreviousPage hasNextPage startCursor } }
+		  }
+		}`;
+		const tail = (await gql(last, { o: paged.owner, n: paged.repo })).repository.deployments;
+		assert.deepEqual(tail.nodes.map((n) => n.databaseId), ids.slice(1));
+		assert.deepEqual([tail.pageInfo.hasPreviousPage, tail.pageInfo.hasNextPage], [true, false]);
+		const head = (await gql(last, { o: paged.owner, n: paged.repo, before: tail.pageInfo.startCursor })).repository.deployments;
+		assert.deepEqual(head.nodes.map((n) => n.databaseId), ids.slice(0, 1));
+	});
+
+	it('pages a deployment\'s statuses newest first, and finds a status by id', async () => {
+		const d = (await rest.request('POST /repos/{owner}/{repo}/deployments', {
+			...repo, ref: SHA, environment: 'qa', auto_merge: false, required_contexts: [],
+		})).data;
+		const made = [];
+		for (const state of ['queued', 'in_progress', 'failure'])
+			made.push((await rest.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+				...repo, deployment_id: d.id, state, environment_url: state === 'failure' ? 'https://qa.example' : '',
+			})).data);
+		const q = `query($id: ID!, $after: String) {
+		  node(id: $id) {
+		    ... on Deployment {
+		      state
+		      statuses(first: 2, after: $after) {
+		        totalCount
+		        nodes { state environmentUrl logUrl creator { login } }
+		        pageInfo { endCursor hasNextPage }
+		      }
+		    }
+		  }
+		}`;
+		const p1 = (await gql(q, { id: d.node_id })).node;
+		assert.equal(p1.state, 'FAILURE');
+		assert.equal(p1.statuses.totalCount, 3);
+		assert.deepEqual(p1.statuses.nodes.map((n) => n.state), ['FAILURE', 'IN_PROGRESS']);
+		assert.deepEqual(p1.statuses.nodes[0], { state: 'FAILURE', environmentUrl: 'https://qa.example', logUrl: null,
+			creator: { login: alice.login } });
+		assert.equal(p1.statuses.pageInfo.hasNextPage, true);
+		const p2 = (await gql(q, { id: d.node_id, after: p1.statuses.pageInfo.endCursor })).node;
+		assert.deepEqual(p2.statuses.nodes.map((n) => n.state), ['QUEUED']);
+		assert.equal(p2.statuses.pageInfo.hasNextPage, false);
+		const one = (await gql('query($id: ID!) { node(id: $id) { ... on DeploymentStatus { state deployment { databaseId } } } }',
+			{ id: made[0].node_id })).node;
+		assert.deepEqual(one, { state: 'QUEUED', deployment: { databaseId: d.id } });
+	});
+
+	it('serves the Ref a deployment of a branch names', async () => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'deploy-gql-git-'));
+		const work = path.join(dir, 'work');
+		runGit(dir, 'init', '-q', '-b', 'main', work);
+		writeFileSync(path.join(work, 'a.txt'), 'a\n');
+		runGit(work, 'add', 'a.txt');
+		runGit(work, 'commit', '-qm', 'one');
+		runGit(dir, 'clone', '-q', '--bare', work, path.join(dir, 'repo.git'));
+		const sha = runGit(work, 'rev-parse', 'HEAD');
+		const withGit = createRepo(alice.login, undefined, { gitDir: path.join(dir, 'repo.git') });
+		await rest.request('POST /repos/{owner}/{repo}/deployments', { ...withGit, ref: 'main', auto_merge: false, required_contexts: [] });
+		const q = `query($o: String!, $n: String!) { repository(owner: $o, name: $n) {
+		  deployments(first: 1) { nodes { ref { name prefix target { oid ... on Commit { abbreviatedOid } } } } } } }`;
+		const data = await gql(q, { o: withGit.owner, n: withGit.repo });
+		assert.deepEqual(data.repository.deployments.nodes[0].ref,
+		    { name: 'main', prefix: 'refs/heads/', target: { oid: sha, abbreviatedOid: sha.slice(0, 7) } });
+		rmSync(dir, { recursive: true, force: true });
+	});
+
 	describe('errors (graphql.md section 2)', () => {
+		it('is NOT_FOUND per unresolvable node, keeping the list\'s order', async () => {
+			const q = 'query($ids: [ID!]!) {\n  nodes(ids: $ids) { id }\n}';
+			const { body } = await postValid(alice.token, q, { ids: [first.node_id, 'nope'] });
+			assert.deepEqual(body, { data: { nodes: [{ id: first.node_id }, null] }, errors: [{ type: 'NOT_FOUND',
+				path: ['nodes', 1], locations: [{ line: 2, column: 3 }],
+				message: 'Could not resolve to a node with the global id of \'nope\'' }] });
+		});
+
+		it('refuses first and last together, and a GET', async () => {
+			const q = 'query($o: String!, $n: String!) {\n  repository(owner: $o, name: $n) {\n    deployments(first: 1, last: 1) { totalCount }\n  }\n}';
+			const { body } = await postValid(alice.token, q, { o: repo.owner, n: repo.repo });
+			assert.deepEqual(body, { data: { repository: null }, errors: [{ path: ['repository', 'deployments'],
+				locations: [{ line: 3, column: 5 }],
+				message: 'Passing both `first` and `last` to paginate the `deployments` connection is not supported.' }] });
+			const res = await fetch(`${DEPLOY_URL}/graphql`, { headers: { authorization: `token ${alice.token}` } });
+			assert.equal(res.status, 404);
+		});
+
 		it('is NOT_FOUND for a private repository the caller cannot see', async () => {
 			const bob = createUserWithToken({ prefix: 'gqlb' });
 			const hidden = createRepo(bob.login, undefined, { private: true });
