@@ -7,7 +7,11 @@
  * message of UTF-8 (it quotes the text) and a location inside the text
  * unless it is one of the three without; a document's every node is well
  * formed (names are GraphQL names, each list ends, the kinds agree with
- * the parts present) and its depth is within GQL_DEPTH_MAX.
+ * the parts present) and its depth is within GQL_DEPTH_MAX. Each
+ * operation of a document is then validated against the served schema,
+ * its variables coerced (none given) and, when valid, analysed: each step
+ * fails exactly when it adds errors, whose text is UTF-8, and the fragment
+ * spreads of no document make any step slow (gql_validate's size bound).
  */
 #include "config.h"
 
@@ -17,7 +21,11 @@
 #include "fuzz.h"
 #include "gql_lexer.h"
 #include "gql_limits.h"
+#include "gql_analysis.h"
 #include "gql_parser.h"
+#include "gql_request.h"
+#include "gql_validate.h"
+#include "graphql_schema.h"
 
 static unsigned text_lines;
 
@@ -180,6 +188,35 @@ check_tokens(const char *text, size_t size)
 	gql_arena_release(&arena);
 }
 
+static void
+check_operations(struct gql_document *doc)
+{
+	for (const struct gql_definition *op = doc->definitions; op; op = op->next) {
+		struct gql_errors errs;
+		struct gql_argument *vars;
+		struct gql_cost cost;
+		size_t before;
+		int rc;
+
+		if (op->kind != GQL_DEFINITION_OPERATION)
+			continue;
+		gql_errors_init(&errs);
+		rc = gql_validate(doc, &graphql_schema, op, &errs);
+		fuzz_require((rc < 0) == (errs.count > 0));
+		if (rc == 0) {
+			rc = gql_coerce_variables(&doc->arena, &graphql_schema, op, NULL, &vars, &errs);
+			fuzz_require((rc < 0) == (errs.count > 0));
+		}
+		if (rc == 0) {
+			before = errs.count;
+			rc = gql_analyse(doc, &graphql_schema, op, vars, &errs, &cost);
+			fuzz_require((rc < 0) == (errs.count > before) && cost.cost >= 1);
+		}
+		fuzz_require(utf8_is_valid(gql_errors_finish(&errs), errs.text.len));
+		gql_errors_release(&errs);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -198,6 +235,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (doc) {
 		fuzz_require(err.message.len == 0);
 		check_document(doc);
+		check_operations(doc);
 		gql_document_free(doc);
 	} else {
 		const char *m = buf_cstr(&err.message);
