@@ -14,6 +14,10 @@ struct analysis {
 	struct gql_errors *errs;
 	int64_t nodes;
 	int64_t requests;
+	/* Where the running total first passed the limit inside another
+	 * connection: GitHub's message names that connection. */
+	const char *passed_at;
+	int64_t passed_with;
 	int failed;
 };
 
@@ -85,6 +89,10 @@ walk_field(struct analysis *a, const struct gql_type_def *type, const struct gql
 		if (n < 0)
 			n = 0;
 		a->requests += multiplier;
+		if (a->passed_at == NULL && multiplier > 1 && a->nodes + multiplier * n > GQL_NODE_LIMIT) {
+			a->passed_at = sel->name;
+			a->passed_with = a->nodes + multiplier * n;
+		}
 		multiplier *= n;
 		a->nodes += multiplier;
 		/* Beyond this the sums could overflow; the answer is decided. */
@@ -140,8 +148,14 @@ gql_analyse(const struct gql_document *doc, const struct gql_schema *schema,
 	if (a.nodes > GQL_NODE_LIMIT) {
 		struct buf msg = BUF_INIT;
 
-		buf_puts(&msg, "This query requests up to ");
-		put_thousands(&msg, a.nodes);
+		if (a.passed_at) {
+			buf_printf(&msg, "By the time this query traverses to the %s connection, it is "
+			    "requesting up to ", a.passed_at);
+			put_thousands(&msg, a.passed_with);
+		} else {
+			buf_puts(&msg, "This query requests up to ");
+			put_thousands(&msg, a.nodes);
+		}
 		buf_puts(&msg, " possible nodes which exceeds the maximum limit of ");
 		put_thousands(&msg, GQL_NODE_LIMIT);
 		buf_putc(&msg, '.');

@@ -4,7 +4,9 @@
  * (`nodes` or `edges`) are selected needs `first` or `last`
  * (MISSING_PAGINATION_BOUNDARIES), and the nodes a query may return (each
  * connection's size times the sizes of the connections around it, summed)
- * must stay within GQL_NODE_LIMIT (MAX_NODE_LIMIT_EXCEEDED). Both are
+ * must stay within GQL_NODE_LIMIT (MAX_NODE_LIMIT_EXCEEDED: the message
+ * names the nested connection where the running total first passed it,
+ * GitHub's second form, or gives the total). Both are
  * answered with `errors` alone, no `data`. The same walk gives the cost
  * `rateLimit` shows.
  */

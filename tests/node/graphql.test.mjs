@@ -228,6 +228,9 @@ describe('GraphQL', () => {
 		assert.equal(nodes[1].state, 'PENDING');
 		assert.equal(nodes[1].payload, JSON.stringify('"plain"'));
 		assert.equal(nodes[1].repository.nameWithOwner, repo.fullName);
+		const counts = await gql(`query($o: String!, $n: String!) { repository(owner: $o, name: $n) {
+		  deployments(first: 10) { nodes { statuses { totalCount } } } } }`, { o: repo.owner, n: repo.repo });
+		assert.deepEqual(counts.repository.deployments.nodes.map((n) => n.statuses.totalCount), [1, 0]);
 	});
 
 	it('answers the Backstage 0.6.0 text with GitHub\'s parse error', async () => {

@@ -146,11 +146,11 @@ reverse_items(void *items, size_t count, size_t size)
 }
 
 static void
-read_page_info(const PGresult *r, struct graphql_page_info *info, int col)
+read_page_info(const PGresult *r, int row, int col, struct graphql_page_info *info)
 {
-	info->total = db_get_int64(r, 0, col);
-	info->has_next = db_get_bool(r, 0, col + 1);
-	info->has_previous = db_get_bool(r, 0, col + 2);
+	info->total = db_get_int64(r, row, col);
+	info->has_next = db_get_bool(r, row, col + 1);
+	info->has_previous = db_get_bool(r, row, col + 2);
 }
 
 int
@@ -174,7 +174,7 @@ store_graphql_deployments(struct db *db, int64_t repository_id, const char *envi
 		return -1;
 	rows = PQntuples(r);
 	if (rows > 0) {
-		read_page_info(r, &out->info, 0);
+		read_page_info(r, 0, 0, &out->info);
 		if (!PQgetisnull(r, 0, DEPLOYMENTS_FIRST_ITEM_COLUMN)) {
 			out->items = xcalloc((size_t)rows, sizeof(*out->items));
 			for (int i = 0; i < rows; i++)
@@ -255,7 +255,6 @@ store_graphql_statuses(struct db *db, const int64_t *deployment_ids, size_t n,
 		lim };
 	PGresult *r;
 	int rows;
-	size_t page = 0;
 
 	memset(pages, 0, n * sizeof(*pages));
 	buf_putc(&ids, '{');
@@ -274,21 +273,32 @@ store_graphql_statuses(struct db *db, const int64_t *deployment_ids, size_t n,
 	if (r == NULL)
 		return -1;
 	rows = PQntuples(r);
-	for (int i = 0; i < rows; i++) {
-		struct graphql_status_page *p;
+	/* Rows come grouped by deployment, in the order asked: a first pass
+	 * sizes each page, the second reads it. */
+	for (int pass = 0; pass < 2; pass++) {
+		size_t page = 0;
 
-		/* Rows come grouped by deployment, in the order asked. */
-		while (page < n && db_get_int64(r, i, 0) != deployment_ids[page])
-			page++;
-		if (page == n)
-			break;
-		p = &pages[page];
-		if (p->items == NULL) {
-			read_page_info(r, &p->info, 1);
-			p->items = xcalloc((size_t)rows, sizeof(*p->items));
+		for (int i = 0; i < rows; i++) {
+			struct graphql_status_page *p;
+
+			while (page < n && db_get_int64(r, i, 0) != deployment_ids[page])
+				page++;
+			if (page == n)
+				break;
+			p = &pages[page];
+			if (PQgetisnull(r, i, STATUSES_FIRST_ITEM_COLUMN)) {
+				read_page_info(r, i, 1, &p->info);
+			} else if (pass == 0) {
+				p->count++;
+			} else {
+				if (p->items == NULL) {
+					read_page_info(r, i, 1, &p->info);
+					p->items = xcalloc(p->count, sizeof(*p->items));
+					p->count = 0;
+				}
+				store_read_status(r, i, STATUSES_FIRST_ITEM_COLUMN, &p->items[p->count++]);
+			}
 		}
-		if (!PQgetisnull(r, i, STATUSES_FIRST_ITEM_COLUMN))
-			store_read_status(r, i, STATUSES_FIRST_ITEM_COLUMN, &p->items[p->count++]);
 	}
 	PQclear(r);
 	return 0;

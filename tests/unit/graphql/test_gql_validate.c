@@ -125,8 +125,9 @@ static const struct {
 	{ "query ($n: Int = 100) { repository(owner: \"o\", name: \"n\") { a: deployments(first: $n) {"
 	  " nodes { statuses(first: $n) { nodes { deployment { statuses(first: 100) { totalCount }"
 	  " } } } } } } }", NULL,
-	  "[{\"type\":\"MAX_NODE_LIMIT_EXCEEDED\",\"message\":\"This query "
-	  "requests up to 1,010,100 possible nodes which exceeds the maximum limit of 500,000.\"}]" },
+	  "[{\"type\":\"MAX_NODE_LIMIT_EXCEEDED\",\"message\":\"By the time this query "
+	  "traverses to the statuses connection, it is requesting up to 1,010,100 possible nodes "
+	  "which exceeds the maximum limit of 500,000.\"}]" },
 	{ "{ viewer { login @skip(if: true) @cached } }", NULL,
 	  "[{\"path\":[\"query\",\"viewer\",\"login\"],\"extensions\":{\"code\":\"undefinedDirective\","
 	  "\"directiveName\":\"cached\"},\"locations\":[{\"line\":1,\"column\":34}],\"message\":"
