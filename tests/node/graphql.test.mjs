@@ -231,6 +231,11 @@ describe('GraphQL', () => {
 		const counts = await gql(`query($o: String!, $n: String!) { repository(owner: $o, name: $n) {
 		  deployments(first: 10) { nodes { statuses { totalCount } } } } }`, { o: repo.owner, n: repo.repo });
 		assert.deepEqual(counts.repository.deployments.nodes.map((n) => n.statuses.totalCount), [1, 0]);
+		const byCommit = await gql(`query($o: String!, $n: String!) { repository(owner: $o, name: $n) {
+		  deployments(last: 1) { nodes { commit { deployments(first: 5) { totalCount nodes { databaseId } } } } } } }`,
+		    { o: repo.owner, n: repo.repo });
+		assert.deepEqual(byCommit.repository.deployments.nodes[0].commit.deployments,
+		    { totalCount: 1, nodes: [{ databaseId: second.id }] });
 	});
 
 	it('answers the Backstage 0.6.0 text with GitHub\'s parse error', async () => {
@@ -399,10 +404,15 @@ describe('GraphQL', () => {
 		const withGit = createRepo(alice.login, undefined, { gitDir: path.join(dir, 'repo.git') });
 		await rest.request('POST /repos/{owner}/{repo}/deployments', { ...withGit, ref: 'main', auto_merge: false, required_contexts: [] });
 		const q = `query($o: String!, $n: String!) { repository(owner: $o, name: $n) {
+		  defaultBranchRef { name }
+		  full: ref(qualifiedName: "refs/heads/main") { prefix }
+		  none: ref(qualifiedName: "nope") { name }
 		  deployments(first: 1) { nodes { ref { name prefix target { oid ... on Commit { abbreviatedOid } } } } } } }`;
 		const data = await gql(q, { o: withGit.owner, n: withGit.repo });
 		assert.deepEqual(data.repository.deployments.nodes[0].ref,
 		    { name: 'main', prefix: 'refs/heads/', target: { oid: sha, abbreviatedOid: sha.slice(0, 7) } });
+		assert.deepEqual([data.repository.defaultBranchRef, data.repository.full, data.repository.none],
+		    [{ name: 'main' }, { prefix: 'refs/heads/' }, null]);
 		rmSync(dir, { recursive: true, force: true });
 	});
 

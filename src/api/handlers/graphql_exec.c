@@ -270,6 +270,8 @@ resolve_user(struct gx *g, const void *obj, const struct gql_field_group *f,
 
 static int resolve_repository(struct gx *g, const void *obj, const struct gql_field_group *f,
     const struct gql_path *path);
+static int resolve_deployments(struct gx *g, const struct graphql_repository *r, const char *sha,
+    const struct gql_field_group *f, const struct gql_path *path);
 
 static int
 write_repository(struct gx *g, const struct graphql_repository *r, const struct gql_field_group *f,
@@ -326,6 +328,8 @@ resolve_commit(struct gx *g, const void *obj, const struct gql_field_group *f,
 		write_commit_path(g, g->x->ctx->urls.web, c);
 	} else if (strcmp(n, "commitResourcePath") == 0 || strcmp(n, "resourcePath") == 0) {
 		write_commit_path(g, "", c);
+	} else if (strcmp(n, "deployments") == 0) {
+		return resolve_deployments(g, c->repo, c->sha, f, path);
 	} else {
 		return write_repository(g, c->repo, f, path);
 	}
@@ -355,20 +359,25 @@ resolve_ref(struct gx *g, const void *obj, const struct gql_field_group *f,
 	return 0;
 }
 
-/* The branch or tag a deployment's ref names now, or null (a SHA, a ref
- * gone, no git directory): graphql.md section 3. */
+/* The branch or tag name names now (a short name or a full one under
+ * refs/heads/ or refs/tags/), or null: a SHA, a ref gone, no git
+ * directory (graphql.md section 3). branch_only: the default branch. */
 static int
-write_deployment_ref(struct gx *g, const struct deployment *d, const struct graphql_repository *r,
-    const struct gql_field_group *f, const struct gql_path *path)
+write_named_ref(struct gx *g, const struct graphql_repository *r, const char *name,
+    bool branch_only, const struct gql_field_group *f, const struct gql_path *path)
 {
 	char sha[41];
-	enum gitrefs_kind kind;
+	enum gitrefs_kind kind = GITREFS_KIND_BRANCH;
 	struct ref_ref ref = { .sha = sha, .repo = r };
-	const char *name = d->ref;
+	enum gitrefs_result found;
 
-	if (r->repo.git_dir == NULL ||
-	    gitrefs_resolve_kind(r->repo.git_dir, d->ref, sha, &kind) != GITREFS_FOUND ||
-	    (kind != GITREFS_KIND_BRANCH && kind != GITREFS_KIND_TAG)) {
+	if (r->repo.git_dir == NULL || name == NULL || *name == '\0') {
+		jw_null(g->w);
+		return 0;
+	}
+	found = branch_only ? gitrefs_branch(r->repo.git_dir, name, sha)
+	    : gitrefs_resolve_kind(r->repo.git_dir, name, sha, &kind);
+	if (found != GITREFS_FOUND || (kind != GITREFS_KIND_BRANCH && kind != GITREFS_KIND_TAG)) {
 		jw_null(g->w);
 		return 0;
 	}
@@ -608,8 +617,9 @@ batch_statuses(struct gx *g, const struct deployment_ref *d, const struct gql_fi
 	return &c->pages[d->index];
 }
 
+/* Repository.deployments, and Commit.deployments with sha. */
 static int
-resolve_deployments(struct gx *g, const struct graphql_repository *r,
+resolve_deployments(struct gx *g, const struct graphql_repository *r, const char *sha,
     const struct gql_field_group *f, const struct gql_path *path)
 {
 	const struct gql_value *envs = gql_argument(f->field, "environments", g->x->vars);
@@ -618,8 +628,8 @@ resolve_deployments(struct gx *g, const struct graphql_repository *r,
 	struct graphql_window w;
 	struct buf names = BUF_INIT;
 	struct jsonw nw;
+	struct graphql_deployments_filter filter = { .repository_id = r->repo.id, .sha = sha };
 	struct db_error err;
-	bool descending = false;
 	int rc;
 
 	if ((rc = window_args(g, f, path, true, &w)))
@@ -628,7 +638,7 @@ resolve_deployments(struct gx *g, const struct graphql_repository *r,
 		const struct gql_value *v = gql_resolve(a->value, g->x->vars);
 
 		if (strcmp(a->name, "direction") == 0 && v && strcmp(v->text, "DESC") == 0)
-			descending = true;
+			filter.descending = true;
 	}
 	/* environments: [] or null is no filter (graphql.md section 6). */
 	if (envs && envs->kind == GQL_VALUE_LIST && envs->items) {
@@ -642,8 +652,8 @@ resolve_deployments(struct gx *g, const struct graphql_repository *r,
 		}
 		jw_array_end(&nw);
 	}
-	if (store_graphql_deployments(g->x->ctx->db, r->repo.id, names.len ? buf_cstr(&names) : NULL,
-		descending, &w, &page, &err) < 0) {
+	filter.environments = names.len ? buf_cstr(&names) : NULL;
+	if (store_graphql_deployments(g->x->ctx->db, &filter, &w, &page, &err) < 0) {
 		buf_release(&names);
 		return db_failed(g, &err);
 	}
@@ -712,7 +722,7 @@ resolve_deployment(struct gx *g, const void *obj, const struct gql_field_group *
 	if (strcmp(n, "repository") == 0)
 		return write_repository(g, r, f, path);
 	if (strcmp(n, "ref") == 0)
-		return write_deployment_ref(g, d, r, f, path);
+		return write_named_ref(g, r, d->ref, false, f, path);
 	if (strcmp(n, "latestStatus") == 0 || strcmp(n, "statuses") == 0) {
 		int rc;
 		const struct graphql_status_page *p = batch_statuses(g, ref, f, path, &rc);
@@ -813,7 +823,11 @@ resolve_repository(struct gx *g, const void *obj, const struct gql_field_group *
 	const char *owner = r->repo.owner.login;
 
 	if (strcmp(n, "deployments") == 0)
-		return resolve_deployments(g, r, f, path);
+		return resolve_deployments(g, r, NULL, f, path);
+	if (strcmp(n, "defaultBranchRef") == 0)
+		return write_named_ref(g, r, r->repo.default_branch, true, f, path);
+	if (strcmp(n, "ref") == 0)
+		return write_named_ref(g, r, string_arg(g, f, "qualifiedName"), false, f, path);
 	if (strcmp(n, "owner") == 0)
 		return write_object(g, "User", f->sets, path, resolve_user, &r->repo.owner);
 	if (strcmp(n, "id") == 0)

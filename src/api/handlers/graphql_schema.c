@@ -25,6 +25,7 @@ static const struct gql_input_def repository_args[] = {
 static const struct gql_input_def node_args[] = { { "id", "ID!" }, { NULL, NULL } };
 static const struct gql_input_def nodes_args[] = { { "ids", "[ID!]!" }, { NULL, NULL } };
 static const struct gql_input_def rate_limit_args[] = { { "dryRun", "Boolean" }, { NULL, NULL } };
+static const struct gql_input_def ref_args[] = { { "qualifiedName", "String!" }, { NULL, NULL } };
 static const struct gql_input_def avatar_args[] = { { "size", "Int" }, { NULL, NULL } };
 
 static const struct gql_input_def deployment_order_fields[] = {
@@ -73,6 +74,8 @@ static const struct gql_field_def repository_fields[] = {
 	{ "url", "URI!", NULL, false },
 	{ "isPrivate", "Boolean!", NULL, false },
 	{ "deployments", "DeploymentConnection!", deployments_args, true },
+	{ "defaultBranchRef", "Ref", NULL, false },
+	{ "ref", "Ref", ref_args, false },
 	END,
 };
 
@@ -151,6 +154,7 @@ static const struct gql_field_def git_object_fields[] = { GIT_OBJECT_FIELDS, END
 
 static const struct gql_field_def commit_fields[] = {
 	GIT_OBJECT_FIELDS,
+	{ "deployments", "DeploymentConnection", deployments_args, true },
 	{ "url", "URI!", NULL, false },
 	{ "resourcePath", "URI!", NULL, false },
 	END,

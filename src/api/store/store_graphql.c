@@ -69,21 +69,24 @@ store_graphql_repository_by_id(struct db *db, int64_t user_id, int64_t id,
  * `last`); the first row carries the total (deployment_totals, sql/0007)
  * and whether items lie beyond either end of the page, every row one
  * deployment (none: NULLs). $1 repository, $2 environments (JSON array or
- * NULL), $3/$4 after (epoch, id), $5/$6 before, $7 the page size.
+ * NULL), $3/$4 after (epoch, id), $5/$6 before, $7 the page size, $8 the
+ * commit (NULL: any; a commit's deployments are few, so counted here).
  * Four forms: ascending or descending, first or last.
  */
 static const char deployments_sql[] =
     "WITH f AS (SELECT d.id, d.created_at FROM deployments d"
     "   WHERE d.repository_id = $1 AND ($2::json IS NULL OR d.environment = ANY("
-    "     ARRAY(SELECT json_array_elements_text($2::json))))),"
+    "     ARRAY(SELECT json_array_elements_text($2::json))))"
+    "     AND ($8::text IS NULL OR d.sha = $8)),"
     " w AS (SELECT * FROM f"
     "   WHERE ($3::bigint IS NULL OR (f.created_at, f.id) %1$s (to_timestamp($3), $4::bigint))"
     "     AND ($5::bigint IS NULL OR (f.created_at, f.id) %2$s (to_timestamp($5), $6::bigint))),"
     " p AS (SELECT * FROM w ORDER BY created_at %3$s, id %3$s LIMIT $7)"
     " SELECT c.*, x.* FROM (SELECT"
-    "   (SELECT COALESCE(sum(t.n), 0)::bigint FROM deployment_totals t"
-    "     WHERE t.repository_id = $1 AND (CASE WHEN $2::json IS NULL THEN t.environment = ''"
-    "       ELSE t.environment IN (SELECT json_array_elements_text($2::json)) END)),"
+    "   CASE WHEN $8::text IS NOT NULL THEN (SELECT count(*) FROM f)"
+    "     ELSE (SELECT COALESCE(sum(t.n), 0)::bigint FROM deployment_totals t"
+    "       WHERE t.repository_id = $1 AND (CASE WHEN $2::json IS NULL THEN t.environment = ''"
+    "         ELSE t.environment IN (SELECT json_array_elements_text($2::json)) END)) END,"
     "   CASE WHEN EXISTS (SELECT 1 FROM p) THEN EXISTS (SELECT 1 FROM f WHERE (f.created_at, f.id)"
     "       %1$s (SELECT created_at, id FROM p ORDER BY created_at %5$s, id %5$s LIMIT 1))"
     "     ELSE EXISTS (SELECT 1 FROM w) END,"
@@ -114,7 +117,7 @@ deployments_statement(bool descending, bool from_end)
 	snprintf(deployments_names[descending][from_end], sizeof(deployments_names[0][0]),
 	    "graphql_deployments_%d%d", descending, from_end);
 	st->name = deployments_names[descending][from_end];
-	st->nparams = 7;
+	st->nparams = 8;
 	st->read_only = true;
 	st->sql = buf_detach(&sql);
 	return st;
@@ -154,22 +157,21 @@ read_page_info(const PGresult *r, int row, int col, struct graphql_page_info *in
 }
 
 int
-store_graphql_deployments(struct db *db, int64_t repository_id, const char *environments,
-    bool descending, const struct graphql_window *w, struct graphql_deployment_page *out,
-    struct db_error *err)
+store_graphql_deployments(struct db *db, const struct graphql_deployments_filter *f,
+    const struct graphql_window *w, struct graphql_deployment_page *out, struct db_error *err)
 {
 	char repo[STORE_INT_LEN], at[STORE_INT_LEN], ai[STORE_INT_LEN], bt[STORE_INT_LEN],
 	    bi[STORE_INT_LEN], lim[STORE_INT_LEN];
-	const char *params[7] = { repo, environments, NULL, NULL, NULL, NULL, lim };
+	const char *params[8] = { repo, f->environments, NULL, NULL, NULL, NULL, lim, f->sha };
 	PGresult *r;
 	int rows;
 
 	memset(out, 0, sizeof(*out));
-	store_format_int(repo, repository_id);
+	store_format_int(repo, f->repository_id);
 	store_format_int(lim, w->limit);
 	format_key(at, ai, &w->after, &params[2], &params[3]);
 	format_key(bt, bi, &w->before, &params[4], &params[5]);
-	r = db_exec(db, deployments_statement(descending, w->from_end), params, err);
+	r = db_exec(db, deployments_statement(f->descending, w->from_end), params, err);
 	if (r == NULL)
 		return -1;
 	rows = PQntuples(r);

@@ -56,10 +56,16 @@ struct graphql_deployment_page {
 	struct graphql_page_info info;
 };
 
-/* environments: a JSON array of names (the current environment matches
- * one), or NULL for all. Ordered by (created_at, id), descending or not. */
-int store_graphql_deployments(struct db *db, int64_t repository_id, const char *environments,
-    bool descending, const struct graphql_window *w, struct graphql_deployment_page *out,
+struct graphql_deployments_filter {
+	int64_t repository_id;
+	const char *environments;  /* a JSON array of names the current
+	                              environment is one of; NULL: all */
+	const char *sha;           /* Commit.deployments; NULL: all */
+	bool descending;           /* ordered by (created_at, id) */
+};
+
+int store_graphql_deployments(struct db *db, const struct graphql_deployments_filter *f,
+    const struct graphql_window *w, struct graphql_deployment_page *out,
     struct db_error *err) MUST_CHECK;
 void graphql_deployment_page_release(struct graphql_deployment_page *p);
 
