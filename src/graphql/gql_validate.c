@@ -5,13 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gql_limits.h"
 #include "gql_request.h"
+
+/* What a selection set selects, fragments spread out. */
+struct extent {
+	int64_t size;        /* fields, at most GQL_EXPANDED_MAX + 1 */
+	unsigned depth;      /* of fields nested in fields */
+};
 
 /* A fragment's place in the walk over spreads. */
 struct fragment_state {
 	const struct gql_definition *def;
 	int mark;            /* 0 not seen, 1 being expanded, 2 done */
-	int64_t size;        /* fields selected, spread out */
+	struct extent extent;
 };
 
 struct validator {
@@ -270,11 +277,11 @@ fragment_state(struct validator *v, const char *name)
 	return NULL;
 }
 
-static int64_t validate_set(struct validator *v, const struct gql_type_def *type,
+static struct extent validate_set(struct validator *v, const struct gql_type_def *type,
     const struct gql_selection *sel, const struct gql_path *path);
 
-/* Validates a fragment on its own, once; its size spread out. */
-static int64_t
+/* Validates a fragment on its own, once; what it selects spread out. */
+static struct extent
 validate_fragment(struct validator *v, struct fragment_state *f, const struct gql_selection *spread,
     const struct gql_path *path)
 {
@@ -283,13 +290,13 @@ validate_fragment(struct validator *v, struct fragment_state *f, const struct gq
 	struct gql_path root = { 0 };
 
 	if (f->mark == 2)
-		return f->size;
+		return f->extent;
 	if (f->mark == 1) {
 		begin_error(v, path, "infiniteLoop");
 		jw_kv_string(&v->errs->w, "fragmentName", f->def->name);
 		buf_printf(&v->msg, "Fragment %s contains an infinite loop", f->def->name);
 		end_error(v, spread->loc);
-		return 0;
+		return (struct extent){ 0, 0 };
 	}
 	f->mark = 1;
 	buf_printf(&label, "fragment %s", f->def->name);
@@ -304,14 +311,14 @@ validate_fragment(struct validator *v, struct fragment_state *f, const struct gq
 		end_error(v, f->def->loc);
 	} else {
 		check_directives(v, f->def->directives, &root);
-		f->size = validate_set(v, t, f->def->selections, &root);
+		f->extent = validate_set(v, t, f->def->selections, &root);
 	}
 	buf_release(&label);
 	f->mark = 2;
-	return f->size;
+	return f->extent;
 }
 
-static int64_t
+static struct extent
 validate_spread(struct validator *v, const struct gql_selection *sel, const struct gql_path *path)
 {
 	struct fragment_state *f = fragment_state(v, sel->name);
@@ -321,7 +328,7 @@ validate_spread(struct validator *v, const struct gql_selection *sel, const stru
 		jw_kv_string(&v->errs->w, "fragmentName", sel->name);
 		buf_printf(&v->msg, "Fragment %s was used, but not defined", sel->name);
 		end_error(v, sel->loc);
-		return 0;
+		return (struct extent){ 0, 0 };
 	}
 	return validate_fragment(v, f, sel, path);
 }
@@ -340,10 +347,11 @@ check_leaf(struct validator *v, const struct gql_field_def *def, const struct gq
 	end_error(v, sel->loc);
 }
 
-static int64_t
+static struct extent
 validate_field(struct validator *v, const struct gql_type_def *type, const struct gql_selection *sel,
     const struct gql_path *up)
 {
+	static const struct extent leaf = { 1, 1 };
 	struct gql_path path = { .up = up, .key = gql_response_key(sel) };
 	const struct gql_field_def *def;
 	const struct gql_type_def *inner;
@@ -353,7 +361,7 @@ validate_field(struct validator *v, const struct gql_type_def *type, const struc
 	if (strcmp(sel->name, "__typename") == 0) {
 		if (sel->selections)
 			check_leaf(v, NULL, sel, &path);
-		return 1;
+		return leaf;
 	}
 	def = gql_schema_field(type, sel->name);
 	if (def == NULL) {
@@ -362,7 +370,7 @@ validate_field(struct validator *v, const struct gql_type_def *type, const struc
 		jw_kv_string(&v->errs->w, "fieldName", sel->name);
 		buf_printf(&v->msg, "Field '%s' doesn't exist on type '%s'", sel->name, type->name);
 		end_error(v, sel->loc);
-		return 1;
+		return leaf;
 	}
 	check_arguments(v, def, sel, &path);
 	gql_schema_named(def->type, name);
@@ -370,7 +378,7 @@ validate_field(struct validator *v, const struct gql_type_def *type, const struc
 	if (!gql_schema_composite(v->schema, def->type)) {
 		if (sel->selections)
 			check_leaf(v, def, sel, &path);
-		return 1;
+		return leaf;
 	}
 	if (sel->selections == NULL) {
 		begin_error(v, &path, "selectionMismatch");
@@ -378,25 +386,40 @@ validate_field(struct validator *v, const struct gql_type_def *type, const struc
 		buf_printf(&v->msg, "Field must have selections (field '%s' returns %s but has no "
 		    "selections. Did you mean '%s { ... }'?)", sel->name, def->type, sel->name);
 		end_error(v, sel->loc);
-		return 1;
+		return leaf;
 	}
-	return 1 + validate_set(v, inner, sel->selections, &path);
+	{
+		struct extent e = validate_set(v, inner, sel->selections, &path);
+
+		return (struct extent){ e.size + 1, e.depth + 1 };
+	}
 }
 
-static int64_t
+/* a and b side by side. */
+static void
+extent_add(struct extent *a, struct extent b)
+{
+	a->size += b.size;
+	if (a->size > GQL_EXPANDED_MAX)
+		a->size = GQL_EXPANDED_MAX + 1;
+	if (b.depth > a->depth)
+		a->depth = b.depth;
+}
+
+static struct extent
 validate_set(struct validator *v, const struct gql_type_def *type, const struct gql_selection *sel,
     const struct gql_path *path)
 {
-	int64_t size = 0;
+	struct extent e = { 0, 0 };
 
 	for (; sel; sel = sel->next) {
 		const struct gql_type_def *t = type;
 
 		if (sel->kind == GQL_SELECTION_FIELD) {
-			size += validate_field(v, type, sel, path);
+			extent_add(&e, validate_field(v, type, sel, path));
 		} else if (sel->kind == GQL_SELECTION_FRAGMENT_SPREAD) {
 			check_directives(v, sel->directives, path);
-			size += validate_spread(v, sel, path);
+			extent_add(&e, validate_spread(v, sel, path));
 		} else {
 			check_directives(v, sel->directives, path);
 			if (sel->type_condition)
@@ -409,12 +432,10 @@ validate_set(struct validator *v, const struct gql_type_def *type, const struct 
 				end_error(v, sel->loc);
 				continue;
 			}
-			size += validate_set(v, t, sel->selections, path);
+			extent_add(&e, validate_set(v, t, sel->selections, path));
 		}
-		if (size > GQL_EXPANDED_MAX)
-			size = GQL_EXPANDED_MAX + 1;
 	}
-	return size;
+	return e;
 }
 
 int
@@ -428,7 +449,7 @@ gql_validate(const struct gql_document *doc, const struct gql_schema *schema,
 	const struct gql_type_def *root = root_name ? gql_schema_type(schema, root_name) : NULL;
 	struct buf label = BUF_INIT;
 	struct gql_path path = { 0 };
-	int64_t size;
+	struct extent e;
 
 	for (const struct gql_definition *d = doc->definitions; d; d = d->next)
 		v.nfrags += d->kind == GQL_DEFINITION_FRAGMENT;
@@ -447,10 +468,17 @@ gql_validate(const struct gql_document *doc, const struct gql_schema *schema,
 		end_error(&v, op->loc);
 	} else {
 		check_directives(&v, op->directives, &path);
-		size = validate_set(&v, root, op->selections, &path);
-		if (size > GQL_EXPANDED_MAX && v.failed == 0) {
+		e = validate_set(&v, root, op->selections, &path);
+		if (v.failed == 0 && e.size > GQL_EXPANDED_MAX) {
 			gql_errors_add(errs, NULL, NULL, (struct gql_location){ 0, 0 },
 			    "This query is too large to execute.");
+			v.failed = -1;
+		} else if (v.failed == 0 && e.depth > GQL_DEPTH_MAX) {
+			/* graphql-ruby's max_depth, which counts through fragments. */
+			buf_reset(&v.msg);
+			buf_printf(&v.msg, "Query has depth of %u, which exceeds max depth of %d",
+			    e.depth, GQL_DEPTH_MAX);
+			gql_errors_add(errs, NULL, NULL, (struct gql_location){ 0, 0 }, buf_cstr(&v.msg));
 			v.failed = -1;
 		}
 	}

@@ -12,7 +12,10 @@
  * It also refuses a document whose fragments, spread out, select more
  * than GQL_EXPANDED_MAX fields: each fragment's size is counted once, so
  * a document that spreads fragments into fragments cannot make the
- * executor's field collection take exponential time.
+ * executor's field collection take exponential time. And one whose fields,
+ * spread out, nest deeper than GQL_DEPTH_MAX (graphql-ruby's max_depth:
+ * "Query has depth of 38, which exceeds max depth of 25"), which the
+ * parser, seeing the text alone, cannot tell.
  */
 #ifndef DEPLOY_GQL_VALIDATE_H
 #define DEPLOY_GQL_VALIDATE_H

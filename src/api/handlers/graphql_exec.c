@@ -9,6 +9,7 @@
 
 #include "access.h"
 #include "gitrefs.h"
+#include "gql_limits.h"
 #include "gql_request.h"
 #include "graphql_ids.h"
 #include "graphql_schema.h"
@@ -73,6 +74,10 @@ struct ref_ref {
 };
 
 static const struct gql_schema *const schema = &graphql_schema;
+
+/* gql_validate refuses a query deeper than GQL_DEPTH_MAX fields; each field
+ * adds at most a list and an object to data, inside the response's object. */
+_Static_assert(JSONW_MAX_DEPTH > 2 * GQL_DEPTH_MAX + 2, "data cannot nest that deep");
 
 static bool
 is_non_null(const char *type, const char *field)

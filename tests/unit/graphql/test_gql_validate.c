@@ -161,6 +161,26 @@ START_TEST(test_fragment_bomb)
 }
 END_TEST
 
+/* Fragments spreading fragments nest fields deeper than the text does:
+ * counted as graphql-ruby counts them, and refused. */
+START_TEST(test_depth_through_fragments)
+{
+	struct buf q = BUF_INIT;
+	char *got;
+
+	buf_puts(&q, "{ node(id: \"x\") { ...F0 } }");
+	for (int i = 0; i < 12; i++)
+		buf_printf(&q, " fragment F%d on Deployment { statuses(first: 1) { nodes { deployment"
+		    " { ...F%d } } } }", i, i + 1);
+	buf_puts(&q, " fragment F12 on Deployment { id }");
+	got = check(q.data, NULL);
+	ck_assert_str_eq(got, "[{\"message\":\"Query has depth of 38, which exceeds max depth of "
+	    "25\"}]");
+	free(got);
+	buf_release(&q);
+}
+END_TEST
+
 /* Fields of one key merge, in document order, through fragments whose
  * type condition applies; @skip and @include are honoured. */
 START_TEST(test_collect)
@@ -187,6 +207,6 @@ gql_validate_suite(void)
 {
 	return suite_of("gql_validate",
 	    tcase_with_table("check", test_check, (int)ARRAY_SIZE(cases), (const TTest *const[]){
-		test_fragment_bomb, test_collect, NULL }),
+		test_fragment_bomb, test_depth_through_fragments, test_collect, NULL }),
 	    NULL);
 }
