@@ -29,6 +29,10 @@ struct validator {
 	struct fragment_state *frags;
 	size_t nfrags;
 	struct buf msg;
+	/* A variable literal_fits found where its type does not fit, and the
+	 * type expected there. */
+	const struct gql_variable_definition *mismatch;
+	struct buf mismatch_expected;
 	int failed;
 };
 
@@ -134,8 +138,43 @@ object_fits(struct validator *v, const struct gql_type_def *t, const struct gql_
 	return true;
 }
 
+static const struct gql_variable_definition *
+variable_definition(const struct validator *v, const char *name)
+{
+	for (const struct gql_variable_definition *d = v->op->variables; d; d = d->next)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+/* Records the first variable used where its declared type does not fit
+ * the type in ref[0..len): the same type, or a non-null one where null is
+ * allowed, or a nullable one with a default where it is not. */
+static void
+check_variable_type(struct validator *v, const char *ref, size_t len, const char *name)
+{
+	const struct gql_variable_definition *d = variable_definition(v, name);
+	struct buf t = BUF_INIT;
+	bool fits;
+
+	if (d == NULL || v->mismatch)
+		return;
+	gql_type_print(&t, d->type);
+	fits = (t.len == len && memcmp(t.data, ref, len) == 0) ||
+	    (t.len == len + 1 && t.data[len] == '!' && memcmp(t.data, ref, len) == 0) ||
+	    (d->default_value && d->default_value->kind != GQL_VALUE_NULL && len == t.len + 1 &&
+		ref[t.len] == '!' && memcmp(t.data, ref, t.len) == 0);
+	if (!fits) {
+		v->mismatch = d;
+		buf_reset(&v->mismatch_expected);
+		buf_append(&v->mismatch_expected, ref, len);
+	}
+	buf_release(&t);
+}
+
 /* Whether the literal val can be a value of the type in ref[0..len).
- * Variables fit: their values are coerced to their declared types. */
+ * Variables fit when their declared types do (check_variable_type); their
+ * values are coerced to those types. */
 static bool
 literal_fits(struct validator *v, const char *ref, size_t len, const struct gql_value *val)
 {
@@ -143,8 +182,10 @@ literal_fits(struct validator *v, const char *ref, size_t len, const struct gql_
 	const struct gql_type_def *t;
 	char *name;
 
-	if (val->kind == GQL_VALUE_VARIABLE)
+	if (val->kind == GQL_VALUE_VARIABLE) {
+		check_variable_type(v, ref, len, val->text);
 		return true;
+	}
 	if (non_null)
 		len--;
 	if (val->kind == GQL_VALUE_NULL)
@@ -175,22 +216,13 @@ literal_fits(struct validator *v, const char *ref, size_t len, const struct gql_
 	return scalar_fits(t->name, val);
 }
 
-static bool
-variable_declared(const struct validator *v, const char *name)
-{
-	for (const struct gql_variable_definition *d = v->op->variables; d; d = d->next)
-		if (strcmp(d->name, name) == 0)
-			return true;
-	return false;
-}
-
 /* Fragments are validated once each, on their own: they may use only
  * the variables of the operation being run. */
 static void
 check_variables(struct validator *v, const struct gql_value *val, const char *field,
     const struct gql_path *path)
 {
-	if (val->kind == GQL_VALUE_VARIABLE && !variable_declared(v, val->text)) {
+	if (val->kind == GQL_VALUE_VARIABLE && variable_definition(v, val->text) == NULL) {
 		begin_error(v, path, "variableNotDefined");
 		jw_kv_string(&v->errs->w, "variableName", val->text);
 		buf_printf(&v->msg, "Variable $%s is used by %s but not declared", val->text, field);
@@ -228,7 +260,21 @@ check_arguments(struct validator *v, const struct gql_field_def *def,
 			print_value(&v->msg, a->value);
 			buf_printf(&v->msg, "). Expected type '%s'.", ad->type);
 			end_error(v, a->loc);
+		} else if (v->mismatch) {
+			struct buf type = BUF_INIT;
+
+			gql_type_print(&type, v->mismatch->type);
+			begin_error(v, path, "variableMismatch");
+			jw_kv_string(&v->errs->w, "variableName", v->mismatch->name);
+			jw_kv_string(&v->errs->w, "typeName", buf_cstr(&type));
+			jw_kv_string(&v->errs->w, "argumentName", a->name);
+			jw_kv_string(&v->errs->w, "errorMessage", "Type mismatch");
+			buf_printf(&v->msg, "Type mismatch on variable $%s and argument %s (%s / %s)",
+			    v->mismatch->name, a->name, buf_cstr(&type), buf_cstr(&v->mismatch_expected));
+			end_error(v, a->value->loc);
+			buf_release(&type);
 		}
+		v->mismatch = NULL;
 	}
 	for (const struct gql_input_def *ad = def->args; ad && ad->name; ad++) {
 		bool given = false;
@@ -443,7 +489,10 @@ gql_validate(const struct gql_document *doc, const struct gql_schema *schema,
     const struct gql_definition *op, struct gql_errors *errs)
 {
 	static const char *const kinds[] = { "query", "mutation", "subscription" };
-	struct validator v = { .doc = doc, .schema = schema, .op = op, .errs = errs, .msg = BUF_INIT };
+	struct validator v = {
+		.doc = doc, .schema = schema, .op = op, .errs = errs, .msg = BUF_INIT,
+		.mismatch_expected = BUF_INIT,
+	};
 	const char *root_name = op->operation == GQL_OPERATION_QUERY ? schema->query
 	    : op->operation == GQL_OPERATION_MUTATION ? schema->mutation : NULL;
 	const struct gql_type_def *root = root_name ? gql_schema_type(schema, root_name) : NULL;
@@ -484,6 +533,7 @@ gql_validate(const struct gql_document *doc, const struct gql_schema *schema,
 	}
 	buf_release(&label);
 	buf_release(&v.msg);
+	buf_release(&v.mismatch_expected);
 	free(v.frags);
 	return v.failed;
 }

@@ -128,6 +128,17 @@ static const struct {
 	  "[{\"type\":\"MAX_NODE_LIMIT_EXCEEDED\",\"message\":\"By the time this query "
 	  "traverses to the statuses connection, it is requesting up to 1,010,100 possible nodes "
 	  "which exceeds the maximum limit of 500,000.\"}]" },
+	/* Variables fit where their types do: String! in [String!], Int! for
+	 * Int, Int with a default for Int!. */
+	{ "query ($e: String!, $f: Int!, $o: String = \"o\") { repository(owner: $o, name: \"n\") {"
+	  " deployments(environments: [$e], first: $f) { totalCount } } }",
+	  "{e: \"production\", f: 1}", "ok nodes=1 cost=1" },
+	{ "query ($first: String) { repository(owner: \"o\", name: \"n\") {"
+	  " deployments(first: $first) { totalCount } } }", NULL,
+	  "[{\"path\":[\"query\",\"repository\",\"deployments\"],\"extensions\":{\"code\":"
+	  "\"variableMismatch\",\"variableName\":\"first\",\"typeName\":\"String\",\"argumentName\":"
+	  "\"first\",\"errorMessage\":\"Type mismatch\"},\"locations\":[{\"line\":1,\"column\":81}],"
+	  "\"message\":\"Type mismatch on variable $first and argument first (String / Int)\"}]" },
 	{ "{ viewer { login @skip(if: true) @cached } }", NULL,
 	  "[{\"path\":[\"query\",\"viewer\",\"login\"],\"extensions\":{\"code\":\"undefinedDirective\","
 	  "\"directiveName\":\"cached\"},\"locations\":[{\"line\":1,\"column\":34}],\"message\":"
