@@ -416,6 +416,36 @@ describe('GraphQL', () => {
 		rmSync(dir, { recursive: true, force: true });
 	});
 
+	it('deletes a deployment with deleteDeployment, as REST does', async () => {
+		const other = createRepo(alice.login);
+		const make = async () => (await rest.request('POST /repos/{owner}/{repo}/deployments', {
+			...other, ref: SHA, environment: 'production', auto_merge: false, required_contexts: [],
+		})).data;
+		const old = await make();
+		const live = await make();
+		await rest.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+			...other, deployment_id: live.id, state: 'success',
+		});
+		const q = 'mutation($id: ID!) {\n  deleteDeployment(input: {id: $id, clientMutationId: "c1"}) { clientMutationId }\n}';
+		assert.deepEqual(await gql(q, { id: old.node_id }), { deleteDeployment: { clientMutationId: 'c1' } });
+		await assert.rejects(rest.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}', { ...other, deployment_id: old.id }),
+		    (e) => e.status === 404);
+		// The active one is the only one left in its environment: allowed too.
+		const bob = createUserWithToken({ prefix: 'gqlc' });
+		let { body } = await postValid(bob.token, q, { id: live.node_id });
+		assert.deepEqual(body, { data: { deleteDeployment: null }, errors: [{ type: 'FORBIDDEN', path: ['deleteDeployment'],
+			locations: [{ line: 2, column: 3 }],
+			message: `${bob.login} does not have the correct permissions to execute \`DeleteDeployment\`` }] });
+		const third = await make();
+		await rest.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+			...other, deployment_id: third.id, state: 'success', auto_inactive: false,
+		});
+		({ body } = await postValid(alice.token, q, { id: third.node_id }));
+		assert.deepEqual(body, { data: { deleteDeployment: null }, errors: [{ type: 'UNPROCESSABLE', path: ['deleteDeployment'],
+			locations: [{ line: 2, column: 3 }],
+			message: 'We cannot delete an active deployment unless it is the only deployment in a given environment.' }] });
+	});
+
 	describe('errors (graphql.md section 2)', () => {
 		it('is NOT_FOUND per unresolvable node, keeping the list\'s order', async () => {
 			const q = 'query($ids: [ID!]!) {\n  nodes(ids: $ids) { id }\n}';

@@ -13,6 +13,7 @@
 #include "gql_request.h"
 #include "graphql_ids.h"
 #include "graphql_schema.h"
+#include "store_deployments.h"
 #include "store_graphql.h"
 
 /* What a resolver returns besides 0: its value is null and its error is
@@ -1052,16 +1053,149 @@ resolve_query(struct gx *g, const void *obj, const struct gql_field_group *f,
 	return write_object(g, "RateLimit", f->sets, path, resolve_rate_limit, g->x);
 }
 
+/* ---- Mutation (graphql.md section 7) ---- */
+
+/* A field of the mutation's `input` object, resolved. */
+static const struct gql_value *
+input_field(struct gx *g, const struct gql_field_group *f, const char *name)
+{
+	const struct gql_value *in = gql_argument(f->field, "input", g->x->vars);
+
+	for (const struct gql_argument *a = in ? in->fields : NULL; a; a = a->next)
+		if (strcmp(a->name, name) == 0)
+			return gql_resolve(a->value, g->x->vars);
+	return NULL;
+}
+
+static int
+resolve_client_mutation_id(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct gql_value *id = obj;
+
+	(void)f;
+	(void)path;
+	if (id && id->kind == GQL_VALUE_STRING)
+		jw_stringn(g->w, id->text, id->len);
+	else
+		jw_null(g->w);
+	return 0;
+}
+
+static int
+forbidden(struct gx *g, const struct gql_field_group *f, const struct gql_path *path,
+    const char *mutation)
+{
+	struct buf msg = BUF_INIT;
+	int rc;
+
+	buf_printf(&msg, "%s does not have the correct permissions to execute `%s`",
+	    g->x->ctx->auth->principal.user.login, mutation);
+	rc = add_error(g, "FORBIDDEN", path, f->field, &msg);
+	buf_release(&msg);
+	return rc;
+}
+
+/* The deployment a mutation's id names, if the caller can see it:
+ * 1 found (d and r filled, to be released), GX_NULL (NOT_FOUND added),
+ * GX_FATAL. */
+static int
+mutation_deployment(struct gx *g, const struct gql_field_group *f, const struct gql_path *path,
+    const struct gql_value *idv, struct deployment *d, struct graphql_repository *r)
+{
+	char type[GRAPHQL_TYPE_NAME_MAX];
+	struct db_error err;
+	int64_t key, repo_id;
+	int found = 0;
+
+	if (idv && idv->kind == GQL_VALUE_STRING &&
+	    graphql_id_parse(idv->text, idv->len, type, &key) == 0 &&
+	    strcmp(type, "Deployment") == 0) {
+		found = store_graphql_deployment(g->x->ctx->db, key, d, &repo_id, &err);
+		if (found < 0)
+			return db_failed(g, &err);
+		if (found > 0)
+			found = node_repository(g, repo_id, r);
+	}
+	if (found == 1)
+		return 1;
+	if (found == 0)
+		found = not_found_node(g, f, path, idv ? idv->text : "", idv ? idv->len : 0);
+	return found;
+}
+
+static bool
+writable(struct gx *g, const struct graphql_repository *r)
+{
+	struct access_request ar = {
+		.need = ROUTE_REPO_WRITE,
+		.scope_class = SCOPE_CLASS_DEPLOYMENTS,
+		.principal = &g->x->ctx->auth->principal,
+		.repo_found = true,
+		.repo_private = r->repo.is_private,
+		.permission = r->permission,
+	};
+
+	return access_decide(&ar) == ACCESS_ALLOW;
+}
+
+/* REST's DELETE of a deployment (semantics.md): allowed when it is not
+ * active or is the only one in its environment. */
+static int
+resolve_delete_deployment(struct gx *g, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	struct deployment d = { 0 };
+	struct graphql_repository r = { 0 };
+	enum deployment_delete_result result;
+	struct db_error err;
+	struct buf msg = BUF_INIT;
+	const struct gql_value *idv = input_field(g, f, "id");
+	int rc = mutation_deployment(g, f, path, idv, &d, &r);
+
+	if (rc == 1 && !writable(g, &r)) {
+		rc = forbidden(g, f, path, "DeleteDeployment");
+	} else if (rc == 1) {
+		if (store_deployment_delete(g->x->ctx->db, r.repo.id, d.id, &result, &err) < 0) {
+			rc = db_failed(g, &err);
+		} else if (result == DEPLOYMENT_DELETED) {
+			rc = write_object(g, "DeleteDeploymentPayload", f->sets, path,
+			    resolve_client_mutation_id, input_field(g, f, "clientMutationId"));
+		} else if (result == DEPLOYMENT_ACTIVE) {
+			buf_puts(&msg, "We cannot delete an active deployment unless it is the only "
+			    "deployment in a given environment.");
+			rc = add_error(g, "UNPROCESSABLE", path, f->field, &msg);
+		} else {
+			/* Deleted by another request since it was read. */
+			rc = not_found_node(g, f, path, idv->text, idv->len);
+		}
+	}
+	buf_release(&msg);
+	deployment_release(&d);
+	repository_release(&r.repo);
+	return rc;
+}
+
+static int
+resolve_mutation(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	(void)obj;
+	return resolve_delete_deployment(g, f, path);
+}
+
 int
 graphql_execute(struct graphql_exec *x, const struct gql_definition *op, struct jsonw *w)
 {
 	struct gx g = { .x = x, .w = w, .now = (int64_t)time(NULL) };
 	struct gql_set root = { .selections = op->selections };
+	bool mutation = op->operation == GQL_OPERATION_MUTATION;
 	struct mark m;
 	int rc;
 
 	mark_take(&g, &m);
-	rc = write_object(&g, "Query", &root, NULL, resolve_query, NULL);
+	rc = write_object(&g, mutation ? "Mutation" : "Query", &root, NULL,
+	    mutation ? resolve_mutation : resolve_query, NULL);
 	if (rc == GX_NULL) {
 		/* A non-null root field (viewer, nodes) failed: data is null. */
 		mark_restore(&g, &m);

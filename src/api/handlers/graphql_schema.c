@@ -41,7 +41,22 @@ static const struct gql_field_def query_fields[] = {
 	END,
 };
 
-static const struct gql_field_def no_fields[] = { END };
+static const struct gql_input_def delete_deployment_input[] = {
+	{ "id", "ID!" }, { "clientMutationId", "String" }, { NULL, NULL },
+};
+static const struct gql_input_def delete_deployment_args[] = {
+	{ "input", "DeleteDeploymentInput!" }, { NULL, NULL },
+};
+
+static const struct gql_field_def mutation_fields[] = {
+	{ "deleteDeployment", "DeleteDeploymentPayload", delete_deployment_args, false },
+	END,
+};
+
+static const struct gql_field_def delete_payload_fields[] = {
+	{ "clientMutationId", "String", NULL, false },
+	END,
+};
 
 static const struct gql_field_def node_fields[] = { { "id", "ID!", NULL, false }, END };
 
@@ -208,7 +223,9 @@ static const struct gql_type_def types[] = {
 	ENUM("DeploymentOrderField", deployment_order_fields_enum),
 	{ "DeploymentOrder", GQL_KIND_INPUT_OBJECT, NULL, deployment_order_fields, NULL, NULL },
 	OBJECT("Query", query_fields, NULL),
-	OBJECT("Mutation", no_fields, NULL),
+	OBJECT("Mutation", mutation_fields, NULL),
+	{ "DeleteDeploymentInput", GQL_KIND_INPUT_OBJECT, NULL, delete_deployment_input, NULL, NULL },
+	OBJECT("DeleteDeploymentPayload", delete_payload_fields, NULL),
 	INTERFACE("Node", node_fields),
 	INTERFACE("Actor", actor_fields),
 	INTERFACE("RepositoryOwner", owner_fields),
