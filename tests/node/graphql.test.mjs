@@ -436,6 +436,9 @@ describe('GraphQL', () => {
 		assert.deepEqual(body, { data: { deleteDeployment: null }, errors: [{ type: 'FORBIDDEN', path: ['deleteDeployment'],
 			locations: [{ line: 2, column: 3 }],
 			message: `${bob.login} does not have the correct permissions to execute \`DeleteDeployment\`` }] });
+		({ body } = await postValid(alice.token, q, { id: 'nope' }));
+		assert.deepEqual(body.errors.map((e) => [e.type, e.message]),
+		    [['NOT_FOUND', 'Could not resolve to a node with the global id of \'nope\'']]);
 		const third = await make();
 		await rest.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
 			...other, deployment_id: third.id, state: 'success', auto_inactive: false,
@@ -444,6 +447,40 @@ describe('GraphQL', () => {
 		assert.deepEqual(body, { data: { deleteDeployment: null }, errors: [{ type: 'UNPROCESSABLE', path: ['deleteDeployment'],
 			locations: [{ line: 2, column: 3 }],
 			message: 'We cannot delete an active deployment unless it is the only deployment in a given environment.' }] });
+	});
+
+	it('creates a status with createDeploymentStatus, cascade included', async () => {
+		const other = createRepo(alice.login);
+		const make = async () => (await rest.request('POST /repos/{owner}/{repo}/deployments', {
+			...other, ref: SHA, environment: 'production', auto_merge: false, required_contexts: [],
+		})).data;
+		const older = await make();
+		const newer = await make();
+		const q = `mutation($id: ID!, $state: DeploymentStatusState!, $description: String) {
+		  createDeploymentStatus(input: {deploymentId: $id, state: $state, description: $description,
+		      logUrl: "https://ci.example/9", environment: "production", clientMutationId: "m1"}) {
+		    clientMutationId
+		    deploymentStatus { state description logUrl environmentUrl deployment { databaseId state } }
+		  }
+		}`;
+		await gql(q, { id: older.node_id, state: 'SUCCESS' });
+		const made = await gql(q, { id: newer.node_id, state: 'SUCCESS', description: 'live' });
+		assert.deepEqual(made, { createDeploymentStatus: { clientMutationId: 'm1', deploymentStatus: {
+			state: 'SUCCESS', description: 'live', logUrl: 'https://ci.example/9', environmentUrl: null,
+			deployment: { databaseId: newer.id, state: 'ACTIVE' } } } });
+		// The older one was made inactive, as REST's cascade does.
+		const statuses = (await rest.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
+		    { ...other, deployment_id: older.id })).data;
+		assert.deepEqual(statuses.map((s) => s.state), ['inactive', 'success']);
+		assert.equal(statuses[1].target_url, 'https://ci.example/9');
+		let { body } = await postValid(alice.token, q, { id: newer.node_id, state: 'FAILURE', description: 'x'.repeat(141) });
+		assert.deepEqual(body.data, { createDeploymentStatus: { clientMutationId: 'm1', deploymentStatus: null } });
+		assert.deepEqual(body.errors.map((e) => [e.type, e.message]),
+		    [['UNPROCESSABLE', 'Description is too long (maximum is 140 characters)']]);
+		const bob = createUserWithToken({ prefix: 'gqld' });
+		({ body } = await postValid(bob.token, q, { id: newer.node_id, state: 'FAILURE' }));
+		assert.deepEqual(body.data, { createDeploymentStatus: null });
+		assert.equal(body.errors[0].message, `${bob.login} does not have the correct permissions to execute \`CreateDeploymentStatus\``);
 	});
 
 	describe('errors (graphql.md section 2)', () => {

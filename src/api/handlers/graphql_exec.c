@@ -3,6 +3,7 @@
 #include "graphql_exec.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,7 @@
 #include "gql_request.h"
 #include "graphql_ids.h"
 #include "graphql_schema.h"
+#include "status_create.h"
 #include "store_deployments.h"
 #include "store_graphql.h"
 
@@ -1096,34 +1098,9 @@ forbidden(struct gx *g, const struct gql_field_group *f, const struct gql_path *
 	return rc;
 }
 
-/* The deployment a mutation's id names, if the caller can see it:
- * 1 found (d and r filled, to be released), GX_NULL (NOT_FOUND added),
- * GX_FATAL. */
-static int
-mutation_deployment(struct gx *g, const struct gql_field_group *f, const struct gql_path *path,
-    const struct gql_value *idv, struct deployment *d, struct graphql_repository *r)
-{
-	char type[GRAPHQL_TYPE_NAME_MAX];
-	struct db_error err;
-	int64_t key, repo_id;
-	int found = 0;
-
-	if (idv && idv->kind == GQL_VALUE_STRING &&
-	    graphql_id_parse(idv->text, idv->len, type, &key) == 0 &&
-	    strcmp(type, "Deployment") == 0) {
-		found = store_graphql_deployment(g->x->ctx->db, key, d, &repo_id, &err);
-		if (found < 0)
-			return db_failed(g, &err);
-		if (found > 0)
-			found = node_repository(g, repo_id, r);
-	}
-	if (found == 1)
-		return 1;
-	if (found == 0)
-		found = not_found_node(g, f, path, idv ? idv->text : "", idv ? idv->len : 0);
-	return found;
-}
-
+/* The deployment a mutation's id names, if the caller can see it and
+ * write to it: 0 (d and r filled, to be released either way), GX_NULL
+ * (NOT_FOUND or FORBIDDEN added), GX_FATAL. */
 static bool
 writable(struct gx *g, const struct graphql_repository *r)
 {
@@ -1139,6 +1116,32 @@ writable(struct gx *g, const struct graphql_repository *r)
 	return access_decide(&ar) == ACCESS_ALLOW;
 }
 
+static int
+mutation_deployment(struct gx *g, const struct gql_field_group *f, const struct gql_path *path,
+    const char *mutation, const struct gql_value *idv, struct deployment *d,
+    struct graphql_repository *r)
+{
+	char type[GRAPHQL_TYPE_NAME_MAX];
+	struct db_error err;
+	int64_t key, repo_id;
+	int found = 0;
+
+	if (idv && idv->kind == GQL_VALUE_STRING &&
+	    graphql_id_parse(idv->text, idv->len, type, &key) == 0 &&
+	    strcmp(type, "Deployment") == 0) {
+		found = store_graphql_deployment(g->x->ctx->db, key, d, &repo_id, &err);
+		if (found < 0)
+			return db_failed(g, &err);
+		if (found > 0)
+			found = node_repository(g, repo_id, r);
+	}
+	if (found == GX_FATAL)
+		return GX_FATAL;
+	if (found == 0)
+		return not_found_node(g, f, path, idv ? idv->text : "", idv ? idv->len : 0);
+	return writable(g, r) ? 0 : forbidden(g, f, path, mutation);
+}
+
 /* REST's DELETE of a deployment (semantics.md): allowed when it is not
  * active or is the only one in its environment. */
 static int
@@ -1151,11 +1154,9 @@ resolve_delete_deployment(struct gx *g, const struct gql_field_group *f,
 	struct db_error err;
 	struct buf msg = BUF_INIT;
 	const struct gql_value *idv = input_field(g, f, "id");
-	int rc = mutation_deployment(g, f, path, idv, &d, &r);
+	int rc = mutation_deployment(g, f, path, "DeleteDeployment", idv, &d, &r);
 
-	if (rc == 1 && !writable(g, &r)) {
-		rc = forbidden(g, f, path, "DeleteDeployment");
-	} else if (rc == 1) {
+	if (rc == 0) {
 		if (store_deployment_delete(g->x->ctx->db, r.repo.id, d.id, &result, &err) < 0) {
 			rc = db_failed(g, &err);
 		} else if (result == DEPLOYMENT_DELETED) {
@@ -1176,11 +1177,177 @@ resolve_delete_deployment(struct gx *g, const struct gql_field_group *f,
 	return rc;
 }
 
+/* What createDeploymentStatus answers: the status, or null when refused. */
+struct status_payload {
+	const struct gql_value *client_mutation_id;
+	const struct status_ref *status;
+};
+
+static int
+resolve_status_payload(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct status_payload *p = obj;
+
+	if (strcmp(f->field->name, "clientMutationId") == 0)
+		return resolve_client_mutation_id(g, p->client_mutation_id, f, path);
+	if (p->status == NULL) {
+		jw_null(g->w);
+		return 0;
+	}
+	return write_object(g, "DeploymentStatus", f->sets, path, resolve_status, p->status);
+}
+
+/* An optional String input: def when absent or null. */
+static const char *
+mutation_string(struct gx *g, const struct gql_field_group *f, const char *name,
+    const char *def)
+{
+	const struct gql_value *v = input_field(g, f, name);
+
+	return v && v->kind == GQL_VALUE_STRING ? v->text : def;
+}
+
+/* REST's checks of a status body (semantics.md), in the model's words:
+ * "Description is too long (maximum is 140 characters)". NULL when all
+ * pass, else the message (in msg). */
+static const char *
+status_input_problem(const struct status_request *sr, struct buf *msg)
+{
+	static const struct { const char *name; size_t offset; size_t max; } limits[] = {
+		{ "Description", offsetof(struct status_request, description), 140 },
+		{ "Environment", offsetof(struct status_request, environment), 255 },
+		{ "Environment url", offsetof(struct status_request, environment_url), 2048 },
+		{ "Log url", offsetof(struct status_request, log_url), 2048 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
+		const char *v = *(const char *const *)((const char *)sr + limits[i].offset);
+
+		if (v == NULL)
+			continue;
+		if (i > 0 && has_control_chars(v))
+			buf_printf(msg, "%s is invalid", limits[i].name);
+		else if (utf8_length(v) > limits[i].max)
+			buf_printf(msg, "%s is too long (maximum is %zu characters)", limits[i].name,
+			    limits[i].max);
+		if (msg->len)
+			return buf_cstr(msg);
+	}
+	return NULL;
+}
+
+/* The status just created, read back with its deployment (now in its new
+ * state), written as the payload. */
+static int
+write_created_status(struct gx *g, const struct gql_field_group *f, const struct gql_path *path,
+    const struct graphql_repository *r, int64_t status_id)
+{
+	struct deployment d = { 0 };
+	struct deployment_status s = { 0 };
+	struct db_error err;
+	int64_t repo_id;
+	int rc = store_graphql_status(g->x->ctx->db, status_id, &s, &repo_id, &err);
+
+	if (rc > 0)
+		rc = store_graphql_deployment(g->x->ctx->db, s.deployment_id, &d, &repo_id, &err);
+	if (rc < 0) {
+		rc = db_failed(g, &err);
+	} else {
+		struct deployment_batch batch = { &d, rc > 0 ? 1 : 0, r, NULL };
+		struct deployment_ref ref = { &batch, 0 };
+		struct status_ref sref = { &s, &ref };
+		struct status_payload p = { input_field(g, f, "clientMutationId"), rc > 0 ? &sref : NULL };
+
+		rc = write_object(g, "CreateDeploymentStatusPayload", f->sets, path,
+		    resolve_status_payload, &p);
+		status_cache_free(&batch);
+	}
+	deployment_status_release(&s);
+	deployment_release(&d);
+	return rc;
+}
+
+/* REST's POST .../statuses (semantics.md; graphql.md 7.2), the inactive
+ * cascade and the webhook event included. */
+static int
+resolve_create_status(struct gx *g, const struct gql_field_group *f, const struct gql_path *path)
+{
+	const struct gql_value *state = input_field(g, f, "state");
+	const struct gql_value *auto_inactive = input_field(g, f, "autoInactive");
+	struct deployment d = { 0 }, fresh = { 0 };
+	struct graphql_repository r = { 0 };
+	struct status_payload refused = { input_field(g, f, "clientMutationId"), NULL };
+	struct deployment_status status;
+	enum status_create_result result;
+	struct status_request sr = { 0 };
+	struct db_error err;
+	struct buf msg = BUF_INIT, lower = BUF_INIT;
+	const char *problem = NULL;
+	int rc = mutation_deployment(g, f, path, "CreateDeploymentStatus",
+	    input_field(g, f, "deploymentId"), &d, &r);
+
+	if (rc != 0)
+		goto out;
+	for (const char *c = state ? state->text : ""; *c; c++)
+		buf_putc(&lower, (char)tolower((unsigned char)*c));
+	sr = (struct status_request){
+		.state = buf_cstr(&lower),
+		.description = mutation_string(g, f, "description", ""),
+		.environment = mutation_string(g, f, "environment", NULL),
+		.environment_url = mutation_string(g, f, "environmentUrl", ""),
+		.log_url = mutation_string(g, f, "logUrl", ""),
+		.auto_inactive = !(auto_inactive && auto_inactive->kind == GQL_VALUE_BOOLEAN &&
+		    !auto_inactive->boolean),
+	};
+	sr.target_url = sr.log_url;
+	if (sr.environment && *sr.environment == '\0')
+		sr.environment = NULL;
+	/* Stored states are REST's seven: the table has no room for waiting. */
+	if (strcmp(sr.state, "waiting") == 0)
+		problem = "State is not included in the list";
+	if (problem == NULL)
+		problem = status_input_problem(&sr, &msg);
+	if (problem) {
+		rc = write_object(g, "CreateDeploymentStatusPayload", f->sets, path,
+		    resolve_status_payload, &refused);
+		gql_errors_add(g->x->errs, "UNPROCESSABLE", path, f->field->loc, problem);
+		goto out;
+	}
+	{
+		const struct status_author who = { &r.repo, &g->x->ctx->auth->principal.user, g->now };
+
+		if (status_create(g->x->ctx, &who, &sr, &d, &fresh, &status, &result, &err) < 0) {
+			rc = db_failed(g, &err);
+			goto out;
+		}
+	}
+	if (result == STATUS_CREATED) {
+		rc = write_created_status(g, f, path, &r, status.id);
+	} else if (result == STATUS_DEPLOYMENT_NOT_FOUND) {
+		const struct gql_value *idv = input_field(g, f, "deploymentId");
+
+		rc = not_found_node(g, f, path, idv->text, idv->len);
+	} else {
+		buf_puts(&msg, "The deployment's environment keeps changing");
+		rc = add_error(g, "UNPROCESSABLE", path, f->field, &msg);
+	}
+out:
+	buf_release(&msg);
+	buf_release(&lower);
+	deployment_release(&fresh);
+	deployment_release(&d);
+	repository_release(&r.repo);
+	return rc;
+}
+
 static int
 resolve_mutation(struct gx *g, const void *obj, const struct gql_field_group *f,
     const struct gql_path *path)
 {
 	(void)obj;
+	if (strcmp(f->field->name, "createDeploymentStatus") == 0)
+		return resolve_create_status(g, f, path);
 	return resolve_delete_deployment(g, f, path);
 }
 

@@ -48,8 +48,25 @@ static const struct gql_input_def delete_deployment_args[] = {
 	{ "input", "DeleteDeploymentInput!" }, { NULL, NULL },
 };
 
+static const struct gql_input_def create_status_input[] = {
+	{ "deploymentId", "ID!" }, { "state", "DeploymentStatusState!" },
+	{ "description", "String" }, { "environment", "String" }, { "environmentUrl", "String" },
+	{ "logUrl", "String" }, { "autoInactive", "Boolean" }, { "clientMutationId", "String" },
+	{ NULL, NULL },
+};
+static const struct gql_input_def create_status_args[] = {
+	{ "input", "CreateDeploymentStatusInput!" }, { NULL, NULL },
+};
+
 static const struct gql_field_def mutation_fields[] = {
+	{ "createDeploymentStatus", "CreateDeploymentStatusPayload", create_status_args, false },
 	{ "deleteDeployment", "DeleteDeploymentPayload", delete_deployment_args, false },
+	END,
+};
+
+static const struct gql_field_def create_status_payload_fields[] = {
+	{ "clientMutationId", "String", NULL, false },
+	{ "deploymentStatus", "DeploymentStatus", NULL, false },
 	END,
 };
 
@@ -226,6 +243,9 @@ static const struct gql_type_def types[] = {
 	OBJECT("Mutation", mutation_fields, NULL),
 	{ "DeleteDeploymentInput", GQL_KIND_INPUT_OBJECT, NULL, delete_deployment_input, NULL, NULL },
 	OBJECT("DeleteDeploymentPayload", delete_payload_fields, NULL),
+	{ "CreateDeploymentStatusInput", GQL_KIND_INPUT_OBJECT, NULL, create_status_input, NULL,
+	  NULL },
+	OBJECT("CreateDeploymentStatusPayload", create_status_payload_fields, NULL),
 	INTERFACE("Node", node_fields),
 	INTERFACE("Actor", actor_fields),
 	INTERFACE("RepositoryOwner", owner_fields),
