@@ -645,7 +645,8 @@ resolve_deployments(struct gx *g, const struct graphql_repository *r, const char
 	for (const struct gql_argument *a = order ? order->fields : NULL; a; a = a->next) {
 		const struct gql_value *v = gql_resolve(a->value, g->x->vars);
 
-		if (strcmp(a->name, "direction") == 0 && v && strcmp(v->text, "DESC") == 0)
+		if (strcmp(a->name, "direction") == 0 && v && v->kind == GQL_VALUE_ENUM &&
+		    strcmp(v->text, "DESC") == 0)
 			filter.descending = true;
 	}
 	/* environments: [] or null is no filter (graphql.md section 6). */
