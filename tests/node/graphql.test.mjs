@@ -327,6 +327,16 @@ describe('GraphQL', () => {
 		assert.deepEqual(body, { data: { viewer: { login: alice.login } } });
 	});
 
+	it('matches names exactly: a NUL cuts no name short', async () => {
+		const q = 'query($o: String!, $n: String!, $e: [String!]) { repository(owner: $o, name: $n) { deployments(environments: $e) { totalCount } } }';
+		let { body } = await postValid(alice.token, q, { o: repo.owner, n: `${repo.repo}\u0000x` });
+		assert.equal(body.errors[0].type, 'NOT_FOUND');
+		({ body } = await postValid(alice.token, q, { o: repo.owner, n: repo.repo, e: ['production\u0000'] }));
+		assert.equal(body.data.repository.deployments.totalCount, 0);
+		({ body } = await postValid(alice.token, q, { o: repo.owner, n: repo.repo, e: ['production', 'staging'] }));
+		assert.equal(body.data.repository.deployments.totalCount, 2);
+	});
+
 	it('pages branch-deploy v12 newest first, one at a time, never repeating a cursor', async () => {
 		const paged = createRepo(alice.login);
 		const ids = [];
@@ -477,6 +487,8 @@ describe('GraphQL', () => {
 		assert.deepEqual(body.data, { createDeploymentStatus: { clientMutationId: 'm1', deploymentStatus: null } });
 		assert.deepEqual(body.errors.map((e) => [e.type, e.message]),
 		    [['UNPROCESSABLE', 'Description is too long (maximum is 140 characters)']]);
+		({ body } = await postValid(alice.token, q, { id: newer.node_id, state: 'FAILURE', description: 'a\u0000b' }));
+		assert.deepEqual(body.errors.map((e) => e.message), ['Description is invalid']);
 		const bob = createUserWithToken({ prefix: 'gqld' });
 		({ body } = await postValid(bob.token, q, { id: newer.node_id, state: 'FAILURE' }));
 		assert.deepEqual(body.data, { createDeploymentStatus: null });

@@ -182,12 +182,19 @@ db_failed(struct gx *g, const struct db_error *err)
 	return GX_FATAL;
 }
 
+/* A String value as C text; NULL for any other value and for a string
+ * holding NUL, which no stored name or text can (PostgreSQL's text
+ * cannot), and which C would cut short into another name. */
+static const char *
+text_of(const struct gql_value *v)
+{
+	return v && v->kind == GQL_VALUE_STRING && strlen(v->text) == v->len ? v->text : NULL;
+}
+
 static const char *
 string_arg(struct gx *g, const struct gql_field_group *f, const char *name)
 {
-	const struct gql_value *v = gql_argument(f->field, name, g->x->vars);
-
-	return v && v->kind == GQL_VALUE_STRING ? v->text : NULL;
+	return text_of(gql_argument(f->field, name, g->x->vars));
 }
 
 /* a, sep and b as one string value ("octo/app", "https://host/octo"). */
@@ -654,12 +661,21 @@ resolve_deployments(struct gx *g, const struct graphql_repository *r, const char
 		jw_init(&nw, &names);
 		jw_array_begin(&nw);
 		for (const struct gql_value *i = envs->items; i; i = i->next) {
-			const struct gql_value *v = gql_resolve(i, g->x->vars);
+			const char *name = text_of(gql_resolve(i, g->x->vars));
 
-			if (v && v->kind == GQL_VALUE_STRING)
-				jw_stringn(&nw, v->text, v->len);
+			if (name) {
+				jw_string(&nw, name);
+				filter.environment = name;
+				filter.environment_count++;
+			}
 		}
 		jw_array_end(&nw);
+		/* Only names that match nothing: no environment holds a control
+		 * character (REST refuses them). */
+		if (filter.environment_count == 0) {
+			filter.environment = "\x01";
+			filter.environment_count = 1;
+		}
 	}
 	filter.environments = names.len ? buf_cstr(&names) : NULL;
 	if (store_graphql_deployments(g->x->ctx->db, &filter, &w, &page, &err) < 0) {
@@ -1213,15 +1229,31 @@ mutation_string(struct gx *g, const struct gql_field_group *f, const char *name,
  * "Description is too long (maximum is 140 characters)". NULL when all
  * pass, else the message (in msg). */
 static const char *
-status_input_problem(const struct status_request *sr, struct buf *msg)
+status_input_problem(struct gx *g, const struct gql_field_group *f,
+    const struct status_request *sr, struct buf *msg)
 {
-	static const struct { const char *name; size_t offset; size_t max; } limits[] = {
-		{ "Description", offsetof(struct status_request, description), 140 },
-		{ "Environment", offsetof(struct status_request, environment), 255 },
-		{ "Environment url", offsetof(struct status_request, environment_url), 2048 },
-		{ "Log url", offsetof(struct status_request, log_url), 2048 },
+	static const struct {
+		const char *name;
+		const char *input;
+		size_t offset;
+		size_t max;
+	} limits[] = {
+		{ "Description", "description", offsetof(struct status_request, description), 140 },
+		{ "Environment", "environment", offsetof(struct status_request, environment), 255 },
+		{ "Environment url", "environmentUrl", offsetof(struct status_request, environment_url),
+		  2048 },
+		{ "Log url", "logUrl", offsetof(struct status_request, log_url), 2048 },
 	};
 
+	/* NUL fits no text column, and C would cut the text short at it. */
+	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
+		const struct gql_value *v = input_field(g, f, limits[i].input);
+
+		if (v && v->kind == GQL_VALUE_STRING && text_of(v) == NULL) {
+			buf_printf(msg, "%s is invalid", limits[i].name);
+			return buf_cstr(msg);
+		}
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
 		const char *v = *(const char *const *)((const char *)sr + limits[i].offset);
 
@@ -1308,7 +1340,7 @@ resolve_create_status(struct gx *g, const struct gql_field_group *f, const struc
 	if (strcmp(sr.state, "waiting") == 0)
 		problem = "State is not included in the list";
 	if (problem == NULL)
-		problem = status_input_problem(&sr, &msg);
+		problem = status_input_problem(g, f, &sr, &msg);
 	if (problem) {
 		rc = write_object(g, "CreateDeploymentStatusPayload", f->sets, path,
 		    resolve_status_payload, &refused);

@@ -64,74 +64,84 @@ store_graphql_repository_by_id(struct db *db, int64_t user_id, int64_t id,
 }
 
 /*
- * A page of deployments in one statement: f is the filtered list, w the
- * window between the cursors, p the page (read from the far end for
- * `last`); the first row carries the total (deployment_totals, sql/0007)
- * and whether items lie beyond either end of the page, every row one
- * deployment (none: NULLs). $1 repository, $2 environments (JSON array or
- * NULL), $3/$4 after (epoch, id), $5/$6 before, $7 the page size, $8 the
- * commit (NULL: any; a commit's deployments are few, so counted here).
- * Four forms: ascending or descending, first or last.
+ * A page of deployments in one statement, in id order (the order of
+ * created_at, ids growing with time, and its tie-break: graphql.md
+ * section 6), so that every part is a range of an index of sql/0002 read
+ * in order: p the page (read from the far end for `last`), then the
+ * total (deployment_totals, sql/0007; counted for a commit, whose
+ * deployments are few) and whether items lie beyond either end of the
+ * page, in the first row, every row one deployment (none: NULLs).
+ * $1 repository, $2 after, $3 before (ids), $4 the page size, then the
+ * filters' values. Built on first use, one form per filters, order and
+ * end.
  */
-static const char deployments_sql[] =
-    "WITH f AS (SELECT d.id, d.created_at FROM deployments d"
-    "   WHERE d.repository_id = $1 AND ($2::json IS NULL OR d.environment = ANY("
-    "     ARRAY(SELECT json_array_elements_text($2::json))))"
-    "     AND ($8::text IS NULL OR d.sha = $8)),"
-    " w AS (SELECT * FROM f"
-    "   WHERE ($3::bigint IS NULL OR (f.created_at, f.id) %1$s (to_timestamp($3), $4::bigint))"
-    "     AND ($5::bigint IS NULL OR (f.created_at, f.id) %2$s (to_timestamp($5), $6::bigint))),"
-    " p AS (SELECT * FROM w ORDER BY created_at %3$s, id %3$s LIMIT $7)"
-    " SELECT c.*, x.* FROM (SELECT"
-    "   CASE WHEN $8::text IS NOT NULL THEN (SELECT count(*) FROM f)"
-    "     ELSE (SELECT COALESCE(sum(t.n), 0)::bigint FROM deployment_totals t"
-    "       WHERE t.repository_id = $1 AND (CASE WHEN $2::json IS NULL THEN t.environment = ''"
-    "         ELSE t.environment IN (SELECT json_array_elements_text($2::json)) END)) END,"
-    "   CASE WHEN EXISTS (SELECT 1 FROM p) THEN EXISTS (SELECT 1 FROM f WHERE (f.created_at, f.id)"
-    "       %1$s (SELECT created_at, id FROM p ORDER BY created_at %5$s, id %5$s LIMIT 1))"
-    "     ELSE EXISTS (SELECT 1 FROM w) END,"
-    "   EXISTS (SELECT 1 FROM f WHERE (f.created_at, f.id)"
-    "       %2$s (SELECT created_at, id FROM p ORDER BY created_at %4$s, id %4$s LIMIT 1))) c"
-    " LEFT JOIN LATERAL (SELECT p.created_at AS k_t, p.id AS k_id, "
-    STORE_DEPLOYMENT_COLUMNS("d", "u")
-    "   FROM p JOIN deployments d ON d.id = p.id JOIN users u ON u.id = d.creator_id) x ON true"
-    " ORDER BY x.k_t %3$s, x.k_id %3$s";
-#define DEPLOYMENTS_FIRST_ITEM_COLUMN 5
+enum deployments_env { ENV_ANY, ENV_ONE, ENV_MANY };
 
-static struct db_statement deployments_statements[2][2];
-static char deployments_names[2][2][32];
+static struct db_statement deployments_statements[3][2][2][2];
+static char deployments_names[3][2][2][2][32];
+
+/* " AND d.environment = $5 AND d.sha = $6" */
+static void
+append_deployment_filters(struct buf *sql, enum deployments_env env, bool sha)
+{
+	if (env == ENV_ONE)
+		buf_puts(sql, " AND d.environment = $5");
+	else if (env == ENV_MANY)
+		buf_puts(sql, " AND d.environment = ANY(ARRAY(SELECT json_array_elements_text($5::json)))");
+	if (sha)
+		buf_printf(sql, " AND d.sha = $%d", env == ENV_ANY ? 5 : 6);
+}
 
 static struct db_statement *
-deployments_statement(bool descending, bool from_end)
+deployments_statement(enum deployments_env env, bool sha, bool descending, bool from_end)
 {
-	struct db_statement *st = &deployments_statements[descending][from_end];
+	struct db_statement *st = &deployments_statements[env][sha][descending][from_end];
 	const char *order = descending ? "DESC" : "ASC", *reverse = descending ? "ASC" : "DESC";
-	struct buf sql = BUF_INIT;
+	const char *after = descending ? "<" : ">", *before = descending ? ">" : "<";
+	const char *first = descending ? "max" : "min", *last = descending ? "min" : "max";
+	/* No cursor: every id is after none and before none. */
+	const char *low = "0", *high = "9223372036854775807";
+	struct buf filters = BUF_INIT, sql = BUF_INIT;
+	char *name = deployments_names[env][sha][descending][from_end];
+	const char *f;
 
 	if (st->sql)
 		return st;
-	/* %1 after, %2 before (in the connection's order), %3 the order the
-	 * page is read in, %4 the connection's order, %5 its reverse. */
-	buf_printf(&sql, deployments_sql, descending ? "<" : ">", descending ? ">" : "<",
-	    from_end ? reverse : order, order, reverse);
-	snprintf(deployments_names[descending][from_end], sizeof(deployments_names[0][0]),
-	    "graphql_deployments_%d%d", descending, from_end);
-	st->name = deployments_names[descending][from_end];
-	st->nparams = 8;
+	buf_puts(&filters, "d.repository_id = $1");
+	append_deployment_filters(&filters, env, sha);
+	f = buf_cstr(&filters);
+	buf_printf(&sql, "WITH p AS (SELECT d.id FROM deployments d WHERE %s"
+	    " AND d.id %s COALESCE($2::bigint, %s) AND d.id %s COALESCE($3::bigint, %s)"
+	    " ORDER BY d.id %s LIMIT $4)", f, after, descending ? high : low, before,
+	    descending ? low : high, from_end ? reverse : order);
+	buf_puts(&sql, " SELECT c.*, x.* FROM (SELECT ");
+	if (sha)
+		buf_printf(&sql, "(SELECT count(*) FROM deployments d WHERE %s)", f);
+	else
+		buf_printf(&sql, "(SELECT COALESCE(sum(t.n), 0)::bigint FROM deployment_totals t"
+		    " WHERE t.repository_id = $1 AND t.environment %s)",
+		    env == ENV_ANY ? "= ''" : env == ENV_ONE ? "= $5"
+		    : "IN (SELECT json_array_elements_text($5::json))");
+	buf_printf(&sql, ", CASE WHEN EXISTS (SELECT 1 FROM p)"
+	    " THEN EXISTS (SELECT 1 FROM deployments d WHERE %s AND d.id %s (SELECT %s(id) FROM p))"
+	    " ELSE EXISTS (SELECT 1 FROM deployments d WHERE %s"
+	    " AND d.id %s COALESCE($2::bigint, %s) AND d.id %s COALESCE($3::bigint, %s)) END",
+	    f, after, last, f, after, descending ? high : low, before, descending ? low : high);
+	buf_printf(&sql, ", EXISTS (SELECT 1 FROM deployments d WHERE %s AND d.id %s"
+	    " (SELECT %s(id) FROM p))) c", f, before, first);
+	buf_printf(&sql, " LEFT JOIN LATERAL (SELECT d.id AS k_id, " STORE_DEPLOYMENT_COLUMNS("d", "u")
+	    " FROM p JOIN deployments d ON d.id = p.id JOIN users u ON u.id = d.creator_id) x ON true"
+	    " ORDER BY x.k_id %s", from_end ? reverse : order);
+	snprintf(name, sizeof(deployments_names[0][0][0][0]), "graphql_deployments_%d%d%d%d", env,
+	    sha, descending, from_end);
+	st->name = name;
+	st->nparams = 4 + (env != ENV_ANY) + sha;
 	st->read_only = true;
 	st->sql = buf_detach(&sql);
+	buf_release(&filters);
 	return st;
 }
-
-static void
-format_key(char time[STORE_INT_LEN], char id[STORE_INT_LEN], const struct graphql_key *k,
-    const char **tp, const char **ip)
-{
-	store_format_int(time, k->created_at);
-	store_format_int(id, k->id);
-	*tp = k->set ? time : NULL;
-	*ip = k->set ? id : NULL;
-}
+#define DEPLOYMENTS_FIRST_ITEM_COLUMN 4
 
 /* Items read from the far end are put back in the connection's order. */
 static void
@@ -160,18 +170,26 @@ int
 store_graphql_deployments(struct db *db, const struct graphql_deployments_filter *f,
     const struct graphql_window *w, struct graphql_deployment_page *out, struct db_error *err)
 {
-	char repo[STORE_INT_LEN], at[STORE_INT_LEN], ai[STORE_INT_LEN], bt[STORE_INT_LEN],
-	    bi[STORE_INT_LEN], lim[STORE_INT_LEN];
-	const char *params[8] = { repo, f->environments, NULL, NULL, NULL, NULL, lim, f->sha };
+	char repo[STORE_INT_LEN], after[STORE_INT_LEN], before[STORE_INT_LEN], lim[STORE_INT_LEN];
+	const char *params[6] = { repo, w->after.set ? after : NULL, w->before.set ? before : NULL,
+		lim };
+	enum deployments_env env = f->environments == NULL ? ENV_ANY
+	    : f->environment_count == 1 ? ENV_ONE : ENV_MANY;
+	int n = 4;
 	PGresult *r;
 	int rows;
 
 	memset(out, 0, sizeof(*out));
 	store_format_int(repo, f->repository_id);
+	store_format_int(after, w->after.id);
+	store_format_int(before, w->before.id);
 	store_format_int(lim, w->limit);
-	format_key(at, ai, &w->after, &params[2], &params[3]);
-	format_key(bt, bi, &w->before, &params[4], &params[5]);
-	r = db_exec(db, deployments_statement(f->descending, w->from_end), params, err);
+	if (env != ENV_ANY)
+		params[n++] = env == ENV_ONE ? f->environment : f->environments;
+	if (f->sha)
+		params[n++] = f->sha;
+	r = db_exec(db, deployments_statement(env, f->sha != NULL, f->descending, w->from_end),
+	    params, err);
 	if (r == NULL)
 		return -1;
 	rows = PQntuples(r);

@@ -27,7 +27,8 @@ int store_graphql_repository(struct db *db, int64_t user_id, const char *owner, 
 int store_graphql_repository_by_id(struct db *db, int64_t user_id, int64_t id,
     struct graphql_repository *out, struct db_error *err) MUST_CHECK;
 
-/* A place in a connection's order: what its cursor holds. */
+/* A place in a connection's order: what its cursor holds. Deployments'
+ * cursors hold created_at too, as GitHub's do; the order is the id's. */
 struct graphql_key {
 	bool set;
 	int64_t created_at;   /* epoch seconds; deployments only */
@@ -60,8 +61,10 @@ struct graphql_deployments_filter {
 	int64_t repository_id;
 	const char *environments;  /* a JSON array of names the current
 	                              environment is one of; NULL: all */
+	size_t environment_count;  /* its length; */
+	const char *environment;   /* the name when it is 1 */
 	const char *sha;           /* Commit.deployments; NULL: all */
-	bool descending;           /* ordered by (created_at, id) */
+	bool descending;           /* ordered by created_at (so by id) */
 };
 
 int store_graphql_deployments(struct db *db, const struct graphql_deployments_filter *f,
