@@ -237,12 +237,13 @@ write_upper(struct gx *g, const char *s)
 	buf_release(&b);
 }
 
-/* Whether the caller may read repo: as REST's GET of a deployment. */
+/* Whether the caller may do what need says on repo, by REST's rules:
+ * ROUTE_REPO_READ as GET of a deployment, ROUTE_REPO_WRITE as its POST. */
 static bool
-visible(struct gx *g, const struct graphql_repository *r)
+allowed(struct gx *g, const struct graphql_repository *r, enum route_access need)
 {
 	struct access_request ar = {
-		.need = ROUTE_REPO_READ,
+		.need = need,
 		.scope_class = SCOPE_CLASS_DEPLOYMENTS,
 		.principal = &g->x->ctx->auth->principal,
 		.repo_found = true,
@@ -898,7 +899,7 @@ node_repository(struct gx *g, int64_t id, struct graphql_repository *r)
 
 	if (found < 0)
 		return db_failed(g, &err);
-	return found && visible(g, r);
+	return found && allowed(g, r, ROUTE_REPO_READ);
 }
 
 static int
@@ -1016,7 +1017,7 @@ resolve_repository_by_name(struct gx *g, const struct gql_field_group *f,
 	    g->x->ctx->auth->principal.user.id, owner, name, &r, &err) : 0;
 	if (found < 0)
 		return db_failed(g, &err);
-	if (found == 0 || !visible(g, &r)) {
+	if (found == 0 || !allowed(g, &r, ROUTE_REPO_READ)) {
 		struct buf msg = BUF_INIT;
 
 		buf_printf(&msg, "Could not resolve to a Repository with the name '%s/%s'.",
@@ -1118,21 +1119,6 @@ forbidden(struct gx *g, const struct gql_field_group *f, const struct gql_path *
 /* The deployment a mutation's id names, if the caller can see it and
  * write to it: 0 (d and r filled, to be released either way), GX_NULL
  * (NOT_FOUND or FORBIDDEN added), GX_FATAL. */
-static bool
-writable(struct gx *g, const struct graphql_repository *r)
-{
-	struct access_request ar = {
-		.need = ROUTE_REPO_WRITE,
-		.scope_class = SCOPE_CLASS_DEPLOYMENTS,
-		.principal = &g->x->ctx->auth->principal,
-		.repo_found = true,
-		.repo_private = r->repo.is_private,
-		.permission = r->permission,
-	};
-
-	return access_decide(&ar) == ACCESS_ALLOW;
-}
-
 static int
 mutation_deployment(struct gx *g, const struct gql_field_group *f, const struct gql_path *path,
     const char *mutation, const struct gql_value *idv, struct deployment *d,
@@ -1156,7 +1142,7 @@ mutation_deployment(struct gx *g, const struct gql_field_group *f, const struct 
 		return GX_FATAL;
 	if (found == 0)
 		return not_found_node(g, f, path, idv ? idv->text : "", idv ? idv->len : 0);
-	return writable(g, r) ? 0 : forbidden(g, f, path, mutation);
+	return allowed(g, r, ROUTE_REPO_WRITE) ? 0 : forbidden(g, f, path, mutation);
 }
 
 /* REST's DELETE of a deployment (semantics.md): allowed when it is not
