@@ -423,6 +423,29 @@ describe('GraphQL', () => {
 		    { name: 'main', prefix: 'refs/heads/', target: { oid: sha, abbreviatedOid: sha.slice(0, 7) } });
 		assert.deepEqual([data.repository.defaultBranchRef, data.repository.full, data.repository.none],
 		    [{ name: 'main' }, { prefix: 'refs/heads/' }, null]);
+		// createDeployment from the Ref's id, as graphql.md 7.1 describes it.
+		const create = `mutation($repo: ID!, $ref: ID!, $contexts: [String!], $payload: String) {
+		  createDeployment(input: {repositoryId: $repo, refId: $ref, requiredContexts: $contexts,
+		      environment: "staging", payload: $payload, clientMutationId: "d1"}) {
+		    autoMerged clientMutationId deployment { databaseId environment ref { name } commitOid payload state }
+		  }
+		}`;
+		const ids = (await gql(`query($o: String!, $n: String!) { repository(owner: $o, name: $n) {
+		  id ref(qualifiedName: "main") { id } } }`, { o: withGit.owner, n: withGit.repo })).repository;
+		const made = (await gql(create, { repo: ids.id, ref: ids.ref.id, contexts: [], payload: '{"a":1}' })).createDeployment;
+		assert.equal(made.autoMerged, false);
+		assert.equal(made.clientMutationId, 'd1');
+		assert.deepEqual({ ...made.deployment, databaseId: 0 }, { databaseId: 0, environment: 'staging',
+			ref: { name: 'main' }, commitOid: sha, payload: JSON.stringify('{"a":1}'), state: 'PENDING' });
+		const restView = (await rest.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}',
+		    { ...withGit, deployment_id: made.deployment.databaseId })).data;
+		assert.deepEqual([restView.ref, restView.payload, restView.sha], ['main', { a: 1 }, sha]);
+		const { body } = await postValid(alice.token, create, { repo: ids.id, ref: ids.ref.id, contexts: ['ci'] });
+		assert.deepEqual(body.data, { createDeployment: { autoMerged: false, clientMutationId: 'd1', deployment: null } });
+		assert.deepEqual(body.errors.map((e) => [e.type, e.path, e.message]),
+		    [['UNPROCESSABLE', ['createDeployment'], 'Commit status checks failed for main.']]);
+		const wrong = await postValid(alice.token, create, { repo: ids.id, ref: ids.id });
+		assert.deepEqual(wrong.body.errors.map((e) => e.type), ['NOT_FOUND']);
 		rmSync(dir, { recursive: true, force: true });
 	});
 

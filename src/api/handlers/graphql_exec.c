@@ -14,6 +14,9 @@
 #include "gql_request.h"
 #include "graphql_ids.h"
 #include "graphql_schema.h"
+#include "deployment_checks.h"
+#include "deployment_create.h"
+#include "input.h"
 #include "status_create.h"
 #include "store_deployments.h"
 #include "store_graphql.h"
@@ -1334,7 +1337,7 @@ resolve_create_status(struct gx *g, const struct gql_field_group *f, const struc
 		goto out;
 	}
 	{
-		const struct status_author who = { &r.repo, &g->x->ctx->auth->principal.user, g->now };
+		const struct author who = { &r.repo, &g->x->ctx->auth->principal.user, g->now };
 
 		if (status_create(g->x->ctx, &who, &sr, &d, &fresh, &status, &result, &err) < 0) {
 			rc = db_failed(g, &err);
@@ -1360,12 +1363,238 @@ out:
 	return rc;
 }
 
+/* What createDeployment answers (graphql.md 7.1). */
+struct deployment_payload {
+	const struct gql_value *client_mutation_id;
+	bool auto_merged;
+	const struct deployment_ref *deployment;   /* NULL: none created */
+};
+
+static int
+resolve_deployment_payload(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct deployment_payload *p = obj;
+	const char *n = f->field->name;
+
+	if (strcmp(n, "clientMutationId") == 0)
+		return resolve_client_mutation_id(g, p->client_mutation_id, f, path);
+	if (strcmp(n, "autoMerged") == 0) {
+		jw_bool(g->w, p->auto_merged);
+		return 0;
+	}
+	if (p->deployment == NULL) {
+		jw_null(g->w);
+		return 0;
+	}
+	return write_object(g, "Deployment", f->sets, path, resolve_deployment, p->deployment);
+}
+
+/* The payload with no deployment, and an UNPROCESSABLE error unless
+ * message is NULL (an auto-merge: the client sends the mutation again). */
+static int
+refuse_deployment(struct gx *g, const struct gql_field_group *f, const struct gql_path *path,
+    bool auto_merged, const char *message)
+{
+	struct deployment_payload p = { input_field(g, f, "clientMutationId"), auto_merged, NULL };
+	int rc = write_object(g, "CreateDeploymentPayload", f->sets, path,
+	    resolve_deployment_payload, &p);
+
+	if (message)
+		gql_errors_add(g->x->errs, "UNPROCESSABLE", path, f->field->loc, message);
+	return rc;
+}
+
+/* The branch or tag a refId names in r (graphql.md section 5: "<repository
+ * id>:<qualified name>"): its short name into name, its commit into sha;
+ * false when it names none. */
+static bool
+mutation_ref(const struct gql_value *idv, const struct graphql_repository *r,
+    struct buf *name, char sha[41], enum gitrefs_kind *kind)
+{
+	char type[GRAPHQL_TYPE_NAME_MAX];
+	struct buf key = BUF_INIT;
+	const char *qualified;
+	int64_t repo_id = 0;
+	bool found = false;
+
+	if (idv && idv->kind == GQL_VALUE_STRING &&
+	    graphql_id_parse_text(idv->text, idv->len, type, &key) == 0 &&
+	    strcmp(type, "Ref") == 0 && (qualified = strchr(key.data, ':')) != NULL) {
+		*(char *)qualified++ = '\0';
+		found = parse_int64(key.data, 1, INT64_MAX, &repo_id) == 0 && repo_id == r->repo.id &&
+		    (strncmp(qualified, "refs/heads/", 11) == 0 ||
+			strncmp(qualified, "refs/tags/", 10) == 0) &&
+		    r->repo.git_dir &&
+		    gitrefs_resolve_kind(r->repo.git_dir, qualified, sha, kind) == GITREFS_FOUND &&
+		    (*kind == GITREFS_KIND_BRANCH || *kind == GITREFS_KIND_TAG);
+		if (found)
+			buf_puts(name, qualified + (qualified[5] == 'h' ? 11 : 10));
+	}
+	buf_release(&key);
+	return found;
+}
+
+/* dr from the mutation's input, REST's defaults and limits (semantics.md)
+ * in the model's words; NULL, or the message of what does not pass. */
+static const char *
+deployment_input(struct gx *g, const struct gql_field_group *f, struct deployment_request *dr,
+    struct buf *msg)
+{
+	static const struct { const char *name, *input; size_t max; } texts[] = {
+		{ "Task", "task", 128 },
+		{ "Environment", "environment", 255 },
+		{ "Description", "description", 1024 },
+	};
+	const char *values[ARRAY_SIZE(texts)];
+	const struct gql_value *contexts = input_field(g, f, "requiredContexts");
+	const struct gql_value *auto_merge = input_field(g, f, "autoMerge");
+	const struct gql_value *payload = input_field(g, f, "payload");
+
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+		const struct gql_value *v = input_field(g, f, texts[i].input);
+
+		values[i] = v && v->kind == GQL_VALUE_STRING ? text_of(v) : "";
+		if (values[i] == NULL || (i < 2 && has_control_chars(values[i])))
+			buf_printf(msg, "%s is invalid", texts[i].name);
+		else if (utf8_length(values[i]) > texts[i].max)
+			buf_printf(msg, "%s is too long (maximum is %zu characters)", texts[i].name,
+			    texts[i].max);
+		if (msg->len)
+			return buf_cstr(msg);
+	}
+	dr->task = *values[0] ? values[0] : "deploy";
+	dr->environment = *values[1] ? values[1] : "production";
+	dr->description = values[2];
+	dr->production_environment = strcmp(dr->environment, "production") == 0;
+	dr->auto_merge = !(auto_merge && auto_merge->kind == GQL_VALUE_BOOLEAN && !auto_merge->boolean);
+	dr->payload = payload && payload->kind == GQL_VALUE_STRING
+	    ? input_json_or_string(payload->text, payload->len) : xstrdup("{}");
+	if (dr->payload == NULL || strlen(dr->payload) > 64 * 1024) {
+		buf_puts(msg, "Payload is invalid");
+		return buf_cstr(msg);
+	}
+	if (contexts && contexts->kind == GQL_VALUE_LIST) {
+		struct buf text = BUF_INIT;
+		struct jsonw w;
+
+		jw_init(&w, &text);
+		jw_array_begin(&w);
+		for (const struct gql_value *i = contexts->items; i; i = i->next) {
+			const char *c = text_of(gql_resolve(i, g->x->vars));
+
+			if (c == NULL || has_control_chars(c) || utf8_length(c) > 255) {
+				buf_release(&text);
+				buf_puts(msg, "Required contexts is invalid");
+				return buf_cstr(msg);
+			}
+			jw_string(&w, c);
+		}
+		jw_array_end(&w);
+		dr->required_contexts = buf_detach(&text);
+	}
+	return NULL;
+}
+
+/* REST's POST .../deployments (semantics.md "Order of checks on create"),
+ * its outcomes as graphql.md 7.1 maps them. */
+static int
+resolve_create_deployment(struct gx *g, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct gql_value *repo_id = input_field(g, f, "repositoryId");
+	const struct gql_value *ref_id = input_field(g, f, "refId");
+	struct graphql_repository r = { 0 };
+	struct deployment_request dr = { 0 };
+	struct deployment d = { 0 }, created = { 0 };
+	struct context_failures failing = { 0 };
+	struct buf name = BUF_INIT, msg = BUF_INIT;
+	char type[GRAPHQL_TYPE_NAME_MAX];
+	enum gitrefs_kind kind;
+	struct db_error err;
+	int64_t key, rid;
+	const char *problem;
+	int rc;
+
+	rc = repo_id && repo_id->kind == GQL_VALUE_STRING &&
+	    graphql_id_parse(repo_id->text, repo_id->len, type, &key) == 0 &&
+	    strcmp(type, "Repository") == 0 ? node_repository(g, key, &r) : 0;
+	if (rc == 0)
+		rc = not_found_node(g, f, path, repo_id ? repo_id->text : "", repo_id ? repo_id->len : 0);
+	else if (rc == 1 && !allowed(g, &r, ROUTE_REPO_WRITE))
+		rc = forbidden(g, f, path, "CreateDeployment");
+	else if (rc == 1 && !mutation_ref(ref_id, &r, &name, d.sha, &kind))
+		rc = not_found_node(g, f, path, ref_id ? ref_id->text : "", ref_id ? ref_id->len : 0);
+	else if (rc == 1)
+		rc = 0;
+	if (rc != 0)
+		goto out;
+	dr.ref = buf_cstr(&name);
+	if ((problem = deployment_input(g, f, &dr, &msg))) {
+		rc = refuse_deployment(g, f, path, false, problem);
+		goto out;
+	}
+	{
+		const struct author who = { &r.repo, &g->x->ctx->auth->principal.user, g->now };
+		enum auto_merge_result merge = dr.auto_merge
+		    ? deployment_auto_merge(&g->x->ctx->urls, &who, dr.ref, kind, d.sha)
+		    : AUTO_MERGE_NOT_NEEDED;
+
+		if (merge == AUTO_MERGE_MERGED || merge == AUTO_MERGE_CONFLICT) {
+			deployment_auto_merge_message(&msg, merge, &r.repo, dr.ref);
+			rc = refuse_deployment(g, f, path, merge == AUTO_MERGE_MERGED,
+			    merge == AUTO_MERGE_MERGED ? NULL : buf_cstr(&msg));
+			goto out;
+		}
+		if (merge != AUTO_MERGE_NOT_NEEDED) {
+			buf_puts(&msg, "Something went wrong while executing your query.");
+			rc = add_error(g, NULL, path, f->field, &msg);
+			goto out;
+		}
+		if (deployment_create(g->x->ctx, &who, &dr, &d, &failing, &err) < 0) {
+			rc = db_failed(g, &err);
+			goto out;
+		}
+	}
+	if (failing.count > 0) {
+		buf_printf(&msg, "Commit status checks failed for %s.", dr.ref);
+		rc = refuse_deployment(g, f, path, false, buf_cstr(&msg));
+		goto out;
+	}
+	/* Read back: the row as every other read shows it. */
+	rc = store_graphql_deployment(g->x->ctx->db, d.id, &created, &rid, &err);
+	if (rc < 0) {
+		rc = db_failed(g, &err);
+	} else {
+		struct deployment_batch batch = { &created, 1, &r, NULL };
+		struct deployment_ref ref = { &batch, 0 };
+		struct deployment_payload p = { input_field(g, f, "clientMutationId"), false,
+			rc > 0 ? &ref : NULL };
+
+		rc = write_object(g, "CreateDeploymentPayload", f->sets, path,
+		    resolve_deployment_payload, &p);
+		status_cache_free(&batch);
+	}
+out:
+	context_failures_release(&failing);
+	deployment_release(&created);
+	deployment_request_release(&dr);
+	buf_release(&name);
+	buf_release(&msg);
+	repository_release(&r.repo);
+	return rc;
+}
+
 static int
 resolve_mutation(struct gx *g, const void *obj, const struct gql_field_group *f,
     const struct gql_path *path)
 {
+	const char *n = f->field->name;
+
 	(void)obj;
-	if (strcmp(f->field->name, "createDeploymentStatus") == 0)
+	if (strcmp(n, "createDeployment") == 0)
+		return resolve_create_deployment(g, f, path);
+	if (strcmp(n, "createDeploymentStatus") == 0)
 		return resolve_create_status(g, f, path);
 	return resolve_delete_deployment(g, f, path);
 }

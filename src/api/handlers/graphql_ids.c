@@ -14,7 +14,7 @@
 #define CURSOR_TIME_LEN 25
 
 int
-graphql_id_parse(const char *s, size_t len, char type[GRAPHQL_TYPE_NAME_MAX], int64_t *key)
+graphql_id_parse_text(const char *s, size_t len, char type[GRAPHQL_TYPE_NAME_MAX], struct buf *key)
 {
 	struct buf raw = BUF_INIT;
 	const char *p;
@@ -35,13 +35,27 @@ graphql_id_parse(const char *s, size_t len, char type[GRAPHQL_TYPE_NAME_MAX], in
 	memcpy(type, p, n);
 	type[n] = '\0';
 	p += n;
-	/* The key must be all digits: no NUL, sign or space hidden in it. */
-	if (strlen(p) != raw.len - (size_t)(p - raw.data) || !isdigit((unsigned char)*p) ||
-	    strspn(p, "0123456789") != strlen(p))
+	/* No NUL hidden in the key: it is compared as C text. */
+	if (strlen(p) != raw.len - (size_t)(p - raw.data))
 		goto out;
-	rc = parse_int64(p, 1, INT64_MAX, key) < 0 ? -1 : 0;
+	buf_puts(key, p);
+	rc = 0;
 out:
 	buf_release(&raw);
+	return rc;
+}
+
+int
+graphql_id_parse(const char *s, size_t len, char type[GRAPHQL_TYPE_NAME_MAX], int64_t *key)
+{
+	struct buf text = BUF_INIT;
+	int rc = graphql_id_parse_text(s, len, type, &text);
+
+	/* All digits: no sign or space either. */
+	if (rc == 0 && (!isdigit((unsigned char)text.data[0]) ||
+	    strspn(text.data, "0123456789") != text.len || parse_int64(text.data, 1, INT64_MAX, key) < 0))
+		rc = -1;
+	buf_release(&text);
 	return rc;
 }
 

@@ -18,8 +18,12 @@
 
 #define GRAPHQL_TYPE_NAME_MAX 32
 
-/* Type and numeric key of a legacy id "0<n>:<Type><digits>"; -1 when s is
- * anything else (a Commit's or Ref's id, a next-format id, garbage). */
+/* Type and key (appended to key) of a legacy id "0<n>:<Type><key>" (a
+ * Ref's key is "<repository id>:<qualified name>"); -1 when s is anything
+ * else (a next-format id, garbage, a key holding NUL). */
+int graphql_id_parse_text(const char *s, size_t len, char type[GRAPHQL_TYPE_NAME_MAX],
+    struct buf *key) MUST_CHECK;
+/* The same for a numeric key; -1 for any other (a Commit's or Ref's id). */
 int graphql_id_parse(const char *s, size_t len, char type[GRAPHQL_TYPE_NAME_MAX],
     int64_t *key) MUST_CHECK;
 

@@ -58,7 +58,25 @@ static const struct gql_input_def create_status_args[] = {
 	{ "input", "CreateDeploymentStatusInput!" }, { NULL, NULL },
 };
 
+static const struct gql_input_def create_deployment_input[] = {
+	{ "repositoryId", "ID!" }, { "refId", "ID!" }, { "autoMerge", "Boolean" },
+	{ "requiredContexts", "[String!]" }, { "description", "String" },
+	{ "environment", "String" }, { "task", "String" }, { "payload", "String" },
+	{ "clientMutationId", "String" }, { NULL, NULL },
+};
+static const struct gql_input_def create_deployment_args[] = {
+	{ "input", "CreateDeploymentInput!" }, { NULL, NULL },
+};
+
+static const struct gql_field_def create_deployment_payload_fields[] = {
+	{ "autoMerged", "Boolean", NULL, false },
+	{ "clientMutationId", "String", NULL, false },
+	{ "deployment", "Deployment", NULL, false },
+	END,
+};
+
 static const struct gql_field_def mutation_fields[] = {
+	{ "createDeployment", "CreateDeploymentPayload", create_deployment_args, false },
 	{ "createDeploymentStatus", "CreateDeploymentStatusPayload", create_status_args, false },
 	{ "deleteDeployment", "DeleteDeploymentPayload", delete_deployment_args, false },
 	END,
@@ -246,6 +264,8 @@ static const struct gql_type_def types[] = {
 	{ "CreateDeploymentStatusInput", GQL_KIND_INPUT_OBJECT, NULL, create_status_input, NULL,
 	  NULL },
 	OBJECT("CreateDeploymentStatusPayload", create_status_payload_fields, NULL),
+	{ "CreateDeploymentInput", GQL_KIND_INPUT_OBJECT, NULL, create_deployment_input, NULL, NULL },
+	OBJECT("CreateDeploymentPayload", create_deployment_payload_fields, NULL),
 	INTERFACE("Node", node_fields),
 	INTERFACE("Actor", actor_fields),
 	INTERFACE("RepositoryOwner", owner_fields),

@@ -61,7 +61,7 @@ void
 h_deployment_status_create(struct handler_ctx *ctx)
 {
 	const struct resolution *a = ctx->auth;
-	const struct status_author who = { &a->repo, &a->principal.user, a->now };
+	const struct author who = { &a->repo, &a->principal.user, a->now };
 	struct status_request sr;
 	struct deployment_status status;
 	struct deployment fresh;

@@ -35,6 +35,14 @@ struct handler_ctx {
 	struct ratelimit_result rate;  /* the caller's budget, once counted */
 };
 
+/* Who writes a row, in which repository, when: the request's caller for
+ * REST, a mutation's for GraphQL. */
+struct author {
+	const struct repository *repo;
+	const struct user *user;
+	int64_t now;
+};
+
 /* Handlers, one file per resource. */
 void h_healthz(struct handler_ctx *ctx);
 void h_user_get(struct handler_ctx *ctx);

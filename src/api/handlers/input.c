@@ -484,3 +484,19 @@ input_gql_value(const struct input *in, const char *field, struct gql_arena *are
 
 	return v ? gql_value_of(v, arena) : NULL;
 }
+
+char *
+input_json_or_string(const char *text, size_t len)
+{
+	json_error_t error;
+	json_t *v = json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &error);
+	char *out;
+
+	if (v == NULL)
+		v = json_stringn(text, len);
+	if (v == NULL)
+		return NULL;
+	out = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(v);
+	return out;
+}

@@ -132,6 +132,11 @@ bool input_name_set_remove(const struct input *in, const char *field, struct nam
 void name_set_write(const struct name_set *set, struct jsonw *w);
 void name_set_release(struct name_set *set);
 
+/* text (len bytes) as compact JSON when it is JSON, else as a JSON string
+ * holding it: GraphQL's createDeployment payload (graphql.md 7.1). Newly
+ * allocated; NULL when it cannot be written. */
+char *input_json_or_string(const char *text, size_t len);
+
 /* A string field's value (borrowed, len bytes, may hold NUL), or NULL when
  * absent or not a string. */
 const char *input_raw_string(const struct input *in, const char *field, size_t *len);

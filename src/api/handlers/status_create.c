@@ -14,7 +14,7 @@
 
 /* One attempt: renders the event from d and asks the database to apply it. */
 static int
-try_create(struct handler_ctx *ctx, const struct status_author *who,
+try_create(struct handler_ctx *ctx, const struct author *who,
     const struct status_request *sr, const struct deployment *d,
     struct deployment_status *status, enum status_create_result *result, struct db_error *err)
 {
@@ -60,7 +60,7 @@ try_create(struct handler_ctx *ctx, const struct status_author *who,
 }
 
 int
-status_create(struct handler_ctx *ctx, const struct status_author *who,
+status_create(struct handler_ctx *ctx, const struct author *who,
     const struct status_request *sr, const struct deployment *d, struct deployment *fresh,
     struct deployment_status *status, enum status_create_result *result, struct db_error *err)
 {

@@ -12,20 +12,13 @@
 #include "handler.h"
 #include "store_statuses.h"
 
-/* Who creates the status, where, when. */
-struct status_author {
-	const struct repository *repo;
-	const struct user *user;
-	int64_t now;
-};
-
 /*
  * Creates sr's status on d. status is filled with borrowed fields (of sr,
  * the author, d or fresh) and, when *result is STATUS_CREATED, its id;
  * fresh (zeroed by the caller, released by it after status is used) holds
  * the deployment read again after a change. 0, or -1 with err filled.
  */
-int status_create(struct handler_ctx *ctx, const struct status_author *who,
+int status_create(struct handler_ctx *ctx, const struct author *who,
     const struct status_request *sr, const struct deployment *d, struct deployment *fresh,
     struct deployment_status *status, enum status_create_result *result,
     struct db_error *err) MUST_CHECK;
