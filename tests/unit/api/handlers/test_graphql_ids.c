@@ -61,9 +61,26 @@ START_TEST(test_ids)
 }
 END_TEST
 
+/* A Ref's key is text (graphql.md section 5's captured example). */
+START_TEST(test_text_ids)
+{
+	char type[GRAPHQL_TYPE_NAME_MAX];
+	struct buf key = BUF_INIT;
+
+	ck_assert_int_eq(graphql_id_parse_text("MDM6UmVmMTI5NjI2OTpyZWZzL2hlYWRzL21hc3Rlcg==", 44, type,
+	    &key), 0);
+	ck_assert_str_eq(type, "Ref");
+	ck_assert_str_eq(buf_cstr(&key), "1296269:refs/heads/master");
+	buf_reset(&key);
+	/* "03:Refa" + NUL + "b": no NUL in a key. */
+	ck_assert_int_eq(graphql_id_parse_text("MDM6UmVmYQBi", 12, type, &key), -1);
+	buf_release(&key);
+}
+END_TEST
+
 Suite *
 graphql_ids_suite(void)
 {
 	return suite_of("graphql_ids",
-	    tcase_of("core", 0, (const TTest *const[]){ test_cursors, test_ids, NULL }), NULL);
+	    tcase_of("core", 0, (const TTest *const[]){ test_cursors, test_ids, test_text_ids, NULL }), NULL);
 }
