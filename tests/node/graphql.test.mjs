@@ -527,14 +527,28 @@ describe('GraphQL', () => {
 				message: 'Could not resolve to a node with the global id of \'nope\'' }] });
 		});
 
-		it('refuses first and last together, and a GET', async () => {
+		it('refuses first and last together', async () => {
 			const q = 'query($o: String!, $n: String!) {\n  repository(owner: $o, name: $n) {\n    deployments(first: 1, last: 1) { totalCount }\n  }\n}';
 			const { body } = await postValid(alice.token, q, { o: repo.owner, n: repo.repo });
 			assert.deepEqual(body, { data: { repository: null }, errors: [{ path: ['repository', 'deployments'],
 				locations: [{ line: 3, column: 5 }],
 				message: 'Passing both `first` and `last` to paginate the `deployments` connection is not supported.' }] });
-			const res = await fetch(`${DEPLOY_URL}/graphql`, { headers: { authorization: `token ${alice.token}` } });
-			assert.equal(res.status, 404);
+		});
+
+		it('runs queries by GET, never mutations', async () => {
+			const get = async (params) => {
+				const res = await fetch(`${DEPLOY_URL}/api/graphql?${new URLSearchParams(params)}`,
+				    { headers: { authorization: `token ${alice.token}` } });
+				return { status: res.status, body: await res.json() };
+			};
+			const q = 'query($yes: Boolean!) { viewer { login @include(if: $yes) } }';
+			assertValidOnGitHub(q);
+			assert.deepEqual(await get({ query: q, variables: '{"yes":true}' }), { status: 200, body: { data: { viewer: { login: alice.login } } } });
+			assert.deepEqual((await get({ query: 'mutation { deleteDeployment(input: {id: "x"}) { clientMutationId } }' })).body,
+			    { errors: [{ message: 'Mutations can only be sent over POST.' }] });
+			assert.equal((await get({ query: q, variables: '{' })).status, 400);
+			const del = await fetch(`${DEPLOY_URL}/graphql`, { method: 'DELETE', headers: { authorization: `token ${alice.token}` } });
+			assert.equal(del.status, 404);
 		});
 
 		it('is NOT_FOUND for a private repository the caller cannot see', async () => {

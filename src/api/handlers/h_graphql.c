@@ -2,7 +2,8 @@
 
 /*
  * POST /graphql and /api/graphql (graphql.md sections 1 and 2): the body
- * {query, variables, operationName}; every GraphQL-level answer is 200,
+ * {query, variables, operationName}, or the query string of those names
+ * for GET, which runs queries only; every GraphQL-level answer is 200,
  * with `errors` alone when the request fails before execution (parse,
  * validation, variables, the analysis), `data` and maybe `errors` after.
  */
@@ -41,8 +42,7 @@ reply_message(struct handler_ctx *ctx, struct gql_location loc, const char *mess
 	gql_errors_release(&errs);
 }
 
-/* Validation, variables and analysis, then execution; false when the
- * reply (errors only) is already in ctx->res. */
+/* Validation, variables and analysis, then execution. */
 static void
 run(struct handler_ctx *ctx, const struct input *body, struct gql_document *doc,
     const struct gql_definition *op, struct gql_errors *errs)
@@ -83,7 +83,8 @@ run(struct handler_ctx *ctx, const struct input *body, struct gql_document *doc,
 void
 h_graphql(struct handler_ctx *ctx)
 {
-	struct input *body = input_body_or_reply(ctx);
+	bool get = strcmp(ctx->req->method, "POST") != 0;
+	struct input *body = get ? input_graphql_query_or_reply(ctx) : input_body_or_reply(ctx);
 	struct gql_error perr = GQL_ERROR_INIT;
 	struct gql_document *doc = NULL;
 	const struct gql_definition *op;
@@ -105,6 +106,9 @@ h_graphql(struct handler_ctx *ctx)
 	} else if ((op = gql_operation(doc, name && strlen(name) == name_len ? name : NULL,
 	    &msg)) == NULL) {
 		reply_message(ctx, (struct gql_location){ 0, 0 }, buf_cstr(&msg));
+	} else if (get && op->operation == GQL_OPERATION_MUTATION) {
+		/* Decision (graphql.md section 1): GitHub's text is unknown. */
+		reply_message(ctx, (struct gql_location){ 0, 0 }, "Mutations can only be sent over POST.");
 	} else {
 		run(ctx, body, doc, op, &errs);
 	}

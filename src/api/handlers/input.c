@@ -500,3 +500,35 @@ input_json_or_string(const char *text, size_t len)
 	json_decref(v);
 	return out;
 }
+
+struct input *
+input_graphql_query_or_reply(struct handler_ctx *ctx)
+{
+	const char *query = request_query(ctx->req, "query");
+	const char *name = request_query(ctx->req, "operationName");
+	const char *variables = request_query(ctx->req, "variables");
+	json_t *body = json_object();
+	json_t *vars = NULL;
+	json_error_t error;
+
+	if (body == NULL) {
+		response_error(ctx->res, 500, "Server Error: out of memory");
+		return NULL;
+	}
+	if (variables && *variables) {
+		vars = json_loads(variables, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &error);
+		if (vars == NULL) {
+			json_decref(body);
+			response_error(ctx->res, 400, "Problems parsing JSON");
+			return NULL;
+		}
+	}
+	if ((query && json_object_set_new(body, "query", json_string(query)) < 0) ||
+	    (name && json_object_set_new(body, "operationName", json_string(name)) < 0) ||
+	    (vars && json_object_set_new(body, "variables", vars) < 0)) {
+		json_decref(body);
+		response_error(ctx->res, 500, "Server Error: out of memory");
+		return NULL;
+	}
+	return (struct input *)body;
+}
