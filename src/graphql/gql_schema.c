@@ -4,13 +4,15 @@
 
 #include <string.h>
 
+#include "gql_introspection.h"
+
 const struct gql_type_def *
 gql_schema_type(const struct gql_schema *s, const char *name)
 {
 	for (const struct gql_type_def *t = s->types; t->name; t++)
 		if (strcmp(t->name, name) == 0)
 			return t;
-	return NULL;
+	return gql_introspection_type(name);
 }
 
 const struct gql_field_def *

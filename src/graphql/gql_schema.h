@@ -47,6 +47,7 @@ struct gql_schema {
 	const char *mutation;
 };
 
+/* The type named name: one of s, or an introspection type (__Type, ...). */
 const struct gql_type_def *gql_schema_type(const struct gql_schema *s, const char *name);
 const struct gql_field_def *gql_schema_field(const struct gql_type_def *t, const char *name);
 const struct gql_input_def *gql_schema_input(const struct gql_input_def *defs, const char *name);

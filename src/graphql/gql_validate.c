@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gql_introspection.h"
 #include "gql_limits.h"
 #include "gql_request.h"
 
@@ -410,6 +411,8 @@ validate_field(struct validator *v, const struct gql_type_def *type, const struc
 		return leaf;
 	}
 	def = gql_schema_field(type, sel->name);
+	if (def == NULL && strcmp(type->name, v->schema->query) == 0)
+		def = gql_introspection_root_field(sel->name);
 	if (def == NULL) {
 		begin_error(v, &path, "undefinedField");
 		jw_kv_string(&v->errs->w, "typeName", type->name);

@@ -12,7 +12,7 @@ import { before, describe, it } from 'node:test';
 
 import { graphql as octokitGraphql, GraphqlResponseError } from '@octokit/graphql';
 import { schema as githubSchema } from '@octokit/graphql-schema';
-import { buildSchema, parse, validate } from 'graphql';
+import { buildClientSchema, buildSchema, getIntrospectionQuery, parse, validate } from 'graphql';
 
 import {
 	API_URL, DEPLOY_URL, createRepo, createUserWithToken, octokit, runGit,
@@ -516,6 +516,19 @@ describe('GraphQL', () => {
 		({ body } = await postValid(bob.token, q, { id: newer.node_id, state: 'FAILURE' }));
 		assert.deepEqual(body.data, { createDeploymentStatus: null });
 		assert.equal(body.errors[0].message, `${bob.login} does not have the correct permissions to execute \`CreateDeploymentStatus\``);
+	});
+
+	it('introspects the served subset, which graphql-js builds and the fixtures fit', async () => {
+		const served = buildClientSchema(await gql(getIntrospectionQuery()));
+		for (const q of [BRANCH_DEPLOY_V12, BRANCH_DEPLOY_V11, BACKSTAGE, SHIELDS])
+			assert.deepEqual(validate(served, parse(q)).map((e) => e.message), []);
+		const deployment = served.getType('Deployment').getFields();
+		assert.equal(String(deployment.statuses.type), 'DeploymentStatusConnection');
+		assert.equal(String(served.getType('Repository').getFields().deployments.args
+		    .find((a) => a.name === 'orderBy').type), 'DeploymentOrder');
+		const one = await gql('{ __type(name: "DeploymentState") { kind enumValues { name } } }');
+		assert.equal(one.__type.kind, 'ENUM');
+		assert.ok(one.__type.enumValues.some((v) => v.name === 'ABANDONED'));
 	});
 
 	describe('errors (graphql.md section 2)', () => {

@@ -9,6 +9,7 @@
 
 #include "access.h"
 #include "gitrefs.h"
+#include "gql_introspection.h"
 #include "gql_limits.h"
 #include "gql_request.h"
 #include "graphql_ids.h"
@@ -1013,6 +1014,15 @@ resolve_query(struct gx *g, const void *obj, const struct gql_field_group *f,
 	const char *n = f->field->name;
 
 	(void)obj;
+	if (strcmp(n, "__schema") == 0 || strcmp(n, "__type") == 0) {
+		struct gql_introspection in = {
+			.schema = schema, .doc = g->x->doc, .arena = g->x->arena, .vars = g->x->vars,
+			.w = g->w,
+		};
+
+		gql_introspect(&in, f->field, f->sets);
+		return 0;
+	}
 	if (strcmp(n, "repository") == 0)
 		return resolve_repository_by_name(g, f, path);
 	if (strcmp(n, "node") == 0)
