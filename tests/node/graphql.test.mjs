@@ -598,6 +598,18 @@ describe('GraphQL', () => {
 				message: '`abc` does not appear to be a valid cursor.' }] });
 		});
 
+		it('gives first: 0 an empty page that still counts, and refuses a negative last', async () => {
+			const q = 'query($o: String!, $n: String!, $f: Int, $l: Int) {\n  repository(owner: $o, name: $n) {\n    deployments(first: $f, last: $l) { totalCount nodes { id } pageInfo { hasNextPage endCursor } }\n  }\n}';
+			let { body } = await postValid(alice.token, q, { o: repo.owner, n: repo.repo, f: 0 });
+			assert.deepEqual(body.data.repository.deployments.nodes, []);
+			assert.ok(body.data.repository.deployments.totalCount >= 2);
+			assert.deepEqual(body.data.repository.deployments.pageInfo, { hasNextPage: true, endCursor: null });
+			({ body } = await postValid(alice.token, q, { o: repo.owner, n: repo.repo, l: -1 }));
+			assert.deepEqual(body, { data: { repository: null }, errors: [{ type: 'INVALID_PAGINATION',
+				path: ['repository', 'deployments'], locations: [{ line: 3, column: 5 }],
+				message: '`last` on the `deployments` connection cannot be less than zero.' }] });
+		});
+
 		it('answers an unknown field as GitHub does', async () => {
 			const { body } = await post(alice.token, { query: '{ viewer { nope } }' });
 			assert.deepEqual(body, { errors: [{ path: ['query', 'viewer', 'nope'],
