@@ -318,6 +318,8 @@ describe('GraphQL', () => {
 		assert.deepEqual(data.nodes, [{ id: second.node_id }]);
 		assert.equal(data.viewer.login, alice.login);
 		assert.equal(data.rateLimit.cost, 1);
+		const dry = await gql('{ repository(owner: "x", name: "y") { id } rateLimit(dryRun: true) { cost nodeCount } }');
+		assert.deepEqual(dry, { repository: null, rateLimit: { cost: 1, nodeCount: 0 } });
 	});
 
 	it('counts against a GraphQL budget of its own, on /graphql too', async () => {

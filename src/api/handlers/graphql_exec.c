@@ -1014,6 +1014,11 @@ resolve_query(struct gx *g, const void *obj, const struct gql_field_group *f,
 	const char *n = f->field->name;
 
 	(void)obj;
+	if (g->dry_run && strcmp(n, "rateLimit") != 0) {
+		/* graphql.md section 8: every other root field null. */
+		jw_null(g->w);
+		return 0;
+	}
 	if (strcmp(n, "__schema") == 0 || strcmp(n, "__type") == 0) {
 		struct gql_introspection in = {
 			.schema = schema, .doc = g->x->doc, .arena = g->x->arena, .vars = g->x->vars,
@@ -1044,6 +1049,13 @@ graphql_execute(struct graphql_exec *x, const struct gql_definition *op, struct 
 	struct mark m;
 	int rc;
 
+	for (const struct gql_field_group *f = mutation ? NULL : gql_collect(x->arena, x->doc, schema,
+		 &root, "Query", x->vars); f; f = f->next) {
+		const struct gql_value *dry = gql_argument(f->field, "dryRun", x->vars);
+
+		if (strcmp(f->field->name, "rateLimit") == 0 && dry && dry->kind == GQL_VALUE_BOOLEAN)
+			g.dry_run = g.dry_run || dry->boolean;
+	}
 	mark_take(&g, &m);
 	rc = gx_write_object(&g, mutation ? "Mutation" : "Query", &root, NULL,
 	    mutation ? gx_resolve_mutation : resolve_query, NULL);

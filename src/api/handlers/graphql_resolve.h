@@ -29,6 +29,7 @@ struct gx {
 	struct graphql_exec *x;
 	struct jsonw *w;
 	int64_t now;
+	bool dry_run;       /* rateLimit(dryRun: true): only it is resolved */
 };
 
 /* The statuses of a batch's deployments for one field (a statuses
