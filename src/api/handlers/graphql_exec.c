@@ -693,7 +693,14 @@ gx_resolve_deployment(struct gx *g, const void *obj, const struct gql_field_grou
 
 	if (strcmp(n, "commit") == 0) {
 		struct commit_ref c = { d->sha, r };
+		char sha[41];
 
+		/* Null when the git directory no longer has it (graphql.md 3);
+		 * without one, the SHA is all there is to know. */
+		if (r->repo.git_dir && gitrefs_commit(r->repo.git_dir, d->sha, sha) == GITREFS_NOT_FOUND) {
+			jw_null(g->w);
+			return 0;
+		}
 		return gx_write_object(g, "Commit", f->sets, path, resolve_commit, &c);
 	}
 	if (strcmp(n, "creator") == 0)
