@@ -19,7 +19,7 @@
 #define GRAPHQL_ROUTE(m, p)                                                     \
 	{ .method = (m), .pattern = (p), .handler = h_graphql, .access = ROUTE_USER, \
 	  .accepted_scopes = "repo", .documentation_url = "https://docs.github.com/graphql", \
-	  .rate_resource = "graphql" }
+	  .rate_resource = "graphql", .any_api_version = true }
 
 /* The API, one entry a route. Order matters only between patterns that
  * could match the same path: the first match wins. */

@@ -327,6 +327,11 @@ describe('GraphQL', () => {
 		assert.equal(status, 200);
 		assert.equal(headers.get('x-ratelimit-resource'), 'graphql');
 		assert.deepEqual(body, { data: { viewer: { login: alice.login } } });
+		// X-GitHub-Api-Version is REST's: GraphQL accepts and ignores any.
+		const res = await fetch(`${DEPLOY_URL}/graphql`, { method: 'POST', body: JSON.stringify({ query: '{ viewer { login } }' }),
+			headers: { authorization: `bearer ${alice.token}`, 'x-github-api-version': '1999-01-01',
+				accept: 'application/vnd.github.merge-info-preview+json' } });
+		assert.equal(res.status, 200);
 	});
 
 	it('matches names exactly: a NUL cuts no name short', async () => {
