@@ -547,6 +547,29 @@ describe('GraphQL', () => {
 				message: 'Could not resolve to a node with the global id of \'nope\'' }] });
 		});
 
+		it('reads nodes of every type at once, a private repository\'s as NOT_FOUND', async () => {
+			const bob = createUserWithToken({ prefix: 'gqle' });
+			const hidden = createRepo(bob.login, undefined, { private: true });
+			const secret = (await octokit(bob.token).request('POST /repos/{owner}/{repo}/deployments', {
+				...hidden, ref: SHA, auto_merge: false, required_contexts: [],
+			})).data;
+			const status = (await rest.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
+			    { ...repo, deployment_id: first.id })).data[0];
+			const repoId = (await rest.request('GET /repos/{owner}/{repo}', repo)).data.node_id;
+			const q = `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id
+			  ... on Deployment { latestStatus { state } repository { name } }
+			  ... on DeploymentStatus { deployment { databaseId } } } }`;
+			const { body } = await postValid(alice.token, q, { ids: [second.node_id, repoId, status.node_id, secret.node_id, first.node_id] });
+			assert.deepEqual(body.data.nodes, [
+				{ __typename: 'Deployment', id: second.node_id, latestStatus: null, repository: { name: repo.repo } },
+				{ __typename: 'Repository', id: repoId },
+				{ __typename: 'DeploymentStatus', id: status.node_id, deployment: { databaseId: first.id } },
+				null,
+				{ __typename: 'Deployment', id: first.node_id, latestStatus: { state: 'SUCCESS' }, repository: { name: repo.repo } },
+			]);
+			assert.deepEqual(body.errors.map((e) => [e.type, e.path]), [['NOT_FOUND', ['nodes', 3]]]);
+		});
+
 		it('refuses first and last together', async () => {
 			const q = 'query($o: String!, $n: String!) {\n  repository(owner: $o, name: $n) {\n    deployments(first: 1, last: 1) { totalCount }\n  }\n}';
 			const { body } = await postValid(alice.token, q, { o: repo.owner, n: repo.repo });

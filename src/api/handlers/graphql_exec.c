@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "access.h"
@@ -638,7 +639,7 @@ resolve_deployments(struct gx *g, const struct graphql_repository *r, const char
 	}
 	buf_release(&names);
 	{
-		struct deployment_batch batch = { page.items, page.count, r, NULL };
+		struct deployment_batch batch = { .items = page.items, .count = page.count, .repo = r };
 		struct connection c = { .info = &page.info, .count = page.count, .deployments = &batch };
 
 		rc = gx_write_object(g, "DeploymentConnection", f->sets, path, resolve_connection, &c);
@@ -688,7 +689,8 @@ gx_resolve_deployment(struct gx *g, const void *obj, const struct gql_field_grou
 {
 	const struct deployment_ref *ref = obj;
 	const struct deployment *d = &ref->batch->items[ref->index];
-	const struct graphql_repository *r = ref->batch->repo;
+	const struct graphql_repository *r = ref->batch->repos ? ref->batch->repos[ref->index]
+	    : ref->batch->repo;
 	const char *n = f->field->name;
 
 	if (strcmp(n, "commit") == 0) {
@@ -862,70 +864,172 @@ gx_node_repository(struct gx *g, int64_t id, struct graphql_repository *r)
 	return found && gx_allowed(g, r, ROUTE_REPO_READ);
 }
 
-static int
-write_deployment_node(struct gx *g, const struct deployment *d, const struct deployment_status *s,
-    const struct graphql_repository *r, const struct gql_field_group *f,
-    const struct gql_path *path)
-{
-	struct deployment_batch batch = { d, 1, r, NULL };
-	struct deployment_ref ref = { &batch, 0 };
-	struct status_ref sref = { s, &ref };
-	int rc = s ? gx_write_object(g, "DeploymentStatus", f->sets, path, gx_resolve_status, &sref)
-	    : gx_write_object(g, "Deployment", f->sets, path, gx_resolve_deployment, &ref);
+/* What node(id:) and nodes(ids:) read for all their ids at once: the
+ * statuses, the deployments (theirs too), the repositories (theirs too),
+ * three statements; the visible deployments make one batch. */
+struct node_set {
+	struct graphql_status_row *statuses;
+	size_t nstatuses;
+	struct graphql_deployment_row *deployments;
+	size_t ndeployments;
+	struct graphql_repository *repos;
+	size_t nrepos;
+	struct deployment *items;                    /* the batch's, borrowed */
+	const struct graphql_repository **item_repos;
+	struct deployment_batch batch;
+};
 
-	gx_batch_release(&batch);
-	return rc;
+static void
+node_set_release(struct node_set *set)
+{
+	gx_batch_release(&set->batch);
+	for (size_t i = 0; i < set->nstatuses; i++)
+		deployment_status_release(&set->statuses[i].status);
+	for (size_t i = 0; i < set->ndeployments; i++)
+		deployment_release(&set->deployments[i].deployment);
+	for (size_t i = 0; i < set->nrepos; i++)
+		repository_release(&set->repos[i].repo);
+	free(set->statuses);
+	free(set->deployments);
+	free(set->repos);
+	free(set->items);
+	free(set->item_repos);
 }
 
-/* A node by its global id (graphql.md section 5): a Repository,
- * Deployment, DeploymentStatus or the viewer; anything else, or what the
- * caller cannot see, is NOT_FOUND. */
-static int
-write_node(struct gx *g, const struct gql_value *idv, const struct gql_field_group *f,
-    const struct gql_path *path)
+/* The repository of set with that id, if the caller may see it. */
+static const struct graphql_repository *
+node_set_repository(struct gx *g, const struct node_set *set, int64_t id)
+{
+	for (size_t i = 0; i < set->nrepos; i++)
+		if (set->repos[i].repo.id == id)
+			return gx_allowed(g, &set->repos[i], ROUTE_REPO_READ) ? &set->repos[i] : NULL;
+	return NULL;
+}
+
+/* The batch index of the visible deployment with that id, or -1. */
+static ssize_t
+node_set_deployment(const struct node_set *set, int64_t id)
+{
+	for (size_t i = 0; i < set->batch.count; i++)
+		if (set->items[i].id == id)
+			return (ssize_t)i;
+	return -1;
+}
+
+static bool
+parse_node_id(const struct gql_value *v, char type[GRAPHQL_TYPE_NAME_MAX], int64_t *key)
+{
+	return v && v->kind == GQL_VALUE_STRING && graphql_id_parse(v->text, v->len, type, key) == 0;
+}
+
+/* Appends the key of each id of the type to keys (room for n). */
+static size_t
+keys_of_type(const struct gql_value *const *ids, size_t n, const char *want, int64_t *keys)
 {
 	char type[GRAPHQL_TYPE_NAME_MAX];
-	struct graphql_repository r = { 0 };
-	struct deployment d = { 0 };
-	struct deployment_status s = { 0 };
-	struct db_error err;
-	int64_t key, repo_id = 0;
-	int found = 0, rc;
+	size_t k = 0;
+	int64_t key;
 
-	if (idv == NULL || idv->kind != GQL_VALUE_STRING ||
-	    graphql_id_parse(idv->text, idv->len, type, &key) < 0)
+	for (size_t i = 0; i < n; i++)
+		if (parse_node_id(ids[i], type, &key) && strcmp(type, want) == 0)
+			keys[k++] = key;
+	return k;
+}
+
+static int
+load_nodes(struct gx *g, const struct gql_value *const *ids, size_t n, struct node_set *set)
+{
+	struct db *db = g->x->ctx->db;
+	int64_t *keys = xcalloc(2 * n + 1, sizeof(*keys));
+	struct db_error err;
+	size_t k;
+	int rc = GX_FATAL;
+
+	memset(set, 0, sizeof(*set));
+	k = keys_of_type(ids, n, "DeploymentStatus", keys);
+	if (store_graphql_statuses_by_id(db, keys, k, &set->statuses, &set->nstatuses, &err) < 0)
+		goto out;
+	k = keys_of_type(ids, n, "Deployment", keys);
+	for (size_t i = 0; i < set->nstatuses; i++)
+		keys[k++] = set->statuses[i].status.deployment_id;
+	if (store_graphql_deployments_by_id(db, keys, k, &set->deployments, &set->ndeployments,
+	    &err) < 0)
+		goto out;
+	free(keys);
+	keys = xcalloc(n + set->ndeployments + 1, sizeof(*keys));
+	k = keys_of_type(ids, n, "Repository", keys);
+	for (size_t i = 0; i < set->ndeployments; i++)
+		keys[k++] = set->deployments[i].repository_id;
+	if (store_graphql_repositories_by_id(db, g->x->ctx->auth->principal.user.id, keys, k,
+	    &set->repos, &set->nrepos, &err) < 0)
+		goto out;
+	set->items = xcalloc(set->ndeployments + 1, sizeof(*set->items));
+	set->item_repos = xcalloc(set->ndeployments + 1, sizeof(*set->item_repos));
+	for (size_t i = 0; i < set->ndeployments; i++) {
+		const struct graphql_repository *r = node_set_repository(g, set,
+		    set->deployments[i].repository_id);
+
+		if (r == NULL)
+			continue;
+		set->items[set->batch.count] = set->deployments[i].deployment;
+		set->item_repos[set->batch.count++] = r;
+	}
+	set->batch.items = set->items;
+	set->batch.repos = set->item_repos;
+	rc = 0;
+out:
+	free(keys);
+	return rc == 0 ? 0 : gx_db_failed(g, &err);
+}
+
+/* A node by its global id (graphql.md section 5), from set: a
+ * Repository, Deployment, DeploymentStatus or the viewer; anything else,
+ * or what the caller cannot see, is NOT_FOUND. */
+static int
+write_node(struct gx *g, struct node_set *set, const struct gql_value *idv,
+    const struct gql_field_group *f, const struct gql_path *path)
+{
+	char type[GRAPHQL_TYPE_NAME_MAX];
+	const struct graphql_repository *r;
+	struct deployment_ref ref = { &set->batch, 0 };
+	ssize_t i = -1;
+	int64_t key;
+
+	if (!parse_node_id(idv, type, &key))
 		return gx_not_found_node(g, f, path, idv ? idv->text : "", idv ? idv->len : 0);
 	if (strcmp(type, "User") == 0 && key == g->x->ctx->auth->principal.user.id)
 		return gx_write_object(g, "User", f->sets, path, resolve_user,
 		    &g->x->ctx->auth->principal.user);
-	if (strcmp(type, "Repository") == 0) {
-		found = 1;
-		repo_id = key;
-	} else if (strcmp(type, "DeploymentStatus") == 0) {
-		found = store_graphql_status(g->x->ctx->db, key, &s, &repo_id, &err);
-		if (found > 0)
-			key = s.deployment_id;
+	if (strcmp(type, "Repository") == 0 && (r = node_set_repository(g, set, key)))
+		return write_repository(g, r, f, path);
+	if (strcmp(type, "Deployment") == 0 && (i = node_set_deployment(set, key)) >= 0) {
+		ref.index = (size_t)i;
+		return gx_write_object(g, "Deployment", f->sets, path, gx_resolve_deployment, &ref);
 	}
-	if (found >= 0 && (strcmp(type, "Deployment") == 0 || found > 0) &&
-	    strcmp(type, "Repository") != 0)
-		found = store_graphql_deployment(g->x->ctx->db, key, &d, &repo_id, &err);
-	if (found < 0) {
-		deployment_status_release(&s);
-		return gx_db_failed(g, &err);
+	for (size_t s = 0; strcmp(type, "DeploymentStatus") == 0 && s < set->nstatuses; s++) {
+		const struct deployment_status *st = &set->statuses[s].status;
+
+		if (st->id == key && (i = node_set_deployment(set, st->deployment_id)) >= 0) {
+			struct status_ref sref = { st, &ref };
+
+			ref.index = (size_t)i;
+			return gx_write_object(g, "DeploymentStatus", f->sets, path, gx_resolve_status,
+			    &sref);
+		}
 	}
-	if (found > 0)
-		found = gx_node_repository(g, repo_id, &r);
-	if (found == GX_FATAL)
-		rc = GX_FATAL;
-	else if (found == 0)
-		rc = gx_not_found_node(g, f, path, idv->text, idv->len);
-	else if (strcmp(type, "Repository") == 0)
-		rc = write_repository(g, &r, f, path);
-	else
-		rc = write_deployment_node(g, &d, s.id ? &s : NULL, &r, f, path);
-	deployment_status_release(&s);
-	deployment_release(&d);
-	repository_release(&r.repo);
+	return gx_not_found_node(g, f, path, idv->text, idv->len);
+}
+
+static int
+resolve_node(struct gx *g, const struct gql_field_group *f, const struct gql_path *path)
+{
+	const struct gql_value *id = gql_argument(f->field, "id", g->x->vars);
+	struct node_set set;
+	int rc = load_nodes(g, &id, 1, &set);
+
+	if (rc == 0)
+		rc = write_node(g, &set, id, f, path);
+	node_set_release(&set);
 	return rc;
 }
 
@@ -933,6 +1037,8 @@ static int
 resolve_nodes(struct gx *g, const struct gql_field_group *f, const struct gql_path *path)
 {
 	const struct gql_value *ids = gql_argument(f->field, "ids", g->x->vars);
+	const struct gql_value **list;
+	struct node_set set;
 	size_t n = 0, i = 0;
 	int rc = 0;
 
@@ -947,13 +1053,17 @@ resolve_nodes(struct gx *g, const struct gql_field_group *f, const struct gql_pa
 		buf_release(&msg);
 		return rc;
 	}
+	list = xcalloc(n + 1, sizeof(*list));
+	for (const struct gql_value *v = ids ? ids->items : NULL; v; v = v->next)
+		list[i++] = gql_resolve(v, g->x->vars);
+	rc = load_nodes(g, list, n, &set);
 	jw_array_begin(g->w);
-	for (const struct gql_value *v = ids ? ids->items : NULL; v && rc >= 0; v = v->next, i++) {
+	for (i = 0; i < n && rc >= 0; i++) {
 		struct gql_path p = { .up = path, .index = (int64_t)i };
 		struct mark m;
 
 		mark_take(g, &m);
-		rc = write_node(g, gql_resolve(v, g->x->vars), f, &p);
+		rc = write_node(g, &set, list[i], f, &p);
 		if (rc == GX_NULL) {
 			mark_restore(g, &m);
 			jw_null(g->w);
@@ -961,6 +1071,8 @@ resolve_nodes(struct gx *g, const struct gql_field_group *f, const struct gql_pa
 		}
 	}
 	jw_array_end(g->w);
+	node_set_release(&set);
+	free(list);
 	return rc;
 }
 
@@ -1038,7 +1150,7 @@ resolve_query(struct gx *g, const void *obj, const struct gql_field_group *f,
 	if (strcmp(n, "repository") == 0)
 		return resolve_repository_by_name(g, f, path);
 	if (strcmp(n, "node") == 0)
-		return write_node(g, gql_argument(f->field, "id", g->x->vars), f, path);
+		return resolve_node(g, f, path);
 	if (strcmp(n, "nodes") == 0)
 		return resolve_nodes(g, f, path);
 	if (strcmp(n, "viewer") == 0)

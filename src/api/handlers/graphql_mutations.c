@@ -218,7 +218,7 @@ write_created_status(struct gx *g, const struct gql_field_group *f, const struct
 	if (rc < 0) {
 		rc = gx_db_failed(g, &err);
 	} else {
-		struct deployment_batch batch = { &d, rc > 0 ? 1 : 0, r, NULL };
+		struct deployment_batch batch = { .items = &d, .count = rc > 0 ? 1 : 0, .repo = r };
 		struct deployment_ref ref = { &batch, 0 };
 		struct status_ref sref = { &s, &ref };
 		struct status_payload p = { input_field(g, f, "clientMutationId"), rc > 0 ? &sref : NULL };
@@ -508,7 +508,7 @@ resolve_create_deployment(struct gx *g, const struct gql_field_group *f,
 	if (rc < 0) {
 		rc = gx_db_failed(g, &err);
 	} else {
-		struct deployment_batch batch = { &created, 1, &r, NULL };
+		struct deployment_batch batch = { .items = &created, .count = 1, .repo = &r };
 		struct deployment_ref ref = { &batch, 0 };
 		struct deployment_payload p = { input_field(g, f, "clientMutationId"), false,
 			rc > 0 ? &ref : NULL };

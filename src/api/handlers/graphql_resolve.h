@@ -45,8 +45,9 @@ struct status_cache {
 struct deployment_batch {
 	const struct deployment *items;
 	size_t count;
-	const struct graphql_repository *repo;
+	const struct graphql_repository *repo;      /* of them all, or: */
 	struct status_cache *cache;
+	const struct graphql_repository *const *repos;  /* of each (nodes(ids:)) */
 };
 
 struct deployment_ref {

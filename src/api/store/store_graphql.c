@@ -333,81 +333,158 @@ graphql_status_page_release(struct graphql_status_page *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* A row of one deployment or status, with its repository's id first. */
-struct row_by_id {
-	int64_t repository_id;
-	union {
-		struct deployment deployment;
-		struct deployment_status status;
-	} u;
-};
-
 static void
 read_deployment_row(const PGresult *r, int row, int col, void *item)
 {
-	struct row_by_id *out = item;
+	struct graphql_deployment_row *out = item;
 
 	out->repository_id = db_get_int64(r, row, col);
-	store_read_deployment(r, row, col + 1, &out->u.deployment);
+	store_read_deployment(r, row, col + 1, &out->deployment);
 }
 
 static void
 read_status_row(const PGresult *r, int row, int col, void *item)
 {
-	struct row_by_id *out = item;
+	struct graphql_status_row *out = item;
 
 	out->repository_id = db_get_int64(r, row, col);
-	store_read_status(r, row, col + 1, &out->u.status);
+	store_read_status(r, row, col + 1, &out->status);
 }
 
-static struct db_statement deployment_statement = {
-	.name = "graphql_deployment",
+static void
+read_repository_row(const PGresult *r, int row, int col, void *item)
+{
+	read_repository(r, row, col, item);
+}
+
+/* Rows of deployments, statuses and repositories by their ids ($1, an
+ * array; the repositories' $2 the caller), in any order, one statement
+ * whatever their number: nodes(ids:). */
+static struct db_statement deployments_by_id = {
+	.name = "graphql_deployments_by_id",
 	.nparams = 1,
 	.read_only = true,
 	.sql = "SELECT d.repository_id, " STORE_DEPLOYMENT_COLUMNS("d", "u")
-	    "  FROM deployments d JOIN users u ON u.id = d.creator_id WHERE d.id = $1",
+	    "  FROM deployments d JOIN users u ON u.id = d.creator_id WHERE d.id = ANY($1::bigint[])",
 };
 
-static struct db_statement status_statement = {
-	.name = "graphql_status",
+static struct db_statement statuses_by_id = {
+	.name = "graphql_statuses_by_id",
 	.nparams = 1,
 	.read_only = true,
 	.sql = "SELECT d.repository_id, " STORE_STATUS_COLUMNS("s", "u")
 	    "  FROM deployment_statuses s JOIN users u ON u.id = s.creator_id"
-	    "  JOIN deployments d ON d.id = s.deployment_id WHERE s.id = $1",
+	    "  JOIN deployments d ON d.id = s.deployment_id WHERE s.id = ANY($1::bigint[])",
 };
 
-static int
-read_by_id(struct db *db, struct db_statement *st, store_row_reader read, int64_t id,
-    struct row_by_id *row, struct db_error *err)
-{
-	char idbuf[STORE_INT_LEN];
-	const char *params[1] = { idbuf };
+static struct db_statement repositories_by_id = {
+	.name = "graphql_repositories_by_id",
+	.nparams = 2,
+	.read_only = true,
+	.sql = REPOSITORY_SELECT " WHERE r.id = ANY($2::bigint[])",
+};
 
-	store_format_int(idbuf, id);
-	return store_read_one(db, st, params, read, row, sizeof(*row), err);
+/* Runs st with the ids as its array parameter (after the prefix ones)
+ * and reads every row with read into a new array of item_size items. */
+static int
+read_by_ids(struct db *db, struct db_statement *st, const char *first_param, const int64_t *ids,
+    size_t n, store_row_reader read, size_t item_size, void **items, size_t *count,
+    struct db_error *err)
+{
+	struct buf array = BUF_INIT;
+	const char *params[2];
+	PGresult *r;
+	int rows;
+
+	*items = NULL;
+	*count = 0;
+	if (n == 0) {
+		/* Nothing to ask for: no round trip. */
+		*items = xcalloc(1, item_size);
+		return 0;
+	}
+	buf_putc(&array, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(&array, ',');
+		buf_put_int(&array, ids[i]);
+	}
+	buf_putc(&array, '}');
+	params[0] = first_param ? first_param : buf_cstr(&array);
+	params[1] = buf_cstr(&array);
+	r = db_exec(db, st, params, err);
+	buf_release(&array);
+	if (r == NULL)
+		return -1;
+	rows = PQntuples(r);
+	*items = xcalloc(rows > 0 ? (size_t)rows : 1, item_size);
+	for (int i = 0; i < rows; i++)
+		read(r, i, 0, (char *)*items + (size_t)i * item_size);
+	*count = (size_t)rows;
+	PQclear(r);
+	return 0;
 }
 
+int
+store_graphql_deployments_by_id(struct db *db, const int64_t *ids, size_t n,
+    struct graphql_deployment_row **rows, size_t *count, struct db_error *err)
+{
+	return read_by_ids(db, &deployments_by_id, NULL, ids, n, read_deployment_row, sizeof(**rows),
+	    (void **)rows, count, err);
+}
+
+int
+store_graphql_statuses_by_id(struct db *db, const int64_t *ids, size_t n,
+    struct graphql_status_row **rows, size_t *count, struct db_error *err)
+{
+	return read_by_ids(db, &statuses_by_id, NULL, ids, n, read_status_row, sizeof(**rows),
+	    (void **)rows, count, err);
+}
+
+int
+store_graphql_repositories_by_id(struct db *db, int64_t user_id, const int64_t *ids, size_t n,
+    struct graphql_repository **rows, size_t *count, struct db_error *err)
+{
+	char user[STORE_INT_LEN];
+
+	store_format_int(user, user_id);
+	return read_by_ids(db, &repositories_by_id, user, ids, n, read_repository_row,
+	    sizeof(**rows), (void **)rows, count, err);
+}
+
+/* One by id: the first of the rows for [id]. */
 int
 store_graphql_deployment(struct db *db, int64_t id, struct deployment *out,
     int64_t *repository_id, struct db_error *err)
 {
-	struct row_by_id row;
-	int found = read_by_id(db, &deployment_statement, read_deployment_row, id, &row, err);
+	struct graphql_deployment_row *rows;
+	size_t count;
 
-	*out = row.u.deployment;
-	*repository_id = row.repository_id;
-	return found;
+	memset(out, 0, sizeof(*out));
+	if (store_graphql_deployments_by_id(db, &id, 1, &rows, &count, err) < 0)
+		return -1;
+	if (count > 0) {
+		*out = rows[0].deployment;
+		*repository_id = rows[0].repository_id;
+	}
+	free(rows);
+	return count > 0;
 }
 
 int
 store_graphql_status(struct db *db, int64_t id, struct deployment_status *out,
     int64_t *repository_id, struct db_error *err)
 {
-	struct row_by_id row;
-	int found = read_by_id(db, &status_statement, read_status_row, id, &row, err);
+	struct graphql_status_row *rows;
+	size_t count;
 
-	*out = row.u.status;
-	*repository_id = row.repository_id;
-	return found;
+	memset(out, 0, sizeof(*out));
+	if (store_graphql_statuses_by_id(db, &id, 1, &rows, &count, err) < 0)
+		return -1;
+	if (count > 0) {
+		*out = rows[0].status;
+		*repository_id = rows[0].repository_id;
+	}
+	free(rows);
+	return count > 0;
 }

@@ -85,7 +85,27 @@ int store_graphql_statuses(struct db *db, const int64_t *deployment_ids, size_t 
     struct db_error *err) MUST_CHECK;
 void graphql_status_page_release(struct graphql_status_page *p);
 
-/* A deployment by id with its repository's id (node(id:)): 1, 0, -1. */
+/* Deployments, statuses, repositories (with the caller's permission) by
+ * ids, one statement each whatever their number (nodes(ids:)): the rows
+ * found, in any order, in a new array (free it, and release each). 0 or -1. */
+struct graphql_deployment_row {
+	int64_t repository_id;
+	struct deployment deployment;
+};
+
+struct graphql_status_row {
+	int64_t repository_id;
+	struct deployment_status status;
+};
+
+int store_graphql_deployments_by_id(struct db *db, const int64_t *ids, size_t n,
+    struct graphql_deployment_row **rows, size_t *count, struct db_error *err) MUST_CHECK;
+int store_graphql_statuses_by_id(struct db *db, const int64_t *ids, size_t n,
+    struct graphql_status_row **rows, size_t *count, struct db_error *err) MUST_CHECK;
+int store_graphql_repositories_by_id(struct db *db, int64_t user_id, const int64_t *ids,
+    size_t n, struct graphql_repository **rows, size_t *count, struct db_error *err) MUST_CHECK;
+
+/* A deployment by id with its repository's id: 1, 0, -1. */
 int store_graphql_deployment(struct db *db, int64_t id, struct deployment *out,
     int64_t *repository_id, struct db_error *err) MUST_CHECK;
 /* A status by id with its deployment's repository's id: 1, 0, -1. */
