@@ -23,13 +23,6 @@ static struct db_statement repository_by_name = {
 	.sql = REPOSITORY_SELECT " WHERE lower(o.login) = lower($2) AND lower(r.name) = lower($3)",
 };
 
-static struct db_statement repository_by_id = {
-	.name = "graphql_repository_by_id",
-	.nparams = 2,
-	.read_only = true,
-	.sql = REPOSITORY_SELECT " WHERE r.id = $2",
-};
-
 static void
 read_repository(const PGresult *r, int row, int col, void *item)
 {
@@ -51,17 +44,6 @@ store_graphql_repository(struct db *db, int64_t user_id, const char *owner, cons
 	    err);
 }
 
-int
-store_graphql_repository_by_id(struct db *db, int64_t user_id, int64_t id,
-    struct graphql_repository *out, struct db_error *err)
-{
-	char user[STORE_INT_LEN], idbuf[STORE_INT_LEN];
-	const char *params[2] = { user, idbuf };
-
-	store_format_int(user, user_id);
-	store_format_int(idbuf, id);
-	return store_read_one(db, &repository_by_id, params, read_repository, out, sizeof(*out), err);
-}
 
 /*
  * A page of deployments in one statement, in id order (the order of
@@ -452,7 +434,23 @@ store_graphql_repositories_by_id(struct db *db, int64_t user_id, const int64_t *
 	    sizeof(**rows), (void **)rows, count, err);
 }
 
-/* One by id: the first of the rows for [id]. */
+/* One by id: the row for [id], if any. */
+int
+store_graphql_repository_by_id(struct db *db, int64_t user_id, int64_t id,
+    struct graphql_repository *out, struct db_error *err)
+{
+	struct graphql_repository *rows;
+	size_t count;
+
+	memset(out, 0, sizeof(*out));
+	if (store_graphql_repositories_by_id(db, user_id, &id, 1, &rows, &count, err) < 0)
+		return -1;
+	if (count > 0)
+		*out = rows[0];
+	free(rows);
+	return count > 0;
+}
+
 int
 store_graphql_deployment(struct db *db, int64_t id, struct deployment *out,
     int64_t *repository_id, struct db_error *err)
