@@ -2,6 +2,7 @@
 
 #include "authenticate.h"
 
+#include <string.h>
 #include <time.h>
 
 #include "access.h"
@@ -11,13 +12,14 @@
 #include "store_resolve.h"
 
 static void
-add_rate_limit_headers(struct response *res, const struct ratelimit_result *rl)
+add_rate_limit_headers(struct response *res, const struct ratelimit_result *rl,
+    const char *resource)
 {
 	response_header_int(res, "X-RateLimit-Limit", rl->limit);
 	response_header_int(res, "X-RateLimit-Remaining", rl->remaining);
 	response_header_int(res, "X-RateLimit-Reset", rl->reset);
 	response_header_int(res, "X-RateLimit-Used", rl->used);
-	response_header(res, "X-RateLimit-Resource", "core");
+	response_header(res, "X-RateLimit-Resource", resource);
 }
 
 /* The budgets' store is PostgreSQL, shared by every host. A database that
@@ -40,12 +42,15 @@ claim_from_database(void *arg, uint64_t key, int64_t want, int64_t limit, struct
 
 /* Counts the request against the caller's budget (the token's when
  * ctx->auth holds an authenticated caller, else the client address's) and
- * adds the X-RateLimit-* headers; true when the budget was already spent. */
+ * adds the X-RateLimit-* headers; true when the budget was already spent.
+ * A token's GraphQL requests have a budget of their own, as on GitHub. */
 static bool
 count_request(struct handler_ctx *ctx, const struct rate_budgets *budgets)
 {
 	const struct principal *p = &ctx->auth->principal;
 	struct ratelimit_store store;
+	const struct route *route = ctx->match.route;
+	const char *resource = route && route->rate_resource ? route->rate_resource : "core";
 	struct ratelimit_result rl;
 	uint64_t key;
 	int64_t limit;
@@ -54,7 +59,7 @@ count_request(struct handler_ctx *ctx, const struct rate_budgets *budgets)
 		char id[INT64_DECIMAL_MAX + 1];
 
 		id[format_int64(p->token_id, id)] = '\0';
-		key = ratelimit_key('t', id);
+		key = ratelimit_key(strcmp(resource, "core") == 0 ? 't' : 'g', id);
 		limit = p->rate_limit >= 0 ? p->rate_limit : budgets->token_limit;
 	} else {
 		key = ratelimit_key('a', ctx->req->remote_addr ? ctx->req->remote_addr : "");
@@ -64,7 +69,8 @@ count_request(struct handler_ctx *ctx, const struct rate_budgets *budgets)
 		.claim = claim_from_database, .arg = ctx->db, .share = budgets->share,
 	};
 	ratelimit_consume(budgets->table, key, limit, (int64_t)time(NULL), &store, &rl);
-	add_rate_limit_headers(ctx->res, &rl);
+	add_rate_limit_headers(ctx->res, &rl, resource);
+	ctx->rate = rl;
 	return rl.exceeded;
 }
 

@@ -17,11 +17,22 @@
 
 #define DEPLOYMENT_SCOPES "repo, repo_deployment"
 
+/* GraphQL (graphql.md section 1): github.com's path and GHES's, POST and
+ * GET (queries only). */
+#define GRAPHQL_ROUTE(m, p)                                                     \
+	{ .method = (m), .pattern = (p), .handler = h_graphql, .access = ROUTE_USER, \
+	  .accepted_scopes = "repo", .documentation_url = "https://docs.github.com/graphql", \
+	  .rate_resource = "graphql", .any_api_version = true }
+
 /* The API, one entry a route. Order matters only between patterns that
  * could match the same path: the first match wins. */
 const struct route routes[] = {
 	{ .method = "GET", .pattern = "/healthz", .handler = h_healthz, .access = ROUTE_OPEN,
 	  .accepted_scopes = "", .documentation_url = DOCS_ROOT },
+	GRAPHQL_ROUTE("POST", "/graphql"),
+	GRAPHQL_ROUTE("POST", "/api/graphql"),
+	GRAPHQL_ROUTE("GET", "/graphql"),
+	GRAPHQL_ROUTE("GET", "/api/graphql"),
 	{ .method = "GET", .pattern = "/user", .handler = h_user_get, .access = ROUTE_USER,
 	  .accepted_scopes = "", .documentation_url = DOCS_USERS "#get-the-authenticated-user" },
 	{ .method = "GET", .pattern = "/repos/:owner/:repo", .handler = h_repository_get,

@@ -16,10 +16,10 @@
 #define RESOLVE_CACHE_SLOTS 1024
 
 /* The answers decided before the caller is known: a body too large or
- * cut short, a query too long, an unknown API version. False when there
- * is none. */
+ * cut short, a query too long, an unknown API version (unless the route
+ * ignores it). False when there is none. */
 static bool
-reply_unreadable(struct handler_ctx *ctx, enum request_read_result rr)
+reply_unreadable(struct handler_ctx *ctx, enum request_read_result rr, const struct route *route)
 {
 	const struct request *req = ctx->req;
 	struct buf msg = BUF_INIT;
@@ -36,7 +36,7 @@ reply_unreadable(struct handler_ctx *ctx, enum request_read_result rr)
 		response_error(ctx->res, 414, "URI Too Long");
 		return true;
 	}
-	if (media_api_version_supported(req->api_version))
+	if ((route && route->any_api_version) || media_api_version_supported(req->api_version))
 		return false;
 	buf_printf(&msg, "Invalid API version: '%s'.", req->api_version);
 	response_error(ctx->res, 400, buf_cstr(&msg));
@@ -50,16 +50,15 @@ static void
 route_request(struct handler_ctx *ctx, const struct serve_env *env, enum request_read_result rr)
 {
 	struct request *req = ctx->req;
-	bool routed;
+	bool routed = !req->path_invalid &&
+	    router_match(routes, routes_count, req->method, req->segments, req->nsegments,
+		&ctx->match) == 0;
 
-	if (reply_unreadable(ctx, rr)) {
+	if (reply_unreadable(ctx, rr, routed ? ctx->match.route : NULL)) {
 		/* GitHub counts these too, and says so in the headers. */
 		authenticate_count_rejected(ctx, &env->budgets, env->resolve_cache);
 		return;
 	}
-	routed = !req->path_invalid &&
-	    router_match(routes, routes_count, req->method, req->segments, req->nsegments,
-		&ctx->match) == 0;
 	if (routed) {
 		ctx->res->documentation_url = ctx->match.route->documentation_url;
 		if (ctx->match.route->access == ROUTE_OPEN) {

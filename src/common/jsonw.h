@@ -18,7 +18,9 @@
 
 #include "buf.h"
 
-#define JSONW_MAX_DEPTH 32
+/* Enough for GraphQL's data: two levels (a list of objects) for each of
+ * the 25 fields a query may nest, and the envelope. */
+#define JSONW_MAX_DEPTH 64
 #define JSONW_MAX_HOLES 4
 
 struct jsonw {

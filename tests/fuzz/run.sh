@@ -12,7 +12,7 @@ source "$(dirname "$0")/../../scripts/lib.sh"
 
 seconds=${1:-10}
 case "$seconds" in '' | *[!0-9]*) die "usage: tests/fuzz/run.sh [SECONDS per target]" ;; esac
-targets="request credentials pagination bodies hook_url hook_target ratelimit"
+targets="request credentials pagination bodies hook_url hook_target ratelimit graphql"
 build="$DEPLOY_SRC/build/fuzz"
 
 deploy_install_packages

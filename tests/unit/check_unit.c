@@ -21,6 +21,10 @@ main(void)
 		media_suite,
 		render_suite,
 		api_config_suite,
+		gql_lexer_suite,
+		gql_parser_suite,
+		gql_validate_suite,
+		graphql_ids_suite,
 	};
 	SRunner *sr;
 	int failed;

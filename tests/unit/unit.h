@@ -30,5 +30,9 @@ Suite *ratelimit_suite(void);
 Suite *media_suite(void);
 Suite *render_suite(void);
 Suite *api_config_suite(void);
+Suite *gql_lexer_suite(void);
+Suite *gql_parser_suite(void);
+Suite *gql_validate_suite(void);
+Suite *graphql_ids_suite(void);
 
 #endif

@@ -31,13 +31,19 @@ deployment_policy_ref(const char *ref, enum gitrefs_kind kind)
 }
 
 void
+deployment_refused_message(struct buf *msg, const struct policy_ref *p, const char *environment)
+{
+	buf_printf(msg, "%s \"%s\" is not allowed to deploy to %s due to environment protection "
+	    "rules.", p->kind && strcmp(p->kind, "tag") == 0 ? "Tag" : "Branch", p->name, environment);
+}
+
+void
 deployment_refused_reply(struct handler_ctx *ctx, const struct policy_ref *p,
     const char *environment)
 {
 	struct buf msg = BUF_INIT;
 
-	buf_printf(&msg, "%s \"%s\" is not allowed to deploy to %s due to environment protection "
-	    "rules.", p->kind && strcmp(p->kind, "tag") == 0 ? "Tag" : "Branch", p->name, environment);
+	deployment_refused_message(&msg, p, environment);
 	response_error(ctx->res, 422, msg.data);
 	buf_release(&msg);
 }
@@ -61,69 +67,103 @@ deployment_branch_policies_or_reply(struct handler_ctx *ctx, const char *environ
 	return -1;
 }
 
-int
-deployment_auto_merge_or_reply(struct handler_ctx *ctx, const char *ref, enum gitrefs_kind kind,
-    const char *sha)
+enum auto_merge_result
+deployment_auto_merge(const struct url_base *urls, const struct author *who, const char *ref,
+    enum gitrefs_kind kind, const char *sha)
 {
-	const struct resolution *a = ctx->auth;
-	const struct repository *repo = &a->repo;
+	const struct repository *repo = who->repo;
 	const char *branch = ref;
 	char default_sha[41];
 	struct buf message = BUF_INIT;
 	struct buf host = BUF_INIT;
 	struct buf email = BUF_INIT;
-	struct git_identity who;
+	struct git_identity id;
 	struct merge_commit merged;
-	struct jsonw w;
-	int rc = -1;
+	enum auto_merge_result rc = AUTO_MERGE_WRITE_FAILED;
 
 	if (kind != GITREFS_KIND_BRANCH || repo->git_dir == NULL)
-		return 0;
+		return AUTO_MERGE_NOT_NEEDED;
 	if (strncmp(branch, BRANCH_PREFIX, strlen(BRANCH_PREFIX)) == 0)
 		branch += strlen(BRANCH_PREFIX);
 	if (strcmp(branch, repo->default_branch) == 0)
-		return 0;
+		return AUTO_MERGE_NOT_NEEDED;
 	switch (gitrefs_branch(repo->git_dir, repo->default_branch, default_sha)) {
 	case GITREFS_FOUND:
 		break;
 	case GITREFS_NOT_FOUND:
-		return 0;  /* no default branch on disk: nothing to merge */
+		return AUTO_MERGE_NOT_NEEDED;  /* no default branch on disk: nothing to merge */
 	case GITREFS_ERROR:
-		reply_git_read_failure(ctx);
-		return -1;
+		return AUTO_MERGE_READ_FAILED;
 	}
 
 	buf_printf(&message, "Merge branch '%s' into %s", repo->default_branch, branch);
-	render_host(&host, &ctx->urls);
-	gitmerge_identity(&who, &email, a->principal.user.login, a->principal.user.email, host.data,
-	    a->now);
-	switch (gitmerge_into_branch(repo->git_dir, branch, sha, default_sha, &who, message.data,
+	render_host(&host, urls);
+	gitmerge_identity(&id, &email, who->user->login, who->user->email, host.data, who->now);
+	switch (gitmerge_into_branch(repo->git_dir, branch, sha, default_sha, &id, message.data,
 	    &merged)) {
 	case GITMERGE_UP_TO_DATE:
-		rc = 0;
+		rc = AUTO_MERGE_NOT_NEEDED;
 		break;
 	case GITMERGE_MERGED:
-		buf_reset(&message);
-		buf_printf(&message, "Auto-merged %s into %s on deployment.", repo->default_branch, ref);
-		response_json_begin(ctx->res, 202, &w);
-		jw_object_begin(&w);
-		jw_kv_string(&w, "message", message.data);
-		jw_object_end(&w);
+		rc = AUTO_MERGE_MERGED;
 		break;
 	case GITMERGE_CONFLICT:
 	case GITMERGE_BRANCH_MOVED:
-		buf_reset(&message);
-		buf_printf(&message, "Conflict merging %s into %s.", repo->default_branch, ref);
-		response_error(ctx->res, 409, message.data);
+		rc = AUTO_MERGE_CONFLICT;
 		break;
 	case GITMERGE_ERROR:
-		reply_git_write_failure(ctx);
+		rc = AUTO_MERGE_WRITE_FAILED;
 		break;
 	}
 	buf_release(&email);
 	buf_release(&host);
 	buf_release(&message);
 	return rc;
+}
+
+void
+deployment_auto_merge_message(struct buf *msg, enum auto_merge_result r,
+    const struct repository *repo, const char *ref)
+{
+	if (r == AUTO_MERGE_MERGED)
+		buf_printf(msg, "Auto-merged %s into %s on deployment.", repo->default_branch, ref);
+	else
+		buf_printf(msg, "Conflict merging %s into %s.", repo->default_branch, ref);
+}
+
+int
+deployment_auto_merge_or_reply(struct handler_ctx *ctx, const char *ref, enum gitrefs_kind kind,
+    const char *sha)
+{
+	const struct resolution *a = ctx->auth;
+	const struct author who = { &a->repo, &a->principal.user, a->now };
+	enum auto_merge_result r = deployment_auto_merge(&ctx->urls, &who, ref, kind, sha);
+	struct buf message = BUF_INIT;
+	struct jsonw w;
+
+	switch (r) {
+	case AUTO_MERGE_NOT_NEEDED:
+		return 0;
+	case AUTO_MERGE_MERGED:
+		deployment_auto_merge_message(&message, r, &a->repo, ref);
+		response_json_begin(ctx->res, 202, &w);
+		jw_object_begin(&w);
+		jw_kv_string(&w, "message", message.data);
+		jw_object_end(&w);
+		break;
+	case AUTO_MERGE_CONFLICT:
+		deployment_auto_merge_message(&message, r, &a->repo, ref);
+		response_error(ctx->res, 409, message.data);
+		break;
+	case AUTO_MERGE_READ_FAILED:
+		reply_git_read_failure(ctx);
+		break;
+	case AUTO_MERGE_WRITE_FAILED:
+		reply_git_write_failure(ctx);
+		break;
+	}
+	buf_release(&message);
+	return -1;
 }
 
 enum contexts_check

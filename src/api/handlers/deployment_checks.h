@@ -25,9 +25,12 @@ struct policy_ref {
 
 struct policy_ref deployment_policy_ref(const char *ref, enum gitrefs_kind kind);
 
-/* The 422 for a ref that environment's policies refuse, in GitHub's
- * job-level wording: 'Branch "feature-x" is not allowed to deploy to
- * production due to environment protection rules.' ("Tag" for a tag). */
+/* GitHub's job-level wording for a ref that environment's policies
+ * refuse: 'Branch "feature-x" is not allowed to deploy to production due
+ * to environment protection rules.' ("Tag" for a tag), into msg; and
+ * REST's 422 with it. */
+void deployment_refused_message(struct buf *msg, const struct policy_ref *p,
+    const char *environment);
 void deployment_refused_reply(struct handler_ctx *ctx, const struct policy_ref *p,
     const char *environment);
 
@@ -47,6 +50,20 @@ int deployment_branch_policies_or_reply(struct handler_ctx *ctx, const char *env
  * (a concurrent push or merge wins): 409, the repository unchanged. No
  * database round trip.
  */
+enum auto_merge_result {
+	AUTO_MERGE_NOT_NEEDED,   /* not a branch, the default one, or up to date */
+	AUTO_MERGE_MERGED,       /* 202: "Auto-merged <default> into <ref> on deployment." */
+	AUTO_MERGE_CONFLICT,     /* 409: "Conflict merging <default> into <ref>." */
+	AUTO_MERGE_READ_FAILED,  /* the repository could not be read */
+	AUTO_MERGE_WRITE_FAILED, /* nor written */
+};
+
+enum auto_merge_result deployment_auto_merge(const struct url_base *urls,
+    const struct author *who, const char *ref, enum gitrefs_kind kind, const char *sha);
+/* The message of MERGED ("Auto-merged ...") or CONFLICT ("Conflict merging ...") into msg. */
+void deployment_auto_merge_message(struct buf *msg, enum auto_merge_result r,
+    const struct repository *repo, const char *ref);
+/* REST's answer: 0 when the create goes on, else -1 with the reply set. */
 int deployment_auto_merge_or_reply(struct handler_ctx *ctx, const char *ref,
     enum gitrefs_kind kind, const char *sha) MUST_CHECK;
 

@@ -14,6 +14,7 @@
 #include "bodies.h"
 #include "buf.h"
 #include "deployment_checks.h"
+#include "deployment_create.h"
 #include "gitrefs.h"
 #include "handler.h"
 #include "input.h"
@@ -26,8 +27,6 @@
 #define ENVIRONMENT_MAX_CHARS 255
 #define DESCRIPTION_MAX_CHARS 1024
 #define CONTEXT_MAX_CHARS 255
-_Static_assert(RENDER_DEPLOYMENT_EVENT_PIECES == DEPLOYMENT_EVENT_PIECES,
-    "the event is rendered in as many pieces as the create statement joins");
 
 #define PAYLOAD_MAX_BYTES ((size_t)64 * 1024)
 
@@ -86,18 +85,16 @@ void
 h_deployment_create(struct handler_ctx *ctx)
 {
 	const struct resolution *a = ctx->auth;
+	const struct author who = { &a->repo, &a->principal.user, a->now };
 	struct deployment_request dr;
 	struct deployment d;
-	struct deployment_insert ins;
 	struct context_failures failing = { 0 };
 	char *refused = NULL;
 	struct policy_ref policy_ref;
 	struct db_error err;
 	enum gitrefs_kind kind;
-	struct buf event = BUF_INIT;
-	char *pieces[RENDER_DEPLOYMENT_EVENT_PIECES] = { 0 };
 	struct buf location = BUF_INIT;
-	struct jsonw w, ew;
+	struct jsonw w;
 	struct input *body;
 
 	body = input_body_or_reply(ctx);
@@ -126,42 +123,7 @@ h_deployment_create(struct handler_ctx *ctx)
 	    deployment_auto_merge_or_reply(ctx, dr.ref, kind, d.sha) < 0))
 		goto out;
 
-	/* Borrowed fields: d is rendered, never released. */
-	d.ref = (char *)dr.ref;
-	d.task = (char *)dr.task;
-	d.payload = dr.payload;
-	d.original_environment = (char *)dr.environment;
-	d.environment = (char *)dr.environment;
-	d.description = (char *)dr.description;
-	d.transient_environment = dr.transient_environment;
-	d.production_environment = dr.production_environment;
-	d.created_at = a->now;
-	d.updated_at = a->now;
-	d.creator = a->principal.user;
-
-	jw_init(&ew, &event);
-	render_deployment_event(&ew, &ctx->urls, &a->repo, &d, &a->principal.user);
-	jw_pieces(&ew, pieces);
-	ins = (struct deployment_insert){
-		.repository_id = a->repo.id,
-		.creator_id = a->principal.user.id,
-		.created_at = d.created_at,
-		.sha = d.sha,
-		.ref = dr.ref,
-		.task = dr.task,
-		.payload = dr.payload,
-		.environment = dr.environment,
-		.description = dr.description,
-		.transient_environment = dr.transient_environment,
-		.production_environment = dr.production_environment,
-		.required_contexts = dr.required_contexts,
-		.auto_merge = dr.auto_merge,
-		.event_pieces = { pieces[0], pieces[1], pieces[2], pieces[3], pieces[4] },
-		.check = deployment_contexts_check(dr.required_contexts, dr.force),
-		.ref_kind = policy_ref.kind,
-		.ref_name = policy_ref.name,
-	};
-	if (store_deployment_create(ctx->db, &ins, &d.id, &failing, &refused, &err) < 0) {
+	if (deployment_create(ctx, &who, &dr, &d, &policy_ref, &failing, &refused, &err) < 0) {
 		reply_db_failure(ctx, &err);
 		goto out;
 	}
@@ -178,12 +140,9 @@ h_deployment_create(struct handler_ctx *ctx)
 	response_json_begin(ctx->res, 201, &w);
 	render_deployment(&w, &ctx->urls, &a->repo, &d);
 out:
-	for (size_t i = 0; i < ARRAY_SIZE(pieces); i++)
-		free(pieces[i]);
 	free(refused);
 	context_failures_release(&failing);
 	buf_release(&location);
-	buf_release(&event);
 	deployment_request_release(&dr);
 	input_release(body);
 }

@@ -17,6 +17,7 @@
 #include "input.h"
 #include "pagination.h"
 #include "store_deployments.h"
+#include "status_create.h"
 #include "store_statuses.h"
 
 #define STATUS_DESCRIPTION_MAX_CHARS 140
@@ -24,9 +25,6 @@
 #define ENVIRONMENT_MAX_CHARS 255
 /* URLs and the environment: null is absent, no control characters. */
 #define URL_FLAGS (INPUT_NULLABLE | INPUT_NO_CONTROL)
-/* An environment change racing with ours makes the database ask us to read
- * the deployment again; more than a few in a row means something is wrong. */
-#define STATUS_CREATE_ATTEMPTS 5
 
 static const char *const status_states[] = {
 	"error", "failure", "inactive", "in_progress", "queued", "pending", "success",
@@ -60,53 +58,6 @@ parse_status_request(struct handler_ctx *ctx, const struct input *body, struct s
 	sr->log_url = log_url ? log_url : (target_url ? target_url : "");
 	sr->target_url = sr->log_url;
 	return validation_reply(&v, ctx);
-}
-
-/* One attempt: renders the event from d and asks the database to apply it. */
-static int
-try_create(struct handler_ctx *ctx, const struct status_request *sr, const struct deployment *d,
-    struct deployment_status *status, enum status_create_result *result, struct db_error *err)
-{
-	const struct resolution *a = ctx->auth;
-	struct deployment after = *d;
-	struct buf event = BUF_INIT;
-	struct jsonw ew;
-	char *pieces[4];
-	struct status_insert ins;
-	int rc;
-
-	/* The deployment as the status leaves it, for the event body. */
-	if (sr->environment)
-		after.environment = (char *)sr->environment;
-	after.updated_at = a->now;
-	status->environment = after.environment;
-	jw_init(&ew, &event);
-	render_deployment_status_event(&ew, &ctx->urls, &a->repo, &after, status, &a->principal.user);
-	jw_pieces(&ew, pieces);
-	buf_release(&event);
-	ins = (struct status_insert){
-		.repository_id = a->repo.id,
-		.deployment_id = d->id,
-		.expected_environment = d->environment,
-		.state = sr->state,
-		.creator_id = a->principal.user.id,
-		.description = sr->description,
-		.environment = sr->environment,
-		.target_url = sr->target_url,
-		.log_url = sr->log_url,
-		.environment_url = sr->environment_url,
-		.auto_inactive = sr->auto_inactive,
-		.cascade_production = !ctx->options->cascade_skip_production,
-		.created_at = a->now,
-		.event_head = pieces[0],
-		.event_mid1 = pieces[1],
-		.event_mid2 = pieces[2],
-		.event_tail = pieces[3],
-	};
-	rc = store_status_create(ctx->db, &ins, &status->id, result, err);
-	for (size_t i = 0; i < ARRAY_SIZE(pieces); i++)
-		free(pieces[i]);
-	return rc;
 }
 
 /*
@@ -145,16 +96,16 @@ void
 h_deployment_status_create(struct handler_ctx *ctx)
 {
 	const struct resolution *a = ctx->auth;
+	const struct author who = { &a->repo, &a->principal.user, a->now };
 	struct status_request sr;
 	struct deployment_status status;
 	struct deployment fresh;
 	const struct deployment *d = &a->deployment;
-	enum status_create_result result = STATUS_ENVIRONMENT_CHANGED;
+	enum status_create_result result;
 	struct db_error err;
 	struct buf location = BUF_INIT;
 	struct jsonw w;
 	struct input *body;
-	int attempt;
 
 	memset(&fresh, 0, sizeof(fresh));
 	if (!a->deployment_found) {
@@ -168,40 +119,9 @@ h_deployment_status_create(struct handler_ctx *ctx)
 	    move_allowed_or_reply(ctx, d, sr.environment) < 0)
 		goto out;
 
-	/* Borrowed fields: status is rendered, never released. */
-	status = (struct deployment_status){
-		.deployment_id = d->id,
-		.state = (char *)sr.state,
-		.description = (char *)sr.description,
-		.target_url = (char *)sr.target_url,
-		.log_url = (char *)sr.log_url,
-		.environment_url = (char *)sr.environment_url,
-		.created_at = a->now,
-		.updated_at = a->now,
-		.creator = a->principal.user,
-	};
-	for (attempt = 0; attempt < STATUS_CREATE_ATTEMPTS; attempt++) {
-		if (attempt > 0) {
-			int found;
-
-			deployment_release(&fresh);
-			found = store_deployment_get(ctx->db, a->repo.id, a->deployment.id, &fresh, &err);
-			if (found < 0) {
-				reply_db_failure(ctx, &err);
-				goto out;
-			}
-			if (found == 0) {
-				result = STATUS_DEPLOYMENT_NOT_FOUND;
-				break;
-			}
-			d = &fresh;
-		}
-		if (try_create(ctx, &sr, d, &status, &result, &err) < 0) {
-			reply_db_failure(ctx, &err);
-			goto out;
-		}
-		if (result != STATUS_ENVIRONMENT_CHANGED)
-			break;
+	if (status_create(ctx, &who, &sr, d, &fresh, &status, &result, &err) < 0) {
+		reply_db_failure(ctx, &err);
+		goto out;
 	}
 	switch (result) {
 	case STATUS_CREATED:

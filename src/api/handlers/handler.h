@@ -8,6 +8,7 @@
 #define DEPLOY_HANDLER_H
 
 #include "db.h"
+#include "ratelimit.h"
 #include "replies.h"
 #include "render.h"
 #include "request.h"
@@ -31,6 +32,15 @@ struct handler_ctx {
 	struct route_match match;
 	struct resolution *auth;
 	struct url_base urls;
+	struct ratelimit_result rate;  /* the caller's budget, once counted */
+};
+
+/* Who writes a row, in which repository, when: the request's caller for
+ * REST, a mutation's for GraphQL. */
+struct author {
+	const struct repository *repo;
+	const struct user *user;
+	int64_t now;
 };
 
 /* Handlers, one file per resource. */
@@ -73,5 +83,6 @@ void h_branch_policy_create(struct handler_ctx *ctx);
 void h_branch_policy_get(struct handler_ctx *ctx);
 void h_branch_policy_update(struct handler_ctx *ctx);
 void h_branch_policy_delete(struct handler_ctx *ctx);
+void h_graphql(struct handler_ctx *ctx);
 
 #endif

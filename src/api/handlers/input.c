@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "gql_ast.h"
 #include "handler.h"
 
 /* A struct input is a jansson object; the type is ours so that no header
@@ -444,4 +445,133 @@ name_set_release(struct name_set *set)
 	free(set->items);
 	set->items = NULL;
 	set->count = 0;
+}
+
+const char *
+input_raw_string(const struct input *in, const char *field, size_t *len)
+{
+	json_t *v = json_object_get((const json_t *)in, field);
+
+	if (!json_is_string(v))
+		return NULL;
+	*len = json_string_length(v);
+	return json_string_value(v);
+}
+
+static struct gql_value *
+gql_value_of(const json_t *j, struct gql_arena *arena)
+{
+	struct gql_value *v = gql_arena_alloc(arena, sizeof(*v));
+	char number[64];
+
+	switch (json_typeof(j)) {
+	case JSON_STRING:
+		v->kind = GQL_VALUE_STRING;
+		v->len = json_string_length(j);
+		v->text = gql_arena_strndup(arena, json_string_value(j), v->len);
+		break;
+	case JSON_INTEGER:
+		v->kind = GQL_VALUE_INT;
+		snprintf(number, sizeof(number), "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+		v->text = gql_arena_strndup(arena, number, strlen(number));
+		break;
+	case JSON_REAL:
+		v->kind = GQL_VALUE_FLOAT;
+		snprintf(number, sizeof(number), "%.17g", json_real_value(j));
+		v->text = gql_arena_strndup(arena, number, strlen(number));
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		v->kind = GQL_VALUE_BOOLEAN;
+		v->boolean = json_is_true(j);
+		break;
+	case JSON_NULL:
+		v->kind = GQL_VALUE_NULL;
+		break;
+	case JSON_ARRAY: {
+		struct gql_value **tail = &v->items;
+		size_t i;
+		json_t *item;
+
+		v->kind = GQL_VALUE_LIST;
+		json_array_foreach(j, i, item) {
+			*tail = gql_value_of(item, arena);
+			tail = &(*tail)->next;
+		}
+		break;
+	}
+	case JSON_OBJECT: {
+		struct gql_argument **tail = &v->fields;
+		const char *key;
+		json_t *member;
+
+		v->kind = GQL_VALUE_OBJECT;
+		json_object_foreach((json_t *)j, key, member) {
+			struct gql_argument *a = gql_arena_alloc(arena, sizeof(*a));
+
+			a->name = gql_arena_strndup(arena, key, strlen(key));
+			a->value = gql_value_of(member, arena);
+			*tail = a;
+			tail = &a->next;
+		}
+		break;
+	}
+	}
+	return v;
+}
+
+struct gql_value *
+input_gql_value(const struct input *in, const char *field, struct gql_arena *arena)
+{
+	json_t *v = json_object_get((const json_t *)in, field);
+
+	return v ? gql_value_of(v, arena) : NULL;
+}
+
+char *
+input_json_or_string(const char *text, size_t len)
+{
+	json_error_t error;
+	json_t *v = json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &error);
+	char *out;
+
+	if (v == NULL)
+		v = json_stringn(text, len);
+	if (v == NULL)
+		return NULL;
+	out = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(v);
+	return out;
+}
+
+struct input *
+input_graphql_query_or_reply(struct handler_ctx *ctx)
+{
+	const char *query = request_query(ctx->req, "query");
+	const char *name = request_query(ctx->req, "operationName");
+	const char *variables = request_query(ctx->req, "variables");
+	json_t *body = json_object();
+	json_t *vars = NULL;
+	json_error_t error;
+
+	if (body == NULL) {
+		response_error(ctx->res, 500, "Server Error: out of memory");
+		return NULL;
+	}
+	if (variables && *variables) {
+		vars = json_loads(variables, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &error);
+		if (vars == NULL) {
+			json_decref(body);
+			response_error(ctx->res, 400, "Problems parsing JSON");
+			return NULL;
+		}
+	}
+	if ((query && json_object_set_new(body, "query", json_string(query)) < 0) ||
+	    (name && json_object_set_new(body, "operationName", json_string(name)) < 0) ||
+	    (vars && json_object_set_new(body, "variables", vars) < 0)) {
+		json_decref(body);
+		response_error(ctx->res, 500, "Server Error: out of memory");
+		return NULL;
+	}
+	return (struct input *)body;
 }

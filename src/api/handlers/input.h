@@ -143,4 +143,26 @@ bool input_name_set_remove(const struct input *in, const char *field, struct nam
 void name_set_write(const struct name_set *set, struct jsonw *w);
 void name_set_release(struct name_set *set);
 
+/* GET /graphql's query string (graphql.md section 1) as the body a POST
+ * would carry: {query, operationName, variables} from the parameters of
+ * those names, variables parsed as JSON; NULL with the 400 written when
+ * they are not JSON. Release it with input_release(). */
+struct input *input_graphql_query_or_reply(struct handler_ctx *ctx);
+
+/* text (len bytes) as compact JSON when it is JSON, else as a JSON string
+ * holding it: GraphQL's createDeployment payload (graphql.md 7.1). Newly
+ * allocated; NULL when it cannot be written. */
+char *input_json_or_string(const char *text, size_t len);
+
+/* A string field's value (borrowed, len bytes, may hold NUL), or NULL when
+ * absent or not a string. */
+const char *input_raw_string(const struct input *in, const char *field, size_t *len);
+
+/* A field's JSON value as a GraphQL value in arena (a string as a
+ * String, a number as an Int or a Float, an object with its members in
+ * order), the request variables of graphql.md section 1; NULL when absent. */
+struct gql_arena;
+struct gql_value *input_gql_value(const struct input *in, const char *field,
+    struct gql_arena *arena);
+
 #endif

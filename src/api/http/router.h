@@ -26,6 +26,8 @@ struct route {
 	const char *accepted_scopes;  /* X-Accepted-OAuth-Scopes */
 	const char *id_sequence;      /* creates a row with an id from it */
 	const char *documentation_url;
+	const char *rate_resource;    /* X-RateLimit-Resource, a budget of its own; NULL: core */
+	bool any_api_version;         /* X-GitHub-Api-Version accepted and ignored (GraphQL) */
 };
 
 struct route_match {

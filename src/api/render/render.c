@@ -2,6 +2,8 @@
 
 #include "render.h"
 
+#include "base64.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,52 +17,10 @@ render_time(struct jsonw *w, int64_t epoch_seconds)
 	jw_string(w, ts);
 }
 
-/* Base64 written as the bytes come, three at a time, straight into out. */
-struct base64_writer {
-	struct buf *out;
-	unsigned pending;
-	int npending;
-};
-
-static const char base64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void
-base64_emit(struct base64_writer *e, int nchars)
-{
-	char quad[4] = { '=', '=', '=', '=' };
-
-	for (int i = 0; i < nchars; i++)
-		quad[i] = base64_alphabet[(e->pending >> (18 - 6 * i)) & 63];
-	buf_append(e->out, quad, 4);
-}
-
-static void
-base64_feed(struct base64_writer *e, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		e->pending = (e->pending << 8) | (unsigned char)s[i];
-		if (++e->npending == 3) {
-			base64_emit(e, 4);
-			e->pending = 0;
-			e->npending = 0;
-		}
-	}
-}
-
-static void
-base64_finish(struct base64_writer *e)
-{
-	if (e->npending == 0)
-		return;
-	e->pending <<= 8 * (3 - e->npending);
-	base64_emit(e, e->npending + 1);
-}
-
 void
 render_node_id_into(struct buf *out, const char *type, const char *key, size_t key_len)
 {
-	struct base64_writer e = { .out = out };
+	struct base64_writer e = BASE64_WRITER_INIT(out);
 	char digits[INT64_DECIMAL_MAX];
 	size_t type_len = strlen(type);
 	size_t ndigits = format_int64((int64_t)type_len, digits);

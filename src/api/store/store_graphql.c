@@ -1,0 +1,488 @@
+#include "config.h"
+
+#include "store_graphql.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "store_rows.h"
+
+/* The owner is admin; a collaborator has its permission (NULL: none). */
+#define REPOSITORY_SELECT                                                      \
+	"SELECT " STORE_REPOSITORY_COLUMNS("r", "o") ","                       \
+	"       CASE WHEN o.id = $1 THEN 'admin' ELSE c.permission END"        \
+	"  FROM repositories r JOIN users o ON o.id = r.owner_id"             \
+	"  LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = $1"
+
+static struct db_statement repository_by_name = {
+	.name = "graphql_repository",
+	.nparams = 3,
+	.read_only = true,
+	.sql = REPOSITORY_SELECT " WHERE lower(o.login) = lower($2) AND lower(r.name) = lower($3)",
+};
+
+static void
+read_repository(const PGresult *r, int row, int col, void *item)
+{
+	struct graphql_repository *out = item;
+
+	store_read_repository(r, row, col, &out->repo);
+	out->permission = permission_parse(db_get_text(r, row, col + STORE_REPOSITORY_NCOLUMNS));
+}
+
+int
+store_graphql_repository(struct db *db, int64_t user_id, const char *owner, const char *name,
+    struct graphql_repository *out, struct db_error *err)
+{
+	char user[STORE_INT_LEN];
+	const char *params[3] = { user, owner, name };
+
+	store_format_int(user, user_id);
+	return store_read_one(db, &repository_by_name, params, read_repository, out, sizeof(*out),
+	    err);
+}
+
+
+/*
+ * A page of deployments in one statement, in id order (the order of
+ * created_at, ids growing with time, and its tie-break: graphql.md
+ * section 6), so that every part is a range of an index of sql/0002 read
+ * in order: p the page (read from the far end for `last`), then the
+ * total (deployment_totals, sql/0007; counted for a commit, whose
+ * deployments are few) and whether items lie beyond either end of the
+ * page, in the first row, every row one deployment (none: NULLs).
+ * $1 repository, $2 after, $3 before (ids), $4 the page size, then the
+ * filters' values. Built on first use, one form per filters, order and
+ * end.
+ */
+enum deployments_env { ENV_ANY, ENV_ONE, ENV_MANY };
+
+static struct db_statement deployments_statements[3][2][2][2];
+static char deployments_names[3][2][2][2][32];
+
+/* " AND d.environment = $5 AND d.sha = $6" */
+static void
+append_deployment_filters(struct buf *sql, enum deployments_env env, bool sha)
+{
+	if (env == ENV_ONE)
+		buf_puts(sql, " AND d.environment = $5");
+	else if (env == ENV_MANY)
+		buf_puts(sql, " AND d.environment = ANY(ARRAY(SELECT json_array_elements_text($5::json)))");
+	if (sha)
+		buf_printf(sql, " AND d.sha = $%d", env == ENV_ANY ? 5 : 6);
+}
+
+static struct db_statement *
+deployments_statement(enum deployments_env env, bool sha, bool descending, bool from_end)
+{
+	struct db_statement *st = &deployments_statements[env][sha][descending][from_end];
+	const char *order = descending ? "DESC" : "ASC", *reverse = descending ? "ASC" : "DESC";
+	const char *after = descending ? "<" : ">", *before = descending ? ">" : "<";
+	const char *first = descending ? "max" : "min", *last = descending ? "min" : "max";
+	/* No cursor: every id is after none and before none. */
+	const char *low = "0", *high = "9223372036854775807";
+	struct buf filters = BUF_INIT, sql = BUF_INIT;
+	char *name = deployments_names[env][sha][descending][from_end];
+	const char *f;
+
+	if (st->sql)
+		return st;
+	buf_puts(&filters, "d.repository_id = $1");
+	append_deployment_filters(&filters, env, sha);
+	f = buf_cstr(&filters);
+	buf_printf(&sql, "WITH p AS (SELECT d.id FROM deployments d WHERE %s"
+	    " AND d.id %s COALESCE($2::bigint, %s) AND d.id %s COALESCE($3::bigint, %s)"
+	    " ORDER BY d.id %s LIMIT $4)", f, after, descending ? high : low, before,
+	    descending ? low : high, from_end ? reverse : order);
+	buf_puts(&sql, " SELECT c.*, x.* FROM (SELECT ");
+	if (sha)
+		buf_printf(&sql, "(SELECT count(*) FROM deployments d WHERE %s)", f);
+	else
+		buf_printf(&sql, "(SELECT COALESCE(sum(t.n), 0)::bigint FROM deployment_totals t"
+		    " WHERE t.repository_id = $1 AND t.environment %s)",
+		    env == ENV_ANY ? "= ''" : env == ENV_ONE ? "= $5"
+		    : "IN (SELECT json_array_elements_text($5::json))");
+	buf_printf(&sql, ", CASE WHEN EXISTS (SELECT 1 FROM p)"
+	    " THEN EXISTS (SELECT 1 FROM deployments d WHERE %s AND d.id %s (SELECT %s(id) FROM p))"
+	    " ELSE EXISTS (SELECT 1 FROM deployments d WHERE %s"
+	    " AND d.id %s COALESCE($2::bigint, %s) AND d.id %s COALESCE($3::bigint, %s)) END",
+	    f, after, last, f, after, descending ? high : low, before, descending ? low : high);
+	buf_printf(&sql, ", EXISTS (SELECT 1 FROM deployments d WHERE %s AND d.id %s"
+	    " (SELECT %s(id) FROM p))) c", f, before, first);
+	buf_printf(&sql, " LEFT JOIN LATERAL (SELECT d.id AS k_id, " STORE_DEPLOYMENT_COLUMNS("d", "u")
+	    " FROM p JOIN deployments d ON d.id = p.id JOIN users u ON u.id = d.creator_id) x ON true"
+	    " ORDER BY x.k_id %s", from_end ? reverse : order);
+	snprintf(name, sizeof(deployments_names[0][0][0][0]), "graphql_deployments_%d%d%d%d", env,
+	    sha, descending, from_end);
+	st->name = name;
+	st->nparams = 4 + (env != ENV_ANY) + sha;
+	st->read_only = true;
+	st->sql = buf_detach(&sql);
+	buf_release(&filters);
+	return st;
+}
+#define DEPLOYMENTS_FIRST_ITEM_COLUMN 4
+
+/* Items read from the far end are put back in the connection's order. */
+static void
+reverse_items(void *items, size_t count, size_t size)
+{
+	char *a = items, tmp[512];
+
+	if (size > sizeof(tmp))
+		abort();
+	for (size_t i = 0, j = count ? count - 1 : 0; i < j; i++, j--) {
+		memcpy(tmp, a + i * size, size);
+		memcpy(a + i * size, a + j * size, size);
+		memcpy(a + j * size, tmp, size);
+	}
+}
+
+static void
+read_page_info(const PGresult *r, int row, int col, struct graphql_page_info *info)
+{
+	info->total = db_get_int64(r, row, col);
+	info->has_next = db_get_bool(r, row, col + 1);
+	info->has_previous = db_get_bool(r, row, col + 2);
+}
+
+int
+store_graphql_deployments(struct db *db, const struct graphql_deployments_filter *f,
+    const struct graphql_window *w, struct graphql_deployment_page *out, struct db_error *err)
+{
+	char repo[STORE_INT_LEN], after[STORE_INT_LEN], before[STORE_INT_LEN], lim[STORE_INT_LEN];
+	const char *params[6] = { repo, w->after.set ? after : NULL, w->before.set ? before : NULL,
+		lim };
+	enum deployments_env env = f->environments == NULL ? ENV_ANY
+	    : f->environment_count == 1 ? ENV_ONE : ENV_MANY;
+	int n = 4;
+	PGresult *r;
+	int rows;
+
+	memset(out, 0, sizeof(*out));
+	store_format_int(repo, f->repository_id);
+	store_format_int(after, w->after.id);
+	store_format_int(before, w->before.id);
+	store_format_int(lim, w->limit);
+	if (env != ENV_ANY)
+		params[n++] = env == ENV_ONE ? f->environment : f->environments;
+	if (f->sha)
+		params[n++] = f->sha;
+	r = db_exec(db, deployments_statement(env, f->sha != NULL, f->descending, w->from_end),
+	    params, err);
+	if (r == NULL)
+		return -1;
+	rows = PQntuples(r);
+	if (rows > 0) {
+		read_page_info(r, 0, 0, &out->info);
+		if (!PQgetisnull(r, 0, DEPLOYMENTS_FIRST_ITEM_COLUMN)) {
+			out->items = xcalloc((size_t)rows, sizeof(*out->items));
+			for (int i = 0; i < rows; i++)
+				store_read_deployment(r, i, DEPLOYMENTS_FIRST_ITEM_COLUMN, &out->items[i]);
+			out->count = (size_t)rows;
+		}
+	}
+	PQclear(r);
+	if (w->from_end)
+		reverse_items(out->items, out->count, sizeof(*out->items));
+	return 0;
+}
+
+void
+graphql_deployment_page_release(struct graphql_deployment_page *p)
+{
+	for (size_t i = 0; i < p->count; i++)
+		deployment_release(&p->items[i]);
+	free(p->items);
+	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * The statuses of many deployments, one window each, in one statement:
+ * per deployment ($1, an array, in its order) the total (status_totals,
+ * sql/0007), whether statuses lie beyond either end, and the page's ids;
+ * then one row per status. Statuses are newest first: after a cursor
+ * means older. $2 after, $3 before, $4 the page size.
+ */
+static const char statuses_sql[] =
+    "SELECT d.id, COALESCE(t.n, 0)::bigint,"
+    "   CASE WHEN cardinality(c.page) > 0 THEN EXISTS (SELECT 1 FROM deployment_statuses s"
+    "       WHERE s.deployment_id = d.id AND s.id < (SELECT min(i) FROM unnest(c.page) i))"
+    "     ELSE c.window_nonempty END,"
+    "   cardinality(c.page) > 0 AND EXISTS (SELECT 1 FROM deployment_statuses s"
+    "       WHERE s.deployment_id = d.id AND s.id > (SELECT max(i) FROM unnest(c.page) i)),"
+    "   x.*"
+    "  FROM unnest($1::bigint[]) WITH ORDINALITY AS d (id, ord)"
+    "  LEFT JOIN status_totals t ON t.deployment_id = d.id"
+    "  CROSS JOIN LATERAL (SELECT"
+    "     ARRAY(SELECT s.id FROM deployment_statuses s WHERE s.deployment_id = d.id"
+    "       AND ($2::bigint IS NULL OR s.id < $2) AND ($3::bigint IS NULL OR s.id > $3)"
+    "       ORDER BY s.id %s LIMIT $4) AS page,"
+    "     EXISTS (SELECT 1 FROM deployment_statuses s WHERE s.deployment_id = d.id"
+    "       AND ($2::bigint IS NULL OR s.id < $2) AND ($3::bigint IS NULL OR s.id > $3))"
+    "       AS window_nonempty) c"
+    "  LEFT JOIN LATERAL (SELECT s.id AS k_id, " STORE_STATUS_COLUMNS("s", "u")
+    "     FROM deployment_statuses s JOIN users u ON u.id = s.creator_id"
+    "    WHERE s.id = ANY(c.page)) x ON true"
+    " ORDER BY d.ord, x.k_id DESC";
+#define STATUSES_FIRST_ITEM_COLUMN 5
+
+static struct db_statement statuses_statements[2];
+
+static struct db_statement *
+statuses_statement(bool from_end)
+{
+	struct db_statement *st = &statuses_statements[from_end];
+	struct buf sql = BUF_INIT;
+
+	if (st->sql)
+		return st;
+	buf_printf(&sql, statuses_sql, from_end ? "ASC" : "DESC");
+	st->name = from_end ? "graphql_statuses_last" : "graphql_statuses_first";
+	st->nparams = 4;
+	st->read_only = true;
+	st->sql = buf_detach(&sql);
+	return st;
+}
+
+int
+store_graphql_statuses(struct db *db, const int64_t *deployment_ids, size_t n,
+    const struct graphql_window *w, struct graphql_status_page *pages, struct db_error *err)
+{
+	char after[STORE_INT_LEN], before[STORE_INT_LEN], lim[STORE_INT_LEN];
+	struct buf ids = BUF_INIT;
+	const char *params[4] = { NULL, w->after.set ? after : NULL, w->before.set ? before : NULL,
+		lim };
+	PGresult *r;
+	int rows;
+
+	memset(pages, 0, n * sizeof(*pages));
+	buf_putc(&ids, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(&ids, ',');
+		buf_put_int(&ids, deployment_ids[i]);
+	}
+	buf_putc(&ids, '}');
+	params[0] = buf_cstr(&ids);
+	store_format_int(after, w->after.id);
+	store_format_int(before, w->before.id);
+	store_format_int(lim, w->limit);
+	r = db_exec(db, statuses_statement(w->from_end), params, err);
+	buf_release(&ids);
+	if (r == NULL)
+		return -1;
+	rows = PQntuples(r);
+	/* Rows come grouped by deployment, in the order asked: a first pass
+	 * sizes each page, the second reads it. */
+	for (int pass = 0; pass < 2; pass++) {
+		size_t page = 0;
+
+		for (int i = 0; i < rows; i++) {
+			struct graphql_status_page *p;
+
+			while (page < n && db_get_int64(r, i, 0) != deployment_ids[page])
+				page++;
+			if (page == n)
+				break;
+			p = &pages[page];
+			if (PQgetisnull(r, i, STATUSES_FIRST_ITEM_COLUMN)) {
+				read_page_info(r, i, 1, &p->info);
+			} else if (pass == 0) {
+				p->count++;
+			} else {
+				if (p->items == NULL) {
+					read_page_info(r, i, 1, &p->info);
+					p->items = xcalloc(p->count, sizeof(*p->items));
+					p->count = 0;
+				}
+				store_read_status(r, i, STATUSES_FIRST_ITEM_COLUMN, &p->items[p->count++]);
+			}
+		}
+	}
+	PQclear(r);
+	return 0;
+}
+
+void
+graphql_status_page_release(struct graphql_status_page *p)
+{
+	for (size_t i = 0; i < p->count; i++)
+		deployment_status_release(&p->items[i]);
+	free(p->items);
+	memset(p, 0, sizeof(*p));
+}
+
+static void
+read_deployment_row(const PGresult *r, int row, int col, void *item)
+{
+	struct graphql_deployment_row *out = item;
+
+	out->repository_id = db_get_int64(r, row, col);
+	store_read_deployment(r, row, col + 1, &out->deployment);
+}
+
+static void
+read_status_row(const PGresult *r, int row, int col, void *item)
+{
+	struct graphql_status_row *out = item;
+
+	out->repository_id = db_get_int64(r, row, col);
+	store_read_status(r, row, col + 1, &out->status);
+}
+
+static void
+read_repository_row(const PGresult *r, int row, int col, void *item)
+{
+	read_repository(r, row, col, item);
+}
+
+/* Rows of deployments, statuses and repositories by their ids ($1, an
+ * array; the repositories' $2 the caller), in any order, one statement
+ * whatever their number: nodes(ids:). */
+static struct db_statement deployments_by_id = {
+	.name = "graphql_deployments_by_id",
+	.nparams = 1,
+	.read_only = true,
+	.sql = "SELECT d.repository_id, " STORE_DEPLOYMENT_COLUMNS("d", "u")
+	    "  FROM deployments d JOIN users u ON u.id = d.creator_id WHERE d.id = ANY($1::bigint[])",
+};
+
+static struct db_statement statuses_by_id = {
+	.name = "graphql_statuses_by_id",
+	.nparams = 1,
+	.read_only = true,
+	.sql = "SELECT d.repository_id, " STORE_STATUS_COLUMNS("s", "u")
+	    "  FROM deployment_statuses s JOIN users u ON u.id = s.creator_id"
+	    "  JOIN deployments d ON d.id = s.deployment_id WHERE s.id = ANY($1::bigint[])",
+};
+
+static struct db_statement repositories_by_id = {
+	.name = "graphql_repositories_by_id",
+	.nparams = 2,
+	.read_only = true,
+	.sql = REPOSITORY_SELECT " WHERE r.id = ANY($2::bigint[])",
+};
+
+/* Runs st with the ids as its array parameter (after the prefix ones)
+ * and reads every row with read into a new array of item_size items. */
+static int
+read_by_ids(struct db *db, struct db_statement *st, const char *first_param, const int64_t *ids,
+    size_t n, store_row_reader read, size_t item_size, void **items, size_t *count,
+    struct db_error *err)
+{
+	struct buf array = BUF_INIT;
+	const char *params[2];
+	PGresult *r;
+	int rows;
+
+	*items = NULL;
+	*count = 0;
+	if (n == 0) {
+		/* Nothing to ask for: no round trip. */
+		*items = xcalloc(1, item_size);
+		return 0;
+	}
+	buf_putc(&array, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(&array, ',');
+		buf_put_int(&array, ids[i]);
+	}
+	buf_putc(&array, '}');
+	params[0] = first_param ? first_param : buf_cstr(&array);
+	params[1] = buf_cstr(&array);
+	r = db_exec(db, st, params, err);
+	buf_release(&array);
+	if (r == NULL)
+		return -1;
+	rows = PQntuples(r);
+	*items = xcalloc(rows > 0 ? (size_t)rows : 1, item_size);
+	for (int i = 0; i < rows; i++)
+		read(r, i, 0, (char *)*items + (size_t)i * item_size);
+	*count = (size_t)rows;
+	PQclear(r);
+	return 0;
+}
+
+int
+store_graphql_deployments_by_id(struct db *db, const int64_t *ids, size_t n,
+    struct graphql_deployment_row **rows, size_t *count, struct db_error *err)
+{
+	return read_by_ids(db, &deployments_by_id, NULL, ids, n, read_deployment_row, sizeof(**rows),
+	    (void **)rows, count, err);
+}
+
+int
+store_graphql_statuses_by_id(struct db *db, const int64_t *ids, size_t n,
+    struct graphql_status_row **rows, size_t *count, struct db_error *err)
+{
+	return read_by_ids(db, &statuses_by_id, NULL, ids, n, read_status_row, sizeof(**rows),
+	    (void **)rows, count, err);
+}
+
+int
+store_graphql_repositories_by_id(struct db *db, int64_t user_id, const int64_t *ids, size_t n,
+    struct graphql_repository **rows, size_t *count, struct db_error *err)
+{
+	char user[STORE_INT_LEN];
+
+	store_format_int(user, user_id);
+	return read_by_ids(db, &repositories_by_id, user, ids, n, read_repository_row,
+	    sizeof(**rows), (void **)rows, count, err);
+}
+
+/* One by id: the row for [id], if any. */
+int
+store_graphql_repository_by_id(struct db *db, int64_t user_id, int64_t id,
+    struct graphql_repository *out, struct db_error *err)
+{
+	struct graphql_repository *rows;
+	size_t count;
+
+	memset(out, 0, sizeof(*out));
+	if (store_graphql_repositories_by_id(db, user_id, &id, 1, &rows, &count, err) < 0)
+		return -1;
+	if (count > 0)
+		*out = rows[0];
+	free(rows);
+	return count > 0;
+}
+
+int
+store_graphql_deployment(struct db *db, int64_t id, struct deployment *out,
+    int64_t *repository_id, struct db_error *err)
+{
+	struct graphql_deployment_row *rows;
+	size_t count;
+
+	memset(out, 0, sizeof(*out));
+	if (store_graphql_deployments_by_id(db, &id, 1, &rows, &count, err) < 0)
+		return -1;
+	if (count > 0) {
+		*out = rows[0].deployment;
+		*repository_id = rows[0].repository_id;
+	}
+	free(rows);
+	return count > 0;
+}
+
+int
+store_graphql_status(struct db *db, int64_t id, struct deployment_status *out,
+    int64_t *repository_id, struct db_error *err)
+{
+	struct graphql_status_row *rows;
+	size_t count;
+
+	memset(out, 0, sizeof(*out));
+	if (store_graphql_statuses_by_id(db, &id, 1, &rows, &count, err) < 0)
+		return -1;
+	if (count > 0) {
+		*out = rows[0].status;
+		*repository_id = rows[0].repository_id;
+	}
+	free(rows);
+	return count > 0;
+}

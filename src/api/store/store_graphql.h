@@ -1,0 +1,115 @@
+/*
+ * The reads of the GraphQL API (graphql.md sections 3 and 6): a
+ * repository by owner and name or by id with the caller's permission, a
+ * page of a repository's deployments, and the statuses of every
+ * deployment of a page at once. Each call is one statement, whatever the
+ * page size, so a query costs a bounded number of round trips per
+ * connection page.
+ */
+#ifndef DEPLOY_STORE_GRAPHQL_H
+#define DEPLOY_STORE_GRAPHQL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "db.h"
+#include "model.h"
+
+/* A repository and what the caller may do with it. */
+struct graphql_repository {
+	struct repository repo;
+	enum permission permission;
+};
+
+/* 1 found, 0 not, -1 error. owner and name match case-insensitively. */
+int store_graphql_repository(struct db *db, int64_t user_id, const char *owner, const char *name,
+    struct graphql_repository *out, struct db_error *err) MUST_CHECK;
+int store_graphql_repository_by_id(struct db *db, int64_t user_id, int64_t id,
+    struct graphql_repository *out, struct db_error *err) MUST_CHECK;
+
+/* A place in a connection's order: what its cursor holds. Deployments'
+ * cursors hold created_at too, as GitHub's do; the order is the id's. */
+struct graphql_key {
+	bool set;
+	int64_t created_at;   /* epoch seconds; deployments only */
+	int64_t id;
+};
+
+/* A Relay window (graphql.md section 6): the items strictly between
+ * after and before in the connection's order, the first `limit` of them,
+ * or the last when from_end (`last`). */
+struct graphql_window {
+	struct graphql_key after;
+	struct graphql_key before;
+	int64_t limit;
+	bool from_end;
+};
+
+struct graphql_page_info {
+	int64_t total;           /* every item that matches the filters */
+	bool has_next;
+	bool has_previous;
+};
+
+struct graphql_deployment_page {
+	struct deployment *items;    /* in the connection's order */
+	size_t count;
+	struct graphql_page_info info;
+};
+
+struct graphql_deployments_filter {
+	int64_t repository_id;
+	const char *environments;  /* a JSON array of names the current
+	                              environment is one of; NULL: all */
+	size_t environment_count;  /* its length; */
+	const char *environment;   /* the name when it is 1 */
+	const char *sha;           /* Commit.deployments; NULL: all */
+	bool descending;           /* ordered by created_at (so by id) */
+};
+
+int store_graphql_deployments(struct db *db, const struct graphql_deployments_filter *f,
+    const struct graphql_window *w, struct graphql_deployment_page *out,
+    struct db_error *err) MUST_CHECK;
+void graphql_deployment_page_release(struct graphql_deployment_page *p);
+
+struct graphql_status_page {
+	struct deployment_status *items;  /* newest first */
+	size_t count;
+	struct graphql_page_info info;
+};
+
+/* The window of the statuses (id descending) of each of n deployments,
+ * into pages[0..n). */
+int store_graphql_statuses(struct db *db, const int64_t *deployment_ids, size_t n,
+    const struct graphql_window *w, struct graphql_status_page *pages,
+    struct db_error *err) MUST_CHECK;
+void graphql_status_page_release(struct graphql_status_page *p);
+
+/* Deployments, statuses, repositories (with the caller's permission) by
+ * ids, one statement each whatever their number (nodes(ids:)): the rows
+ * found, in any order, in a new array (free it, and release each). 0 or -1. */
+struct graphql_deployment_row {
+	int64_t repository_id;
+	struct deployment deployment;
+};
+
+struct graphql_status_row {
+	int64_t repository_id;
+	struct deployment_status status;
+};
+
+int store_graphql_deployments_by_id(struct db *db, const int64_t *ids, size_t n,
+    struct graphql_deployment_row **rows, size_t *count, struct db_error *err) MUST_CHECK;
+int store_graphql_statuses_by_id(struct db *db, const int64_t *ids, size_t n,
+    struct graphql_status_row **rows, size_t *count, struct db_error *err) MUST_CHECK;
+int store_graphql_repositories_by_id(struct db *db, int64_t user_id, const int64_t *ids,
+    size_t n, struct graphql_repository **rows, size_t *count, struct db_error *err) MUST_CHECK;
+
+/* A deployment by id with its repository's id: 1, 0, -1. */
+int store_graphql_deployment(struct db *db, int64_t id, struct deployment *out,
+    int64_t *repository_id, struct db_error *err) MUST_CHECK;
+/* A status by id with its deployment's repository's id: 1, 0, -1. */
+int store_graphql_status(struct db *db, int64_t id, struct deployment_status *out,
+    int64_t *repository_id, struct db_error *err) MUST_CHECK;
+
+#endif
