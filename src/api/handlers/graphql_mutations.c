@@ -459,19 +459,20 @@ resolve_create_deployment(struct gx *g, const struct gql_field_group *f,
 	struct db_error err;
 	int64_t key, rid;
 	const char *problem;
-	int rc;
+	int found, rc = 0;
 
-	rc = repo_id && repo_id->kind == GQL_VALUE_STRING &&
+	/* The repository (visible, writable), then the ref in it. */
+	found = repo_id && repo_id->kind == GQL_VALUE_STRING &&
 	    graphql_id_parse(repo_id->text, repo_id->len, type, &key) == 0 &&
 	    strcmp(type, "Repository") == 0 ? gx_node_repository(g, key, &r) : 0;
-	if (rc == 0)
+	if (found == GX_FATAL)
+		rc = GX_FATAL;
+	else if (found == 0)
 		rc = gx_not_found_node(g, f, path, repo_id ? repo_id->text : "", repo_id ? repo_id->len : 0);
-	else if (rc == 1 && !gx_allowed(g, &r, ROUTE_REPO_WRITE))
+	else if (!gx_allowed(g, &r, ROUTE_REPO_WRITE))
 		rc = forbidden(g, f, path, "CreateDeployment");
-	else if (rc == 1 && !mutation_ref(ref_id, &r, &name, d.sha, &kind))
+	else if (!mutation_ref(ref_id, &r, &name, d.sha, &kind))
 		rc = gx_not_found_node(g, f, path, ref_id ? ref_id->text : "", ref_id ? ref_id->len : 0);
-	else if (rc == 1)
-		rc = 0;
 	if (rc != 0)
 		goto out;
 	dr.ref = buf_cstr(&name);
