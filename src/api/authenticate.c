@@ -7,6 +7,7 @@
 
 #include "access.h"
 #include "credentials.h"
+#include "jsonw.h"
 #include "log.h"
 #include "store_rate_budgets.h"
 #include "store_resolve.h"
@@ -74,8 +75,44 @@ count_request(struct handler_ctx *ctx, const struct rate_budgets *budgets)
 	return rl.exceeded;
 }
 
-/* Counts the request; false when the budget is spent (the 403 is then
- * already in res). */
+#define GRAPHQL_DOCS "https://docs.github.com/graphql"
+
+/* GraphQL answers a few things otherwise than REST (graphql.md sections 1
+ * and 2): its 401 texts, and a spent budget as 200 with RATE_LIMITED. */
+static bool
+is_graphql(const struct handler_ctx *ctx)
+{
+	const struct route *route = ctx->match.route;
+
+	return route && route->rate_resource && strcmp(route->rate_resource, "graphql") == 0;
+}
+
+static void
+reply_graphql_rate_limited(struct handler_ctx *ctx, int64_t user_id)
+{
+	struct buf msg = BUF_INIT;
+	struct jsonw w;
+
+	buf_printf(&msg, "API rate limit exceeded for user ID %lld.", (long long)user_id);
+	response_json_begin(ctx->res, 200, &w);
+	jw_object_begin(&w);
+	jw_key(&w, "data");
+	jw_null(&w);
+	jw_key(&w, "errors");
+	jw_array_begin(&w);
+	jw_object_begin(&w);
+	jw_key(&w, "type");
+	jw_string(&w, "RATE_LIMITED");
+	jw_key(&w, "message");
+	jw_string(&w, buf_cstr(&msg));
+	jw_object_end(&w);
+	jw_array_end(&w);
+	jw_object_end(&w);
+	buf_release(&msg);
+}
+
+/* Counts the request; false when the budget is spent (the 403, or
+ * GraphQL's answer, is then already in res). */
 static bool
 apply_rate_limit(struct handler_ctx *ctx, const struct rate_budgets *budgets)
 {
@@ -84,6 +121,10 @@ apply_rate_limit(struct handler_ctx *ctx, const struct rate_budgets *budgets)
 	if (!count_request(ctx, budgets))
 		return true;
 	api_metrics_count_rate_limited(budgets->metrics);
+	if (p->authenticated && is_graphql(ctx)) {
+		reply_graphql_rate_limited(ctx, p->user.id);
+		return false;
+	}
 	ctx->res->documentation_url = DOCS_ROOT "/overview/rate-limits-for-the-rest-api";
 	if (p->authenticated) {
 		struct buf msg = BUF_INIT;
@@ -110,7 +151,7 @@ reply_bad_credentials(struct handler_ctx *ctx, const struct rate_budgets *budget
 {
 	ctx->auth->principal.authenticated = false;
 	if (apply_rate_limit(ctx, budgets)) {
-		ctx->res->documentation_url = DOCS_ROOT;
+		ctx->res->documentation_url = is_graphql(ctx) ? GRAPHQL_DOCS : DOCS_ROOT;
 		response_error(ctx->res, 401, "Bad credentials");
 	}
 	return false;
@@ -176,6 +217,11 @@ authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets
 	if (verdict == ACCESS_ALLOW)
 		return true;
 	message = access_verdict_message(verdict, &status);
+	if (verdict == ACCESS_REQUIRES_AUTH && is_graphql(ctx)) {
+		ctx->res->documentation_url =
+		    GRAPHQL_DOCS "/guides/forming-calls-with-graphql#authenticating-with-graphql";
+		message = "This endpoint requires you to be authenticated.";
+	}
 	response_error(ctx->res, status, message);
 	return false;
 }
