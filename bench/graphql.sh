@@ -14,21 +14,9 @@ BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$BENCH_DIR/../scripts/lib.sh"
 MEASURE="$BENCH_DIR/measure.py"
 ROUNDS=3 CONNECTIONS=16 TARGET=0.5 DUR=10
-bin= output="$DEPLOY_SRC/docs/performance.md"
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--bin) bin=$2; shift 2 ;;
-	--output) output=$2; shift 2 ;;
-	--quick) ROUNDS=1 DUR=3; shift ;;
-	-h|--help) sed -n '2,/^set -euo pipefail/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	*) die "unknown argument $1 (see --help)" ;;
-	esac
-done
-if [ -z "$bin" ]; then
-	deploy_build "$DEPLOY_SRC/build/bench"
-	bin="$DEPLOY_SRC/build/bench/src"
-fi
 source "$BENCH_DIR/stack.sh"
+bench_options "$@"
+[ "$BENCH_QUICK" = 1 ] && ROUNDS=1 DUR=3
 bench_stack "$bin"
 
 # Both answer what they should before they are timed.

@@ -13,20 +13,8 @@ BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$BENCH_DIR/../scripts/lib.sh"
 MEASURE="$BENCH_DIR/measure.py"
 REQUESTS=100000 ROUND_S=1 LIMIT_KIB=10240
-bin= output="$DEPLOY_SRC/docs/performance.md"
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--bin) bin=$2; shift 2 ;;
-	--output) output=$2; shift 2 ;;
-	-h|--help) sed -n '2,/^set -euo pipefail/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	*) die "unknown argument $1 (see --help)" ;;
-	esac
-done
-if [ -z "$bin" ]; then
-	deploy_build "$DEPLOY_SRC/build/bench"
-	bin="$DEPLOY_SRC/build/bench/src"
-fi
 source "$BENCH_DIR/stack.sh"
+bench_options "$@"
 bench_stack "$bin" --max-requests 0
 
 master=$(cat "$data/run/deploy-api.pid")

@@ -8,6 +8,27 @@
 # and stops the stack on exit.
 PGBIN=$(pg_bindir)
 
+# bench_options "$@": --bin DIR (binaries built elsewhere; default: build
+# them in build/bench), --output FILE (default docs/performance.md),
+# --quick (BENCH_QUICK=1: shorter, for trying the script), --help (the
+# script's opening comment). Sets bin and output.
+bench_options() {
+	bin= output="$DEPLOY_SRC/docs/performance.md" BENCH_QUICK=0
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--bin) bin=$2; shift 2 ;;
+		--output) output=$2; shift 2 ;;
+		--quick) BENCH_QUICK=1; shift ;;
+		-h|--help) sed -n '2,/^set -euo pipefail/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+		*) die "unknown argument $1 (see --help)" ;;
+		esac
+	done
+	if [ -z "$bin" ]; then
+		deploy_build "$DEPLOY_SRC/build/bench"
+		bin="$DEPLOY_SRC/build/bench/src"
+	fi
+}
+
 bench_stack() {
 	local bin=$1 port conninfo repo
 	shift

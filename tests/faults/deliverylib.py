@@ -146,3 +146,16 @@ def check_arrivals(arrivals, expected, written, kills, started):
                     <= first_seen[(d, "success")]]
     expect(not out_of_order, f"{len(out_of_order)} deployments' events arrived out of order")
     return duplicates, out_of_order
+
+
+def finish(load, receiver, deployments, kills, started, within_s):
+    """Once DEPLOYMENTS were written, the load stopped and every event
+    arrived: (written, expected, arrivals, when all arrived, duplicates,
+    out of order), the promises checked."""
+    while len(load.results) < deployments:
+        time.sleep(0.05)
+    load.stop()
+    written, expected = written_events(load)
+    arrivals, done = collect_arrivals(receiver, expected, started, within_s)
+    duplicates, out_of_order = check_arrivals(arrivals, expected, written, kills, started)
+    return written, expected, arrivals, done, duplicates, out_of_order

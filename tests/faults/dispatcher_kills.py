@@ -9,8 +9,7 @@ import os
 import signal
 import time
 
-from deliverylib import (SECRET, DeployAndFinish, check_arrivals, collect_arrivals,
-                         start_receiver, written_events)
+from deliverylib import SECRET, DeployAndFinish, finish, start_receiver
 from faultlib import deployctl, figures, pid_file, provision, stack_command
 
 DEPLOYMENTS = 1500
@@ -37,13 +36,8 @@ for at in KILL_AT_S:
     kills.append(time.monotonic())
     time.sleep(RESTART_AFTER_S)
     stack_command(f'dispatch_start "$1" "$2" {DISPATCH_OPTIONS}')
-while len(load.results) < DEPLOYMENTS:
-    time.sleep(0.05)
-load.stop()
-
-written, expected = written_events(load)
-arrivals, done = collect_arrivals(receiver, expected, started, ALL_DELIVERED_WITHIN_S)
-duplicates, out_of_order = check_arrivals(arrivals, expected, written, kills, started)
+written, expected, arrivals, done, duplicates, out_of_order = finish(
+    load, receiver, DEPLOYMENTS, kills, started, ALL_DELIVERED_WITHIN_S)
 figures("dispatcher-kills", kills=len(kills), deployments=len(written), events=len(expected),
         requests=len(arrivals), duplicated=duplicates, out_of_order=len(out_of_order),
         all_delivered_after_last_kill_s=f"{done - kills[-1]:.1f}")

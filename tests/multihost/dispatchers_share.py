@@ -10,8 +10,7 @@ import signal
 import time
 
 from hostlib import host_pids, start_dispatcher
-from deliverylib import (SECRET, DeployAndFinish, check_arrivals, collect_arrivals,
-                         start_receiver, written_events)
+from deliverylib import SECRET, DeployAndFinish, finish, start_receiver
 from faultlib import deployctl, expect, figures, provision
 
 DEPLOYMENTS = 900
@@ -44,13 +43,8 @@ os.kill(dispatcher_pid("h1"), signal.SIGKILL)
 kills = [time.monotonic()]
 time.sleep(RESTART_AFTER_S)
 start_dispatcher("h1", *OPTIONS)
-while len(load.results) < DEPLOYMENTS:
-    time.sleep(0.05)
-load.stop()
-
-written, expected = written_events(load)
-arrivals, done = collect_arrivals(receiver, expected, started, ALL_DELIVERED_WITHIN_S)
-duplicates, out_of_order = check_arrivals(arrivals, expected, written, kills, started)
+written, expected, arrivals, done, duplicates, out_of_order = finish(
+    load, receiver, DEPLOYMENTS, kills, started, ALL_DELIVERED_WITHIN_S)
 by_sender = {host: sum(1 for a in arrivals if a[4] == address) for host, address in DISPATCHERS.items()}
 figures("dispatchers-share", deployments=len(written), events=len(expected), requests=len(arrivals),
         duplicated=duplicates, out_of_order=len(out_of_order),
