@@ -148,24 +148,69 @@ read_page_info(const PGresult *r, int row, int col, struct graphql_page_info *in
 	info->has_previous = db_get_bool(r, row, col + 2);
 }
 
+/* $1 to $4 of a connection's statement: the repository, the after and
+ * before ids (NULL when unset), the page size. */
+struct window_params {
+	char repo[STORE_INT_LEN], after[STORE_INT_LEN], before[STORE_INT_LEN], lim[STORE_INT_LEN];
+};
+
+static void
+format_window(const char *params[4], struct window_params *p, int64_t repository_id,
+    const struct graphql_window *w)
+{
+	store_format_int(p->repo, repository_id);
+	store_format_int(p->after, w->after.id);
+	store_format_int(p->before, w->before.id);
+	store_format_int(p->lim, w->limit);
+	params[0] = p->repo;
+	params[1] = w->after.set ? p->after : NULL;
+	params[2] = w->before.set ? p->before : NULL;
+	params[3] = p->lim;
+}
+
+/* What a connection's statement answered (r, cleared): the page info of
+ * its first row and the items from column col (NULLs there: none), put
+ * back in the connection's order. */
+static void
+read_connection_page(PGresult *r, int col, const struct graphql_window *w,
+    store_row_reader read, size_t size, void **items, size_t *count,
+    struct graphql_page_info *info)
+{
+	int rows = PQntuples(r);
+
+	if (rows > 0) {
+		read_page_info(r, 0, 0, info);
+		if (!PQgetisnull(r, 0, col)) {
+			*items = xcalloc((size_t)rows, size);
+			for (int i = 0; i < rows; i++)
+				read(r, i, col, (char *)*items + (size_t)i * size);
+			*count = (size_t)rows;
+		}
+	}
+	PQclear(r);
+	if (w->from_end)
+		reverse_items(*items, *count, size);
+}
+
+static void
+read_deployment_item(const PGresult *r, int row, int col, void *item)
+{
+	store_read_deployment(r, row, col, item);
+}
+
 int
 store_graphql_deployments(struct db *db, const struct graphql_deployments_filter *f,
     const struct graphql_window *w, struct graphql_deployment_page *out, struct db_error *err)
 {
-	char repo[STORE_INT_LEN], after[STORE_INT_LEN], before[STORE_INT_LEN], lim[STORE_INT_LEN];
-	const char *params[6] = { repo, w->after.set ? after : NULL, w->before.set ? before : NULL,
-		lim };
+	struct window_params wp;
+	const char *params[6];
 	enum deployments_env env = f->environments == NULL ? ENV_ANY
 	    : f->environment_count == 1 ? ENV_ONE : ENV_MANY;
 	int n = 4;
 	PGresult *r;
-	int rows;
 
 	memset(out, 0, sizeof(*out));
-	store_format_int(repo, f->repository_id);
-	store_format_int(after, w->after.id);
-	store_format_int(before, w->before.id);
-	store_format_int(lim, w->limit);
+	format_window(params, &wp, f->repository_id, w);
 	if (env != ENV_ANY)
 		params[n++] = env == ENV_ONE ? f->environment : f->environments;
 	if (f->sha)
@@ -174,19 +219,8 @@ store_graphql_deployments(struct db *db, const struct graphql_deployments_filter
 	    params, err);
 	if (r == NULL)
 		return -1;
-	rows = PQntuples(r);
-	if (rows > 0) {
-		read_page_info(r, 0, 0, &out->info);
-		if (!PQgetisnull(r, 0, DEPLOYMENTS_FIRST_ITEM_COLUMN)) {
-			out->items = xcalloc((size_t)rows, sizeof(*out->items));
-			for (int i = 0; i < rows; i++)
-				store_read_deployment(r, i, DEPLOYMENTS_FIRST_ITEM_COLUMN, &out->items[i]);
-			out->count = (size_t)rows;
-		}
-	}
-	PQclear(r);
-	if (w->from_end)
-		reverse_items(out->items, out->count, sizeof(*out->items));
+	read_connection_page(r, DEPLOYMENTS_FIRST_ITEM_COLUMN, w, read_deployment_item,
+	    sizeof(*out->items), (void **)&out->items, &out->count, &out->info);
 	return 0;
 }
 
@@ -370,38 +404,28 @@ environments_statement(bool descending, bool from_end)
 	return st;
 }
 
+static void
+read_environment_item(const PGresult *r, int row, int col, void *item)
+{
+	store_read_environment(r, row, col, item);
+}
+
 int
 store_graphql_environments(struct db *db, const struct graphql_environments_filter *f,
     const struct graphql_window *w, struct graphql_environment_page *out, struct db_error *err)
 {
-	char repo[STORE_INT_LEN], after[STORE_INT_LEN], before[STORE_INT_LEN], lim[STORE_INT_LEN];
-	const char *params[5] = { repo, w->after.set ? after : NULL, w->before.set ? before : NULL,
-		lim, f->names };
+	struct window_params wp;
+	const char *params[5];
 	PGresult *r;
-	int rows;
 
 	memset(out, 0, sizeof(*out));
-	store_format_int(repo, f->repository_id);
-	store_format_int(after, w->after.id);
-	store_format_int(before, w->before.id);
-	store_format_int(lim, w->limit);
+	format_window(params, &wp, f->repository_id, w);
+	params[4] = f->names;
 	r = db_exec(db, environments_statement(f->descending, w->from_end), params, err);
 	if (r == NULL)
 		return -1;
-	rows = PQntuples(r);
-	if (rows > 0) {
-		read_page_info(r, 0, 0, &out->info);
-		if (!PQgetisnull(r, 0, ENVIRONMENTS_FIRST_ITEM_COLUMN)) {
-			out->items = xcalloc((size_t)rows, sizeof(*out->items));
-			for (int i = 0; i < rows; i++)
-				store_read_environment(r, i, ENVIRONMENTS_FIRST_ITEM_COLUMN,
-				    &out->items[i]);
-			out->count = (size_t)rows;
-		}
-	}
-	PQclear(r);
-	if (w->from_end)
-		reverse_items(out->items, out->count, sizeof(*out->items));
+	read_connection_page(r, ENVIRONMENTS_FIRST_ITEM_COLUMN, w, read_environment_item,
+	    sizeof(*out->items), (void **)&out->items, &out->count, &out->info);
 	return 0;
 }
 
