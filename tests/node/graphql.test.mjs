@@ -612,9 +612,19 @@ describe('GraphQL', () => {
 			assert.deepEqual(own.repository.environments.nodes, [{ name: 'secret' }]);
 		});
 
-		it('refuses a createDeployment a branch policy refuses, in REST\'s words', async () => {
+		it('lists the branch policy gate as a protection rule, and refuses a createDeployment it refuses, in REST\'s words', async () => {
 			const { repo: withGit, dir } = createGitRepo(alice.login);
-			await put(withGit, 'Prod', { deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } });
+			const prod = await put(withGit, 'Prod', { deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } });
+			await put(withGit, 'open');
+			const rules = (await gql(`query($o: String!, $n: String!) { repository(owner: $o, name: $n) {
+			  environments(first: 2) { nodes { name protectionRules(first: 5) { totalCount
+			    nodes { databaseId type timeout } pageInfo { hasNextPage } } } } } }`,
+			    { o: withGit.owner, n: withGit.repo })).repository.environments.nodes;
+			assert.deepEqual(rules, [
+				{ name: 'open', protectionRules: { totalCount: 0, nodes: [], pageInfo: { hasNextPage: false } } },
+				{ name: 'Prod', protectionRules: { totalCount: 1, pageInfo: { hasNextPage: false },
+					nodes: [{ databaseId: prod.protection_rules[0].id, type: 'BRANCH_POLICY', timeout: 0 }] } },
+			]);
 			await rest.request(`POST ${ENV}/deployment-branch-policies`, { ...withGit, environment_name: 'Prod', name: 'release/*', type: 'branch' });
 			const restErr = await rest.request('POST /repos/{owner}/{repo}/deployments', {
 				...withGit, ref: 'main', environment: 'prod', auto_merge: false, required_contexts: [],

@@ -247,6 +247,8 @@ static int resolve_repository(struct gx *g, const void *obj, const struct gql_fi
     const struct gql_path *path);
 static int resolve_environment(struct gx *g, const void *obj, const struct gql_field_group *f,
     const struct gql_path *path);
+static int resolve_protection_rule(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path);
 static int resolve_deployments(struct gx *g, const struct graphql_repository *r, const char *sha,
     const struct gql_field_group *f, const struct gql_path *path);
 
@@ -422,13 +424,31 @@ window_args(struct gx *g, const struct gql_field_group *f, const struct gql_path
 	return rc;
 }
 
+enum connection_kind {
+	CONNECTION_DEPLOYMENTS,
+	CONNECTION_STATUSES,
+	CONNECTION_ENVIRONMENTS,
+	CONNECTION_PROTECTION_RULES,
+};
+
+/* Each kind's node and edge types, by enum connection_kind. */
+static const char *const connection_types[][2] = {
+	{ "Deployment", "DeploymentEdge" },
+	{ "DeploymentStatus", "DeploymentStatusEdge" },
+	{ "Environment", "EnvironmentEdge" },
+	{ "DeploymentProtectionRule", "DeploymentProtectionRuleEdge" },
+};
+
+/* A page of a connection: its items are the kind's (NULL when count is 0). */
 struct connection {
+	enum connection_kind kind;
 	const struct graphql_page_info *info;
 	size_t count;
-	struct deployment_batch *deployments;       /* a deployments connection */
-	const struct graphql_status_page *statuses; /* a statuses connection */
+	struct deployment_batch *deployments;
+	const struct graphql_status_page *statuses;
 	const struct deployment_ref *parent;        /* the statuses' deployment */
-	const struct environment *environments;     /* an environments connection */
+	const struct environment *environments;
+	const int64_t *rules;                       /* protection rules: their gate ids */
 };
 
 struct edge {
@@ -442,13 +462,20 @@ connection_cursor(const struct connection *c, size_t i, struct buf *out)
 {
 	struct graphql_key k = { .set = true };
 
-	if (c->deployments) {
+	switch (c->kind) {
+	case CONNECTION_DEPLOYMENTS:
 		k.created_at = c->deployments->items[i].created_at;
 		k.id = c->deployments->items[i].id;
-	} else if (c->environments) {
-		k.id = c->environments[i].id;
-	} else {
+		break;
+	case CONNECTION_STATUSES:
 		k.id = c->statuses->items[i].id;
+		break;
+	case CONNECTION_ENVIRONMENTS:
+		k.id = c->environments[i].id;
+		break;
+	case CONNECTION_PROTECTION_RULES:
+		k.id = c->rules[i];
+		break;
 	}
 	graphql_cursor_write(out, &k);
 }
@@ -459,15 +486,29 @@ write_connection_node(struct gx *g, const struct connection *c, size_t i,
     const struct gql_set *sets, const struct gql_path *path, bool in_list)
 {
 	struct deployment_ref d = { c->deployments, i };
-	struct status_ref s = { c->statuses ? &c->statuses->items[i] : NULL, c->parent };
-	const char *type = c->deployments ? "Deployment" : "DeploymentStatus";
-	resolver_fn fn = c->deployments ? gx_resolve_deployment : gx_resolve_status;
-	const void *obj = c->deployments ? (const void *)&d : (const void *)&s;
+	struct status_ref s = { NULL, c->parent };
+	const char *type = connection_types[c->kind][0];
+	resolver_fn fn = NULL;
+	const void *obj = NULL;
 
-	if (c->environments) {
-		type = "Environment";
+	switch (c->kind) {
+	case CONNECTION_DEPLOYMENTS:
+		fn = gx_resolve_deployment;
+		obj = &d;
+		break;
+	case CONNECTION_STATUSES:
+		s.status = &c->statuses->items[i];
+		fn = gx_resolve_status;
+		obj = &s;
+		break;
+	case CONNECTION_ENVIRONMENTS:
 		fn = resolve_environment;
 		obj = &c->environments[i];
+		break;
+	case CONNECTION_PROTECTION_RULES:
+		fn = resolve_protection_rule;
+		obj = &c->rules[i];
+		break;
 	}
 
 	if (in_list)
@@ -523,8 +564,7 @@ resolve_connection(struct gx *g, const void *obj, const struct gql_field_group *
 {
 	const struct connection *c = obj;
 	const char *n = f->field->name;
-	const char *edge_type = c->deployments ? "DeploymentEdge"
-	    : c->environments ? "EnvironmentEdge" : "DeploymentStatusEdge";
+	const char *edge_type = connection_types[c->kind][1];
 	int rc = 0;
 
 	if (strcmp(n, "totalCount") == 0) {
@@ -674,7 +714,8 @@ resolve_deployments(struct gx *g, const struct graphql_repository *r, const char
 	buf_release(&names);
 	{
 		struct deployment_batch batch = { .items = page.items, .count = page.count, .repo = r };
-		struct connection c = { .info = &page.info, .count = page.count, .deployments = &batch };
+		struct connection c = { .kind = CONNECTION_DEPLOYMENTS, .info = &page.info,
+			.count = page.count, .deployments = &batch };
 
 		rc = gx_write_object(g, "DeploymentConnection", f->sets, path, resolve_connection, &c);
 		gx_batch_release(&batch);
@@ -685,6 +726,54 @@ resolve_deployments(struct gx *g, const struct graphql_repository *r, const char
 
 /* ---- Environment ---- */
 
+/* A protection rule (obj: its gate id): the branch policy gate is the only
+ * rule stored (environments.md: wait timers and reviewers are refused). */
+static int
+resolve_protection_rule(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const int64_t *gate = obj;
+	const char *n = f->field->name;
+
+	(void)path;
+	if (strcmp(n, "databaseId") == 0)
+		jw_int(g->w, *gate);
+	else if (strcmp(n, "timeout") == 0)
+		jw_int(g->w, 0);
+	else
+		jw_string(g->w, "BRANCH_POLICY");
+	return 0;
+}
+
+/* Environment.protectionRules: the environment's gate, if it has one, in
+ * the window of the arguments, with the page info the statements of the
+ * other connections give (no statement: the record holds it). */
+static int
+resolve_protection_rules(struct gx *g, const struct environment *e,
+    const struct gql_field_group *f, const struct gql_path *path)
+{
+	struct graphql_page_info info = { .total = e->branch_gate_id > 0 };
+	struct graphql_window w;
+	bool in_window;
+	int rc;
+
+	if ((rc = window_args(g, f, path, false, &w)))
+		return rc;
+	in_window = info.total && (!w.after.set || e->branch_gate_id > w.after.id) &&
+	    (!w.before.set || e->branch_gate_id < w.before.id);
+	/* Nothing beyond a page of the only rule; an empty page has a next
+	 * one when the window holds the rule (first: 0). */
+	info.has_next = in_window && w.limit == 0;
+	{
+		struct connection c = { .kind = CONNECTION_PROTECTION_RULES, .info = &info,
+			.count = in_window && w.limit > 0,
+			.rules = &e->branch_gate_id };
+
+		return gx_write_object(g, "DeploymentProtectionRuleConnection", f->sets, path,
+		    resolve_connection, &c);
+	}
+}
+
 static int
 resolve_environment(struct gx *g, const void *obj, const struct gql_field_group *f,
     const struct gql_path *path)
@@ -692,7 +781,8 @@ resolve_environment(struct gx *g, const void *obj, const struct gql_field_group 
 	const struct environment *e = obj;
 	const char *n = f->field->name;
 
-	(void)path;
+	if (strcmp(n, "protectionRules") == 0)
+		return resolve_protection_rules(g, e, f, path);
 	if (strcmp(n, "id") == 0)
 		write_id(g, "Environment", e->id);
 	else if (strcmp(n, "databaseId") == 0)
@@ -759,8 +849,8 @@ resolve_environments(struct gx *g, const struct graphql_repository *r,
 	}
 	buf_release(&names);
 	{
-		struct connection c = { .info = &page.info, .count = page.count,
-			.environments = page.items };
+		struct connection c = { .kind = CONNECTION_ENVIRONMENTS, .info = &page.info,
+			.count = page.count, .environments = page.items };
 
 		rc = gx_write_object(g, "EnvironmentConnection", f->sets, path, resolve_connection, &c);
 	}
@@ -837,8 +927,8 @@ gx_resolve_deployment(struct gx *g, const void *obj, const struct gql_field_grou
 		if (p == NULL)
 			return rc;
 		if (strcmp(n, "statuses") == 0) {
-			struct connection c = { .info = &p->info, .count = p->count, .statuses = p,
-				.parent = ref };
+			struct connection c = { .kind = CONNECTION_STATUSES, .info = &p->info,
+				.count = p->count, .statuses = p, .parent = ref };
 
 			return gx_write_object(g, "DeploymentStatusConnection", f->sets, path,
 			    resolve_connection, &c);

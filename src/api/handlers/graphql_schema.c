@@ -196,14 +196,30 @@ static const struct gql_field_def deployment_fields[] = {
 	END,
 };
 
-/* GitHub's Environment but latestCompletedDeployment and protectionRules
- * (docs/graphql.md, Not served). */
+/* GitHub's Environment but latestCompletedDeployment (docs/graphql.md,
+ * Not served). */
 static const struct gql_field_def environment_fields[] = {
 	{ "databaseId", "Int", NULL, false },
 	{ "id", "ID!", NULL, false },
 	{ "isPinned", "Boolean", NULL, false },
 	{ "name", "String!", NULL, false },
 	{ "pinnedPosition", "Int", NULL, false },
+	{ "protectionRules", "DeploymentProtectionRuleConnection!", page_args, true },
+	END,
+};
+
+static const struct gql_field_def protection_rule_connection_fields[] = {
+	CONNECTION_FIELDS("DeploymentProtectionRuleEdge", "DeploymentProtectionRule"), END,
+};
+static const struct gql_field_def protection_rule_edge_fields[] = {
+	EDGE_FIELDS("DeploymentProtectionRule"), END,
+};
+
+/* GitHub's but preventSelfReview and reviewers (docs/graphql.md). */
+static const struct gql_field_def protection_rule_fields[] = {
+	{ "databaseId", "Int", NULL, false },
+	{ "timeout", "Int!", NULL, false },
+	{ "type", "DeploymentProtectionRuleType!", NULL, false },
 	END,
 };
 
@@ -270,6 +286,9 @@ static const char *const order_directions[] = { "ASC", "DESC", NULL };
 static const char *const deployment_order_fields_enum[] = { "CREATED_AT", NULL };
 static const char *const environment_order_fields_enum[] = { "NAME", NULL };
 static const char *const environment_pinned_filters[] = { "ALL", "NONE", "ONLY", NULL };
+static const char *const protection_rule_types[] = {
+	"BRANCH_POLICY", "REQUIRED_REVIEWERS", "WAIT_TIMER", NULL,
+};
 
 static const char *const node_only[] = { "Node", NULL };
 static const char *const user_interfaces[] = { "Node", "Actor", "RepositoryOwner", NULL };
@@ -290,6 +309,7 @@ static const struct gql_type_def types[] = {
 	{ "DeploymentOrder", GQL_KIND_INPUT_OBJECT, NULL, deployment_order_fields, NULL, NULL },
 	ENUM("EnvironmentOrderField", environment_order_fields_enum),
 	ENUM("EnvironmentPinnedFilterField", environment_pinned_filters),
+	ENUM("DeploymentProtectionRuleType", protection_rule_types),
 	{ "Environments", GQL_KIND_INPUT_OBJECT, NULL, environment_order_fields, NULL, NULL },
 	OBJECT("Query", query_fields, NULL),
 	OBJECT("Mutation", mutation_fields, NULL),
@@ -313,6 +333,9 @@ static const struct gql_type_def types[] = {
 	OBJECT("EnvironmentConnection", environment_connection_fields, NULL),
 	OBJECT("EnvironmentEdge", environment_edge_fields, NULL),
 	OBJECT("Environment", environment_fields, node_only),
+	OBJECT("DeploymentProtectionRuleConnection", protection_rule_connection_fields, NULL),
+	OBJECT("DeploymentProtectionRuleEdge", protection_rule_edge_fields, NULL),
+	OBJECT("DeploymentProtectionRule", protection_rule_fields, NULL),
 	OBJECT("PageInfo", page_info_fields, NULL),
 	OBJECT("Deployment", deployment_fields, node_only),
 	OBJECT("DeploymentStatus", status_fields, node_only),
