@@ -106,7 +106,8 @@ void graphql_environment_page_release(struct graphql_environment_page *p);
 
 /* Deployments, statuses, environments, repositories (with the caller's
  * permission) by ids, one statement each whatever their number
- * (nodes(ids:)): the rows found, in any order, in a new array (free it, and release each). 0 or -1. */
+ * (nodes(ids:)): the rows found, in any order, in a new array (free it,
+ * and release each). 0 or -1. */
 struct graphql_deployment_row {
 	int64_t repository_id;
 	struct deployment deployment;
