@@ -49,6 +49,20 @@ async function post(token, body, path = '/api/graphql') {
 	return { status: res.status, headers: res.headers, body: await res.json() };
 }
 
+// A repository of login's over a bare git repository whose main has one
+// commit: the repository, main's SHA, and the directory to remove.
+function createGitRepo(login) {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'deploy-gql-git-'));
+	const work = path.join(dir, 'work');
+	runGit(dir, 'init', '-q', '-b', 'main', work);
+	writeFileSync(path.join(work, 'a.txt'), 'a\n');
+	runGit(work, 'add', 'a.txt');
+	runGit(work, 'commit', '-qm', 'one');
+	runGit(dir, 'clone', '-q', '--bare', work, path.join(dir, 'repo.git'));
+	const sha = runGit(work, 'rev-parse', 'HEAD');
+	return { repo: createRepo(login, undefined, { gitDir: path.join(dir, 'repo.git') }), sha, dir };
+}
+
 async function postValid(token, query, variables) {
 	assertValidOnGitHub(query);
 	return post(token, { query, variables });
@@ -410,15 +424,7 @@ describe('GraphQL', () => {
 	});
 
 	it('serves the Ref a deployment of a branch names', async () => {
-		const dir = mkdtempSync(path.join(os.tmpdir(), 'deploy-gql-git-'));
-		const work = path.join(dir, 'work');
-		runGit(dir, 'init', '-q', '-b', 'main', work);
-		writeFileSync(path.join(work, 'a.txt'), 'a\n');
-		runGit(work, 'add', 'a.txt');
-		runGit(work, 'commit', '-qm', 'one');
-		runGit(dir, 'clone', '-q', '--bare', work, path.join(dir, 'repo.git'));
-		const sha = runGit(work, 'rev-parse', 'HEAD');
-		const withGit = createRepo(alice.login, undefined, { gitDir: path.join(dir, 'repo.git') });
+		const { repo: withGit, sha, dir } = createGitRepo(alice.login);
 		await rest.request('POST /repos/{owner}/{repo}/deployments', { ...withGit, ref: 'main', auto_merge: false, required_contexts: [] });
 		const q = `query($o: String!, $n: String!) { repository(owner: $o, name: $n) {
 		  defaultBranchRef { name }
@@ -536,6 +542,118 @@ describe('GraphQL', () => {
 		const one = await gql('{ __type(name: "DeploymentState") { kind enumValues { name } } }');
 		assert.equal(one.__type.kind, 'ENUM');
 		assert.ok(one.__type.enumValues.some((v) => v.name === 'ABANDONED'));
+	});
+
+	describe('environments (environments.md, GraphQL)', () => {
+		const ENV = '/repos/{owner}/{repo}/environments/{environment_name}';
+		const FIELDS = 'id databaseId name isPinned pinnedPosition';
+		const put = async (r, name, body = {}) =>
+			(await rest.request(`PUT ${ENV}`, { ...r, environment_name: name, ...body })).data;
+
+		it('finds an environment by its folded name, and null for a missing one', async () => {
+			const qa = await put(repo, 'QA-East');
+			const q = `query($o: String!, $n: String!) { repository(owner: $o, name: $n) {
+			  folded: environment(name: "qa-EAST") { ${FIELDS} __typename }
+			  missing: environment(name: "qa-west") { id } } }`;
+			const data = await gql(q, { o: repo.owner, n: repo.repo });
+			assert.deepEqual(data.repository, {
+				folded: { id: qa.node_id, databaseId: qa.id, name: 'QA-East', isPinned: false,
+					pinnedPosition: null, __typename: 'Environment' },
+				missing: null,
+			});
+		});
+
+		it('pages environments by folded name either way, with names and the pinned filter', async () => {
+			const r = createRepo(alice.login);
+			for (const name of ['b', 'A', 'D', 'c'])
+				await put(r, name);
+			const q = `query($o: String!, $n: String!, $first: Int, $last: Int, $after: String, $before: String,
+			    $names: [String!], $order: Environments, $pinned: EnvironmentPinnedFilterField) {
+			  repository(owner: $o, name: $n) {
+			    environments(first: $first, last: $last, after: $after, before: $before, names: $names,
+			        orderBy: $order, pinnedEnvironmentFilter: $pinned) {
+			      totalCount edges { cursor node { name } }
+			      pageInfo { startCursor endCursor hasNextPage hasPreviousPage } } } }`;
+			const page = async (vars) => (await gql(q, { o: r.owner, n: r.repo, ...vars })).repository.environments;
+			const names = (c) => c.edges.map((e) => e.node.name);
+			const one = await page({ first: 2 });
+			assert.deepEqual([names(one), one.totalCount, one.pageInfo.hasNextPage, one.pageInfo.hasPreviousPage],
+			    [['A', 'b'], 4, true, false]);
+			assert.equal(one.pageInfo.startCursor, one.edges[0].cursor);
+			const two = await page({ first: 2, after: one.pageInfo.endCursor });
+			assert.deepEqual([names(two), two.pageInfo.hasNextPage, two.pageInfo.hasPreviousPage], [['c', 'D'], false, true]);
+			const back = await page({ last: 1, before: two.edges[0].cursor });
+			assert.deepEqual([names(back), back.pageInfo.hasPreviousPage], [['b'], true]);
+			const desc = await page({ first: 3, order: { field: 'NAME', direction: 'DESC' } });
+			assert.deepEqual(names(desc), ['D', 'c', 'b']);
+			const some = await page({ first: 10, names: ['a', 'd', 'e'] });
+			assert.deepEqual([names(some), some.totalCount], [['A', 'D'], 2]);
+			const pinned = await page({ first: 10, pinned: 'ONLY' });
+			assert.deepEqual([names(pinned), pinned.totalCount, pinned.pageInfo.endCursor], [[], 0, null]);
+			assert.equal((await page({ first: 10, pinned: 'NONE' })).totalCount, 4);
+		});
+
+		it('resolves an environment\'s node id, a private repository\'s as NOT_FOUND', async () => {
+			const mine = await put(repo, 'node-env');
+			const bob = createUserWithToken({ prefix: 'gqlv' });
+			const hidden = createRepo(bob.login, undefined, { private: true });
+			const theirs = (await octokit(bob.token).request(`PUT ${ENV}`, { ...hidden, environment_name: 'secret' })).data;
+			const q = `query($ids: [ID!]!, $id: ID!) { node(id: $id) { id ... on Environment { name databaseId } }
+			  nodes(ids: $ids) { __typename id } }`;
+			const { body } = await postValid(alice.token, q, { id: mine.node_id, ids: [theirs.node_id, mine.node_id] });
+			assert.deepEqual(body.data, { node: { id: mine.node_id, name: 'node-env', databaseId: mine.id },
+				nodes: [null, { __typename: 'Environment', id: mine.node_id }] });
+			assert.deepEqual(body.errors.map((e) => [e.type, e.path]), [['NOT_FOUND', ['nodes', 0]]]);
+			const list = `query($o: String!, $n: String!) { repository(owner: $o, name: $n) {
+			  environments(first: 10) { nodes { name } } } }`;
+			const seen = await postValid(alice.token, list, { o: hidden.owner, n: hidden.repo });
+			assert.deepEqual([seen.body.data, seen.body.errors[0].type], [{ repository: null }, 'NOT_FOUND']);
+			const own = await client(bob.token)(list, { o: hidden.owner, n: hidden.repo });
+			assert.deepEqual(own.repository.environments.nodes, [{ name: 'secret' }]);
+		});
+
+		it('lists the branch policy gate as a protection rule, and refuses a createDeployment it refuses, in REST\'s words', async () => {
+			const { repo: withGit, dir } = createGitRepo(alice.login);
+			const prod = await put(withGit, 'Prod', { deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } });
+			await put(withGit, 'open');
+			const rules = (await gql(`query($o: String!, $n: String!) { repository(owner: $o, name: $n) {
+			  environments(first: 2) { nodes { name protectionRules(first: 5) { totalCount
+			    nodes { databaseId type timeout } pageInfo { hasNextPage } } } } } }`,
+			    { o: withGit.owner, n: withGit.repo })).repository.environments.nodes;
+			assert.deepEqual(rules, [
+				{ name: 'open', protectionRules: { totalCount: 0, nodes: [], pageInfo: { hasNextPage: false } } },
+				{ name: 'Prod', protectionRules: { totalCount: 1, pageInfo: { hasNextPage: false },
+					nodes: [{ databaseId: prod.protection_rules[0].id, type: 'BRANCH_POLICY', timeout: 0 }] } },
+			]);
+			await rest.request(`POST ${ENV}/deployment-branch-policies`, { ...withGit, environment_name: 'Prod', name: 'release/*', type: 'branch' });
+			const restErr = await rest.request('POST /repos/{owner}/{repo}/deployments', {
+				...withGit, ref: 'main', environment: 'prod', auto_merge: false, required_contexts: [],
+			}).catch((e) => e);
+			const message = 'Branch "main" is not allowed to deploy to Prod due to environment protection rules.';
+			assert.deepEqual([restErr.status, restErr.response.data.message], [422, message]);
+			const ids = (await gql(`query($o: String!, $n: String!) { repository(owner: $o, name: $n) {
+			  id ref(qualifiedName: "refs/heads/main") { id } } }`, { o: withGit.owner, n: withGit.repo })).repository;
+			const create = `mutation($repo: ID!, $ref: ID!) {
+			  createDeployment(input: {repositoryId: $repo, refId: $ref, environment: "prod", requiredContexts: []}) {
+			    deployment { id } } }`;
+			const { body } = await postValid(alice.token, create, { repo: ids.id, ref: ids.ref.id });
+			assert.deepEqual(body.data, { createDeployment: { deployment: null } });
+			assert.deepEqual(body.errors.map((e) => [e.type, e.path, e.message]),
+			    [['UNPROCESSABLE', ['createDeployment'], message]]);
+			const listed = (await rest.request('GET /repos/{owner}/{repo}/deployments', withGit)).data;
+			assert.equal(listed.length, 0);
+			rmSync(dir, { recursive: true, force: true });
+		});
+
+		it('introspects Environment as a Node', async () => {
+			const served = buildClientSchema(await gql(getIntrospectionQuery()));
+			const env = served.getType('Environment');
+			assert.deepEqual(env.getInterfaces().map(String), ['Node']);
+			assert.equal(String(env.getFields().name.type), 'String!');
+			const repoFields = served.getType('Repository').getFields();
+			assert.equal(String(repoFields.environments.type), 'EnvironmentConnection!');
+			assert.equal(String(repoFields.environment.type), 'Environment');
+		});
 	});
 
 	describe('errors (graphql.md section 2)', () => {

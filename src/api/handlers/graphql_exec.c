@@ -16,6 +16,7 @@
 #include "graphql_ids.h"
 #include "graphql_resolve.h"
 #include "graphql_schema.h"
+#include "store_environments.h"
 #include "store_graphql.h"
 
 /* A deployment pending status never updated for this long is ABANDONED
@@ -244,6 +245,10 @@ resolve_user(struct gx *g, const void *obj, const struct gql_field_group *f,
 
 static int resolve_repository(struct gx *g, const void *obj, const struct gql_field_group *f,
     const struct gql_path *path);
+static int resolve_environment(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path);
+static int resolve_protection_rule(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path);
 static int resolve_deployments(struct gx *g, const struct graphql_repository *r, const char *sha,
     const struct gql_field_group *f, const struct gql_path *path);
 
@@ -419,12 +424,31 @@ window_args(struct gx *g, const struct gql_field_group *f, const struct gql_path
 	return rc;
 }
 
+enum connection_kind {
+	CONNECTION_DEPLOYMENTS,
+	CONNECTION_STATUSES,
+	CONNECTION_ENVIRONMENTS,
+	CONNECTION_PROTECTION_RULES,
+};
+
+/* Each kind's node and edge types, by enum connection_kind. */
+static const char *const connection_types[][2] = {
+	{ "Deployment", "DeploymentEdge" },
+	{ "DeploymentStatus", "DeploymentStatusEdge" },
+	{ "Environment", "EnvironmentEdge" },
+	{ "DeploymentProtectionRule", "DeploymentProtectionRuleEdge" },
+};
+
+/* A page of a connection: its items are the kind's (NULL when count is 0). */
 struct connection {
+	enum connection_kind kind;
 	const struct graphql_page_info *info;
 	size_t count;
-	struct deployment_batch *deployments;       /* a deployments connection */
-	const struct graphql_status_page *statuses; /* a statuses connection */
+	struct deployment_batch *deployments;
+	const struct graphql_status_page *statuses;
 	const struct deployment_ref *parent;        /* the statuses' deployment */
+	const struct environment *environments;
+	const int64_t *rules;                       /* protection rules: their gate ids */
 };
 
 struct edge {
@@ -438,11 +462,20 @@ connection_cursor(const struct connection *c, size_t i, struct buf *out)
 {
 	struct graphql_key k = { .set = true };
 
-	if (c->deployments) {
+	switch (c->kind) {
+	case CONNECTION_DEPLOYMENTS:
 		k.created_at = c->deployments->items[i].created_at;
 		k.id = c->deployments->items[i].id;
-	} else {
+		break;
+	case CONNECTION_STATUSES:
 		k.id = c->statuses->items[i].id;
+		break;
+	case CONNECTION_ENVIRONMENTS:
+		k.id = c->environments[i].id;
+		break;
+	case CONNECTION_PROTECTION_RULES:
+		k.id = c->rules[i];
+		break;
 	}
 	graphql_cursor_write(out, &k);
 }
@@ -453,10 +486,30 @@ write_connection_node(struct gx *g, const struct connection *c, size_t i,
     const struct gql_set *sets, const struct gql_path *path, bool in_list)
 {
 	struct deployment_ref d = { c->deployments, i };
-	struct status_ref s = { c->statuses ? &c->statuses->items[i] : NULL, c->parent };
-	const char *type = c->deployments ? "Deployment" : "DeploymentStatus";
-	resolver_fn fn = c->deployments ? gx_resolve_deployment : gx_resolve_status;
-	const void *obj = c->deployments ? (const void *)&d : (const void *)&s;
+	struct status_ref s = { NULL, c->parent };
+	const char *type = connection_types[c->kind][0];
+	resolver_fn fn = NULL;
+	const void *obj = NULL;
+
+	switch (c->kind) {
+	case CONNECTION_DEPLOYMENTS:
+		fn = gx_resolve_deployment;
+		obj = &d;
+		break;
+	case CONNECTION_STATUSES:
+		s.status = &c->statuses->items[i];
+		fn = gx_resolve_status;
+		obj = &s;
+		break;
+	case CONNECTION_ENVIRONMENTS:
+		fn = resolve_environment;
+		obj = &c->environments[i];
+		break;
+	case CONNECTION_PROTECTION_RULES:
+		fn = resolve_protection_rule;
+		obj = &c->rules[i];
+		break;
+	}
 
 	if (in_list)
 		return write_item(g, type, sets, path, i, fn, obj);
@@ -511,7 +564,7 @@ resolve_connection(struct gx *g, const void *obj, const struct gql_field_group *
 {
 	const struct connection *c = obj;
 	const char *n = f->field->name;
-	const char *edge_type = c->deployments ? "DeploymentEdge" : "DeploymentStatusEdge";
+	const char *edge_type = connection_types[c->kind][1];
 	int rc = 0;
 
 	if (strcmp(n, "totalCount") == 0) {
@@ -587,50 +640,71 @@ batch_statuses(struct gx *g, const struct deployment_ref *d, const struct gql_fi
 	return &c->pages[d->index];
 }
 
+/* Whether a connection's orderBy asks for direction DESC. */
+static bool
+order_descending(struct gx *g, const struct gql_field_group *f)
+{
+	const struct gql_value *order = gql_argument(f->field, "orderBy", g->x->vars);
+
+	for (const struct gql_argument *a = order ? order->fields : NULL; a; a = a->next) {
+		const struct gql_value *v = gql_resolve(a->value, g->x->vars);
+
+		if (strcmp(a->name, "direction") == 0 && v && v->kind == GQL_VALUE_ENUM)
+			return strcmp(v->text, "DESC") == 0;
+	}
+	return false;
+}
+
+/* The names of a [String!] argument as a JSON array into out, their
+ * number and the last of them: false (out untouched) when the argument is
+ * absent, null or []. */
+static bool
+names_json(struct gx *g, const struct gql_field_group *f, const char *arg, struct buf *out,
+    size_t *count, const char **last)
+{
+	const struct gql_value *list = gql_argument(f->field, arg, g->x->vars);
+	struct jsonw w;
+
+	*count = 0;
+	if (list == NULL || list->kind != GQL_VALUE_LIST || list->items == NULL)
+		return false;
+	jw_init(&w, out);
+	jw_array_begin(&w);
+	for (const struct gql_value *i = list->items; i; i = i->next) {
+		const char *name = gx_text(gql_resolve(i, g->x->vars));
+
+		if (name) {
+			jw_string(&w, name);
+			*last = name;
+			(*count)++;
+		}
+	}
+	jw_array_end(&w);
+	return true;
+}
+
 /* Repository.deployments, and Commit.deployments with sha. */
 static int
 resolve_deployments(struct gx *g, const struct graphql_repository *r, const char *sha,
     const struct gql_field_group *f, const struct gql_path *path)
 {
-	const struct gql_value *envs = gql_argument(f->field, "environments", g->x->vars);
-	const struct gql_value *order = gql_argument(f->field, "orderBy", g->x->vars);
 	struct graphql_deployment_page page;
 	struct graphql_window w;
 	struct buf names = BUF_INIT;
-	struct jsonw nw;
 	struct graphql_deployments_filter filter = { .repository_id = r->repo.id, .sha = sha };
 	struct db_error err;
 	int rc;
 
 	if ((rc = window_args(g, f, path, true, &w)))
 		return rc;
-	for (const struct gql_argument *a = order ? order->fields : NULL; a; a = a->next) {
-		const struct gql_value *v = gql_resolve(a->value, g->x->vars);
-
-		if (strcmp(a->name, "direction") == 0 && v && v->kind == GQL_VALUE_ENUM &&
-		    strcmp(v->text, "DESC") == 0)
-			filter.descending = true;
-	}
+	filter.descending = order_descending(g, f);
 	/* environments: [] or null is no filter (graphql.md section 6). */
-	if (envs && envs->kind == GQL_VALUE_LIST && envs->items) {
-		jw_init(&nw, &names);
-		jw_array_begin(&nw);
-		for (const struct gql_value *i = envs->items; i; i = i->next) {
-			const char *name = gx_text(gql_resolve(i, g->x->vars));
-
-			if (name) {
-				jw_string(&nw, name);
-				filter.environment = name;
-				filter.environment_count++;
-			}
-		}
-		jw_array_end(&nw);
+	if (names_json(g, f, "environments", &names, &filter.environment_count,
+	    &filter.environment) && filter.environment_count == 0) {
 		/* Only names that match nothing: no environment holds a control
 		 * character (REST refuses them). */
-		if (filter.environment_count == 0) {
-			filter.environment = "\x01";
-			filter.environment_count = 1;
-		}
+		filter.environment = "\x01";
+		filter.environment_count = 1;
 	}
 	filter.environments = names.len ? buf_cstr(&names) : NULL;
 	if (store_graphql_deployments(g->x->ctx->db, &filter, &w, &page, &err) < 0) {
@@ -640,12 +714,147 @@ resolve_deployments(struct gx *g, const struct graphql_repository *r, const char
 	buf_release(&names);
 	{
 		struct deployment_batch batch = { .items = page.items, .count = page.count, .repo = r };
-		struct connection c = { .info = &page.info, .count = page.count, .deployments = &batch };
+		struct connection c = { .kind = CONNECTION_DEPLOYMENTS, .info = &page.info,
+			.count = page.count, .deployments = &batch };
 
 		rc = gx_write_object(g, "DeploymentConnection", f->sets, path, resolve_connection, &c);
 		gx_batch_release(&batch);
 	}
 	graphql_deployment_page_release(&page);
+	return rc;
+}
+
+/* ---- Environment ---- */
+
+/* A protection rule (obj: its gate id): the branch policy gate is the only
+ * rule stored (environments.md: wait timers and reviewers are refused). */
+static int
+resolve_protection_rule(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const int64_t *gate = obj;
+	const char *n = f->field->name;
+
+	(void)path;
+	if (strcmp(n, "databaseId") == 0)
+		jw_int(g->w, *gate);
+	else if (strcmp(n, "timeout") == 0)
+		jw_int(g->w, 0);
+	else
+		jw_string(g->w, "BRANCH_POLICY");
+	return 0;
+}
+
+/* Environment.protectionRules: the environment's gate, if it has one, in
+ * the window of the arguments, with the page info the statements of the
+ * other connections give (no statement: the record holds it). */
+static int
+resolve_protection_rules(struct gx *g, const struct environment *e,
+    const struct gql_field_group *f, const struct gql_path *path)
+{
+	struct graphql_page_info info = { .total = e->branch_gate_id > 0 };
+	struct graphql_window w;
+	bool in_window;
+	int rc;
+
+	if ((rc = window_args(g, f, path, false, &w)))
+		return rc;
+	in_window = info.total && (!w.after.set || e->branch_gate_id > w.after.id) &&
+	    (!w.before.set || e->branch_gate_id < w.before.id);
+	/* Nothing beyond a page of the only rule; an empty page has a next
+	 * one when the window holds the rule (first: 0). */
+	info.has_next = in_window && w.limit == 0;
+	{
+		struct connection c = { .kind = CONNECTION_PROTECTION_RULES, .info = &info,
+			.count = in_window && w.limit > 0,
+			.rules = &e->branch_gate_id };
+
+		return gx_write_object(g, "DeploymentProtectionRuleConnection", f->sets, path,
+		    resolve_connection, &c);
+	}
+}
+
+static int
+resolve_environment(struct gx *g, const void *obj, const struct gql_field_group *f,
+    const struct gql_path *path)
+{
+	const struct environment *e = obj;
+	const char *n = f->field->name;
+
+	if (strcmp(n, "protectionRules") == 0)
+		return resolve_protection_rules(g, e, f, path);
+	if (strcmp(n, "id") == 0)
+		write_id(g, "Environment", e->id);
+	else if (strcmp(n, "databaseId") == 0)
+		jw_int(g->w, e->id);
+	else if (strcmp(n, "name") == 0)
+		jw_string(g->w, e->name);
+	else if (strcmp(n, "isPinned") == 0)
+		/* Nothing pins an environment here. */
+		jw_bool(g->w, false);
+	else
+		jw_null(g->w);  /* pinnedPosition: not pinned */
+	return 0;
+}
+
+/* Repository.environment(name:): the record whose name folds equal, or null. */
+static int
+resolve_environment_by_name(struct gx *g, const struct graphql_repository *r,
+    const struct gql_field_group *f, const struct gql_path *path)
+{
+	const char *name = string_arg(g, f, "name");
+	struct environment e = { 0 };
+	struct db_error err;
+	int found, rc = 0;
+
+	found = name ? store_environment_get(g->x->ctx->db, r->repo.id, name, &e, &err) : 0;
+	if (found < 0)
+		return gx_db_failed(g, &err);
+	if (found == 0)
+		jw_null(g->w);
+	else
+		rc = gx_write_object(g, "Environment", f->sets, path, resolve_environment, &e);
+	environment_release(&e);
+	return rc;
+}
+
+/* Repository.environments: pinnedEnvironmentFilter ONLY matches nothing
+ * (nothing is pinned), ALL and NONE everything. */
+static int
+resolve_environments(struct gx *g, const struct graphql_repository *r,
+    const struct gql_field_group *f, const struct gql_path *path)
+{
+	const struct gql_value *pinned = gql_argument(f->field, "pinnedEnvironmentFilter",
+	    g->x->vars);
+	struct graphql_environments_filter filter = { .repository_id = r->repo.id };
+	struct graphql_environment_page page;
+	struct graphql_window w;
+	struct buf names = BUF_INIT;
+	struct db_error err;
+	const char *last;
+	size_t count;
+	int rc;
+
+	if ((rc = window_args(g, f, path, false, &w)))
+		return rc;
+	filter.descending = order_descending(g, f);
+	if (pinned && pinned->kind == GQL_VALUE_ENUM && strcmp(pinned->text, "ONLY") == 0)
+		buf_puts(&names, "[]");
+	else
+		(void)names_json(g, f, "names", &names, &count, &last);
+	filter.names = names.len ? buf_cstr(&names) : NULL;
+	if (store_graphql_environments(g->x->ctx->db, &filter, &w, &page, &err) < 0) {
+		buf_release(&names);
+		return gx_db_failed(g, &err);
+	}
+	buf_release(&names);
+	{
+		struct connection c = { .kind = CONNECTION_ENVIRONMENTS, .info = &page.info,
+			.count = page.count, .environments = page.items };
+
+		rc = gx_write_object(g, "EnvironmentConnection", f->sets, path, resolve_connection, &c);
+	}
+	graphql_environment_page_release(&page);
 	return rc;
 }
 
@@ -718,8 +927,8 @@ gx_resolve_deployment(struct gx *g, const void *obj, const struct gql_field_grou
 		if (p == NULL)
 			return rc;
 		if (strcmp(n, "statuses") == 0) {
-			struct connection c = { .info = &p->info, .count = p->count, .statuses = p,
-				.parent = ref };
+			struct connection c = { .kind = CONNECTION_STATUSES, .info = &p->info,
+				.count = p->count, .statuses = p, .parent = ref };
 
 			return gx_write_object(g, "DeploymentStatusConnection", f->sets, path,
 			    resolve_connection, &c);
@@ -812,6 +1021,10 @@ resolve_repository(struct gx *g, const void *obj, const struct gql_field_group *
 
 	if (strcmp(n, "deployments") == 0)
 		return resolve_deployments(g, r, NULL, f, path);
+	if (strcmp(n, "environment") == 0)
+		return resolve_environment_by_name(g, r, f, path);
+	if (strcmp(n, "environments") == 0)
+		return resolve_environments(g, r, f, path);
 	if (strcmp(n, "defaultBranchRef") == 0)
 		return write_named_ref(g, r, r->repo.default_branch, true, f, path);
 	if (strcmp(n, "ref") == 0)
@@ -865,13 +1078,16 @@ gx_node_repository(struct gx *g, int64_t id, struct graphql_repository *r)
 }
 
 /* What node(id:) and nodes(ids:) read for all their ids at once: the
- * statuses, the deployments (theirs too), the repositories (theirs too),
- * three statements; the visible deployments make one batch. */
+ * statuses, the deployments (theirs too), the environments, the
+ * repositories (of them all), four statements at most (none for a type not
+ * asked); the visible deployments make one batch. */
 struct node_set {
 	struct graphql_status_row *statuses;
 	size_t nstatuses;
 	struct graphql_deployment_row *deployments;
 	size_t ndeployments;
+	struct graphql_environment_row *environments;
+	size_t nenvironments;
 	struct graphql_repository *repos;
 	size_t nrepos;
 	struct deployment *items;                    /* the batch's, borrowed */
@@ -887,10 +1103,13 @@ node_set_release(struct node_set *set)
 		deployment_status_release(&set->statuses[i].status);
 	for (size_t i = 0; i < set->ndeployments; i++)
 		deployment_release(&set->deployments[i].deployment);
+	for (size_t i = 0; i < set->nenvironments; i++)
+		environment_release(&set->environments[i].environment);
 	for (size_t i = 0; i < set->nrepos; i++)
 		repository_release(&set->repos[i].repo);
 	free(set->statuses);
 	free(set->deployments);
+	free(set->environments);
 	free(set->repos);
 	free(set->items);
 	free(set->item_repos);
@@ -955,11 +1174,17 @@ load_nodes(struct gx *g, const struct gql_value *const *ids, size_t n, struct no
 	if (store_graphql_deployments_by_id(db, keys, k, &set->deployments, &set->ndeployments,
 	    &err) < 0)
 		goto out;
+	k = keys_of_type(ids, n, "Environment", keys);
+	if (store_graphql_environments_by_id(db, keys, k, &set->environments,
+	    &set->nenvironments, &err) < 0)
+		goto out;
 	free(keys);
-	keys = xcalloc(n + set->ndeployments + 1, sizeof(*keys));
+	keys = xcalloc(n + set->ndeployments + set->nenvironments + 1, sizeof(*keys));
 	k = keys_of_type(ids, n, "Repository", keys);
 	for (size_t i = 0; i < set->ndeployments; i++)
 		keys[k++] = set->deployments[i].repository_id;
+	for (size_t i = 0; i < set->nenvironments; i++)
+		keys[k++] = set->environments[i].repository_id;
 	if (store_graphql_repositories_by_id(db, g->x->ctx->auth->principal.user.id, keys, k,
 	    &set->repos, &set->nrepos, &err) < 0)
 		goto out;
@@ -983,8 +1208,8 @@ out:
 }
 
 /* A node by its global id (graphql.md section 5), from set: a
- * Repository, Deployment, DeploymentStatus or the viewer; anything else,
- * or what the caller cannot see, is NOT_FOUND. */
+ * Repository, Deployment, DeploymentStatus, Environment or the viewer;
+ * anything else, or what the caller cannot see, is NOT_FOUND. */
 static int
 write_node(struct gx *g, struct node_set *set, const struct gql_value *idv,
     const struct gql_field_group *f, const struct gql_path *path)
@@ -1005,6 +1230,13 @@ write_node(struct gx *g, struct node_set *set, const struct gql_value *idv,
 	if (strcmp(type, "Deployment") == 0 && (i = node_set_deployment(set, key)) >= 0) {
 		ref.index = (size_t)i;
 		return gx_write_object(g, "Deployment", f->sets, path, gx_resolve_deployment, &ref);
+	}
+	for (size_t e = 0; strcmp(type, "Environment") == 0 && e < set->nenvironments; e++) {
+		const struct graphql_environment_row *row = &set->environments[e];
+
+		if (row->environment.id == key && node_set_repository(g, set, row->repository_id))
+			return gx_write_object(g, "Environment", f->sets, path, resolve_environment,
+			    &row->environment);
 	}
 	for (size_t s = 0; strcmp(type, "DeploymentStatus") == 0 && s < set->nstatuses; s++) {
 		const struct deployment_status *st = &set->statuses[s].status;

@@ -17,6 +17,14 @@ static const struct gql_input_def deployments_args[] = {
 	{ NULL, NULL },
 };
 
+static const struct gql_input_def environment_args[] = { { "name", "String!" }, { NULL, NULL } };
+static const struct gql_input_def environments_args[] = {
+	{ "after", "String" }, { "before", "String" }, { "first", "Int" }, { "last", "Int" },
+	{ "names", "[String!]" }, { "orderBy", "Environments" },
+	{ "pinnedEnvironmentFilter", "EnvironmentPinnedFilterField" },
+	{ NULL, NULL },
+};
+
 static const struct gql_input_def repository_args[] = {
 	{ "owner", "String!" }, { "name", "String!" }, { "followRenames", "Boolean" },
 	{ NULL, NULL },
@@ -30,6 +38,9 @@ static const struct gql_input_def avatar_args[] = { { "size", "Int" }, { NULL, N
 
 static const struct gql_input_def deployment_order_fields[] = {
 	{ "field", "DeploymentOrderField!" }, { "direction", "OrderDirection!" }, { NULL, NULL },
+};
+static const struct gql_input_def environment_order_fields[] = {
+	{ "direction", "OrderDirection!" }, { "field", "EnvironmentOrderField!" }, { NULL, NULL },
 };
 
 static const struct gql_field_def query_fields[] = {
@@ -124,6 +135,8 @@ static const struct gql_field_def repository_fields[] = {
 	{ "url", "URI!", NULL, false },
 	{ "isPrivate", "Boolean!", NULL, false },
 	{ "deployments", "DeploymentConnection!", deployments_args, true },
+	{ "environment", "Environment", environment_args, false },
+	{ "environments", "EnvironmentConnection!", environments_args, true },
 	{ "defaultBranchRef", "Ref", NULL, false },
 	{ "ref", "Ref", ref_args, false },
 	END,
@@ -147,6 +160,11 @@ static const struct gql_field_def status_connection_fields[] = {
 	CONNECTION_FIELDS("DeploymentStatusEdge", "DeploymentStatus"), END,
 };
 static const struct gql_field_def status_edge_fields[] = { EDGE_FIELDS("DeploymentStatus"), END };
+
+static const struct gql_field_def environment_connection_fields[] = {
+	CONNECTION_FIELDS("EnvironmentEdge", "Environment"), END,
+};
+static const struct gql_field_def environment_edge_fields[] = { EDGE_FIELDS("Environment"), END };
 
 static const struct gql_field_def page_info_fields[] = {
 	{ "endCursor", "String", NULL, false },
@@ -175,6 +193,33 @@ static const struct gql_field_def deployment_fields[] = {
 	{ "statuses", "DeploymentStatusConnection", page_args, true },
 	{ "task", "String", NULL, false },
 	{ "updatedAt", "DateTime!", NULL, false },
+	END,
+};
+
+/* GitHub's Environment but latestCompletedDeployment (docs/graphql.md,
+ * Not served). */
+static const struct gql_field_def environment_fields[] = {
+	{ "databaseId", "Int", NULL, false },
+	{ "id", "ID!", NULL, false },
+	{ "isPinned", "Boolean", NULL, false },
+	{ "name", "String!", NULL, false },
+	{ "pinnedPosition", "Int", NULL, false },
+	{ "protectionRules", "DeploymentProtectionRuleConnection!", page_args, true },
+	END,
+};
+
+static const struct gql_field_def protection_rule_connection_fields[] = {
+	CONNECTION_FIELDS("DeploymentProtectionRuleEdge", "DeploymentProtectionRule"), END,
+};
+static const struct gql_field_def protection_rule_edge_fields[] = {
+	EDGE_FIELDS("DeploymentProtectionRule"), END,
+};
+
+/* GitHub's but preventSelfReview and reviewers (docs/graphql.md). */
+static const struct gql_field_def protection_rule_fields[] = {
+	{ "databaseId", "Int", NULL, false },
+	{ "timeout", "Int!", NULL, false },
+	{ "type", "DeploymentProtectionRuleType!", NULL, false },
 	END,
 };
 
@@ -239,6 +284,11 @@ static const char *const status_states[] = {
 };
 static const char *const order_directions[] = { "ASC", "DESC", NULL };
 static const char *const deployment_order_fields_enum[] = { "CREATED_AT", NULL };
+static const char *const environment_order_fields_enum[] = { "NAME", NULL };
+static const char *const environment_pinned_filters[] = { "ALL", "NONE", "ONLY", NULL };
+static const char *const protection_rule_types[] = {
+	"BRANCH_POLICY", "REQUIRED_REVIEWERS", "WAIT_TIMER", NULL,
+};
 
 static const char *const node_only[] = { "Node", NULL };
 static const char *const user_interfaces[] = { "Node", "Actor", "RepositoryOwner", NULL };
@@ -257,6 +307,10 @@ static const struct gql_type_def types[] = {
 	ENUM("OrderDirection", order_directions),
 	ENUM("DeploymentOrderField", deployment_order_fields_enum),
 	{ "DeploymentOrder", GQL_KIND_INPUT_OBJECT, NULL, deployment_order_fields, NULL, NULL },
+	ENUM("EnvironmentOrderField", environment_order_fields_enum),
+	ENUM("EnvironmentPinnedFilterField", environment_pinned_filters),
+	ENUM("DeploymentProtectionRuleType", protection_rule_types),
+	{ "Environments", GQL_KIND_INPUT_OBJECT, NULL, environment_order_fields, NULL, NULL },
 	OBJECT("Query", query_fields, NULL),
 	OBJECT("Mutation", mutation_fields, NULL),
 	{ "DeleteDeploymentInput", GQL_KIND_INPUT_OBJECT, NULL, delete_deployment_input, NULL, NULL },
@@ -276,6 +330,12 @@ static const struct gql_type_def types[] = {
 	OBJECT("DeploymentEdge", deployment_edge_fields, NULL),
 	OBJECT("DeploymentStatusConnection", status_connection_fields, NULL),
 	OBJECT("DeploymentStatusEdge", status_edge_fields, NULL),
+	OBJECT("EnvironmentConnection", environment_connection_fields, NULL),
+	OBJECT("EnvironmentEdge", environment_edge_fields, NULL),
+	OBJECT("Environment", environment_fields, node_only),
+	OBJECT("DeploymentProtectionRuleConnection", protection_rule_connection_fields, NULL),
+	OBJECT("DeploymentProtectionRuleEdge", protection_rule_edge_fields, NULL),
+	OBJECT("DeploymentProtectionRule", protection_rule_fields, NULL),
 	OBJECT("PageInfo", page_info_fields, NULL),
 	OBJECT("Deployment", deployment_fields, node_only),
 	OBJECT("DeploymentStatus", status_fields, node_only),

@@ -9,10 +9,6 @@
 
 #define UNIQUE_VIOLATION "23505"
 
-#define ENVIRONMENT_COLUMNS(e)                                                  \
-	e ".id, " e ".name, " e ".can_admins_bypass, "                            \
-	"COALESCE(" e ".branch_gate_id, 0) AS gate_id, "                          \
-	STORE_EPOCH(e ".created_at") ", " STORE_EPOCH(e ".updated_at")
 #define BRANCH_POLICY_COLUMNS(p) p ".id, " p ".name, " p ".type"
 #define BY_FOLDED_NAME(e, repo, name)                                           \
 	e ".repository_id = " repo " AND environment_fold(" e ".name) = environment_fold(" name ")"
@@ -32,14 +28,14 @@ static struct db_statement list_statement = {
 	.name = "environment_list",
 	.nparams = 3,
 	.read_only = true,
-	.sql = OLDEST_FIRST_PAGE("environments", "repository_id", ENVIRONMENT_COLUMNS("t")),
+	.sql = OLDEST_FIRST_PAGE("environments", "repository_id", STORE_ENVIRONMENT_COLUMNS("t")),
 };
 
 static struct db_statement get_statement = {
 	.name = "environment_get",
 	.nparams = 2,
 	.read_only = true,
-	.sql = "SELECT " ENVIRONMENT_COLUMNS("e") " FROM environments e"
+	.sql = "SELECT " STORE_ENVIRONMENT_COLUMNS("e") " FROM environments e"
 	    " WHERE " BY_FOLDED_NAME("e", "$1", "$2"),
 };
 
@@ -66,7 +62,7 @@ static struct db_statement put_statement = {
 	    "      WHEN 'set' THEN COALESCE(e.branch_gate_id, nextval('environment_gates_id_seq'))"
 	    "      WHEN 'clear' THEN NULL ELSE e.branch_gate_id END,"
 	    "    updated_at = EXCLUDED.updated_at"
-	    "  RETURNING " ENVIRONMENT_COLUMNS("e") "),"
+	    "  RETURNING " STORE_ENVIRONMENT_COLUMNS("e") "),"
 	    " gone AS (DELETE FROM deployment_branch_policies p USING up"
 	    "  WHERE p.environment_id = up.id AND up.gate_id = 0)"
 	    " SELECT * FROM up",
@@ -138,14 +134,7 @@ static struct db_statement policy_delete_statement = {
 static void
 read_environment(const PGresult *r, int row, int col, void *item)
 {
-	struct environment *e = item;
-
-	e->id = db_get_int64(r, row, col);
-	e->name = xstrdup(PQgetvalue(r, row, col + 1));
-	e->can_admins_bypass = db_get_bool(r, row, col + 2);
-	e->branch_gate_id = db_get_int64(r, row, col + 3);
-	e->created_at = db_get_int64(r, row, col + 4);
-	e->updated_at = db_get_int64(r, row, col + 5);
+	store_read_environment(r, row, col, item);
 }
 
 static void

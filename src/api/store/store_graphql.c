@@ -148,24 +148,69 @@ read_page_info(const PGresult *r, int row, int col, struct graphql_page_info *in
 	info->has_previous = db_get_bool(r, row, col + 2);
 }
 
+/* $1 to $4 of a connection's statement: the repository, the after and
+ * before ids (NULL when unset), the page size. */
+struct window_params {
+	char repo[STORE_INT_LEN], after[STORE_INT_LEN], before[STORE_INT_LEN], lim[STORE_INT_LEN];
+};
+
+static void
+format_window(const char *params[4], struct window_params *p, int64_t repository_id,
+    const struct graphql_window *w)
+{
+	store_format_int(p->repo, repository_id);
+	store_format_int(p->after, w->after.id);
+	store_format_int(p->before, w->before.id);
+	store_format_int(p->lim, w->limit);
+	params[0] = p->repo;
+	params[1] = w->after.set ? p->after : NULL;
+	params[2] = w->before.set ? p->before : NULL;
+	params[3] = p->lim;
+}
+
+/* What a connection's statement answered (r, cleared): the page info of
+ * its first row and the items from column col (NULLs there: none), put
+ * back in the connection's order. */
+static void
+read_connection_page(PGresult *r, int col, const struct graphql_window *w,
+    store_row_reader read, size_t size, void **items, size_t *count,
+    struct graphql_page_info *info)
+{
+	int rows = PQntuples(r);
+
+	if (rows > 0) {
+		read_page_info(r, 0, 0, info);
+		if (!PQgetisnull(r, 0, col)) {
+			*items = xcalloc((size_t)rows, size);
+			for (int i = 0; i < rows; i++)
+				read(r, i, col, (char *)*items + (size_t)i * size);
+			*count = (size_t)rows;
+		}
+	}
+	PQclear(r);
+	if (w->from_end)
+		reverse_items(*items, *count, size);
+}
+
+static void
+read_deployment_item(const PGresult *r, int row, int col, void *item)
+{
+	store_read_deployment(r, row, col, item);
+}
+
 int
 store_graphql_deployments(struct db *db, const struct graphql_deployments_filter *f,
     const struct graphql_window *w, struct graphql_deployment_page *out, struct db_error *err)
 {
-	char repo[STORE_INT_LEN], after[STORE_INT_LEN], before[STORE_INT_LEN], lim[STORE_INT_LEN];
-	const char *params[6] = { repo, w->after.set ? after : NULL, w->before.set ? before : NULL,
-		lim };
+	struct window_params wp;
+	const char *params[6];
 	enum deployments_env env = f->environments == NULL ? ENV_ANY
 	    : f->environment_count == 1 ? ENV_ONE : ENV_MANY;
 	int n = 4;
 	PGresult *r;
-	int rows;
 
 	memset(out, 0, sizeof(*out));
-	store_format_int(repo, f->repository_id);
-	store_format_int(after, w->after.id);
-	store_format_int(before, w->before.id);
-	store_format_int(lim, w->limit);
+	format_window(params, &wp, f->repository_id, w);
 	if (env != ENV_ANY)
 		params[n++] = env == ENV_ONE ? f->environment : f->environments;
 	if (f->sha)
@@ -174,19 +219,8 @@ store_graphql_deployments(struct db *db, const struct graphql_deployments_filter
 	    params, err);
 	if (r == NULL)
 		return -1;
-	rows = PQntuples(r);
-	if (rows > 0) {
-		read_page_info(r, 0, 0, &out->info);
-		if (!PQgetisnull(r, 0, DEPLOYMENTS_FIRST_ITEM_COLUMN)) {
-			out->items = xcalloc((size_t)rows, sizeof(*out->items));
-			for (int i = 0; i < rows; i++)
-				store_read_deployment(r, i, DEPLOYMENTS_FIRST_ITEM_COLUMN, &out->items[i]);
-			out->count = (size_t)rows;
-		}
-	}
-	PQclear(r);
-	if (w->from_end)
-		reverse_items(out->items, out->count, sizeof(*out->items));
+	read_connection_page(r, DEPLOYMENTS_FIRST_ITEM_COLUMN, w, read_deployment_item,
+	    sizeof(*out->items), (void **)&out->items, &out->count, &out->info);
 	return 0;
 }
 
@@ -315,6 +349,95 @@ graphql_status_page_release(struct graphql_status_page *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/*
+ * A window of a repository's environments in one statement, in the order
+ * of their folded names (byte order: unique in a repository, sql/0009),
+ * in store_graphql_deployments' shape: the total and whether items lie
+ * beyond either end of the page in every row, then the page's rows (none:
+ * NULLs). A cursor is an environment's id; its folded name is the key, so
+ * a cursor whose environment is gone matches nothing. $1 repository, $2
+ * after, $3 before, $4 the page size, $5 the names (a JSON array; NULL:
+ * all). Environments are few per repository: no index is needed.
+ */
+static const char environments_sql[] =
+    "WITH e AS (SELECT t.*, environment_fold(t.name) COLLATE \"C\" AS k FROM environments t"
+    "   WHERE t.repository_id = $1 AND ($5::json IS NULL OR environment_fold(t.name) IN"
+    "     (SELECT environment_fold(n) FROM json_array_elements_text($5::json) n))),"
+    " c AS (SELECT (SELECT k FROM e WHERE id = $2::bigint) AS a,"
+    "   (SELECT k FROM e WHERE id = $3::bigint) AS b),"
+    " w AS (SELECT e.* FROM e, c WHERE ($2::bigint IS NULL OR e.k %1$s c.a)"
+    "   AND ($3::bigint IS NULL OR e.k %2$s c.b)),"
+    " p AS (SELECT * FROM w ORDER BY k %5$s LIMIT $4)"
+    " SELECT (SELECT count(*) FROM e),"
+    "   CASE WHEN EXISTS (SELECT 1 FROM p)"
+    "     THEN EXISTS (SELECT 1 FROM e WHERE e.k %1$s (SELECT %4$s(k) FROM p))"
+    "     ELSE EXISTS (SELECT 1 FROM w) END,"
+    "   EXISTS (SELECT 1 FROM e WHERE e.k %2$s (SELECT %3$s(k) FROM p)),"
+    "   x.*"
+    "  FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT " STORE_ENVIRONMENT_COLUMNS("p") ", p.k"
+    "   FROM p) x ON true"
+    " ORDER BY x.k %5$s";
+#define ENVIRONMENTS_FIRST_ITEM_COLUMN 3
+
+static struct db_statement environments_statements[2][2];
+static char environments_names[2][2][32];
+
+static struct db_statement *
+environments_statement(bool descending, bool from_end)
+{
+	struct db_statement *st = &environments_statements[descending][from_end];
+	const char *order = descending != from_end ? "DESC" : "ASC";
+	struct buf sql = BUF_INIT;
+
+	if (st->sql)
+		return st;
+	/* after, before, the page's first and last key in the connection's
+	 * order, and the order the page is read in. */
+	buf_printf(&sql, environments_sql, descending ? "<" : ">", descending ? ">" : "<",
+	    descending ? "max" : "min", descending ? "min" : "max", order);
+	snprintf(environments_names[descending][from_end], sizeof(environments_names[0][0]),
+	    "graphql_environments_%d%d", descending, from_end);
+	st->name = environments_names[descending][from_end];
+	st->nparams = 5;
+	st->read_only = true;
+	st->sql = buf_detach(&sql);
+	return st;
+}
+
+static void
+read_environment_item(const PGresult *r, int row, int col, void *item)
+{
+	store_read_environment(r, row, col, item);
+}
+
+int
+store_graphql_environments(struct db *db, const struct graphql_environments_filter *f,
+    const struct graphql_window *w, struct graphql_environment_page *out, struct db_error *err)
+{
+	struct window_params wp;
+	const char *params[5];
+	PGresult *r;
+
+	memset(out, 0, sizeof(*out));
+	format_window(params, &wp, f->repository_id, w);
+	params[4] = f->names;
+	r = db_exec(db, environments_statement(f->descending, w->from_end), params, err);
+	if (r == NULL)
+		return -1;
+	read_connection_page(r, ENVIRONMENTS_FIRST_ITEM_COLUMN, w, read_environment_item,
+	    sizeof(*out->items), (void **)&out->items, &out->count, &out->info);
+	return 0;
+}
+
+void
+graphql_environment_page_release(struct graphql_environment_page *p)
+{
+	for (size_t i = 0; i < p->count; i++)
+		environment_release(&p->items[i]);
+	free(p->items);
+	memset(p, 0, sizeof(*p));
+}
+
 static void
 read_deployment_row(const PGresult *r, int row, int col, void *item)
 {
@@ -331,6 +454,15 @@ read_status_row(const PGresult *r, int row, int col, void *item)
 
 	out->repository_id = db_get_int64(r, row, col);
 	store_read_status(r, row, col + 1, &out->status);
+}
+
+static void
+read_environment_row(const PGresult *r, int row, int col, void *item)
+{
+	struct graphql_environment_row *out = item;
+
+	out->repository_id = db_get_int64(r, row, col);
+	store_read_environment(r, row, col + 1, &out->environment);
 }
 
 static void
@@ -357,6 +489,14 @@ static struct db_statement statuses_by_id = {
 	.sql = "SELECT d.repository_id, " STORE_STATUS_COLUMNS("s", "u")
 	    "  FROM deployment_statuses s JOIN users u ON u.id = s.creator_id"
 	    "  JOIN deployments d ON d.id = s.deployment_id WHERE s.id = ANY($1::bigint[])",
+};
+
+static struct db_statement environments_by_id = {
+	.name = "graphql_environments_by_id",
+	.nparams = 1,
+	.read_only = true,
+	.sql = "SELECT e.repository_id, " STORE_ENVIRONMENT_COLUMNS("e")
+	    "  FROM environments e WHERE e.id = ANY($1::bigint[])",
 };
 
 static struct db_statement repositories_by_id = {
@@ -421,6 +561,14 @@ store_graphql_statuses_by_id(struct db *db, const int64_t *ids, size_t n,
 {
 	return read_by_ids(db, &statuses_by_id, NULL, ids, n, read_status_row, sizeof(**rows),
 	    (void **)rows, count, err);
+}
+
+int
+store_graphql_environments_by_id(struct db *db, const int64_t *ids, size_t n,
+    struct graphql_environment_row **rows, size_t *count, struct db_error *err)
+{
+	return read_by_ids(db, &environments_by_id, NULL, ids, n, read_environment_row,
+	    sizeof(**rows), (void **)rows, count, err);
 }
 
 int

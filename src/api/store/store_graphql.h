@@ -85,9 +85,29 @@ int store_graphql_statuses(struct db *db, const int64_t *deployment_ids, size_t 
     struct db_error *err) MUST_CHECK;
 void graphql_status_page_release(struct graphql_status_page *p);
 
-/* Deployments, statuses, repositories (with the caller's permission) by
- * ids, one statement each whatever their number (nodes(ids:)): the rows
- * found, in any order, in a new array (free it, and release each). 0 or -1. */
+struct graphql_environment_page {
+	struct environment *items;   /* in the connection's order */
+	size_t count;
+	struct graphql_page_info info;
+};
+
+struct graphql_environments_filter {
+	int64_t repository_id;
+	const char *names;   /* a JSON array of names the folded name is one of; NULL: all */
+	bool descending;     /* ordered by the folded name */
+};
+
+/* A window of a repository's environments, ordered by folded name (unique
+ * in a repository); cursors hold the id of the environment they follow. */
+int store_graphql_environments(struct db *db, const struct graphql_environments_filter *f,
+    const struct graphql_window *w, struct graphql_environment_page *out,
+    struct db_error *err) MUST_CHECK;
+void graphql_environment_page_release(struct graphql_environment_page *p);
+
+/* Deployments, statuses, environments, repositories (with the caller's
+ * permission) by ids, one statement each whatever their number
+ * (nodes(ids:)): the rows found, in any order, in a new array (free it,
+ * and release each). 0 or -1. */
 struct graphql_deployment_row {
 	int64_t repository_id;
 	struct deployment deployment;
@@ -98,10 +118,17 @@ struct graphql_status_row {
 	struct deployment_status status;
 };
 
+struct graphql_environment_row {
+	int64_t repository_id;
+	struct environment environment;
+};
+
 int store_graphql_deployments_by_id(struct db *db, const int64_t *ids, size_t n,
     struct graphql_deployment_row **rows, size_t *count, struct db_error *err) MUST_CHECK;
 int store_graphql_statuses_by_id(struct db *db, const int64_t *ids, size_t n,
     struct graphql_status_row **rows, size_t *count, struct db_error *err) MUST_CHECK;
+int store_graphql_environments_by_id(struct db *db, const int64_t *ids, size_t n,
+    struct graphql_environment_row **rows, size_t *count, struct db_error *err) MUST_CHECK;
 int store_graphql_repositories_by_id(struct db *db, int64_t user_id, const int64_t *ids,
     size_t n, struct graphql_repository **rows, size_t *count, struct db_error *err) MUST_CHECK;
 

@@ -83,6 +83,17 @@ store_read_status(const PGresult *r, int row, int col, struct deployment_status 
 	store_read_user(r, row, col + 10, &out->creator);
 }
 
+void
+store_read_environment(const PGresult *r, int row, int col, struct environment *out)
+{
+	out->id = db_get_int64(r, row, col);
+	out->name = xstrdup(PQgetvalue(r, row, col + 1));
+	out->can_admins_bypass = db_get_bool(r, row, col + 2);
+	out->branch_gate_id = db_get_int64(r, row, col + 3);
+	out->created_at = db_get_int64(r, row, col + 4);
+	out->updated_at = db_get_int64(r, row, col + 5);
+}
+
 #define NEWEST_ID_BOUND "9223372036854775807"
 
 void

@@ -34,6 +34,12 @@
 	STORE_EPOCH(d ".updated_at") ", " STORE_USER_COLUMNS(u)
 #define STORE_DEPLOYMENT_NCOLUMNS (13 + STORE_USER_NCOLUMNS)
 
+#define STORE_ENVIRONMENT_COLUMNS(e)                                        \
+	e ".id, " e ".name, " e ".can_admins_bypass, "                        \
+	"COALESCE(" e ".branch_gate_id, 0) AS gate_id, "                      \
+	STORE_EPOCH(e ".created_at") ", " STORE_EPOCH(e ".updated_at")
+#define STORE_ENVIRONMENT_NCOLUMNS 6
+
 #define STORE_STATUS_COLUMNS(s, u)                                          \
 	s ".id, " s ".deployment_id, " s ".state, " s ".description, "        \
 	s ".environment, " s ".target_url, " s ".log_url, "                   \
@@ -141,5 +147,6 @@ void store_read_user(const PGresult *r, int row, int col, struct user *out);
 void store_read_repository(const PGresult *r, int row, int col, struct repository *out);
 void store_read_deployment(const PGresult *r, int row, int col, struct deployment *out);
 void store_read_status(const PGresult *r, int row, int col, struct deployment_status *out);
+void store_read_environment(const PGresult *r, int row, int col, struct environment *out);
 
 #endif
