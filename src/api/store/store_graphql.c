@@ -62,65 +62,124 @@ enum deployments_env { ENV_ANY, ENV_ONE, ENV_MANY };
 static struct db_statement deployments_statements[3][2][2][2];
 static char deployments_names[3][2][2][2][32];
 
-/* " AND d.environment = $5 AND d.sha = $6" */
+/*
+ * The filters, with the index that serves them named in the order: the
+ * repository and the driving column (the sha, else one environment) as
+ * ranges (BETWEEN $n AND $n), so that only that index gives the order;
+ * as equalities, PostgreSQL drops them from the order (they are
+ * constant) and walks the primary key, or the whole table, instead: 41 ms
+ * for Backstage's query on a repository whose 100,000 deployments are
+ * older than another's (store_rows.h says the same of REST's lists).
+ * Several environments (= ANY) have no such order: those stay equalities.
+ */
+struct deployment_filters {
+	struct buf where;           /* "d.repository_id BETWEEN $1 AND $1 AND ..." */
+	const char *columns[2];     /* the index's columns before id */
+	size_t ncolumns;
+};
+
 static void
-append_deployment_filters(struct buf *sql, enum deployments_env env, bool sha)
+deployment_filters(struct deployment_filters *f, enum deployments_env env, bool sha)
 {
-	if (env == ENV_ONE)
-		buf_puts(sql, " AND d.environment = $5");
-	else if (env == ENV_MANY)
-		buf_puts(sql, " AND d.environment = ANY(ARRAY(SELECT json_array_elements_text($5::json)))");
-	if (sha)
-		buf_printf(sql, " AND d.sha = $%d", env == ENV_ANY ? 5 : 6);
+	int sha_param = env == ENV_ANY ? 5 : 6;
+	bool ranged = env != ENV_MANY;
+
+	f->where = (struct buf)BUF_INIT;
+	f->ncolumns = 0;
+	buf_puts(&f->where, ranged ? "d.repository_id BETWEEN $1 AND $1" : "d.repository_id = $1");
+	if (ranged)
+		f->columns[f->ncolumns++] = "d.repository_id";
+	if (sha) {
+		buf_printf(&f->where, " AND d.sha BETWEEN $%d AND $%d", sha_param, sha_param);
+		if (ranged)
+			f->columns[f->ncolumns++] = "d.sha";
+	}
+	if (env == ENV_ONE && sha) {
+		buf_puts(&f->where, " AND d.environment = $5");
+	} else if (env == ENV_ONE) {
+		buf_puts(&f->where, " AND d.environment BETWEEN $5 AND $5");
+		f->columns[f->ncolumns++] = "d.environment";
+	} else if (env == ENV_MANY) {
+		buf_puts(&f->where, " AND d.environment = ANY(ARRAY(SELECT json_array_elements_text($5::json)))");
+	}
+}
+
+/* " ORDER BY <the index's columns>, d.id": ids ascending when ascending.
+ * The index is (repository_id, column, id DESC): ids ascending is the
+ * index read backwards, every column descending. */
+static void
+append_order(struct buf *sql, const struct deployment_filters *f, bool ascending)
+{
+	buf_puts(sql, " ORDER BY ");
+	for (size_t i = 0; i < f->ncolumns; i++)
+		buf_printf(sql, "%s %s, ", f->columns[i], ascending ? "DESC" : "ASC");
+	buf_puts(sql, ascending ? "d.id ASC" : "d.id DESC");
+}
+
+/* Whether a deployment of the filters lies beyond bound (op "<" or ">"):
+ * the nearest one read from the index, or none. */
+static void
+append_beyond(struct buf *sql, const struct deployment_filters *f, const char *op, const char *bound)
+{
+	buf_printf(sql, "(SELECT d.id FROM deployments d WHERE %s AND d.id %s %s",
+	    buf_cstr(&f->where), op, bound);
+	append_order(sql, f, op[0] == '>');
+	buf_puts(sql, " LIMIT 1) IS NOT NULL");
 }
 
 static struct db_statement *
 deployments_statement(enum deployments_env env, bool sha, bool descending, bool from_end)
 {
 	struct db_statement *st = &deployments_statements[env][sha][descending][from_end];
-	const char *order = descending ? "DESC" : "ASC", *reverse = descending ? "ASC" : "DESC";
 	const char *after = descending ? "<" : ">", *before = descending ? ">" : "<";
 	const char *first = descending ? "max" : "min", *last = descending ? "min" : "max";
 	/* No cursor: every id is after none and before none. */
 	const char *low = "0", *high = "9223372036854775807";
-	struct buf filters = BUF_INIT, sql = BUF_INIT;
+	struct deployment_filters f;
+	struct buf sql = BUF_INIT, bound = BUF_INIT;
 	char *name = deployments_names[env][sha][descending][from_end];
-	const char *f;
+	bool page_ascending = descending == from_end;
 
 	if (st->sql)
 		return st;
-	buf_puts(&filters, "d.repository_id = $1");
-	append_deployment_filters(&filters, env, sha);
-	f = buf_cstr(&filters);
+	deployment_filters(&f, env, sha);
 	buf_printf(&sql, "WITH p AS (SELECT d.id FROM deployments d WHERE %s"
-	    " AND d.id %s COALESCE($2::bigint, %s) AND d.id %s COALESCE($3::bigint, %s)"
-	    " ORDER BY d.id %s LIMIT $4)", f, after, descending ? high : low, before,
-	    descending ? low : high, from_end ? reverse : order);
+	    " AND d.id %s COALESCE($2::bigint, %s) AND d.id %s COALESCE($3::bigint, %s)",
+	    buf_cstr(&f.where), after, descending ? high : low, before, descending ? low : high);
+	append_order(&sql, &f, page_ascending);
+	buf_puts(&sql, " LIMIT $4)");
 	buf_puts(&sql, " SELECT c.*, x.* FROM (SELECT ");
 	if (sha)
-		buf_printf(&sql, "(SELECT count(*) FROM deployments d WHERE %s)", f);
+		buf_printf(&sql, "(SELECT count(*) FROM deployments d WHERE %s)", buf_cstr(&f.where));
 	else
 		buf_printf(&sql, "(SELECT COALESCE(sum(t.n), 0)::bigint FROM deployment_totals t"
 		    " WHERE t.repository_id = $1 AND t.environment %s)",
 		    env == ENV_ANY ? "= ''" : env == ENV_ONE ? "= $5"
 		    : "IN (SELECT json_array_elements_text($5::json))");
-	buf_printf(&sql, ", CASE WHEN EXISTS (SELECT 1 FROM p)"
-	    " THEN EXISTS (SELECT 1 FROM deployments d WHERE %s AND d.id %s (SELECT %s(id) FROM p))"
-	    " ELSE EXISTS (SELECT 1 FROM deployments d WHERE %s"
-	    " AND d.id %s COALESCE($2::bigint, %s) AND d.id %s COALESCE($3::bigint, %s)) END",
-	    f, after, last, f, after, descending ? high : low, before, descending ? low : high);
-	buf_printf(&sql, ", EXISTS (SELECT 1 FROM deployments d WHERE %s AND d.id %s"
-	    " (SELECT %s(id) FROM p))) c", f, before, first);
+	buf_puts(&sql, ", CASE WHEN EXISTS (SELECT 1 FROM p) THEN ");
+	buf_printf(&bound, "(SELECT %s(id) FROM p)", last);
+	append_beyond(&sql, &f, after, buf_cstr(&bound));
+	buf_puts(&sql, " ELSE ");
+	buf_reset(&bound);
+	buf_printf(&bound, "COALESCE($2::bigint, %s) AND d.id %s COALESCE($3::bigint, %s)",
+	    descending ? high : low, before, descending ? low : high);
+	append_beyond(&sql, &f, after, buf_cstr(&bound));
+	buf_puts(&sql, " END, ");
+	buf_reset(&bound);
+	buf_printf(&bound, "(SELECT %s(id) FROM p)", first);
+	append_beyond(&sql, &f, before, buf_cstr(&bound));
+	buf_puts(&sql, ") c");
 	buf_printf(&sql, " LEFT JOIN LATERAL (SELECT d.id AS k_id, " STORE_DEPLOYMENT_COLUMNS("d", "u")
 	    " FROM p JOIN deployments d ON d.id = p.id JOIN users u ON u.id = d.creator_id) x ON true"
-	    " ORDER BY x.k_id %s", from_end ? reverse : order);
+	    " ORDER BY x.k_id %s", page_ascending ? "ASC" : "DESC");
 	snprintf(name, sizeof(deployments_names[0][0][0][0]), "graphql_deployments_%d%d%d%d", env,
 	    sha, descending, from_end);
 	st->name = name;
 	st->nparams = 4 + (env != ENV_ANY) + sha;
 	st->read_only = true;
 	st->sql = buf_detach(&sql);
-	buf_release(&filters);
+	buf_release(&bound);
+	buf_release(&f.where);
 	return st;
 }
 #define DEPLOYMENTS_FIRST_ITEM_COLUMN 4
