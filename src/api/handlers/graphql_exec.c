@@ -19,6 +19,8 @@
 #include "store_environments.h"
 #include "store_graphql.h"
 
+_Static_assert(STORE_GRAPHQL_PAGE_MAX == GQL_PAGE_MAX, "the store reads at most a page of first or last");
+
 /* A deployment pending status never updated for this long is ABANDONED
  * (graphql.md section 4.1). */
 #define ABANDONED_AFTER_SECONDS (30 * 60)

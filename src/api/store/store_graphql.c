@@ -143,11 +143,16 @@ deployments_statement(enum deployments_env env, bool sha, bool descending, bool 
 	if (st->sql)
 		return st;
 	deployment_filters(&f, env, sha);
-	buf_printf(&sql, "WITH p AS (SELECT d.id FROM deployments d WHERE %s"
+	/* The most a page can hold (STORE_GRAPHQL_PAGE_MAX), then the page: with
+	 * the page size only in the second LIMIT, the generic plan costs what
+	 * a custom one does and PostgreSQL keeps it, instead of planning this
+	 * statement again on every call (1.4 ms, more than running it). */
+	buf_printf(&sql, "WITH w AS (SELECT d.id FROM deployments d WHERE %s"
 	    " AND d.id %s COALESCE($2::bigint, %s) AND d.id %s COALESCE($3::bigint, %s)",
 	    buf_cstr(&f.where), after, descending ? high : low, before, descending ? low : high);
 	append_order(&sql, &f, page_ascending);
-	buf_puts(&sql, " LIMIT $4)");
+	buf_printf(&sql, " LIMIT %d), p AS (SELECT id FROM w ORDER BY id %s LIMIT $4)",
+	    STORE_GRAPHQL_PAGE_MAX, page_ascending ? "ASC" : "DESC");
 	buf_puts(&sql, " SELECT c.*, x.* FROM (SELECT ");
 	if (sha)
 		buf_printf(&sql, "(SELECT count(*) FROM deployments d WHERE %s)", buf_cstr(&f.where));

@@ -15,6 +15,10 @@
 #include "db.h"
 #include "model.h"
 
+/* The most first or last may ask for (graphql.md section 8; GQL_PAGE_MAX,
+ * which graphql_exec.c checks is the same). */
+#define STORE_GRAPHQL_PAGE_MAX 100
+
 /* A repository and what the caller may do with it. */
 struct graphql_repository {
 	struct repository repo;
