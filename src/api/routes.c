@@ -88,18 +88,20 @@ const struct route routes[] = {
 	/* Environments: reads as the repository's, writes by admins only
 	 * (anyone else is told 404, as GitHub does); repo_deployment grants
 	 * none of them. */
-#define ENVIRONMENT_ROUTE(m, p, h, access_, doc)                                    \
+#define ENVIRONMENT_ROUTE_OF(m, p, h, access_, doc, undecodable)                     \
 	{ .method = (m), .pattern = "/repos/:owner/:repo/environments" p, .handler = (h), \
 	  .access = (access_), .scope_class = SCOPE_CLASS_CODE, .accepted_scopes = "repo", \
-	  .documentation_url = (doc) }
+	  .documentation_url = (doc), .takes_undecodable = (undecodable) }
+#define ENVIRONMENT_ROUTE(m, p, h, access_, doc) ENVIRONMENT_ROUTE_OF(m, p, h, access_, doc, false)
 #define ENVIRONMENT_READ(p, h, doc) ENVIRONMENT_ROUTE("GET", p, h, ROUTE_REPO_READ, doc)
 #define ENVIRONMENT_WRITE(m, p, h, doc) \
 	ENVIRONMENT_ROUTE(m, p, h, ROUTE_REPO_ADMIN_OR_NOT_FOUND, doc)
 	ENVIRONMENT_READ("", h_environments_list, DOCS_ENVIRONMENTS "#list-environments"),
 	ENVIRONMENT_READ("/:environment_name", h_environment_get,
 	    DOCS_ENVIRONMENTS "#get-an-environment"),
-	ENVIRONMENT_WRITE("PUT", "/:environment_name", h_environment_put,
-	    DOCS_ENVIRONMENTS "#create-or-update-an-environment"),
+	/* A name that does not decode is 422 here, 404 elsewhere (environments.md). */
+	ENVIRONMENT_ROUTE_OF("PUT", "/:environment_name", h_environment_put,
+	    ROUTE_REPO_ADMIN_OR_NOT_FOUND, DOCS_ENVIRONMENTS "#create-or-update-an-environment", true),
 	ENVIRONMENT_WRITE("DELETE", "/:environment_name", h_environment_delete,
 	    DOCS_ENVIRONMENTS "#delete-an-environment"),
 	ENVIRONMENT_READ("/:environment_name/deployment-branch-policies", h_branch_policies_list,

@@ -50,9 +50,12 @@ static void
 route_request(struct handler_ctx *ctx, const struct serve_env *env, enum request_read_result rr)
 {
 	struct request *req = ctx->req;
-	bool routed = !req->path_invalid &&
+	/* A segment that does not decode names nothing: 404, but where the
+	 * route says it answers a bad name itself (an environment's PUT: 422). */
+	bool routed = !req->path_too_long &&
 	    router_match(routes, routes_count, req->method, req->segments, req->nsegments,
-		&ctx->match) == 0;
+		&ctx->match) == 0 &&
+	    (!req->path_undecodable || ctx->match.route->takes_undecodable);
 
 	if (reply_unreadable(ctx, rr, routed ? ctx->match.route : NULL)) {
 		/* GitHub counts these too, and says so in the headers. */

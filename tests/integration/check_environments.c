@@ -308,6 +308,14 @@ START_TEST(names_are_decoded_once_and_limited)
 	/* A control character. */
 	expect_invalid(&r, "PUT", "/environments/a%01b", NULL, "Environment", "name", "invalid");
 	ck_assert_int_eq(http_status("GET", r.token, NULL, "%s/environments/a%%01b", r.path), 404);
+	/* Bytes that are not UTF-8: 422 for a PUT, 404 for what only reads or
+	 * deletes (environments.md, Names). (nginx refuses a bad %-escape
+	 * itself, 400.) */
+	expect_invalid(&r, "PUT", "/environments/%FF", NULL, "Environment", "name", "invalid");
+	ck_assert_int_eq(http_status("GET", r.token, NULL, "%s/environments/%%FF", r.path), 404);
+	ck_assert_int_eq(http_status("DELETE", r.token, NULL, "%s/environments/%%FF", r.path), 404);
+	ck_assert_int_eq(http_status("GET", r.token, NULL,
+	    "%s/environments/%%FF/deployment-branch-policies", r.path), 404);
 	buf_release(&name);
 }
 END_TEST

@@ -124,7 +124,7 @@ parse_path(struct request *req)
 		char *seg;
 
 		if (req->nsegments == REQUEST_MAX_SEGMENTS) {
-			req->path_invalid = true;
+			req->path_invalid = req->path_too_long = true;
 			return;
 		}
 		seg = percent_decode(p, len, false);
@@ -132,8 +132,8 @@ parse_path(struct request *req)
 		 * would refuse it as a parameter). */
 		if (seg == NULL || !utf8_is_valid(seg, strlen(seg))) {
 			free(seg);
-			req->path_invalid = true;
-			return;
+			seg = xstrdup(REQUEST_UNDECODABLE);
+			req->path_invalid = req->path_undecodable = true;
 		}
 		req->segments[req->nsegments++] = seg;
 		p += len;

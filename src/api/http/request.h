@@ -28,6 +28,11 @@ struct query_param {
 	char *value;
 };
 
+/* What a path segment that does not decode to UTF-8 is kept as: a control
+ * character, which no name of ours may hold, so it matches nothing a
+ * handler looks up; only routes that say so are routed with it. */
+#define REQUEST_UNDECODABLE "\x01"
+
 struct request {
 	struct FCGX_Request *fcgx;
 	const char *method;        /* borrowed from the FastCGI params */
@@ -37,6 +42,8 @@ struct request {
 	char *segments[REQUEST_MAX_SEGMENTS]; /* decoded path segments */
 	size_t nsegments;
 	bool path_invalid;         /* bad percent-encoding or too many segments */
+	bool path_too_long;        /* more than REQUEST_MAX_SEGMENTS: segments holds the first ones */
+	bool path_undecodable;     /* a segment not percent-encoded UTF-8, kept as REQUEST_UNDECODABLE */
 	struct query_param *query;
 	size_t nquery;
 	char *invalid_query_name;  /* the first parameter whose value was not UTF-8 */

@@ -28,6 +28,7 @@ struct route {
 	const char *documentation_url;
 	const char *rate_resource;    /* X-RateLimit-Resource, a budget of its own; NULL: core */
 	bool any_api_version;         /* X-GitHub-Api-Version accepted and ignored (GraphQL) */
+	bool takes_undecodable;       /* routed with a REQUEST_UNDECODABLE segment (else 404) */
 };
 
 struct route_match {

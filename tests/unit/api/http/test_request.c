@@ -203,6 +203,23 @@ static const struct {
 	  "/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16/17", "", true },
 };
 
+/* A segment that does not decode is kept as REQUEST_UNDECODABLE, so that
+ * a route that answers bad names itself can be matched; too many segments
+ * are never routed. */
+START_TEST(test_undecodable_segment_kept)
+{
+	char uri[] = "REQUEST_URI=/repos/a/b/environments/%FF";
+	char *env[] = { uri, NULL };
+	struct request req;
+
+	ck_assert_int_eq(read_request(&req, env, NULL, 1024, NULL), REQUEST_OK);
+	ck_assert(req.path_invalid && req.path_undecodable && !req.path_too_long);
+	ck_assert_uint_eq(req.nsegments, 5);
+	ck_assert_str_eq(req.segments[4], REQUEST_UNDECODABLE);
+	request_release(&req);
+}
+END_TEST
+
 START_TEST(test_read_path)
 {
 	char uri[256];
@@ -374,7 +391,8 @@ request_suite(void)
 	    (int)ARRAY_SIZE(decode_cases), (const TTest *const[]){ test_percent_decode_length, NULL });
 	TCase *reading = tcase_with_table("request_read", test_read_path, (int)ARRAY_SIZE(path_cases),
 	    (const TTest *const[]){ test_read_full, test_read_defaults, test_read_query_edges,
-		test_read_urls, test_read_body, test_request_ids_differ, NULL });
+		test_read_urls, test_read_body, test_request_ids_differ, test_undecodable_segment_kept,
+		NULL });
 
 	return suite_of("request", decoding, reading, NULL);
 }
