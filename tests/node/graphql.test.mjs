@@ -642,6 +642,19 @@ describe('GraphQL', () => {
 			    [['UNPROCESSABLE', ['createDeployment'], message]]);
 			const listed = (await rest.request('GET /repos/{owner}/{repo}/deployments', withGit)).data;
 			assert.equal(listed.length, 0);
+			// A status that moves a deployment into the gated environment: the same refusal.
+			const open = (await rest.request('POST /repos/{owner}/{repo}/deployments', {
+				...withGit, ref: 'main', environment: 'open', auto_merge: false, required_contexts: [],
+			})).data;
+			const move = `mutation($id: ID!) { createDeploymentStatus(input: {deploymentId: $id,
+			  state: SUCCESS, environment: "PROD"}) { deploymentStatus { id } } }`;
+			const moved = await postValid(alice.token, move, { id: open.node_id });
+			assert.deepEqual(moved.body.data, { createDeploymentStatus: { deploymentStatus: null } });
+			assert.deepEqual(moved.body.errors.map((e) => [e.type, e.path, e.message]),
+			    [['UNPROCESSABLE', ['createDeploymentStatus'], message]]);
+			const statuses = (await rest.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
+			    { ...withGit, deployment_id: open.id })).data;
+			assert.equal(statuses.length, 0);
 			rmSync(dir, { recursive: true, force: true });
 		});
 

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "gitmerge.h"
@@ -65,6 +66,31 @@ deployment_branch_policies_or_reply(struct handler_ctx *ctx, const char *environ
 	deployment_refused_reply(ctx, p, refused);
 	free(refused);
 	return -1;
+}
+
+enum move_verdict
+deployment_move_refusal(struct db *db, const struct repository *repo, const struct deployment *d,
+    const char *environment, struct policy_ref *p, char **refused, struct db_error *err)
+{
+	enum gitrefs_kind kind = GITREFS_KIND_SHA;
+	char sha[41];
+
+	*refused = NULL;
+	if (environment == NULL || strcasecmp(environment, d->environment) == 0)
+		return MOVE_ALLOWED;
+	switch (gitrefs_resolve_kind(repo->git_dir, d->ref, sha, &kind)) {
+	case GITREFS_FOUND:
+		break;
+	case GITREFS_NOT_FOUND:
+		kind = GITREFS_KIND_SHA;
+		break;
+	case GITREFS_ERROR:
+		return MOVE_GIT_FAILED;
+	}
+	*p = deployment_policy_ref(d->ref, kind);
+	if (store_environment_refusal(db, repo->id, environment, p->kind, p->name, refused, err) < 0)
+		return MOVE_DB_FAILED;
+	return *refused ? MOVE_REFUSED : MOVE_ALLOWED;
 }
 
 enum auto_merge_result

@@ -42,6 +42,20 @@ int deployment_branch_policies_or_reply(struct handler_ctx *ctx, const char *env
     const struct policy_ref *p) MUST_CHECK;
 
 /*
+ * A status that moves d to another environment (names compared after
+ * ASCII folding: strcasecmp in the C locale the workers run in) is judged
+ * by that environment's branch policies, on d's ref resolved again in
+ * repo (a ref that no longer resolves is judged as a SHA: no policy admits
+ * it). REFUSED: *refused is the environment's name (to free) and p the ref
+ * as judged (borrowed from d).
+ */
+enum move_verdict { MOVE_ALLOWED, MOVE_REFUSED, MOVE_GIT_FAILED, MOVE_DB_FAILED };
+
+enum move_verdict deployment_move_refusal(struct db *db, const struct repository *repo,
+    const struct deployment *d, const char *environment, struct policy_ref *p, char **refused,
+    struct db_error *err);
+
+/*
  * Step 3. Only a branch other than the default branch takes a merge, and
  * only when the default branch's head is not already in it: then the
  * default branch is merged into it (gitmerge.h, compare-and-swap on sha,

@@ -273,6 +273,30 @@ resolve_create_status(struct gx *g, const struct gql_field_group *f, const struc
 		problem = "State is not included in the list";
 	if (problem == NULL)
 		problem = status_input_problem(g, f, &sr, &msg);
+	if (problem == NULL) {
+		/* As REST: a move into an environment is judged by its policies. */
+		struct policy_ref policy;
+		char *denied = NULL;
+
+		switch (deployment_move_refusal(g->x->ctx->db, &r.repo, &d, sr.environment, &policy,
+		    &denied, &err)) {
+		case MOVE_ALLOWED:
+			break;
+		case MOVE_REFUSED:
+			buf_reset(&msg);
+			deployment_refused_message(&msg, &policy, denied);
+			free(denied);
+			problem = buf_cstr(&msg);
+			break;
+		case MOVE_GIT_FAILED:
+			buf_puts(&msg, "Something went wrong while executing your query.");
+			rc = gx_add_error(g, NULL, path, f->field, &msg);
+			goto out;
+		case MOVE_DB_FAILED:
+			rc = gx_db_failed(g, &err);
+			goto out;
+		}
+	}
 	if (problem) {
 		rc = gx_write_object(g, "CreateDeploymentStatusPayload", f->sets, path,
 		    resolve_status_payload, &refused);

@@ -7,12 +7,10 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "bodies.h"
 #include "buf.h"
 #include "deployment_checks.h"
-#include "gitrefs.h"
 #include "handler.h"
 #include "input.h"
 #include "pagination.h"
@@ -60,36 +58,33 @@ parse_status_request(struct handler_ctx *ctx, const struct input *body, struct s
 	return validation_reply(&v, ctx);
 }
 
-/*
- * A status that moves the deployment to another environment (names
- * compared after ASCII folding: strcasecmp in the C locale the workers
- * run in) is judged by that environment's branch policies, on the
- * deployment's ref resolved again (a ref that no longer resolves is judged
- * as a SHA: no policy admits it). 0, or -1 with the 422 (or 500, 503)
- * written.
- */
+/* A status that moves the deployment is judged by the branch policies of
+ * the environment it moves to (deployment_move_refusal): 0, or -1 with
+ * the 422 (or 500, 503) written. */
 static int
 move_allowed_or_reply(struct handler_ctx *ctx, const struct deployment *d,
     const char *environment)
 {
-	enum gitrefs_kind kind = GITREFS_KIND_SHA;
 	struct policy_ref p;
-	char sha[41];
+	char *refused = NULL;
+	struct db_error err;
 
-	if (environment == NULL || strcasecmp(environment, d->environment) == 0)
+	switch (deployment_move_refusal(ctx->db, &ctx->auth->repo, d, environment, &p, &refused,
+	    &err)) {
+	case MOVE_ALLOWED:
 		return 0;
-	switch (gitrefs_resolve_kind(ctx->auth->repo.git_dir, d->ref, sha, &kind)) {
-	case GITREFS_FOUND:
-		break;
-	case GITREFS_NOT_FOUND:
-		kind = GITREFS_KIND_SHA;
-		break;
-	case GITREFS_ERROR:
+	case MOVE_REFUSED:
+		deployment_refused_reply(ctx, &p, refused);
+		free(refused);
+		return -1;
+	case MOVE_GIT_FAILED:
 		reply_git_read_failure(ctx);
 		return -1;
+	case MOVE_DB_FAILED:
+		reply_db_failure(ctx, &err);
+		return -1;
 	}
-	p = deployment_policy_ref(d->ref, kind);
-	return deployment_branch_policies_or_reply(ctx, environment, &p);
+	return -1;
 }
 
 void
