@@ -160,8 +160,7 @@ reply_bad_credentials(struct handler_ctx *ctx, const struct rate_budgets *budget
 /* Resolves the caller (and the repository in the path) and decides
  * whether the route may run; false when the response is already set. */
 bool
-authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets,
-    struct resolve_cache *cache)
+authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets)
 {
 	const struct route *route = ctx->match.route;
 	char token_hash[65];
@@ -186,7 +185,7 @@ authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets
 			rq.deployment_id = NULL;
 		rq.id_sequence = route->id_sequence;
 	}
-	if (resolve_cached(cache, ctx->db, &rq, ctx->auth, &err) < 0) {
+	if (resolve_cached(ctx->callers, ctx->db, &rq, ctx->auth, &err) < 0) {
 		/* The token cannot be read without the database: the client
 		 * address pays, as for bad credentials. */
 		(void)count_request(ctx, budgets);
@@ -227,8 +226,7 @@ authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets
 }
 
 void
-authenticate_count_rejected(struct handler_ctx *ctx, const struct rate_budgets *budgets,
-    struct resolve_cache *cache)
+authenticate_count_rejected(struct handler_ctx *ctx, const struct rate_budgets *budgets)
 {
 	char token_hash[65];
 	struct resolve_request rq = { 0 };
@@ -238,8 +236,32 @@ authenticate_count_rejected(struct handler_ctx *ctx, const struct rate_budgets *
 		rq.token_hash = token_hash;
 		/* A database that fails leaves the caller anonymous: the client
 		 * address pays, and the error decided already stays the answer. */
-		if (resolve_cached(cache, ctx->db, &rq, ctx->auth, &err) < 0)
+		if (resolve_cached(ctx->callers, ctx->db, &rq, ctx->auth, &err) < 0)
 			ctx->auth->principal.authenticated = false;
 	}
 	(void)count_request(ctx, budgets);
+}
+
+int
+authenticate_find_repository(struct handler_ctx *ctx, const char *owner, const char *name,
+    struct repository *repo, enum permission *permission, struct db_error *err)
+{
+	char token_hash[65];
+	struct resolve_request rq = { .owner = owner, .name = name };
+	struct resolution found;
+
+	memset(&found, 0, sizeof(found));
+	if (credentials_parse(ctx->req->authorization, token_hash) == CREDENTIALS_TOKEN)
+		rq.token_hash = token_hash;
+	if (resolve_cached(ctx->callers, ctx->db, &rq, &found, err) < 0)
+		return -1;
+	if (!found.repo_found) {
+		resolution_release(&found);
+		return 0;
+	}
+	*repo = found.repo;
+	*permission = found.permission;
+	memset(&found.repo, 0, sizeof(found.repo));
+	resolution_release(&found);
+	return 1;
 }

@@ -31,15 +31,18 @@ struct rate_budgets {
 /* True when the route may run; false when the response (401, 403, 404,
  * 503) is already in ctx->res. X-RateLimit-* and X-OAuth-Scopes headers
  * are added either way once the caller is known. */
-bool authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets,
-    struct resolve_cache *cache);
+bool authenticate_request(struct handler_ctx *ctx, const struct rate_budgets *budgets);
 
 /* For a request answered before authentication (an unknown API version, a
  * body too large or cut short): counts it against the budget of the token
  * it carries, or of the client address when it has none that resolves,
  * and adds the X-RateLimit-* headers. The response already in ctx->res
  * stays, even when the budget is spent. */
-void authenticate_count_rejected(struct handler_ctx *ctx, const struct rate_budgets *budgets,
-    struct resolve_cache *cache);
+void authenticate_count_rejected(struct handler_ctx *ctx, const struct rate_budgets *budgets);
+
+/* ctx->find_repository: the repository as store_resolve reads a path's,
+ * for the token the request carries, through ctx->callers. */
+int authenticate_find_repository(struct handler_ctx *ctx, const char *owner, const char *name,
+    struct repository *repo, enum permission *permission, struct db_error *err);
 
 #endif

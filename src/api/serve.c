@@ -59,7 +59,7 @@ route_request(struct handler_ctx *ctx, const struct serve_env *env, enum request
 
 	if (reply_unreadable(ctx, rr, routed ? ctx->match.route : NULL)) {
 		/* GitHub counts these too, and says so in the headers. */
-		authenticate_count_rejected(ctx, &env->budgets, env->resolve_cache);
+		authenticate_count_rejected(ctx, &env->budgets);
 		return;
 	}
 	if (routed) {
@@ -69,7 +69,7 @@ route_request(struct handler_ctx *ctx, const struct serve_env *env, enum request
 			return;
 		}
 	}
-	if (!authenticate_request(ctx, &env->budgets, env->resolve_cache))
+	if (!authenticate_request(ctx, &env->budgets))
 		return;
 	if (req->invalid_query_name) {
 		/* A filter or page that is not UTF-8 cannot match anything, and
@@ -169,6 +169,8 @@ serve_request(FCGX_Request *fcgx, const struct serve_env *env)
 		.options = &env->options,
 		.auth = &auth,
 		.urls = { .api = req.api_url, .web = req.web_url },
+		.find_repository = authenticate_find_repository,
+		.callers = env->resolve_cache,
 	};
 	route_request(&ctx, env, rr);
 

@@ -418,6 +418,21 @@ describe('GraphQL', () => {
 		const p2 = (await gql(q, { id: d.node_id, after: p1.statuses.pageInfo.endCursor })).node;
 		assert.deepEqual(p2.statuses.nodes.map((n) => n.state), ['QUEUED']);
 		assert.equal(p2.statuses.pageInfo.hasNextPage, false);
+		// Without totalCount and pageInfo the page is read alone: the same
+		// windows, from either end and between cursors, give the same nodes.
+		const cursor = p1.statuses.pageInfo.endCursor;
+		const bare = `query($id: ID!, $c: String) { node(id: $id) { ... on Deployment {
+		  f: statuses(first: 2) { nodes { state } }
+		  l: statuses(last: 2) { nodes { state } }
+		  a: statuses(first: 5, after: $c) { edges { cursor node { state } } }
+		  b: statuses(last: 5, before: $c) { nodes { state } }
+		  z: statuses(first: 0) { nodes { state } }
+		  latestStatus { state } } } }`;
+		const w = (await gql(bare, { id: d.node_id, c: cursor })).node;
+		assert.deepEqual([w.f, w.l, w.b, w.z].map((c) => c.nodes.map((n) => n.state)),
+		    [['FAILURE', 'IN_PROGRESS'], ['IN_PROGRESS', 'QUEUED'], ['FAILURE'], []]);
+		assert.deepEqual(w.a.edges.map((e) => e.node.state), ['QUEUED']);
+		assert.deepEqual(w.latestStatus, { state: 'FAILURE' });
 		const one = (await gql('query($id: ID!) { node(id: $id) { ... on DeploymentStatus { state deployment { databaseId } } } }',
 			{ id: made[0].node_id })).node;
 		assert.deepEqual(one, { state: 'QUEUED', deployment: { databaseId: d.id } });

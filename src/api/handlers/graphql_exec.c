@@ -602,6 +602,20 @@ gx_batch_release(struct deployment_batch *b)
 	}
 }
 
+/* Whether a connection field of type type asks what its page alone does
+ * not tell: totalCount or pageInfo. */
+static bool
+asks_counts(const struct gx *g, const struct gql_field_group *f, const char *type)
+{
+	const struct graphql_exec *x = g->x;
+
+	for (const struct gql_field_group *c = gql_collect(x->arena, x->doc, schema, f->sets, type,
+	         x->vars); c; c = c->next)
+		if (strcmp(c->field->name, "totalCount") == 0 || strcmp(c->field->name, "pageInfo") == 0)
+			return true;
+	return false;
+}
+
 /* The statuses field f selects of a batch's deployments, read on first
  * use for all of them; NULL with *rc set when its arguments were refused
  * or the database failed. latestStatus is the window {first: 1}. */
@@ -624,8 +638,11 @@ batch_statuses(struct gx *g, const struct deployment_ref *d, const struct gql_fi
 	c->field = f->field;
 	c->next = b->cache;
 	b->cache = c;
-	if (strcmp(f->field->name, "statuses") == 0 && (*rc = window_args(g, f, path, false, &w)))
-		return NULL;
+	if (strcmp(f->field->name, "statuses") == 0) {
+		if ((*rc = window_args(g, f, path, false, &w)))
+			return NULL;
+		w.counted = asks_counts(g, f, "DeploymentStatusConnection");
+	}
 	ids = xcalloc(b->count, sizeof(*ids));
 	for (size_t i = 0; i < b->count; i++)
 		ids[i] = b->items[i].id;
@@ -699,6 +716,7 @@ resolve_deployments(struct gx *g, const struct graphql_repository *r, const char
 
 	if ((rc = window_args(g, f, path, true, &w)))
 		return rc;
+	w.counted = asks_counts(g, f, "DeploymentConnection");
 	filter.descending = order_descending(g, f);
 	/* environments: [] or null is no filter (graphql.md section 6). */
 	if (names_json(g, f, "environments", &names, &filter.environment_count,
@@ -1319,8 +1337,8 @@ resolve_repository_by_name(struct gx *g, const struct gql_field_group *f,
 	struct db_error err;
 	int found, rc;
 
-	found = owner && name ? store_graphql_repository(g->x->ctx->db,
-	    g->x->ctx->auth->principal.user.id, owner, name, &r, &err) : 0;
+	found = owner && name ? g->x->ctx->find_repository(g->x->ctx, owner, name, &r.repo,
+	    &r.permission, &err) : 0;
 	if (found < 0)
 		return gx_db_failed(g, &err);
 	if (found == 0 || !gx_allowed(g, &r, ROUTE_REPO_READ)) {

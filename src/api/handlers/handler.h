@@ -17,6 +17,7 @@
 #include "store_resolve.h"
 
 struct hook_target_policy;
+struct resolve_cache;
 
 /* What handlers act on of deploy-api's configuration (api_config.h). */
 struct handler_options {
@@ -33,6 +34,13 @@ struct handler_ctx {
 	struct resolution *auth;
 	struct url_base urls;
 	struct ratelimit_result rate;  /* the caller's budget, once counted */
+	/* A repository by owner and name as the caller sees it, through the
+	 * worker's memory of callers that REST's path repositories go
+	 * through (callers, resolve_cache.h): 1 found (repo and permission
+	 * set; repository_release it), 0 not, -1 the database failed. */
+	int (*find_repository)(struct handler_ctx *ctx, const char *owner, const char *name,
+	    struct repository *repo, enum permission *permission, struct db_error *err);
+	struct resolve_cache *callers;
 };
 
 /* Who writes a row, in which repository, when: the request's caller for

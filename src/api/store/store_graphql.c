@@ -16,13 +16,6 @@
 	"  FROM repositories r JOIN users o ON o.id = r.owner_id"             \
 	"  LEFT JOIN collaborators c ON c.repository_id = r.id AND c.user_id = $1"
 
-static struct db_statement repository_by_name = {
-	.name = "graphql_repository",
-	.nparams = 3,
-	.read_only = true,
-	.sql = REPOSITORY_SELECT " WHERE lower(o.login) = lower($2) AND lower(r.name) = lower($3)",
-};
-
 static void
 read_repository(const PGresult *r, int row, int col, void *item)
 {
@@ -32,17 +25,6 @@ read_repository(const PGresult *r, int row, int col, void *item)
 	out->permission = permission_parse(db_get_text(r, row, col + STORE_REPOSITORY_NCOLUMNS));
 }
 
-int
-store_graphql_repository(struct db *db, int64_t user_id, const char *owner, const char *name,
-    struct graphql_repository *out, struct db_error *err)
-{
-	char user[STORE_INT_LEN];
-	const char *params[3] = { user, owner, name };
-
-	store_format_int(user, user_id);
-	return store_read_one(db, &repository_by_name, params, read_repository, out, sizeof(*out),
-	    err);
-}
 
 
 /*
@@ -59,8 +41,8 @@ store_graphql_repository(struct db *db, int64_t user_id, const char *owner, cons
  */
 enum deployments_env { ENV_ANY, ENV_ONE, ENV_MANY };
 
-static struct db_statement deployments_statements[3][2][2][2];
-static char deployments_names[3][2][2][2][32];
+static struct db_statement deployments_statements[3][2][2][2][2];
+static char deployments_names[3][2][2][2][2][32];
 
 /*
  * The filters, with the index that serves them named in the order: the
@@ -128,16 +110,17 @@ append_beyond(struct buf *sql, const struct deployment_filters *f, const char *o
 }
 
 static struct db_statement *
-deployments_statement(enum deployments_env env, bool sha, bool descending, bool from_end)
+deployments_statement(enum deployments_env env, bool sha, bool descending, bool from_end,
+    bool counted)
 {
-	struct db_statement *st = &deployments_statements[env][sha][descending][from_end];
+	struct db_statement *st = &deployments_statements[env][sha][descending][from_end][counted];
 	const char *after = descending ? "<" : ">", *before = descending ? ">" : "<";
 	const char *first = descending ? "max" : "min", *last = descending ? "min" : "max";
 	/* No cursor: every id is after none and before none. */
 	const char *low = "0", *high = "9223372036854775807";
 	struct deployment_filters f;
 	struct buf sql = BUF_INIT, bound = BUF_INIT;
-	char *name = deployments_names[env][sha][descending][from_end];
+	char *name = deployments_names[env][sha][descending][from_end][counted];
 	bool page_ascending = descending == from_end;
 
 	if (st->sql)
@@ -154,31 +137,35 @@ deployments_statement(enum deployments_env env, bool sha, bool descending, bool 
 	buf_printf(&sql, " LIMIT %d), p AS (SELECT id FROM w ORDER BY id %s LIMIT $4)",
 	    STORE_GRAPHQL_PAGE_MAX, page_ascending ? "ASC" : "DESC");
 	buf_puts(&sql, " SELECT c.*, x.* FROM (SELECT ");
-	if (sha)
+	if (!counted)
+		buf_puts(&sql, "0::bigint, false, false");
+	else if (sha)
 		buf_printf(&sql, "(SELECT count(*) FROM deployments d WHERE %s)", buf_cstr(&f.where));
 	else
 		buf_printf(&sql, "(SELECT COALESCE(sum(t.n), 0)::bigint FROM deployment_totals t"
 		    " WHERE t.repository_id = $1 AND t.environment %s)",
 		    env == ENV_ANY ? "= ''" : env == ENV_ONE ? "= $5"
 		    : "IN (SELECT json_array_elements_text($5::json))");
-	buf_puts(&sql, ", CASE WHEN EXISTS (SELECT 1 FROM p) THEN ");
-	buf_printf(&bound, "(SELECT %s(id) FROM p)", last);
-	append_beyond(&sql, &f, after, buf_cstr(&bound));
-	buf_puts(&sql, " ELSE ");
-	buf_reset(&bound);
-	buf_printf(&bound, "COALESCE($2::bigint, %s) AND d.id %s COALESCE($3::bigint, %s)",
-	    descending ? high : low, before, descending ? low : high);
-	append_beyond(&sql, &f, after, buf_cstr(&bound));
-	buf_puts(&sql, " END, ");
-	buf_reset(&bound);
-	buf_printf(&bound, "(SELECT %s(id) FROM p)", first);
-	append_beyond(&sql, &f, before, buf_cstr(&bound));
+	if (counted) {
+		buf_puts(&sql, ", CASE WHEN EXISTS (SELECT 1 FROM p) THEN ");
+		buf_printf(&bound, "(SELECT %s(id) FROM p)", last);
+		append_beyond(&sql, &f, after, buf_cstr(&bound));
+		buf_puts(&sql, " ELSE ");
+		buf_reset(&bound);
+		buf_printf(&bound, "COALESCE($2::bigint, %s) AND d.id %s COALESCE($3::bigint, %s)",
+		    descending ? high : low, before, descending ? low : high);
+		append_beyond(&sql, &f, after, buf_cstr(&bound));
+		buf_puts(&sql, " END, ");
+		buf_reset(&bound);
+		buf_printf(&bound, "(SELECT %s(id) FROM p)", first);
+		append_beyond(&sql, &f, before, buf_cstr(&bound));
+	}
 	buf_puts(&sql, ") c");
 	buf_printf(&sql, " LEFT JOIN LATERAL (SELECT d.id AS k_id, " STORE_DEPLOYMENT_COLUMNS("d", "u")
 	    " FROM p JOIN deployments d ON d.id = p.id JOIN users u ON u.id = d.creator_id) x ON true"
 	    " ORDER BY x.k_id %s", page_ascending ? "ASC" : "DESC");
-	snprintf(name, sizeof(deployments_names[0][0][0][0]), "graphql_deployments_%d%d%d%d", env,
-	    sha, descending, from_end);
+	snprintf(name, sizeof(deployments_names[0][0][0][0][0]), "graphql_deployments_%d%d%d%d%d",
+	    env, sha, descending, from_end, counted);
 	st->name = name;
 	st->nparams = 4 + (env != ENV_ANY) + sha;
 	st->read_only = true;
@@ -279,8 +266,8 @@ store_graphql_deployments(struct db *db, const struct graphql_deployments_filter
 		params[n++] = env == ENV_ONE ? f->environment : f->environments;
 	if (f->sha)
 		params[n++] = f->sha;
-	r = db_exec(db, deployments_statement(env, f->sha != NULL, f->descending, w->from_end),
-	    params, err);
+	r = db_exec(db, deployments_statement(env, f->sha != NULL, f->descending, w->from_end,
+	    w->counted), params, err);
 	if (r == NULL)
 		return -1;
 	read_connection_page(r, DEPLOYMENTS_FIRST_ITEM_COLUMN, w, read_deployment_item,
@@ -300,45 +287,63 @@ graphql_deployment_page_release(struct graphql_deployment_page *p)
 /*
  * The statuses of many deployments, one window each, in one statement:
  * per deployment ($1, an array, in its order) the total (status_totals,
- * sql/0007), whether statuses lie beyond either end, and the page's ids;
- * then one row per status. Statuses are newest first: after a cursor
- * means older. $2 after, $3 before, $4 the page size.
+ * sql/0007) and whether statuses lie beyond either end of its page, then
+ * one row per status. Statuses are newest first: after a cursor means
+ * older. $2 after, $3 before, $4 the page size. Counted, the page is read
+ * once as its bounds (b, kept from being flattened so that its probes run
+ * once per deployment, not once per row), and its rows are the statuses
+ * between them: the window is a range of ids, so the page is all of them.
+ * An empty page has nothing beyond it but, at size 0, the window itself.
+ * Uncounted (no totalCount or pageInfo asked), the total and both answers
+ * are 0 and false and the page is read alone.
  */
-static const char statuses_sql[] =
-    "SELECT d.id, COALESCE(t.n, 0)::bigint,"
-    "   CASE WHEN cardinality(c.page) > 0 THEN EXISTS (SELECT 1 FROM deployment_statuses s"
-    "       WHERE s.deployment_id = d.id AND s.id < (SELECT min(i) FROM unnest(c.page) i))"
-    "     ELSE c.window_nonempty END,"
-    "   cardinality(c.page) > 0 AND EXISTS (SELECT 1 FROM deployment_statuses s"
-    "       WHERE s.deployment_id = d.id AND s.id > (SELECT max(i) FROM unnest(c.page) i)),"
-    "   x.*"
-    "  FROM unnest($1::bigint[]) WITH ORDINALITY AS d (id, ord)"
-    "  LEFT JOIN status_totals t ON t.deployment_id = d.id"
+#define STATUSES_WINDOW \
+	" AND s.id < COALESCE($2::bigint, 9223372036854775807) AND s.id > COALESCE($3::bigint, 0)"
+#define STATUSES_PAGE_ROWS(CONDITION)                                              \
+	"  LEFT JOIN LATERAL (SELECT s.id AS k_id, " STORE_STATUS_COLUMNS("s", "u")  \
+	"     FROM deployment_statuses s JOIN users u ON u.id = s.creator_id"         \
+	"    WHERE s.deployment_id = d.id" CONDITION ") x ON true"                    \
+	" ORDER BY d.ord, x.k_id DESC"
+#define STATUSES_DEPLOYMENTS " FROM unnest($1::bigint[]) WITH ORDINALITY AS d (id, ord)"
+static const char statuses_counted_sql[] =
+    "SELECT d.id, b.total, b.has_next, b.has_previous, x.*" STATUSES_DEPLOYMENTS
     "  CROSS JOIN LATERAL (SELECT"
-    "     ARRAY(SELECT s.id FROM deployment_statuses s WHERE s.deployment_id = d.id"
-    "       AND ($2::bigint IS NULL OR s.id < $2) AND ($3::bigint IS NULL OR s.id > $3)"
-    "       ORDER BY s.id %s LIMIT $4) AS page,"
-    "     EXISTS (SELECT 1 FROM deployment_statuses s WHERE s.deployment_id = d.id"
-    "       AND ($2::bigint IS NULL OR s.id < $2) AND ($3::bigint IS NULL OR s.id > $3))"
-    "       AS window_nonempty) c"
-    "  LEFT JOIN LATERAL (SELECT s.id AS k_id, " STORE_STATUS_COLUMNS("s", "u")
-    "     FROM deployment_statuses s JOIN users u ON u.id = s.creator_id"
-    "    WHERE s.id = ANY(c.page)) x ON true"
-    " ORDER BY d.ord, x.k_id DESC";
+    "     COALESCE((SELECT t.n FROM status_totals t WHERE t.deployment_id = d.id), 0)::bigint"
+    "       AS total,"
+    "     CASE WHEN m.lo IS NULL THEN $4 = 0 AND EXISTS (SELECT 1 FROM deployment_statuses s"
+    "         WHERE s.deployment_id = d.id" STATUSES_WINDOW ")"
+    "       ELSE EXISTS (SELECT 1 FROM deployment_statuses s"
+    "         WHERE s.deployment_id = d.id AND s.id < m.lo) END AS has_next,"
+    "     m.hi IS NOT NULL AND EXISTS (SELECT 1 FROM deployment_statuses s"
+    "       WHERE s.deployment_id = d.id AND s.id > m.hi) AS has_previous,"
+    "     m.lo, m.hi"
+    "     FROM (SELECT min(p.id) AS lo, max(p.id) AS hi"
+    "       FROM (SELECT s.id FROM deployment_statuses s WHERE s.deployment_id = d.id"
+    "         " STATUSES_WINDOW " ORDER BY s.id %s LIMIT $4) p) m"
+    "     OFFSET 0) b"
+    STATUSES_PAGE_ROWS(" AND s.id BETWEEN b.lo AND b.hi");
+static const char statuses_uncounted_sql[] =
+    "SELECT d.id, 0::bigint, false, false, x.*" STATUSES_DEPLOYMENTS
+    STATUSES_PAGE_ROWS(STATUSES_WINDOW " ORDER BY s.id %s LIMIT $4");
 #define STATUSES_FIRST_ITEM_COLUMN 5
 
-static struct db_statement statuses_statements[2];
+static struct db_statement statuses_statements[2][2];
 
 static struct db_statement *
-statuses_statement(bool from_end)
+statuses_statement(bool counted, bool from_end)
 {
-	struct db_statement *st = &statuses_statements[from_end];
+	static const char *const names[2][2] = {
+		{ "graphql_statuses_first", "graphql_statuses_last" },
+		{ "graphql_statuses_first_counted", "graphql_statuses_last_counted" },
+	};
+	struct db_statement *st = &statuses_statements[counted][from_end];
 	struct buf sql = BUF_INIT;
 
 	if (st->sql)
 		return st;
-	buf_printf(&sql, statuses_sql, from_end ? "ASC" : "DESC");
-	st->name = from_end ? "graphql_statuses_last" : "graphql_statuses_first";
+	buf_printf(&sql, counted ? statuses_counted_sql : statuses_uncounted_sql,
+	    from_end ? "ASC" : "DESC");
+	st->name = names[counted][from_end];
 	st->nparams = 4;
 	st->read_only = true;
 	st->sql = buf_detach(&sql);
@@ -368,7 +373,7 @@ store_graphql_statuses(struct db *db, const int64_t *deployment_ids, size_t n,
 	store_format_int(after, w->after.id);
 	store_format_int(before, w->before.id);
 	store_format_int(lim, w->limit);
-	r = db_exec(db, statuses_statement(w->from_end), params, err);
+	r = db_exec(db, statuses_statement(w->counted, w->from_end), params, err);
 	buf_release(&ids);
 	if (r == NULL)
 		return -1;

@@ -25,9 +25,8 @@ struct graphql_repository {
 	enum permission permission;
 };
 
-/* 1 found, 0 not, -1 error. owner and name match case-insensitively. */
-int store_graphql_repository(struct db *db, int64_t user_id, const char *owner, const char *name,
-    struct graphql_repository *out, struct db_error *err) MUST_CHECK;
+/* By owner and name, a repository is found as REST's path names it
+ * (handler.h find_repository); by id: */
 int store_graphql_repository_by_id(struct db *db, int64_t user_id, int64_t id,
     struct graphql_repository *out, struct db_error *err) MUST_CHECK;
 
@@ -41,12 +40,15 @@ struct graphql_key {
 
 /* A Relay window (graphql.md section 6): the items strictly between
  * after and before in the connection's order, the first `limit` of them,
- * or the last when from_end (`last`). */
+ * or the last when from_end (`last`). Uncounted, a page of deployments or
+ * statuses comes without its total and what lies beyond it (the query asks
+ * neither); environments are always counted. */
 struct graphql_window {
 	struct graphql_key after;
 	struct graphql_key before;
 	int64_t limit;
 	bool from_end;
+	bool counted;
 };
 
 struct graphql_page_info {
