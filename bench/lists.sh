@@ -13,7 +13,7 @@ set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$BENCH_DIR/../scripts/lib.sh"
 MEASURE="$BENCH_DIR/measure.py"
-REQUESTS=15 TARGET=1.5 PER_PAGE=30
+REQUESTS=31 TARGET=1.5 PER_PAGE=30
 source "$BENCH_DIR/stack.sh"
 bench_options "$@"
 bench_stack "$bin"
@@ -27,7 +27,9 @@ psql_q "INSERT INTO deployment_statuses (deployment_id, state, creator_id, descr
                  ORDER BY id LIMIT 2) d,
                generate_series(1, CASE d.k WHEN 1 THEN 100 ELSE 10000 END) g
          ORDER BY d.id, g" >/dev/null
-psql_q "VACUUM ANALYZE deployment_statuses" >/dev/null
+# Vacuumed as autovacuum leaves a table once a bulk load has settled, so
+# that no case is measured while it works through the new rows.
+psql_q "VACUUM ANALYZE deployments, deployment_statuses" >/dev/null
 few=$(psql_q "SELECT deployment_id FROM status_totals WHERE n = 100")
 many=$(psql_q "SELECT deployment_id FROM status_totals WHERE n = 10000")
 
