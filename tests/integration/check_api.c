@@ -120,6 +120,28 @@ expect_within_a_second(const char *token, const char *path, long want)
 		ck_assert_int_eq(http_status("GET", token, NULL, "%s", path), want);
 }
 
+/* The same for GraphQL's repository(owner, name), which goes through the
+ * same memory: whether every worker finds the repository for token. */
+static void
+expect_graphql_within_a_second(const char *token, const char *owner, const char *name,
+    bool found)
+{
+	char body[256];
+
+	snprintf(body, sizeof(body),
+	    "{\"query\": \"{ repository(owner: \\\"%s\\\", name: \\\"%s\\\") { name } }\"}", owner,
+	    name);
+	sql_exec("SELECT pg_sleep(1)");
+	for (int i = 0; i < WORKERS_REACHED; i++) {
+		json_t *answer = http_json("POST", token, body, 200, "/graphql");
+		json_t *repo = json_object_get(json_object_get(answer, "data"), "repository");
+
+		ck_assert_msg(found ? json_is_object(repo) : json_is_null(repo),
+		    "worker %d: repository %s/%s %s", i, owner, name, found ? "not found" : "found");
+		json_decref(answer);
+	}
+}
+
 START_TEST(expired_token_is_401)
 {
 	char login[40];
@@ -146,11 +168,14 @@ START_TEST(changes_to_callers_take_effect_within_a_second)
 	snprintf(full, sizeof(full), "%s/secret", w.owner);
 	free(deployctl(add));
 
-	/* A collaborator removed: the private repository is gone for them. */
+	/* A collaborator removed: the private repository is gone for them,
+	 * on REST and GraphQL. */
 	expect_within_a_second(reader_token, w.private_repo, 200);
+	expect_graphql_within_a_second(reader_token, w.owner, "secret", true);
 	sql_exec("DELETE FROM collaborators WHERE user_id = (SELECT id FROM users WHERE login = '%s')",
 	    reader);
 	expect_within_a_second(reader_token, w.private_repo, 404);
+	expect_graphql_within_a_second(reader_token, w.owner, "secret", false);
 
 	/* A repository made private: gone for everybody else. */
 	expect_within_a_second(outsider_token, w.public_repo, 200);
