@@ -26,6 +26,9 @@
 --   :sha and :ref are the body's ref; :create_payload the body's payload
 --   as the worker re-serialises it; :create_event the webhook body (~7.7 KB)
 --   that bench/run.sh read from the outbox after one real create.
+-- - :create_environment, the body's environment, is a new one each time
+--   (a random number: pgbench has no strings), as the wrk script's is.
+\set create_environment random(1000000000, 2147483647)
 {{resolve_new_id repo=create_repo}}
 WITH
  failing AS (

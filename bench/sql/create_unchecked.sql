@@ -7,6 +7,7 @@
 --
 -- Parameters: as in sql/create_deployment.sql, except $13, the body's
 -- required_contexts as the worker re-serialises it (:create_required, "[]").
+\set create_environment random(1000000000, 2147483647)
 {{resolve_new_id repo=create_repo}}
 WITH
 {{create_inserts required=:create_required/*$13*/ condition=}}
