@@ -409,7 +409,7 @@ export_vars() {
 export_vars
 # pgbench_vars: -D NAME=VALUE for every value but the empty ones, which
 # pgbench refuses (a script needing one writes the literal, see
-# sql/status_pending.sql).
+# sql/status_in_progress.sql).
 pgbench_vars() {
 	local k
 	for k in "${!VARS[@]}"; do
@@ -463,7 +463,7 @@ cpu_stop() {
 # run_wrk KEY C URL LUA [THREADS [SECONDS]]: one wrk run (2 threads and DUR
 # seconds unless told), its result appended to results.tsv as
 #   KEY  C  rps  p50_us  p90_us  p99_us  errors  requests
-# Variables set on the call (BENCH_POOL=1 run_wrk ...) reach the Lua script.
+# Variables set on the call (BENCH_VAR_succ_base=ID run_wrk ...) reach the Lua script.
 run_wrk() {
 	local key=$1 c=$2 url=$3 lua=$4 threads=${5:-2} secs=${6:-$DUR}
 	local raw="$data/out/${1//\//-}-c$2.wrk" summary
