@@ -1201,7 +1201,10 @@ time, the thread and a counter, `lua/common.lua`; pgbench: a random number); in-
 all go to one deployment alone in its environment, so concurrent requests take turns on its
 environment lock; success statuses alternate between the two deployments A, B of one environment,
 so a request usually deactivates the other one (the success and inactive statuses written are
-counted in the endpoint's section)."""
+counted in the endpoint's section). After a write's warm-up the run ANALYZEs the database, as
+autovacuum would within its 10 s: the warm-up's creates open thousands of environments, and plans
+made while the environments table was a few hundred rows (before autovacuum caught up) cost the
+first create run about 5× its PostgreSQL time."""
 
 LIST_LATENCY = """
 <a id="list_latency"></a>
