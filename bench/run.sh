@@ -734,6 +734,13 @@ profile_endpoint() {
 
 selected() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 
+# analyze_after_warmup: a write's warm-up grew its tables (each create
+# opens an environment: the environments table goes from a few hundred
+# rows to thousands in seconds); the statistics autovacuum keeps once it
+# has caught up (it wakes every 10 s here, scripts/lib.sh), rather than the
+# plans of a table that was small a second ago.
+analyze_after_warmup() { psql_q "ANALYZE" >/dev/null; }
+
 # --- the run ---------------------------------------------------------------
 : > "$data/results.tsv"
 : > "$data/cpu.tsv"
@@ -815,12 +822,7 @@ for entry in "${ENDPOINTS[@]}"; do
 	wrk -t2 -c16 -d"${WARM}s" -s "$BENCH_DIR/$lua" "http://127.0.0.1:$port$path" >/dev/null 2>&1 || true
 	wrk -t2 -c16 -d"${WARM}s" -s "$BENCH_DIR/$lua" "http://127.0.0.1:$fport$path" >/dev/null 2>&1 || true
 	sql_match=$(check_sql "$name" "$method" "http://127.0.0.1:$port$path" "$body" "$data/$sql")
-	# A write's warm-up grew its tables (each create opens an environment:
-	# the environments table went from a few hundred rows to thousands);
-	# statistics as autovacuum keeps them once it has caught up (it runs
-	# every 10 s here, scripts/lib.sh), not the plans of a table that was
-	# small a second ago.
-	[ "$method" = GET ] || psql_q "ANALYZE" >/dev/null
+	[ "$method" = GET ] || analyze_after_warmup
 
 	for c in "${CONCURRENCIES[@]}"; do
 		probe_start "$name"
@@ -963,6 +965,7 @@ run_extra_contexts_check() {
 	for v in unchecked deployment; do
 		wrk -t2 -c16 -d"${WARM}s" -s "$BENCH_DIR/lua/create_$v.lua" "$url" >/dev/null 2>&1 || true
 	done
+	analyze_after_warmup
 	for c in "${CONCURRENCIES[@]}"; do
 		for i in 1 2; do
 			for v in unchecked checked; do
