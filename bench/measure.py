@@ -1190,11 +1190,11 @@ git directory, so a create (whose ref is a full 40-hex sha) costs no git lookup.
 `bench/sql/normalize.pl`) hold the statements of one request: the resolve statement with the
 route's parameters, then the endpoint's own. Where pgbench cannot send what the worker sends, the
 script says so: a parameter the worker binds to NULL is a NULL literal (`NULL/*$n*/`; for
-example a status's environment, NULL meaning "keep the deployment's"); the id a create's resolve
-allocated is `(currval('deployments_id_seq'))/*$1*/` (pgbench's `\\gset` cannot read the resolve
-row); an environment name is a number (`\\set`). Event bodies are the real ones, read from the
-outbox after one request to the endpoint (7–10 KB), with the dispatcher held (SIGSTOP) for that
-request and for the one whose statements are logged.
+example a status's environment, NULL meaning "keep the deployment's"); an environment name is a
+number (`\\set`); a literal that pgbench would read as a variable is an expression of the same
+value. Event bodies are the real ones, read from the outbox after one request to the endpoint
+(7–10 KB) and cut into the pieces the worker joins around the new row's id, with the dispatcher
+held (SIGSTOP) for that request and for the one whose statements are logged.
 
 **Writes shaped as the reference's**: every create names a new environment (wrk: from the start
 time, the thread and a counter, `lua/common.lua`; pgbench: a random number); in-progress statuses

@@ -303,7 +303,6 @@ REPO_ID=$(psql_q "SELECT id FROM repositories WHERE name = '$REPO'")
 setvar token_hash "$TOKEN_HASH"; setvar owner "$OWNER"; setvar repo "$REPO"
 setvar user_id "$USER_ID"; setvar repo_id "$REPO_ID"
 # What the worker binds where pgbench has no request to take it from.
-setvar id_seq deployments_id_seq          # resolve's $4 for a create
 setvar now "$(date +%s)"                  # the epoch resolve returns
 setvar per_page 30; setvar page_offset 0  # page 1 of a list
 setvar cascade_production t               # deploy-api without --cascade-skip-production
@@ -663,28 +662,45 @@ wait_2xx() {
 	return 1
 }
 
+# event_pieces NAME EVENT REGEX IDS KEEP: the groups KEEP (numbers from 1,
+# comma-separated) of REGEX's match in the file EVENT, into the array
+# pieces, once the groups IDS (the new row's id, wherever the event repeats
+# it) are checked to be the same.
+event_pieces() {
+	perl -e 'local $/; my ($re, $ids, $keep) = @ARGV[0 .. 2]; open my $f, "<", $ARGV[3] or die "$!\n";
+		my $t = <$f>; chomp $t;
+		my @m = $t =~ /$re/s or die "not the event expected\n"; my @g = (undef, @m);
+		my ($first, @rest) = map { $g[$_] } split /,/, $ids;
+		$_ eq $first or die "its ids differ\n" for @rest;
+		print join("\0", map { $g[$_] } split /,/, $keep)' "$3" "$4" "$5" "$2" > "$2.pieces" \
+		|| die "$1: cannot cut $2"
+	mapfile -d '' pieces < "$2.pieces"
+	[ ${#pieces[@]} -eq $(( $(tr -cd , <<<"$5" | wc -c) + 1 )) ] || die "$1: cannot cut $2"
+}
+
 # after_capture NAME: what an endpoint's pgbench script needs from the
-# request capture just made: the webhook body the worker wrote to the outbox.
+# request capture just made: the webhook body the worker wrote to the
+# outbox, in the pieces the worker joins around the new row's id.
 after_capture() {
-	local ev="$data/out/$1-event.json" s
+	local ev="$data/out/$1-event.json" s pieces=()
 	case "$1" in
 	create_deployment|create_unchecked)
 		psql_q "SELECT payload FROM outbox WHERE event = 'deployment' ORDER BY id DESC LIMIT 1" > "$ev"
 		[ -s "$ev" ] || die "$1: no deployment event in the outbox"
-		setvar create_event "$(cat "$ev")"
+		# Around the deployment's id (four times) and its node id
+		# (deployment_create, src/api/store/store_deployments.c).
+		event_pieces "$1" "$ev" \
+			'^(.*?/deployments/)(\d+)(","id":)(\d+)(,"node_id":")([^"]*)(".*?/deployments/)(\d+)(/statuses".*)$' \
+			2,4,8 1,3,5,7,9
+		setvar create_head "${pieces[0]}"; setvar create_mid1 "${pieces[1]}"; setvar create_mid2 "${pieces[2]}"
+		setvar create_mid3 "${pieces[3]}"; setvar create_tail "${pieces[4]}"
 		;;
 	status_in_progress|status_success)
 		s=${1#status_}
 		psql_q "SELECT payload FROM outbox WHERE event = 'deployment_status' ORDER BY id DESC LIMIT 1" > "$ev"
-		# The four pieces that src/h_statuses.c try_create sends around the
-		# status id (twice) and its node id (render.c status_object).
-		perl -e 'local $/; my $t = <STDIN>; chomp $t;
-			$t =~ m{^(.*?/statuses/)(\d+)(","id":)(\d+)(,"node_id":")([^"]*)(".*)$}s && $2 eq $4
-				or die "not a deployment_status event\n";
-			print join("\0", $1, $3, $5, $7)' < "$ev" > "$ev.pieces" || die "$1: cannot cut $ev"
-		local pieces=()
-		mapfile -d '' pieces < "$ev.pieces"
-		[ ${#pieces[@]} -eq 4 ] || die "$1: cannot cut $ev"
+		[ -s "$ev" ] || die "$1: no deployment_status event in the outbox"
+		# Around the status id (twice) and its node id (deployment_status_create, sql/0003).
+		event_pieces "$1" "$ev" '^(.*?/statuses/)(\d+)(","id":)(\d+)(,"node_id":")([^"]*)(".*)$' 2,4 1,3,5,7
 		setvar "${s}_head" "${pieces[0]}"; setvar "${s}_mid1" "${pieces[1]}"
 		setvar "${s}_mid2" "${pieces[2]}"; setvar "${s}_tail" "${pieces[3]}"
 		;;
