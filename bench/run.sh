@@ -946,6 +946,8 @@ explain_list() {
 # sql/status_success.sql at one client), with the cascades counted.
 run_extra_cascade_cost() {
 	local e a url
+	[ -n "${VARS[success_head]:-}" ] \
+		|| die "cascade_cost needs the event that status_success captures: run both (--only status_success,cascade_cost)"
 	for e in 10 100000; do
 		a=${VARS[hist${e}_base]}
 		url="$api/${VARS[status_repo]}/deployments/$a/statuses"
