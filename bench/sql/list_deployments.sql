@@ -13,24 +13,14 @@
 WITH c AS (SELECT COALESCE(sum(n), 0)::bigint AS total FROM deployment_totals
             WHERE repository_id = :list_repo_id AND environment = '')
 SELECT c.total, p.* FROM c LEFT JOIN LATERAL (
-  (SELECT d.id, d.sha, d.ref, d.task, d.payload, d.original_environment, d.environment,
-          d.description, d.transient_environment, d.production_environment, d.latest_state,
-          extract(epoch FROM d.created_at)::bigint, extract(epoch FROM d.updated_at)::bigint,
-          u.id, u.login, u.site_admin, u.name, u.email,
-          extract(epoch FROM u.created_at)::bigint, extract(epoch FROM u.updated_at)::bigint
-     FROM deployments d JOIN users u ON u.id = d.creator_id
+  ({{list_rows}}
     WHERE d.id = ANY(ARRAY(SELECT id FROM deployments
                             WHERE repository_id = :list_repo_id
                               AND id < COALESCE(NULL/*$2*/::bigint, 9223372036854775807)
                               AND :page_offset/*$4*/::bigint * 2 <= c.total
                             ORDER BY id DESC LIMIT :per_page/*$3*/ OFFSET :page_offset/*$4*/)))
   UNION ALL
-  (SELECT d.id, d.sha, d.ref, d.task, d.payload, d.original_environment, d.environment,
-          d.description, d.transient_environment, d.production_environment, d.latest_state,
-          extract(epoch FROM d.created_at)::bigint, extract(epoch FROM d.updated_at)::bigint,
-          u.id, u.login, u.site_admin, u.name, u.email,
-          extract(epoch FROM u.created_at)::bigint, extract(epoch FROM u.updated_at)::bigint
-     FROM deployments d JOIN users u ON u.id = d.creator_id
+  ({{list_rows}}
     WHERE d.id = ANY(ARRAY(SELECT id FROM deployments
                             WHERE repository_id = :list_repo_id
                               AND :page_offset/*$4*/::bigint * 2 > c.total
