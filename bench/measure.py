@@ -440,6 +440,11 @@ def combined(h, d):
     return "%.0f" % (1 / (1 / float(h) + 1 / float(d))) if positive(h) and positive(d) else "-"
 
 
+def bold(x):
+    """A figure in bold, anything else ("-") as it is."""
+    return "**%s**" % x if is_figure(x) else x
+
+
 def ratio(a, b):
     return "%.2f" % (awk_value(a) / float(b)) if is_figure(a) and positive(b) else "-"
 
@@ -759,7 +764,7 @@ class Report:
         self.write("|---|---|%s---|---|" % ("---|" * 2 * len(conc)))
         endpoints = [e + ["-"] * (11 - len(e)) for e in read_tsv(os.path.join(self.data, "endpoints.tsv"))]
         self.write("\n".join("| [%s](#%s) | ≥ %s | %s%s%s | %s |" % (
-            e[0], e[0], e[5], "".join("**%s** | " % self.endpoint_ratio_ref(e[0], c, e[10]) for c in conc),
+            e[0], e[0], e[5], "".join(bold(self.endpoint_ratio_ref(e[0], c, e[10])) + " | " for c in conc),
             "".join(self.endpoint_ratio(e[0], c) + " | " for c in conc), self.cpu_per_request(e[0], conc[0]),
             self.endpoint_ref_verdict(e[0], e[5], e[10])) for e in endpoints))
         extras = []
@@ -854,10 +859,10 @@ class Report:
             e, h, d = (res("%s/%s" % (name, k), c, 3) for k in ("endpoint", "libfcgi", "pgbench"))
             comb, comb_ref = combined(h, d), combined(h, d_ref)
             ceilings[c] = (e, h, d, comb)
-            self.write("| %s | %s | %s | %s | %s | %s | %s | %s | %s | **%s** | %s | %s | %s |" % (
+            self.write("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 c, num(e), ms(res(name + "/endpoint", c, 4)), ms(res(name + "/endpoint", c, 5)),
                 ms(res(name + "/endpoint", c, 6)), num(res(name + "/static", c, 3)), num(h),
-                num(d_ref) if d_ref else "-", num(comb_ref), ratio(e, comb_ref), num(d), num(comb), ratio(e, comb)))
+                num(d_ref) if d_ref else "-", num(comb_ref), bold(ratio(e, comb_ref)), num(d), num(comb), ratio(e, comb)))
         self.write()
         self.write("Ceiling latencies and errors:")
         self.write()
@@ -1258,7 +1263,7 @@ deployments as in one with 10. In `{status_repo}`, environment `10` has 10 deplo
 `100000` has 100,000, all `inactive` but the newest; the requests alternate `success` between the
 last two of the environment (A = {a10} and {a10}+1, A = {a100000} and {a100000}+1), so each
 deactivates the other one: a cascade of one, counted below. Through the endpoint: wrk, 1 thread,
-1 connection, {xdur} s after 1 s of warm-up (`lua/status_success.lua` with `BENCH_POOL=1`); as SQL:
+1 connection, {xdur} s after 1 s of warm-up (`lua/status_success.lua`); as SQL:
 `sql/status_success.sql`, pgbench at 1 client for {xdur} s.
 
 | environment | endpoint req/s | p50 | p90 | p99 | success / inactive written | pgbench tps | pgbench average latency | success / inactive written |

@@ -50,11 +50,11 @@
 #
 # bench/measure.py report DATA OUTPUT rewrites the report from a --keep data
 # folder; bench/measure.py does the arithmetic, this script runs the processes.
-# The pgbench scripts of bench/sql are the statements each endpoint ran
-# before workers remembered callers (src/api/resolve_cache.c) and before a
-# create became one statement: a request now runs fewer statements than its
-# script (most skip resolve), so check_sql reports a difference until the
-# scripts follow; the reference's D does not depend on them.
+# The pgbench scripts of bench/sql are the statements one request runs
+# (check_sql compares them with what the workers log); a worker that
+# remembers its caller (src/api/resolve_cache.c) skips the resolve of most
+# requests, so D_own is somewhat low. The reference's D does not depend on
+# them.
 # The data are bench/stack.sh's (bench/provision.sql) and a create
 # repository of 100,000 deployments inserted here; the commit statuses the
 # create checks are posted through the API (CONTEXTS below).
