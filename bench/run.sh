@@ -327,9 +327,10 @@ for s in in_progress success; do
 done
 
 # The create repository's history: as the deep repository's (bench/provision.sql),
-# older than the status repository's.
+# a day older, inserted as the tables' owner.
+owner_q() { "$PGBIN/psql" -X -d "$(stack_conninfo "$data" deploy_owner)" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
 note "inserting $CREATE_HISTORY deployments into $OWNER/$CREATE_REPO"
-psql_q "INSERT INTO deployments (repository_id, sha, ref, task, payload, original_environment,
+owner_q "INSERT INTO deployments (repository_id, sha, ref, task, payload, original_environment,
     environment, description, creator_id, transient_environment, production_environment,
     required_contexts, auto_merge, latest_state, created_at, updated_at)
 SELECT ${VARS[create_repo_id]}, substr(md5(g::text) || md5(g::text), 1, 40), 'main', 'deploy',
@@ -340,7 +341,7 @@ SELECT ${VARS[create_repo_id]}, substr(md5(g::text) || md5(g::text), 1, 40), 'ma
   FROM generate_series(1, $CREATE_HISTORY) g,
        LATERAL (SELECT (ARRAY['production', 'staging', 'qa'])[g % 3 + 1] AS e) x
  ORDER BY g" >/dev/null
-psql_q "VACUUM ANALYZE deployments" >/dev/null
+owner_q "VACUUM ANALYZE deployments" >/dev/null
 # env_first REPO_ID ENV: the first id of an environment, after checking that
 # its ids are consecutive.
 env_first() {
