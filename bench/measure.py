@@ -1133,8 +1133,9 @@ schema of their own; its README says how to measure them): before the product is
 --auth=trust` as the `postgres` account, no TCP listener, its own socket folder and port,
 `shared_buffers = 512MB`, fsync and `synchronous_commit` on), loads `schema.sql` and `seed.sql`,
 runs each script the endpoints name with `pgbench -n -M prepared -T {dur} -j 2 -c C` at C = {clients}
-clients over the socket, and stops and removes the cluster, so that it never runs beside the
-product. D_ref is the better of the two runs (in bold). `status.sql` posts to deployment {did}
+clients over the socket (the product's stack, already started and provisioned, idles meanwhile),
+and stops and removes the cluster, so that it never runs beside the product's measurements.
+D_ref is the better of the two runs (in bold). `status.sql` posts to deployment {did}
 (`perf-status`), `cascade.sql` alternates between {pair} (`perf-cascade`, in id order)."""
 
 MACHINE_AND_METHOD = """
