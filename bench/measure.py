@@ -195,8 +195,10 @@ def read_edge(path):
     return edge
 
 
-# The columns of cpu.tsv, after busy: the process trees of bench/run.sh.
-CPU_GROUPS = ("api", "pg", "nginx", "cnginx", "fcgi")
+# The columns of cpu.tsv, after busy: the process trees of bench/run.sh
+# (deploy-api, the stack's PostgreSQL and nginx, the ceilings' nginx and
+# fcgi_static, deploy-dispatch, the reference's scratch cluster).
+CPU_GROUPS = ("api", "pg", "nginx", "cnginx", "fcgi", "dispatch", "ref")
 
 
 def cmd_cpu_record(args):
@@ -438,6 +440,11 @@ def combined(h, d):
     return "%.0f" % (1 / (1 / float(h) + 1 / float(d))) if positive(h) and positive(d) else "-"
 
 
+def bold(x):
+    """A figure in bold, anything else ("-") as it is."""
+    return "**%s**" % x if is_figure(x) else x
+
+
 def ratio(a, b):
     return "%.2f" % (awk_value(a) / float(b)) if is_figure(a) and positive(b) else "-"
 
@@ -579,7 +586,7 @@ class Report:
 
     def probe(self, key, c, n):
         """n: 3 = success statuses written, 4 = inactive ones (cascades); for
-        the creates 3 = deployments inserted, 4 = outbox rows."""
+        the creates 3 = deployments inserted, 4 = environments they opened."""
         return self.field(self.probes, key, c, n)
 
     def cpu(self, key, c, group):
@@ -591,6 +598,43 @@ class Report:
 
     def has_probes(self, name):
         return any(r[0].startswith(name + "/") for r in self.probes)
+
+    # The reference's D (bench/run.sh reference_measure).
+    def reference_clients(self):
+        return self.v.get("REFERENCE_CLIENTS") or ["8", "16"]
+
+    def d_ref(self, reference):
+        """(tps, clients) of the better run of a reference script, ("", "")
+        when it was not measured."""
+        runs = [(self.res("reference/" + reference[:-len(".sql")], c, 3), c) for c in self.reference_clients()]
+        runs = [r for r in runs if positive(r[0])]
+        return max(runs, key=lambda r: float(r[0])) if runs else ("", "")
+
+    def endpoint_ratio_ref(self, name, c, reference):
+        """Endpoint req/s against 1/(1/H + 1/D_ref), "-" without a reference."""
+        if reference == "-":
+            return "-"
+        return ratio(self.res(name + "/endpoint", c, 3), combined(self.res(name + "/libfcgi", c, 3),
+                                                                  self.d_ref(reference)[0]))
+
+    def endpoint_ref_verdict(self, name, target, reference):
+        """Against the target, with D_ref, at every C; an endpoint without a
+        reference script is judged on its own SQL's D (endpoint_verdict)."""
+        if reference == "-":
+            return "no reference script: " + self.endpoint_verdict(name, target)
+        ratios = [(self.endpoint_ratio_ref(name, c, reference), c) for c in self.conc]
+        figures = ", ".join("%s at C=%s" % rc for rc in ratios)
+        misses = ["C=" + c for r, c in ratios if not at_least(r, target)]
+        if not misses:
+            return "meets the target (ratio to the reference's ceiling ≥ %s: %s)" % (target, figures)
+        return "**misses the target** (ratio to the reference's ceiling ≥ %s) at %s (%s)" % (
+            target, ", ".join(misses), figures)
+
+    def cpu_per_request(self, name, c):
+        """µs of CPU per request of deploy-api, deploy-dispatch, PostgreSQL
+        and nginx during the endpoint run at C, "a / b / c / d"."""
+        e = self.res(name + "/endpoint", c, 3)
+        return " / ".join(per_request(self.cpu(name + "/endpoint", c, g), e) for g in ("api", "dispatch", "pg", "nginx"))
 
     # The endpoints.
     def endpoint_ratio(self, name, c, d_clients=None):
@@ -709,14 +753,20 @@ class Report:
         self.write()
         self.write("## Summary")
         self.write()
-        self.write("Ratio = endpoint req/s / combined ceiling, measured in this run (method below).")
+        self.write("Ratio = endpoint req/s / combined ceiling 1/(1/H + 1/D), measured in this run (method below):")
+        self.write("**ref** with D from the reference statements (`../shared/perf-reference`, what the targets are")
+        self.write("on), **own** with D from the product's own SQL (`bench/sql`, a diagnosis: the gap is what its SQL")
+        self.write("costs over the least it could run). CPU per request: µs of CPU per request of deploy-api (master and")
+        self.write("workers), deploy-dispatch, PostgreSQL and nginx during the endpoint run at C=%s." % conc[0])
         self.write()
-        self.write("| Endpoint | target | %sverdict |" % "".join("ratio C=%s | " % c for c in conc))
-        self.write("|---|---|%s---|" % ("---|" * len(conc)))
-        endpoints = read_tsv(os.path.join(self.data, "endpoints.tsv"))
-        self.write("\n".join("| [%s](#%s) | ≥ %s | %s%s |" % (
-            e[0], e[0], e[5], "".join(self.endpoint_ratio(e[0], c) + " | " for c in conc),
-            self.endpoint_verdict(e[0], e[5])) for e in endpoints))
+        self.write("| Endpoint | target | %s%sCPU µs/request api / dispatch / pg / nginx | verdict |" % (
+            "".join("ref C=%s | " % c for c in conc), "".join("own C=%s | " % c for c in conc)))
+        self.write("|---|---|%s---|---|" % ("---|" * 2 * len(conc)))
+        endpoints = [e + ["-"] * (11 - len(e)) for e in read_tsv(os.path.join(self.data, "endpoints.tsv"))]
+        self.write("\n".join("| [%s](#%s) | ≥ %s | %s%s%s | %s |" % (
+            e[0], e[0], e[5], "".join(bold(self.endpoint_ratio_ref(e[0], c, e[10])) + " | " for c in conc),
+            "".join(self.endpoint_ratio(e[0], c) + " | " for c in conc), self.cpu_per_request(e[0], conc[0]),
+            self.endpoint_ref_verdict(e[0], e[5], e[10])) for e in endpoints))
         extras = []
         if v("list_rate"):
             extras.append("| [list_latency](#list_latency): list p99 at half the peak rate | < %s ms | %s |"
@@ -738,8 +788,9 @@ class Report:
             ceiling_children=v("CEILING_CHILDREN", w), list_repo=v("list_repo", "bench-list"),
             status_repo=v("status_repo", "bench-status"), deep_repo=v("deep_repo", "bench-deep"),
             create_repo=v("create_repo", "bench-create"), contexts_n=v("contexts_n", "5")))
+        self.reference_section(endpoints)
         for e in endpoints:
-            self.endpoint_section(*e[:10])
+            self.endpoint_section(*e[:11])
         if v("list_rate"):
             self.list_latency_section()
         if v("hop2_url"):
@@ -753,31 +804,65 @@ class Report:
             self.write(kept)
         return "".join(self.out)
 
-    def endpoint_section(self, name, method, path, lua, sql, target, title, body_bytes, header_bytes, sql_match):
+    def reference_section(self, endpoints):
+        """D_ref: each reference script's runs, the better one in bold."""
+        scripts = []
+        for e in endpoints:
+            if e[10] != "-" and e[10] not in scripts:
+                scripts.append(e[10])
+        if not scripts:
+            return
+        v = self.var
+        self.write(REFERENCE.format(
+            dir=v("REFERENCE_DIR", "../shared/perf-reference"), clients=" and ".join(self.reference_clients()),
+            dur=v("DUR"), did=v("reference_did", "-"), pair=v("reference_pair", "-").replace(" ", " and ")))
+        self.write()
+        self.write("| script | endpoints | clients | tps | average latency | failed | postgres (% of a core) | "
+                   "postgres µs per transaction | other |")
+        self.write("|---|---|---|---|---|---|---|---|---|")
+        for script in scripts:
+            key = "reference/" + script[:-len(".sql")]
+            best = self.d_ref(script)[1]
+            users = ", ".join("[%s](#%s)" % (e[0], e[0]) for e in endpoints if e[10] == script)
+            for c in self.reference_clients():
+                tps = self.res(key, c, 3)
+                self.write("| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                    script, users, c, ("**%s**" if c == best else "%s") % num(tps), ms(self.res(key, c, 4)),
+                    self.res(key, c, 7), self.cpu(key, c, "ref"), per_request(self.cpu(key, c, "ref"), tps),
+                    self.cpu(key, c, "other")))
+
+    def endpoint_section(self, name, method, path, lua, sql, target, title, body_bytes, header_bytes, sql_match,
+                         reference="-"):
         res, cpu, conc, w = self.res, self.cpu, self.conc, self.workers
+        d_ref, d_ref_clients = self.d_ref(reference) if reference != "-" else ("", "")
         self.write()
         self.write('<a id="%s"></a>' % name)
         self.write()
         self.write("## " + title)
         self.write()
-        self.write("**Verdict (%s):** %s." % (name, self.endpoint_verdict(name, target)))
+        self.write("**Verdict (%s):** %s." % (name, self.endpoint_ref_verdict(name, target, reference)))
         self.write()
         self.write("`%s %s`, answered with %s bytes of JSON and %s bytes of headers;" % (method, path, body_bytes, header_bytes))
-        self.write("wrk script `bench/%s`, SQL `bench/%s`%s. Target: ratio ≥ %s." % (
-            lua, sql, " (checked: the same text as the statement the workers ran)" if sql_match == "yes"
-            else " (**not** found among the statements the workers ran: check it against src/)", target))
+        self.write("wrk script `bench/%s`, own SQL `bench/%s`%s; reference %s. Target: ratio to the reference's "
+                   "combined ceiling ≥ %s." % (
+                       lua, sql, " (checked: the same text as the statement the workers ran)" if sql_match == "yes"
+                       else " (**not** found among the statements the workers ran: check it against src/)",
+                       "`%s` (D_ref %s tps, the better of %s clients)" % (
+                           reference, num(d_ref) if d_ref else "not measured", " and ".join(self.reference_clients()))
+                       if reference != "-" else "none (the target is on the ratio to the own SQL's ceiling)", target))
         self.write()
-        self.write("| C | endpoint req/s | p50 | p90 | p99 | static nginx req/s | libfcgi req/s (H) | pgbench tps (D) | combined ceiling | ratio |")
-        self.write("|---|---|---|---|---|---|---|---|---|---|")
+        self.write("| C | endpoint req/s | p50 | p90 | p99 | static nginx req/s | libfcgi req/s (H) | D_ref tps | "
+                   "combined (ref) | ratio (ref) | own SQL tps (D_own) | combined (own) | ratio (own) |")
+        self.write("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         ceilings = {}
         for c in conc:
             e, h, d = (res("%s/%s" % (name, k), c, 3) for k in ("endpoint", "libfcgi", "pgbench"))
-            comb = combined(h, d)
+            comb, comb_ref = combined(h, d), combined(h, d_ref)
             ceilings[c] = (e, h, d, comb)
-            self.write("| %s | %s | %s | %s | %s | %s | %s | %s | %s | **%s** |" % (
+            self.write("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 c, num(e), ms(res(name + "/endpoint", c, 4)), ms(res(name + "/endpoint", c, 5)),
-                ms(res(name + "/endpoint", c, 6)), num(res(name + "/static", c, 3)), num(h), num(d), num(comb),
-                ratio(e, comb)))
+                ms(res(name + "/endpoint", c, 6)), num(res(name + "/static", c, 3)), num(h),
+                num(d_ref) if d_ref else "-", num(comb_ref), bold(ratio(e, comb_ref)), num(d), num(comb), ratio(e, comb)))
         self.write()
         self.write("Ceiling latencies and errors:")
         self.write()
@@ -791,29 +876,33 @@ class Report:
         self.write()
         self.write("CPU during each measurement (% of one core):")
         self.write()
-        self.write("| run | machine busy | deploy-api | postgres | nginx (stack) | nginx (ceiling) | fcgi_static | wrk or pgbench | other |")
-        self.write("|---|---|---|---|---|---|---|---|---|")
+        self.write("| run | machine busy | deploy-api | postgres | nginx (stack) | nginx (ceiling) | fcgi_static | deploy-dispatch | wrk or pgbench | other |")
+        self.write("|---|---|---|---|---|---|---|---|---|---|")
         for c in conc:
             for k in ("endpoint", "static", "libfcgi", "pgbench"):
                 self.write("| %s c%s | %s |" % (k, c, " | ".join(
-                    cpu("%s/%s" % (name, k), c, g) for g in ("busy",) + CPU_GROUPS + ("load", "other"))))
+                    cpu("%s/%s" % (name, k), c, g) for g in ("busy",) + CPU_GROUPS[:-1] + ("load", "other"))))
         self.write()
-        self.write("CPU per request (µs, from the table above; machine = all busy time / req/s):")
+        self.write("CPU per request (µs, from the table above; machine = all busy time / req/s; the reference's "
+                   "PostgreSQL per transaction is from its better run, %s clients):" % (d_ref_clients or "-"))
         self.write()
-        self.write("| C | endpoint: deploy-api | endpoint: postgres | endpoint: nginx | endpoint: machine | libfcgi: fcgi_static | libfcgi: nginx | libfcgi: machine | pgbench: postgres per transaction |")
-        self.write("|---|---|---|---|---|---|---|---|---|")
+        self.write("| C | endpoint: deploy-api | endpoint: deploy-dispatch | endpoint: postgres | endpoint: nginx | endpoint: machine | libfcgi: fcgi_static | libfcgi: nginx | libfcgi: machine | own SQL: postgres per transaction | reference: postgres per transaction |")
+        self.write("|---|---|---|---|---|---|---|---|---|---|---|")
         for c in conc:
             e, h, d, _ = ceilings[c]
             self.write("| %s | %s |" % (c, " | ".join(
-                [per_request(cpu(name + "/endpoint", c, g), e) for g in ("api", "pg", "nginx", "busy")]
+                [per_request(cpu(name + "/endpoint", c, g), e) for g in ("api", "dispatch", "pg", "nginx", "busy")]
                 + [per_request(cpu(name + "/libfcgi", c, g), h) for g in ("fcgi", "cnginx", "busy")]
-                + [per_request(cpu(name + "/pgbench", c, "pg"), d)])))
+                + [per_request(cpu(name + "/pgbench", c, "pg"), d)]
+                + [per_request(cpu("reference/" + reference[:-len(".sql")], d_ref_clients, "ref"), d_ref)
+                   if d_ref else "-"])))
         self.write()
         self.write("### Interpretation")
         self.write()
         for c in conc:
             e, h, d, comb = ceilings[c]
-            r = ratio(e, comb)
+            comb_ref = combined(h, d_ref)
+            r = ratio(e, comb_ref) if reference != "-" else ratio(e, comb)
             if not is_figure(r):
                 verdict = "could not be computed"
             elif awk_value(r) >= awk_value(target):
@@ -821,15 +910,24 @@ class Report:
             else:
                 verdict = "is **below** the target of " + target
             during = lambda g: cpu(name + "/endpoint", c, g)
+            if reference != "-":
+                against = ("a combined ceiling of %s with the reference's D (H %s, D_ref %s): ratio %s, which %s; "
+                           "against the own SQL's (D_own %s) %s, ratio %s" % (
+                               num(comb_ref), num(h), num(d_ref), r, verdict, num(d), num(comb), ratio(e, comb)))
+            else:
+                against = "a combined ceiling of %s (H %s, D_own %s): ratio %s, which %s" % (
+                    num(comb), num(h), num(d), r, verdict)
             self.write(
-                "- C=%s: %s req/s against a combined ceiling of %s (H %s, D %s): ratio %s, which %s. During the "
-                "endpoint run deploy-api used %s%% of a core, PostgreSQL %s%%, nginx %s%%, wrk %s%% and other "
-                "processes %s%%, of %s%%: %s µs of deploy-api CPU per request, against %s µs for fcgi_static, and "
-                "%s µs of PostgreSQL CPU per request, against %s µs per pgbench transaction." % (
-                    c, num(e), num(comb), num(h), num(d), r, verdict, during("api"), during("pg"), during("nginx"),
+                "- C=%s: %s req/s against %s. During the "
+                "endpoint run deploy-api used %s%% of a core, deploy-dispatch %s%%, PostgreSQL %s%%, nginx %s%%, "
+                "wrk %s%% and other processes %s%%, of %s%%: %s µs of deploy-api CPU per request, against %s µs for "
+                "fcgi_static, and %s µs of PostgreSQL CPU per request, against %s µs per own-SQL transaction%s." % (
+                    c, num(e), against, during("api"), during("dispatch"), during("pg"), during("nginx"),
                     during("load"), during("other"), NCPU * 100, per_request(during("api"), e),
                     per_request(cpu(name + "/libfcgi", c, "fcgi"), h), per_request(during("pg"), e),
-                    per_request(cpu(name + "/pgbench", c, "pg"), d)))
+                    per_request(cpu(name + "/pgbench", c, "pg"), d),
+                    " and %s µs per reference transaction" % per_request(
+                        cpu("reference/" + reference[:-len(".sql")], d_ref_clients, "ref"), d_ref) if d_ref else ""))
         d_w = res(name + "/pgbench", w, 3)
         if d_w:
             self.write(
@@ -865,12 +963,12 @@ class Report:
         if name.startswith("create_"):
             for c in conc:
                 self.write(
-                    "- Rows at C=%s: the endpoint run inserted %s deployments and %s outbox rows, for %s responses "
+                    "- Rows at C=%s: the endpoint run inserted %s deployments in %s new environments, for %s responses "
                     "counted by wrk (requests still in flight when wrk stops are not counted); pgbench %s and %s for "
                     "%s transactions." % ((c,) + counts(name + "/endpoint", c) + (num(res(name + "/endpoint", c, 8)),)
                                           + counts(name + "/pgbench", c) + (num(res(name + "/pgbench", c, 8)),)))
             if probe(name + "/pgbench", w, 3):
-                self.write("- Rows, pgbench at %s clients: %s deployments and %s outbox rows for %s transactions."
+                self.write("- Rows, pgbench at %s clients: %s deployments in %s new environments for %s transactions."
                            % ((w,) + counts(name + "/pgbench", w) + (num(res(name + "/pgbench", w, 8)),)))
         else:
             for c in conc:
@@ -998,8 +1096,8 @@ class Report:
         rows_text = ""
         if "checked" in inserted:
             (dc, oc), (du, ou) = inserted["checked"], inserted.get("unchecked", (0, 0))
-            rows_text = ("\nRows: the checked runs inserted %s deployments and %s outbox rows for %s responses counted "
-                         "by wrk, the unchecked runs %s and %s for %s (a request still in flight when wrk stops is "
+            rows_text = ("\nRows: the checked runs inserted %s deployments in %s new environments for %s responses "
+                         "counted by wrk, the unchecked runs %s in %s for %s (a request still in flight when wrk stops is "
                          "inserted but not counted)." % tuple(num("%d" % x) for x in (
                              dc, oc, responses.get("checked", 0), du, ou, responses.get("unchecked", 0))))
         from_sections = ""
@@ -1023,6 +1121,23 @@ class Report:
         self.note("contexts_check")
 
 
+REFERENCE = """
+<a id="reference"></a>
+
+## The reference's database ceiling (D_ref)
+
+The targets are fractions of the combined ceiling 1/(1/H + 1/D_ref), D_ref being pgbench running
+the reference statements of `{dir}` (the least SQL that does each endpoint's durable work, on a
+schema of their own; its README says how to measure them): before the product is measured,
+`bench/run.sh` makes a scratch cluster of the machine's PostgreSQL in the data folder (`initdb
+--auth=trust` as the `postgres` account, no TCP listener, its own socket folder and port,
+`shared_buffers = 512MB`, fsync and `synchronous_commit` on), loads `schema.sql` and `seed.sql`,
+runs each script the endpoints name with `pgbench -n -M prepared -T {dur} -j 2 -c C` at C = {clients}
+clients over the socket (the product's stack, already started and provisioned, idles meanwhile),
+and stops and removes the cluster, so that it never runs beside the product's measurements.
+D_ref is the better of the two runs (in bold). `status.sql` posts to deployment {did}
+(`perf-status`), `cascade.sql` alternates between {pair} (`perf-cascade`, in id order)."""
+
 MACHINE_AND_METHOD = """
 ## Machine
 
@@ -1039,51 +1154,63 @@ MACHINE_AND_METHOD = """
 
 ## Method
 
-One run of `bench/run.sh` builds the product, starts a private stack (PostgreSQL, deploy-api with
-`--workers {workers} --rate-limit 0`, nginx as configured by `nginx/deploy-api.conf.in`) in a
-temporary folder, provisions one user, five repositories (see Data below) and one token
-(`--rate-limit 0`), and for
-each endpoint and each concurrency C in {{{conc_list}}} measures, back to back:
-the **endpoint** through nginx with `wrk -t2 -c C -d{dur}s --latency`; **static**, the same
-response body served as a file by an nginx with the same settings, carrying the endpoint's own
-headers; **libfcgi** (H), `bench/fcgi_static.c` (a master with `FCGX_OpenSocket` and {ceiling_children}
+One run of `bench/run.sh` builds the product and starts its stack as `scripts/run` does
+(`bench/stack.sh`: PostgreSQL, deploy-api with its default options but `--base-url`, so
+{workers} workers, nginx as configured by `nginx/deploy-api.conf.in`, and the webhook dispatcher
+deploy-dispatch, which moves each event out of the outbox as it comes; no hook is registered, as
+`scripts/run` registers none) in a temporary folder, with one user and a token with rate limiting
+on and a budget (`--rate-limit 1000000000`) no run can spend. It measures the reference's D first
+(below), then for each endpoint and each concurrency C in {{{conc_list}}}, back to back: the
+**endpoint** through nginx with `wrk -t2 -c C -d{dur}s --latency`; **static**, the same response
+body served as a file by an nginx with the same settings, carrying the endpoint's own headers;
+**libfcgi** (H), `bench/fcgi_static.c` (a master with `FCGX_OpenSocket` and {ceiling_children}
 forked children in an `FCGX_Accept_r` loop writing the endpoint's captured headers and body)
-behind that nginx with `fastcgi_keep_conn off`; and **pgbench** (D),
-`pgbench -n -M prepared -T {dur} -j 2 -c C` running the endpoint's SQL (`bench/sql/`) with
-the same token hash, owner and repository, over the stack's unix socket (writes: also at
-{workers} clients, the workers' connection count, see their sections). The **combined ceiling**
-is 1/(1/H + 1/D) (see PERFORMANCE.md: HTTP and database share the same {cores} cores, so their
-costs add up), and the **ratio** is endpoint req/s divided by it. wrk, pgbench and every server
-share the machine; figures are noisy, so read the ratios, which come from the same run. The CPU
-columns are each process tree's CPU time during the run from /proc, in % of one core
-({cores} cores = {all_cores}%), "other" being the machine's remaining busy time:
-anything else running on this shared machine, and kernel work not charged to a process.
+behind that nginx with `fastcgi_keep_conn off`; and **own SQL** (D_own), `pgbench -n -M prepared
+-T {dur} -j 2 -c C` running the product's statements for the endpoint (`bench/sql/`) with the same
+token hash, owner and repository, on the product's database over the stack's unix socket (writes:
+also at {workers} clients, the workers' connection count, see their sections). The **combined
+ceiling** is 1/(1/H + 1/D) (PERFORMANCE.md: HTTP and database share the same {cores} cores, so
+their costs add up), and the **ratio** is endpoint req/s divided by it: **ratio (ref)** with D_ref,
+which the targets are on, and **ratio (own)** with D_own, a diagnosis (the gap between the two is
+what the product's SQL costs over the reference's). wrk, pgbench and every server share the
+machine; figures are noisy, so read the ratios, which come from the same run. The CPU columns are
+each process tree's CPU time during the run from /proc, in % of one core ({cores} cores =
+{all_cores}%), "other" being the machine's remaining busy time: anything else running on this
+shared machine, and kernel work not charged to a process; **CPU per request** divides a process
+tree's CPU seconds by the requests answered (µs per request: deploy-api's master and workers,
+deploy-dispatch, the stack's PostgreSQL and its nginx).
 
-**Data** (`bench/provision.sql`, inserted with `generate_series` before the first measurement,
-then `VACUUM ANALYZE`): `bench-repo` for GET repository; `{list_repo}` with 1,000
-deployments in three environments (the lists and GET deployment read it); `{status_repo}`
-with the status pools below, a deployment with 40 statuses (list statuses), and the environments
-`10` and `100000` of the cascade-cost measurement; `{deep_repo}` with 100,000
-deployments; `{create_repo}`, with no deployment and {contexts_n} commit statuses ({contexts_n}
-contexts, state `success`, posted through the API) on the sha the creates deploy. No repository has a
-git directory, so a create (whose ref is a full 40-hex sha) costs no git lookup. Nothing drains the outbox: it grows by one
-row per create and per non-inactive status during the run, as expected.
+**Data**: `bench/stack.sh`'s (`bench/provision.sql`, inserted with `generate_series`, then
+`VACUUM ANALYZE`) and one more repository. Every endpoint works on a repository of at least
+100,000 deployments: `{list_repo}` (100,000 in three environments) for GET repository, GET
+deployment (one in the middle of its history) and the list (`per_page=30`), and the deep hop;
+`{status_repo}` (the status pools below, a deployment with 40 statuses for list statuses, and the
+environments `10` and `100000` of the cascade-cost measurement: 100,395 deployments); and
+`{create_repo}`, given 100,000 deployments older than the others by one INSERT through the
+superuser before the first measurement, and {contexts_n} commit statuses ({contexts_n} contexts,
+state `success`, posted through the API) on the sha the creates deploy, which keeps growing as
+the creates run, as in real use. The writes run first, the reads after them. No repository has a
+git directory, so a create (whose ref is a full 40-hex sha) costs no git lookup.
 
-**pgbench scripts** (`bench/sql/`, checked against the statements the workers log, see
-`bench/sql/normalize.pl`) hold exactly the statements of one request: the resolve statement with the
+**Own-SQL pgbench scripts** (`bench/sql/`, checked against the statements the workers log, see
+`bench/sql/normalize.pl`) hold the statements of one request: the resolve statement with the
 route's parameters, then the endpoint's own. Where pgbench cannot send what the worker sends, the
 script says so: a parameter the worker binds to NULL is a NULL literal (`NULL/*$n*/`; for
-example a status's environment, NULL meaning "keep the deployment's"); the id a create's resolve
-allocated is `(currval('deployments_id_seq'))/*$1*/` (pgbench's `\\gset` cannot read the resolve
-row); an environment name is a number computed per client with `\\set`. Event bodies are the real
-ones, read from the outbox after one request to the endpoint (7–10 KB).
+example a status's environment, NULL meaning "keep the deployment's"); an environment name is a
+number (`\\set`); a literal that pgbench would read as a variable is an expression of the same
+value. Event bodies are the real ones, read from the outbox after one request to the endpoint
+(7–10 KB) and cut into the pieces the worker joins around the new row's id, with the dispatcher
+held (SIGSTOP) for that request and for the one whose statements are logged.
 
-**Writes spread over pools** so that concurrent requests do not queue on one environment lock (each
-status takes its environment's advisory lock until commit): pending statuses go to 128 deployments
-each alone in its environment (pgbench client k to number k; wrk thread t cycles over 64 of them);
-success statuses go to 128 pairs A, B alone in their environment with one of the two active, and
-alternate within a pair, so that every request deactivates exactly one deployment (counted: the
-inactive statuses written per success status are in the endpoint's section)."""
+**Writes shaped as the reference's**: every create names a new environment (wrk: from the start
+time, the thread and a counter, `lua/common.lua`; pgbench: a random number); in-progress statuses
+all go to one deployment alone in its environment, so concurrent requests take turns on its
+environment lock; success statuses alternate between the two deployments A, B of one environment,
+so a request usually deactivates the other one (the success and inactive statuses written are
+counted in the endpoint's section). After a write's warm-up the run ANALYZEs the database, as
+autovacuum would within its 10 s: the warm-up's creates open thousands of environments, and plans
+made while the environments table was a few hundred rows (before autovacuum caught up) cost the
+first create run about 5× its PostgreSQL time."""
 
 LIST_LATENCY = """
 <a id="list_latency"></a>
@@ -1137,7 +1264,7 @@ deployments as in one with 10. In `{status_repo}`, environment `10` has 10 deplo
 `100000` has 100,000, all `inactive` but the newest; the requests alternate `success` between the
 last two of the environment (A = {a10} and {a10}+1, A = {a100000} and {a100000}+1), so each
 deactivates the other one: a cascade of one, counted below. Through the endpoint: wrk, 1 thread,
-1 connection, {xdur} s after 1 s of warm-up (`lua/status_success.lua` with `BENCH_POOL=1`); as SQL:
+1 connection, {xdur} s after 1 s of warm-up (`lua/status_success.lua`); as SQL:
 `sql/status_success.sql`, pgbench at 1 client for {xdur} s.
 
 | environment | endpoint req/s | p50 | p90 | p99 | success / inactive written | pgbench tps | pgbench average latency | success / inactive written |

@@ -2,23 +2,35 @@
 # bench/run.sh [--quick] [--only NAME[,NAME...]] [--output FILE] [--keep] [--no-build] [--head]
 #              [--profile] [--profile-only]
 #
-# Measures endpoints against their ceilings in ONE run, on a private stack,
-# and writes docs/performance.md (see /work/shared/PERFORMANCE.md for the
-# method and the "combined ceiling"):
+# Measures endpoints against their ceilings in ONE run, on the stack as
+# scripts/run starts it (bench/stack.sh: dispatcher on, default settings,
+# rate limits on with a token of budget to spare), on repositories holding
+# 100,000 deployments, and writes docs/performance.md (see
+# /work/shared/PERFORMANCE.md for the method and the "combined ceiling"):
 #
-#   endpoint   wrk through nginx -> FastCGI -> deploy-api (--workers 4 per CPU) -> PostgreSQL
+#   endpoint   wrk through nginx -> FastCGI -> deploy-api -> PostgreSQL
 #   static     the same response body served by nginx as a static file
 #   libfcgi    bench/fcgi_static.c (4 prefork children) answering the same
 #              bytes behind the same nginx configuration shape   -> H
-#   pgbench    the endpoint's SQL, -M prepared, same concurrency   -> D
-#   combined   1 / (1/H + 1/D);  ratio = endpoint / combined
+#   reference  the endpoint's reference statements
+#              (../shared/perf-reference, REFERENCE_DIR below) on a scratch
+#              cluster of their own schema and seed, pgbench -M prepared at 8
+#              and 16 clients, the better of the two; measured first, and
+#              the cluster removed before the product is measured -> D_ref
+#   pgbench    the product's own SQL (bench/sql) on the product's
+#              database, same concurrency as wrk -> D_own (a diagnosis: what
+#              the product's SQL costs over the least it could run)
+#   combined   1 / (1/H + 1/D); ratio = endpoint / combined, the target
+#              being on the ratio to the reference's (D_ref)
 #
 # then the measurements that are not ratios to a ceiling (EXTRAS below): the
 # list's p99 latency at half its peak rate, the cost of a deep next-link hop,
 # the cost of the inactive cascade against the environment's history, and
 # the cost of the required_contexts check on create (against the create
 # that checks nothing).
-# Each run also records which processes burned the CPU (from /proc).
+# Each run also records which processes burned the CPU (from /proc), and the
+# report divides it by the requests: CPU per request of deploy-api, its
+# dispatcher, PostgreSQL and nginx.
 #
 #   --quick        3 s runs instead of 10 s, result written to
 #                  build/bench/performance-quick.md unless --output is given
@@ -38,21 +50,21 @@
 #
 # bench/measure.py report DATA OUTPUT rewrites the report from a --keep data
 # folder; bench/measure.py does the arithmetic, this script runs the processes.
-# The pgbench scripts (bench/sql) are the statements each endpoint ran
-# before workers remembered callers (src/api/resolve_cache.c) and before a
-# create became one statement: with those, a request now runs fewer
-# statements than its script (most skip resolve), so check_sql reports a
-# difference until the scripts follow (issue 12's bench against the
-# reference statements of shared/perf-reference).
-# The data the endpoints use is inserted by bench/provision.sql; the commit
-# statuses the create checks are posted through the API (CONTEXTS below).
+# The pgbench scripts of bench/sql are the statements one request runs
+# (check_sql compares them with what the workers log); a worker that
+# remembers its caller (src/api/resolve_cache.c) skips the resolve of most
+# requests, so D_own is somewhat low. The reference's D does not depend on
+# them.
+# The data are bench/stack.sh's (bench/provision.sql) and a create
+# repository of 100,000 deployments inserted here; the commit statuses the
+# create checks are posted through the API (CONTEXTS below).
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$BENCH_DIR/../scripts/lib.sh"
 
 # ---------------------------------------------------------------------------
 # The endpoints. One line each:
-#   name | method | path | wrk Lua script | pgbench SQL | request body | target | title
+#   name | method | path | wrk Lua script | pgbench SQL | reference | request body | target | title
 # Paths and files are relative to bench/. {NAME} in the path is replaced by
 # the provisioned value NAME (see VARS below: {owner}, {repo}, {list_repo},
 # {get_dep}...). The Lua script sets the method, headers and body for wrk
@@ -60,23 +72,30 @@ source "$BENCH_DIR/../scripts/lib.sh"
 # value of VARS available as a pgbench variable (-D NAME=VALUE), assembled
 # into the data folder from the template of that name in bench/sql and the
 # statements it shares with others (bench/sql/fragments, see measure.py
-# assemble). "request
-# body" is a file sent once with curl to capture the response bytes the
-# ceilings replay ("-": none). target is the ratio endpoint / combined ceiling
-# the endpoint should reach. The run checks that the SQL file holds the
-# statements the endpoint runs (see check_sql), and notes/NAME.md, if
-# present, is appended to its report. Reads come first: the writes grow
-# their tables (and the outbox, which nothing drains here) as they run.
+# assemble). "reference" is the script of REFERENCE_DIR that does the
+# endpoint's durable work the least way ("-": none; the target is then on
+# the ratio to the product's own SQL). "request body" is a file sent once
+# with curl to capture the response bytes the ceilings replay ("-": none).
+# target is the ratio endpoint / combined ceiling the endpoint should
+# reach. The run checks that the SQL file holds the statements the endpoint
+# runs (see check_sql), and notes/NAME.md, if present, is appended to its
+# report. The writes come first, as the reference's README has it: the
+# reads then run on tables that the creates grew.
 ENDPOINTS=(
-	"get_repo|GET|/api/v3/repos/{owner}/{repo}|lua/get_repo.lua|sql/get_repo.sql|-|0.7|Authenticated GET /repos/{owner}/{repo}"
-	"get_deployment|GET|/api/v3/repos/{owner}/{list_repo}/deployments/{get_dep}|lua/get.lua|sql/get_deployment.sql|-|0.7|GET /repos/{owner}/{repo}/deployments/{deployment_id}"
-	"list_deployments|GET|/api/v3/repos/{owner}/{list_repo}/deployments|lua/get.lua|sql/list_deployments.sql|-|0.7|GET /repos/{owner}/{repo}/deployments (page 1, 30 items)"
-	"list_statuses|GET|/api/v3/repos/{owner}/{status_repo}/deployments/{list_status_dep}/statuses|lua/get.lua|sql/list_statuses.sql|-|0.7|GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses (page 1, 30 items)"
-	"create_deployment|POST|/api/v3/repos/{owner}/{create_repo}/deployments|lua/create_deployment.lua|sql/create_deployment.sql|body/create_deployment.json|0.8|POST /repos/{owner}/{repo}/deployments, required_contexts omitted: checks the commit's 5 contexts (no git directory)"
-	"create_unchecked|POST|/api/v3/repos/{owner}/{create_repo}/deployments|lua/create_unchecked.lua|sql/create_unchecked.sql|body/create_unchecked.json|0.8|POST /repos/{owner}/{repo}/deployments, required_contexts: [] (no check; no git directory)"
-	"status_pending|POST|/api/v3/repos/{owner}/{status_repo}/deployments/{pend_base}/statuses|lua/status_pending.lua|sql/status_pending.sql|body/status_pending.json|0.8|POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses, pending"
-	"status_success|POST|/api/v3/repos/{owner}/{status_repo}/deployments/{succ_base}/statuses|lua/status_success.lua|sql/status_success.sql|body/status_success.json|0.8|POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses, success with a cascade of one"
+	"create_deployment|POST|/api/v3/repos/{owner}/{create_repo}/deployments|lua/create_deployment.lua|sql/create_deployment.sql|create.sql|body/create_deployment.json|0.8|POST /repos/{owner}/{repo}/deployments, a new environment each time, required_contexts omitted: checks the commit's 5 contexts (no git directory)"
+	"create_unchecked|POST|/api/v3/repos/{owner}/{create_repo}/deployments|lua/create_unchecked.lua|sql/create_unchecked.sql|create.sql|body/create_unchecked.json|0.8|POST /repos/{owner}/{repo}/deployments, a new environment each time, required_contexts: [] (no check; no git directory)"
+	"status_in_progress|POST|/api/v3/repos/{owner}/{status_repo}/deployments/{progress_dep}/statuses|lua/status_in_progress.lua|sql/status_in_progress.sql|status.sql|body/status_in_progress.json|0.8|POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses, in_progress, every request on one deployment"
+	"status_success|POST|/api/v3/repos/{owner}/{status_repo}/deployments/{succ_base}/statuses|lua/status_success.lua|sql/status_success.sql|cascade.sql|body/status_success.json|0.8|POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses, success alternating between two deployments of one environment (each cascades the other)"
+	"get_repo|GET|/api/v3/repos/{owner}/{repo}|lua/get_repo.lua|sql/get_repo.sql|-|-|0.7|Authenticated GET /repos/{owner}/{repo}"
+	"get_deployment|GET|/api/v3/repos/{owner}/{list_repo}/deployments/{get_dep}|lua/get.lua|sql/get_deployment.sql|get.sql|-|0.7|GET /repos/{owner}/{repo}/deployments/{deployment_id}"
+	"list_deployments|GET|/api/v3/repos/{owner}/{list_repo}/deployments?per_page=30|lua/get.lua|sql/list_deployments.sql|list.sql|-|0.7|GET /repos/{owner}/{repo}/deployments?per_page=30 (page 1)"
+	"list_statuses|GET|/api/v3/repos/{owner}/{status_repo}/deployments/{list_status_dep}/statuses|lua/get.lua|sql/list_statuses.sql|-|-|0.7|GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses (page 1, 30 items)"
 )
+# The reference statements (PERFORMANCE.md, "How targets are stated"; its
+# README says how to measure them): pgbench at each of REFERENCE_CLIENTS,
+# D_ref being the better.
+REFERENCE_DIR=${BENCH_REFERENCE_DIR:-$(cd "$BENCH_DIR/../.." && pwd)/shared/perf-reference}
+REFERENCE_CLIENTS=(8 16)
 # Measurements that are not ratios, after the endpoints (see run_extra_*):
 #   list_latency   p99 of list_deployments at half its peak rate (< 10 ms)
 #   deep_hop       following rel="next" to page 1,000 vs page 2 of a
@@ -88,14 +107,19 @@ ENDPOINTS=(
 #                  (required_contexts: []), req/s back to back (at least 0.8)
 EXTRAS=(list_latency deep_hop cascade_cost contexts_check)
 CONCURRENCIES=(16 64)
-# deploy-api's workers: its default on this machine, 4 per CPU
-# (BENCH_WORKERS overrides, to compare counts); and fcgi_static's children:
-# 4, the best count PERFORMANCE.md measured for a trivial responder on 2
-# cores, whatever the product runs.
-WORKERS=${BENCH_WORKERS:-$((4 * $(nproc)))}
+# deploy-api's workers: its default (4 per CPU, at most 64: src/api/api_config.c),
+# which this script does not pass unless BENCH_WORKERS asks for another
+# count, to compare; and fcgi_static's children: 4, the best count
+# PERFORMANCE.md measured for a trivial responder on 2 cores, whatever the
+# product runs.
+WORKERS=${BENCH_WORKERS:-$(( 4 * $(nproc) < 64 ? 4 * $(nproc) : 64 ))}
 CEILING_CHILDREN=4
+# bench/stack.sh's user; the repository of 100,000 deployments that the
+# reads use (deep), and the one the creates grow (made here).
 OWNER=bench
-REPO=bench-repo
+REPO=deep
+CREATE_REPO=create
+CREATE_HISTORY=100000
 # Targets of the extras.
 LIST_P99_TARGET_MS=10
 HOP_MAX_RATIO=1.5
@@ -160,7 +184,13 @@ bin="$build/src"
 if [ $build_it -eq 1 ]; then DEPLOY_SRC="$tree" deploy_build "$build"
 else [ -x "$bin/deploy-api" ] && [ -x "$bin/deployctl" ] || die "no binaries in $bin"; fi
 
-data=$(mktemp -d /tmp/deploy-bench.XXXXXX)
+# The stack as scripts/run starts it, with bench/provision.sql's data
+# (bench/stack.sh sets data, url, token, admin_db and psql_q).
+source "$BENCH_DIR/stack.sh"
+api_options=()
+[ -n "${BENCH_WORKERS:-}" ] && api_options=(--workers "$WORKERS")
+bench_stack "$bin" "${api_options[@]}"
+port=${url##*:}
 mkdir -p "$data/bench" "$data/out"
 note "data folder $data"
 "$MEASURE" assemble "$data/sql"
@@ -171,6 +201,8 @@ cleanup() {
 	[ $cleaning -eq 1 ] && return
 	cleaning=1
 	ceilings_stop
+	reference_stop
+	dispatch_resume
 	stack_stop "$data"
 	if [ $keep -eq 1 ]; then note "kept $data"; else rm -rf "$data"; fi
 }
@@ -179,17 +211,65 @@ ceilings_stop() {
 	stop_pidfile "$data/run/ceiling-nginx.pid"
 	stop_pidfile "$data/run/fcgi_static.pid"
 }
+# dispatch_pause / dispatch_resume: the dispatcher (SIGSTOP, SIGCONT) held
+# while one request's event is read from the outbox, whose rows it moves
+# out as they come, and while one request's statements are logged.
+dispatch_pause() {
+	[ -f "$data/run/deploy-dispatch.pid" ] && kill -STOP "$(cat "$data/run/deploy-dispatch.pid")"
+	return 0
+}
+dispatch_resume() {
+	[ -f "$data/run/deploy-dispatch.pid" ] && kill -CONT "$(cat "$data/run/deploy-dispatch.pid")" 2>/dev/null
+	return 0
+}
+
+# --- the reference's D (REFERENCE_DIR/README.md, "How D is measured") -------
+# reference_start: a scratch cluster of the machine's PostgreSQL in
+# DATA/ref, owned as the stack's is (as root, by postgres: scripts/lib.sh
+# pg_user), trusting local connections: it has no TCP listener and its
+# socket folder is its owner's alone. Then the reference's schema and seed.
+ref_dir="$data/ref"
+reference_db() { echo "host=$ref_dir/run port=$(cat "$ref_dir/port") dbname=postgres user=postgres"; }
+reference_start() {
+	local f
+	mkdir -p "$ref_dir/pg" "$ref_dir/run"
+	free_port > "$ref_dir/port"
+	[ "$(id -u)" -eq 0 ] && chown postgres: "$ref_dir/pg" "$ref_dir/run"
+	chmod 700 "$ref_dir/pg" "$ref_dir/run"
+	as_pg_user "$PGBIN/initdb" -D "$ref_dir/pg" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
+		> "$data/log/reference-initdb.log" 2>&1 \
+		|| { cat "$data/log/reference-initdb.log" >&2; die "initdb of the reference cluster failed"; }
+	cat >> "$ref_dir/pg/postgresql.conf" <<CONF
+listen_addresses = ''
+port = $(cat "$ref_dir/port")
+unix_socket_directories = '$ref_dir/run'
+unix_socket_permissions = 0700
+shared_buffers = 512MB
+logging_collector = off
+CONF
+	as_pg_user "$PGBIN/pg_ctl" -D "$ref_dir/pg" -l "$ref_dir/run/postgres.log" -w -t 60 start >/dev/null \
+		|| { tail -n 20 "$ref_dir/run/postgres.log" >&2; die "the reference cluster did not start"; }
+	for f in schema.sql seed.sql; do
+		"$PGBIN/psql" -X -q -d "$(reference_db)" -v ON_ERROR_STOP=1 -f "$REFERENCE_DIR/$f" >/dev/null \
+			|| die "$REFERENCE_DIR/$f failed on the reference cluster"
+	done
+}
+# reference_stop: stopped and removed (its log kept in DATA/log).
+reference_stop() {
+	[ -d "$ref_dir" ] || return 0
+	if [ -f "$ref_dir/pg/postmaster.pid" ]; then
+		as_pg_user "$PGBIN/pg_ctl" -D "$ref_dir/pg" -m fast -w stop >/dev/null 2>&1 || true
+	fi
+	cp "$ref_dir/run/postgres.log" "$data/log/reference-postgres.log" 2>/dev/null || true
+	rm -rf "$ref_dir"
+}
+
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-port=$(free_port)
-stack_start "$data" "$bin" "$port" --workers "$WORKERS" --rate-limit 0
 conninfo=$(stack_conninfo "$data")
-# Server settings and bulk provisioning need the superuser.
-admin_db=$(stack_conninfo "$data" deploy_admin)
 ctl() { "$bin/deployctl" --db "$conninfo" "$@"; }
-psql_q() { "$PGBIN/psql" -X -d "$admin_db" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
 
 # --- provisioning -----------------------------------------------------------
 # VARS: every provisioned value, passed to pgbench as -D NAME=VALUE, to the
@@ -204,17 +284,17 @@ body_field() {
 		"$BENCH_DIR/$1" "$2"
 }
 
-ctl user create "$OWNER" >/dev/null
-ctl repo create "$OWNER/$REPO" --default-branch main \
-	--description "Benchmark repository" >/dev/null
 # No --git-dir: creating a deployment on these resolves no ref with git (a
 # full 40-hex sha is taken as it is), so the create measures no git cost.
-for r in create list status deep; do
-	ctl repo create "$OWNER/bench-$r" --default-branch main >/dev/null
-	setvar "${r}_repo" "bench-$r"
-	setvar "${r}_repo_id" "$(psql_q "SELECT id FROM repositories WHERE name = 'bench-$r'")"
+# The reads use the deep repository (100,000 deployments), the statuses the
+# status repository (its pools and the 100,000 of environment '100000').
+ctl repo create "$OWNER/$CREATE_REPO" --default-branch main >/dev/null
+for r in list status create deep; do
+	case $r in list) name=$REPO ;; create) name=$CREATE_REPO ;; *) name=$r ;; esac
+	setvar "${r}_repo" "$name"
+	setvar "${r}_repo_id" "$(psql_q "SELECT id FROM repositories WHERE name = '$name'")"
 done
-TOKEN=$(ctl token create "$OWNER" --scopes repo --rate-limit 0)
+TOKEN=$token
 TOKEN_HASH=$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)
 USER_ID=$(psql_q "SELECT id FROM users WHERE login = '$OWNER'")
 REPO_ID=$(psql_q "SELECT id FROM repositories WHERE name = '$REPO'")
@@ -223,12 +303,11 @@ REPO_ID=$(psql_q "SELECT id FROM repositories WHERE name = '$REPO'")
 setvar token_hash "$TOKEN_HASH"; setvar owner "$OWNER"; setvar repo "$REPO"
 setvar user_id "$USER_ID"; setvar repo_id "$REPO_ID"
 # What the worker binds where pgbench has no request to take it from.
-setvar id_seq deployments_id_seq          # resolve's $4 for a create
 setvar now "$(date +%s)"                  # the epoch resolve returns
 setvar per_page 30; setvar page_offset 0  # page 1 of a list
 setvar cascade_production t               # deploy-api without --cascade-skip-production
 setvar n 0                                # success: each client's transaction counter
-setvar pend_env_base 1000; setvar succ_env_base 2000   # bench/provision.sql
+setvar progress_env 1000; setvar succ_env_base 2000   # bench/provision.sql
 # create_deployment: the worker's parameters for body/create_deployment.json.
 setvar sha "$(body_field body/create_deployment.json ref)"
 setvar ref "$(body_field body/create_deployment.json ref)"
@@ -239,7 +318,7 @@ setvar create_required "$(body_field body/create_unchecked.json required_context
 setvar create_transient f; setvar create_production f; setvar create_auto_merge t
 setvar event_deployment deployment
 # The statuses: state, description, log_url (also target_url), environment_url.
-for s in pending success; do
+for s in in_progress success; do
 	setvar "${s}_state" "$(body_field "body/status_$s.json" state)"
 	setvar "${s}_description" "$(body_field "body/status_$s.json" description)"
 	setvar "${s}_log_url" "$(body_field "body/status_$s.json" log_url)"
@@ -247,11 +326,22 @@ for s in pending success; do
 	setvar "${s}_auto_inactive" t
 done
 
-note "inserting deployments (bench/provision.sql)"
-"$PGBIN/psql" -X -q -d "$admin_db" -v ON_ERROR_STOP=1 \
-	-v user_id="$USER_ID" -v list_repo_id="${VARS[list_repo_id]}" \
-	-v status_repo_id="${VARS[status_repo_id]}" -v deep_repo_id="${VARS[deep_repo_id]}" \
-	-f "$BENCH_DIR/provision.sql" >/dev/null || die "bench/provision.sql failed"
+# The create repository's history: as the deep repository's (bench/provision.sql),
+# a day older, inserted as the tables' owner.
+owner_q() { "$PGBIN/psql" -X -d "$(stack_conninfo "$data" deploy_owner)" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
+note "inserting $CREATE_HISTORY deployments into $OWNER/$CREATE_REPO"
+owner_q "INSERT INTO deployments (repository_id, sha, ref, task, payload, original_environment,
+    environment, description, creator_id, transient_environment, production_environment,
+    required_contexts, auto_merge, latest_state, created_at, updated_at)
+SELECT ${VARS[create_repo_id]}, substr(md5(g::text) || md5(g::text), 1, 40), 'main', 'deploy',
+       '{\"k\":\"v\"}', e, e, 'Benchmark deployment ' || g, $USER_ID, false, e = 'production',
+       NULL, true, CASE WHEN g > $CREATE_HISTORY - 3 THEN 'success' ELSE 'inactive' END,
+       now() - interval '1 day' - ($CREATE_HISTORY - g) * interval '1 second',
+       now() - interval '1 day' - ($CREATE_HISTORY - g) * interval '1 second'
+  FROM generate_series(1, $CREATE_HISTORY) g,
+       LATERAL (SELECT (ARRAY['production', 'staging', 'qa'])[g % 3 + 1] AS e) x
+ ORDER BY g" >/dev/null
+owner_q "VACUUM ANALYZE deployments" >/dev/null
 # env_first REPO_ID ENV: the first id of an environment, after checking that
 # its ids are consecutive.
 env_first() {
@@ -262,17 +352,15 @@ env_first() {
 	echo "${row%|*}"
 }
 sid=${VARS[status_repo_id]}
-setvar pend_base "$(env_first "$sid" 1000)"
-[ "$(psql_q "SELECT bool_and(environment = (1000 + id - ${VARS[pend_base]})::text), count(*)
-	FROM deployments WHERE repository_id = $sid
-	  AND CASE WHEN environment ~ '^[0-9]{4}$' THEN environment::int END BETWEEN 1000 AND 1127")" = "t|128" ] \
-	|| die "the pending pool is not laid out as bench/provision.sql says"
+# status_in_progress: the first deployment of the "pending" pool, alone in
+# its environment; status_success: the first pair of the "success" pool.
+setvar progress_dep "$(env_first "$sid" 1000)"
+[ "$(psql_q "SELECT count(*) FROM deployments WHERE repository_id = $sid AND environment = '1000'")" = 1 ] \
+	|| die "environment 1000 is not laid out as bench/provision.sql says"
 setvar succ_base "$(env_first "$sid" 2000)"
-[ "$(psql_q "SELECT bool_and(environment = (2000 + (id - ${VARS[succ_base]}) / 2)::text
-		AND (latest_state = 'success') = ((id - ${VARS[succ_base]}) % 2 = 1)), count(*)
-	FROM deployments WHERE repository_id = $sid
-	  AND CASE WHEN environment ~ '^[0-9]{4}$' THEN environment::int END BETWEEN 2000 AND 2127")" = "t|256" ] \
-	|| die "the success pool is not laid out as bench/provision.sql says"
+[ "$(psql_q "SELECT string_agg(coalesce(latest_state, '-'), ',' ORDER BY id) FROM deployments
+	WHERE repository_id = $sid AND environment = '2000'")" = "inactive,success" ] \
+	|| die "environment 2000 is not laid out as bench/provision.sql says"
 for e in 10 100000; do
 	first=$(env_first "$sid" "$e")
 	[ "$(psql_q "SELECT count(*), count(*) FILTER (WHERE latest_state = 'success'),
@@ -282,9 +370,11 @@ for e in 10 100000; do
 	setvar "hist${e}_base" $((first + e - 2))   # the A of its last pair
 done
 setvar list_status_dep "$(psql_q "SELECT id FROM deployments WHERE repository_id = $sid AND environment = 'staging'")"
-setvar get_dep "$(psql_q "SELECT id FROM deployments WHERE repository_id = ${VARS[list_repo_id]} ORDER BY id OFFSET 500 LIMIT 1")"
-[ "$(psql_q "SELECT count(*) FROM deployments WHERE repository_id = ${VARS[deep_repo_id]}")" = 100000 ] \
-	|| die "the deep repository does not have 100,000 deployments"
+setvar get_dep "$(psql_q "SELECT id FROM deployments WHERE repository_id = ${VARS[list_repo_id]} ORDER BY id OFFSET 50000 LIMIT 1")"
+for r in list_repo_id deep_repo_id create_repo_id; do
+	[ "$(psql_q "SELECT count(*) FROM deployments WHERE repository_id = ${VARS[$r]}")" = 100000 ] \
+		|| die "repository ${r%_id} does not have 100,000 deployments"
+done
 
 # The commit statuses of the create's sha, through the API (src/h_commit_statuses.c).
 note "posting ${#CONTEXTS[@]} commit statuses on ${VARS[sha]}"
@@ -319,7 +409,7 @@ export_vars() {
 export_vars
 # pgbench_vars: -D NAME=VALUE for every value but the empty ones, which
 # pgbench refuses (a script needing one writes the literal, see
-# sql/status_pending.sql).
+# sql/status_in_progress.sql).
 pgbench_vars() {
 	local k
 	for k in "${!VARS[@]}"; do
@@ -342,6 +432,8 @@ cpu_groups() {
 		"nginx=$(cat "$data/run/nginx.master.pid")"
 	[ -f "$data/run/ceiling-nginx.pid" ] && echo "cnginx=$(cat "$data/run/ceiling-nginx.pid")"
 	[ -f "$data/run/fcgi_static.pid" ] && echo "fcgi=$(cat "$data/run/fcgi_static.pid")"
+	[ -f "$data/run/deploy-dispatch.pid" ] && echo "dispatch=$(cat "$data/run/deploy-dispatch.pid")"
+	[ -f "$data/ref/pg/postmaster.pid" ] && echo "ref=$(head -n 1 "$data/ref/pg/postmaster.pid")"
 	return 0
 }
 # cpu_edge: the machine's CPU counters and the CPU of this shell's finished
@@ -371,7 +463,7 @@ cpu_stop() {
 # run_wrk KEY C URL LUA [THREADS [SECONDS]]: one wrk run (2 threads and DUR
 # seconds unless told), its result appended to results.tsv as
 #   KEY  C  rps  p50_us  p90_us  p99_us  errors  requests
-# Variables set on the call (BENCH_POOL=1 run_wrk ...) reach the Lua script.
+# Variables set on the call (BENCH_VAR_succ_base=ID run_wrk ...) reach the Lua script.
 run_wrk() {
 	local key=$1 c=$2 url=$3 lua=$4 threads=${5:-2} secs=${6:-$DUR}
 	local raw="$data/out/${1//\//-}-c$2.wrk" summary
@@ -387,13 +479,20 @@ run_wrk() {
 # come after them. Clients that aborted (an error in the script) count as
 # failures.
 run_pgbench() {
-	local key=$1 c=$2 sql=$3 secs=${4:-$DUR} raw="$data/out/${1//\//-}-c$2.pgbench" summary
-	local threads=$(( c < 2 ? c : 2 )) vars=()
+	local key=$1 c=$2 sql=$3 secs=${4:-$DUR} vars=()
 	shift $(( $# < 4 ? $# : 4 ))
 	mapfile -d '' vars < <(pgbench_vars)
+	pgbench_on "$admin_db" "$key" "$c" "$sql" "$secs" "${vars[@]}" "$@"
+}
+# pgbench_on DB KEY C SQL SECONDS [pgbench options...]: one pgbench run on
+# DB (the product's database, or the reference's scratch cluster).
+pgbench_on() {
+	local db=$1 key=$2 c=$3 sql=$4 secs=$5 raw="$data/out/${2//\//-}-c$3.pgbench" summary
+	local threads=$(( c < 2 ? c : 2 ))
+	shift 5
 	cpu_start
-	"$PGBIN/pgbench" -n -M prepared -T "$secs" -j "$threads" -c "$c" -f "$sql" "${vars[@]}" "$@" \
-		"$admin_db" > "$raw" 2>&1 || true
+	"$PGBIN/pgbench" -n -M prepared -T "$secs" -j "$threads" -c "$c" -f "$sql" "$@" \
+		"$db" > "$raw" 2>&1 || true
 	cpu_stop "$key c$c"
 	if summary=$("$MEASURE" pgbench-result "$key" "$c" "$raw" "$data/results.tsv"); then note "$key c$c: $summary"; fi
 }
@@ -404,19 +503,21 @@ run_pgbench() {
 # one. For the creates, the deployments and the outbox rows inserted in the
 # create repository: one each per request or transaction (a checked create
 # whose check fails inserts nothing and answers 409, which wrk counts as an
-# error; pgbench would not notice).
+# error; pgbench would not notice) and the environments they named: one
+# new one per create. (The dispatcher moves the outbox's rows out as they
+# come: they cannot be counted here.)
 probe_statuses() {
 	psql_q "SELECT count(*) FILTER (WHERE state = 'success'), count(*) FILTER (WHERE state = 'inactive')
 		FROM deployment_statuses" | tr '|' ' '
 }
 probe_creates() {
-	psql_q "SELECT (SELECT count(*) FROM deployments WHERE repository_id = ${VARS[create_repo_id]}),
-		(SELECT count(*) FROM outbox WHERE repository_id = ${VARS[create_repo_id]})" | tr '|' ' '
+	psql_q "SELECT count(*), count(DISTINCT environment) FROM deployments
+		WHERE repository_id = ${VARS[create_repo_id]}" | tr '|' ' '
 }
 declare -A PROBES=([status_success]=probe_statuses [cascade_cost]=probe_statuses
 	[create_deployment]=probe_creates [create_unchecked]=probe_creates [contexts_check]=probe_creates)
 declare -A PROBE_WHAT=([probe_statuses]="success statuses, %s inactive (cascade)"
-	[probe_creates]="deployments inserted, %s outbox rows")
+	[probe_creates]="deployments inserted, %s new environments")
 probe_start() { local f=${PROBES[${1%%/*}]:-}; [ -n "$f" ] && $f > "$data/probe.before"; return 0; }
 probe_stop() {
 	local f=${PROBES[${1%%/*}]:-} a b
@@ -437,6 +538,7 @@ probe_stop() {
 check_sql() {
 	local name=$1 method=$2 url=$3 body=$4 sql=$5 log="$data/pgrun/postgres.log" size
 	local out="$data/out/$name-statements.log" args
+	dispatch_pause
 	size=$(stat -c %s "$log")
 	psql_q "ALTER SYSTEM SET log_min_duration_statement = 0" && psql_q "SELECT pg_reload_conf()" >/dev/null
 	sleep 0.5
@@ -445,6 +547,7 @@ check_sql() {
 	curl "${args[@]}" "$url" || true
 	sleep 0.2
 	psql_q "ALTER SYSTEM RESET log_min_duration_statement" && psql_q "SELECT pg_reload_conf()" >/dev/null
+	dispatch_resume
 	"$MEASURE" worker-statements "$log" "$size" > "$out"
 	sed -n 's/.*duration: [0-9.]* ms  \(execute [^:]*\|statement\): //p' "$out" \
 		| perl "$BENCH_DIR/sql/normalize.pl" -l | sort -u > "$out.ran"
@@ -560,28 +663,45 @@ wait_2xx() {
 	return 1
 }
 
+# event_pieces NAME EVENT REGEX IDS KEEP: the groups KEEP (numbers from 1,
+# comma-separated) of REGEX's match in the file EVENT, into the array
+# pieces, once the groups IDS (the new row's id, wherever the event repeats
+# it) are checked to be the same.
+event_pieces() {
+	perl -e 'local $/; my ($re, $ids, $keep) = @ARGV[0 .. 2]; open my $f, "<", $ARGV[3] or die "$!\n";
+		my $t = <$f>; chomp $t;
+		my @m = $t =~ /$re/s or die "not the event expected\n"; my @g = (undef, @m);
+		my ($first, @rest) = map { $g[$_] } split /,/, $ids;
+		$_ eq $first or die "its ids differ\n" for @rest;
+		print join("\0", map { $g[$_] } split /,/, $keep)' "$3" "$4" "$5" "$2" > "$2.pieces" \
+		|| die "$1: cannot cut $2"
+	mapfile -d '' pieces < "$2.pieces"
+	[ ${#pieces[@]} -eq $(( $(tr -cd , <<<"$5" | wc -c) + 1 )) ] || die "$1: cannot cut $2"
+}
+
 # after_capture NAME: what an endpoint's pgbench script needs from the
-# request capture just made: the webhook body the worker wrote to the outbox.
+# request capture just made: the webhook body the worker wrote to the
+# outbox, in the pieces the worker joins around the new row's id.
 after_capture() {
-	local ev="$data/out/$1-event.json" s
+	local ev="$data/out/$1-event.json" s pieces=()
 	case "$1" in
 	create_deployment|create_unchecked)
 		psql_q "SELECT payload FROM outbox WHERE event = 'deployment' ORDER BY id DESC LIMIT 1" > "$ev"
 		[ -s "$ev" ] || die "$1: no deployment event in the outbox"
-		setvar create_event "$(cat "$ev")"
+		# Around the deployment's id (four times) and its node id
+		# (deployment_create, src/api/store/store_deployments.c).
+		event_pieces "$1" "$ev" \
+			'^(.*?/deployments/)(\d+)(","id":)(\d+)(,"node_id":")([^"]*)(".*?/deployments/)(\d+)(/statuses".*)$' \
+			2,4,8 1,3,5,7,9
+		setvar create_head "${pieces[0]}"; setvar create_mid1 "${pieces[1]}"; setvar create_mid2 "${pieces[2]}"
+		setvar create_mid3 "${pieces[3]}"; setvar create_tail "${pieces[4]}"
 		;;
-	status_pending|status_success)
+	status_in_progress|status_success)
 		s=${1#status_}
 		psql_q "SELECT payload FROM outbox WHERE event = 'deployment_status' ORDER BY id DESC LIMIT 1" > "$ev"
-		# The four pieces that src/h_statuses.c try_create sends around the
-		# status id (twice) and its node id (render.c status_object).
-		perl -e 'local $/; my $t = <STDIN>; chomp $t;
-			$t =~ m{^(.*?/statuses/)(\d+)(","id":)(\d+)(,"node_id":")([^"]*)(".*)$}s && $2 eq $4
-				or die "not a deployment_status event\n";
-			print join("\0", $1, $3, $5, $7)' < "$ev" > "$ev.pieces" || die "$1: cannot cut $ev"
-		local pieces=()
-		mapfile -d '' pieces < "$ev.pieces"
-		[ ${#pieces[@]} -eq 4 ] || die "$1: cannot cut $ev"
+		[ -s "$ev" ] || die "$1: no deployment_status event in the outbox"
+		# Around the status id (twice) and its node id (deployment_status_create, sql/0003).
+		event_pieces "$1" "$ev" '^(.*?/statuses/)(\d+)(","id":)(\d+)(,"node_id":")([^"]*)(".*)$' 2,4 1,3,5,7
 		setvar "${s}_head" "${pieces[0]}"; setvar "${s}_mid1" "${pieces[1]}"
 		setvar "${s}_mid2" "${pieces[2]}"; setvar "${s}_tail" "${pieces[3]}"
 		;;
@@ -631,6 +751,13 @@ profile_endpoint() {
 
 selected() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 
+# analyze_after_warmup: a write's warm-up grew its tables (each create
+# opens an environment: the environments table goes from a few hundred
+# rows to thousands in seconds); the statistics autovacuum keeps once it
+# has caught up (it wakes every 10 s here, scripts/lib.sh), rather than the
+# plans of a table that was small a second ago.
+analyze_after_warmup() { psql_q "ANALYZE" >/dev/null; }
+
 # --- the run ---------------------------------------------------------------
 : > "$data/results.tsv"
 : > "$data/cpu.tsv"
@@ -640,15 +767,50 @@ selected() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)
 run_date=$(date -u '+%Y-%m-%d %H:%M UTC')
 
+# reference_measure: D_ref, pgbench on the scratch cluster at each of
+# REFERENCE_CLIENTS for each reference script that a selected endpoint
+# names (results.tsv: reference/SCRIPT), before the product is measured;
+# the cluster is removed after, so that it never runs beside the product.
+# The ids of status.sql and cascade.sql are the seed's (the README, step 3).
+reference_measure() {
+	local scripts=() entry name ref f c db did pair
+	for entry in "${ENDPOINTS[@]}"; do
+		IFS='|' read -r name _ _ _ _ ref _ <<<"$entry"
+		selected "$name" && [ "$ref" != - ] && [[ " ${scripts[*]} " != *" $ref "* ]] && scripts+=("$ref")
+	done
+	[ ${#scripts[@]} -gt 0 ] || return 0
+	[ -f "$REFERENCE_DIR/schema.sql" ] || die "no reference statements in $REFERENCE_DIR (BENCH_REFERENCE_DIR)"
+	note "reference: a scratch cluster with the schema and seed of $REFERENCE_DIR"
+	reference_start
+	db=$(reference_db)
+	did=$("$PGBIN/psql" -X -Atq -d "$db" -c "SELECT id FROM deployments WHERE environment = 'perf-status'")
+	pair=$("$PGBIN/psql" -X -Atq -d "$db" -c "SELECT string_agg(id::text, ' ' ORDER BY id) FROM deployments
+		WHERE environment = 'perf-cascade'")
+	[[ "$did" =~ ^[0-9]+$ && "$pair" =~ ^[0-9]+\ [0-9]+$ ]] || die "the reference seed has no perf-status or perf-cascade pair"
+	extra reference_did="$did" reference_pair="$pair"
+	for f in "${scripts[@]}"; do
+		for c in "${REFERENCE_CLIENTS[@]}"; do
+			pgbench_on "$db" "reference/${f%.sql}" "$c" "$REFERENCE_DIR/$f" "$DUR" \
+				-D did="$did" -D a="${pair% *}" -D b="${pair#* }" -D k=0
+		done
+	done
+	reference_stop
+}
+# extra NAME=VALUE...: facts for the report (extras.env).
+extra() { local kv; for kv in "$@"; do printf '%s=%q\n' "${kv%%=*}" "${kv#*=}"; done >> "$data/extras.env"; }
+
+[ $profile -eq 2 ] || reference_measure
 for entry in "${ENDPOINTS[@]}"; do
-	IFS='|' read -r name method path lua sql body target title <<<"$entry"
+	IFS='|' read -r name method path lua sql reference body target title <<<"$entry"
 	selected "$name" || continue
 	path=$(fill_path "$path")
 	note "endpoint $name: $method $path"
 	dir="$data/ceiling-$name"
 	mkdir -p "$dir"
+	dispatch_pause
 	capture "$name" "$method" "http://127.0.0.1:$port$path" "$body" "$dir"
 	after_capture "$name"
+	dispatch_resume
 	if [ $profile -eq 2 ]; then
 		wrk -t2 -c16 -d"${WARM}s" -s "$BENCH_DIR/$lua" "http://127.0.0.1:$port$path" >/dev/null 2>&1 || true
 		profile_endpoint "$name" "http://127.0.0.1:$port$path" "$BENCH_DIR/$lua"
@@ -677,6 +839,7 @@ for entry in "${ENDPOINTS[@]}"; do
 	wrk -t2 -c16 -d"${WARM}s" -s "$BENCH_DIR/$lua" "http://127.0.0.1:$port$path" >/dev/null 2>&1 || true
 	wrk -t2 -c16 -d"${WARM}s" -s "$BENCH_DIR/$lua" "http://127.0.0.1:$fport$path" >/dev/null 2>&1 || true
 	sql_match=$(check_sql "$name" "$method" "http://127.0.0.1:$port$path" "$body" "$data/$sql")
+	[ "$method" = GET ] || analyze_after_warmup
 
 	for c in "${CONCURRENCIES[@]}"; do
 		probe_start "$name"
@@ -700,12 +863,10 @@ for entry in "${ENDPOINTS[@]}"; do
 	fi
 	ceilings_stop
 	[ $profile -ge 1 ] && profile_endpoint "$name" "http://127.0.0.1:$port$path" "$BENCH_DIR/$lua"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$method" "$path" "$lua" "$sql" \
-		"$target" "$title" "$bytes" "$hbytes" "$sql_match" >> "$data/endpoints.tsv"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$method" "$path" "$lua" "$sql" \
+		"$target" "$title" "$bytes" "$hbytes" "$sql_match" "$reference" >> "$data/endpoints.tsv"
 done
 
-# extra NAME=VALUE...: facts of the extras for the report (extras.env).
-extra() { local kv; for kv in "$@"; do printf '%s=%q\n' "${kv%%=*}" "${kv#*=}"; done >> "$data/extras.env"; }
 api="http://127.0.0.1:$port/api/v3/repos/$OWNER"
 
 # list_latency: p99 of the list at half the peak rate the endpoint reached
@@ -786,13 +947,15 @@ explain_list() {
 # sql/status_success.sql at one client), with the cascades counted.
 run_extra_cascade_cost() {
 	local e a url
+	[ -n "${VARS[success_head]:-}" ] \
+		|| die "cascade_cost needs the event that status_success captures: run both (--only status_success,cascade_cost)"
 	for e in 10 100000; do
 		a=${VARS[hist${e}_base]}
 		url="$api/${VARS[status_repo]}/deployments/$a/statuses"
 		extra "cascade${e}_a=$a"
-		BENCH_POOL=1 BENCH_VAR_succ_base=$a wrk -t1 -c1 -d1s -s "$BENCH_DIR/lua/status_success.lua" "$url" >/dev/null 2>&1 || true
+		BENCH_VAR_succ_base=$a wrk -t1 -c1 -d1s -s "$BENCH_DIR/lua/status_success.lua" "$url" >/dev/null 2>&1 || true
 		probe_start cascade_cost
-		BENCH_POOL=1 BENCH_VAR_succ_base=$a \
+		BENCH_VAR_succ_base=$a \
 			run_wrk "cascade_cost/endpoint$e" 1 "$url" "$BENCH_DIR/lua/status_success.lua" 1 "$XDUR"
 		probe_stop "cascade_cost/endpoint$e" 1
 		probe_start cascade_cost
@@ -821,6 +984,7 @@ run_extra_contexts_check() {
 	for v in unchecked deployment; do
 		wrk -t2 -c16 -d"${WARM}s" -s "$BENCH_DIR/lua/create_$v.lua" "$url" >/dev/null 2>&1 || true
 	done
+	analyze_after_warmup
 	for c in "${CONCURRENCIES[@]}"; do
 		for i in 1 2; do
 			for v in unchecked checked; do
@@ -851,6 +1015,8 @@ elapsed=$(( $(date +%s) - started ))
 		printf '%s=%q\n' "$v" "${!v}"
 	done
 	printf 'CONCURRENCIES=(%s)\n' "${CONCURRENCIES[*]}"
+	printf 'REFERENCE_CLIENTS=(%s)\n' "${REFERENCE_CLIENTS[*]}"
+	printf 'REFERENCE_DIR=%q\n' "$REFERENCE_DIR"
 	printf 'commit=%q\n' "$commit"
 	if [ $head -eq 1 ]; then echo dirty=no
 	else printf 'dirty=%q\n' "$(git -C "$DEPLOY_SRC" status --porcelain -- src sql 2>/dev/null | grep -q . && echo yes || echo no)"; fi

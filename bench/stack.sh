@@ -1,5 +1,5 @@
 # Sourced by the benchmarks that measure the stack as scripts/run starts it
-# (bench/graphql.sh, lists.sh, memory.sh): bench_stack BIN [deploy-api
+# (bench/run.sh, graphql.sh, lists.sh, memory.sh): bench_stack BIN [deploy-api
 # options] starts it in a new data folder (dispatcher on, default options
 # but those, --base-url) and provisions
 # user bench with a token of budget to spare and the repositories of

@@ -49,6 +49,24 @@ function bench.number_threads()
 	end
 end
 
+-- bench.new_environment_each_request(path): request() sends the body of
+-- path (under bench/) with its "environment" replaced by a name no request
+-- used before, as the reference's create.sql names a new environment each
+-- time: the second wrk started (unique across the runs of bench/run.sh,
+-- which are each at least a second long), the thread's number and its
+-- request count.
+function bench.new_environment_each_request(path)
+	local head, tail = bench.read(path):match('^(.*"environment":")[^"]*(".*)$')
+	assert(head, path .. ' has no "environment"')
+	local started = os.time()
+	local n = 0
+	bench.number_threads()
+	function request()
+		n = n + 1
+		return wrk.format(nil, nil, nil, string.format("%s%d-%d-%d%s", head, started, bench.thread_index, n, tail))
+	end
+end
+
 function done(summary, latency, requests)
 	local secs = summary.duration / 1e6
 	local e = summary.errors

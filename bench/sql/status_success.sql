@@ -2,13 +2,14 @@
 -- {"state":"success",...}: resolve_deployment (src/store_auth.c) with $4 = the
 -- deployment id, then deployment_status_create (sql/0003), as
 -- src/store_statuses.c calls it from src/h_statuses.c try_create, with the
--- inactive cascade: every transaction deactivates exactly one deployment.
+-- inactive cascade (of one deployment, when the other of the pair is active).
 --
--- Which deployment: client k of pgbench (:client_id) owns pair k of the
--- "success" pool (bench/provision.sql): deployments :succ_base + 2k (A) and
--- + 2k + 1 (B), alone in environment ':succ_env_base + k', B active at the
--- start. The client alternates A, B, A... (:n counts its transactions), so
--- each success deactivates the other one of the pair. The cascade-cost
+-- Which deployment: every client alternates between the first pair of the
+-- "success" pool (bench/provision.sql), deployments :succ_base (A) and
+-- :succ_base + 1 (B), alone in environment :succ_env_base, B active at the
+-- start: A, B, A... (:n counts the client's transactions), as the wrk script
+-- does (and the reference's cascade.sql), so a success usually deactivates
+-- the other one of the pair. The cascade-cost
 -- measurement runs this same file at one client with succ_base and
 -- succ_env_base pointing at the last two deployments of environment '10'
 -- or '100000'.
@@ -19,17 +20,16 @@
 --   so it is the literal NULL/*$7*/.
 -- - $8 and $9, target_url and log_url, are both the body's log_url: one
 --   variable pinned to both numbers (:var/*$n*/, see normalize.pl).
--- - $3, the expected environment, is the deployment's own (the client's
---   environment number, computed with \set: pgbench has no strings).
+-- - $3, the expected environment, is the deployment's own (a number:
+--   pgbench has no strings).
 -- - $13 is the epoch the worker takes from resolve (any fixed value here).
 -- - $14..$17, the webhook body in four pieces around the status id and
 --   node id, are the pieces of a real event that bench/run.sh cut from the
 --   outbox after one request to the endpoint (~8 KB in all).
-\set dep :succ_base + 2 * :client_id + :n % 2
-\set env :succ_env_base + :client_id
+\set dep :succ_base + :n % 2
 \set n :n + 1
 {{resolve_deployment repo=status_repo dep=dep}}
-SELECT deployment_status_create(:status_repo_id, :dep, :env, :success_state, :user_id,
+SELECT deployment_status_create(:status_repo_id, :dep, :succ_env_base, :success_state, :user_id,
     :success_description, NULL/*$7*/, :success_log_url/*$8*/, :success_log_url/*$9*/,
     :success_environment_url, :success_auto_inactive, :cascade_production, :now,
     :success_head, :success_mid1, :success_mid2, :success_tail);
