@@ -78,7 +78,7 @@ static struct db_statement fanout_take_statement = {
 	    "                    AND (m.event = ANY (h.events) OR '*' = ANY (h.events))))"
 	    " SELECT (SELECT ok FROM lock), (SELECT count(*) FROM moved), e.*"
 	    "   FROM (SELECT 1) AS one LEFT JOIN ("
-	    "  SELECT m.id, m.event, m.action, m.repository_id, m.deployment_id, m.payload,"
+	    "  SELECT m.id AS event_id, m.event, m.action, m.repository_id, m.deployment_id, m.payload,"
 	    "    m.api_url, m.web_url, m.event_values->>'client_payload',"
 	    "    " MODEL_ROWS_REPOSITORY_COLUMNS("r", "ow") ","
 	    "    " MODEL_ROWS_USER_COLUMNS("se") ","
@@ -101,7 +101,7 @@ static struct db_statement fanout_take_statement = {
 	    "        created_at bigint, updated_at bigint, creator_id bigint)"
 	    "     WHERE m.event_values->'status' IS NOT NULL) s ON true"
 	    FANOUT_USER("sc", "s.creator_id")
-	    " ) e ON true ORDER BY e.id",
+	    " ) e ON true ORDER BY e.event_id",
 };
 
 /*
