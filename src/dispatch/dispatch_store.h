@@ -1,10 +1,12 @@
 /*
- * The dispatcher's SQL, one statement per step, each its own transaction:
+ * The dispatcher's SQL, one statement per step, each its own transaction
+ * but the fan-out's two:
  *
- *   fan-out  outbox rows -> one delivery per subscribed active hook, the
- *            outbox rows deleted in the same statement, in outbox id
- *            order, one instance at a time (transaction advisory lock); a
- *            trigger queues each new delivery in delivery_queue.
+ *   fan-out  outbox rows -> one delivery per subscribed active hook, its
+ *            body rendered here (dispatch_event.h), the outbox rows deleted
+ *            in the same transaction, in outbox id order, one instance at a
+ *            time (transaction advisory lock); a trigger queues each new
+ *            delivery in delivery_queue.
  *   claim    due rows of delivery_queue, FOR UPDATE SKIP LOCKED, leased
  *            (next_attempt_at = lease end, claims + 1), skipping any whose
  *            earlier event of the same (hook, deployment) is still queued.
