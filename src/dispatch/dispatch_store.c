@@ -61,6 +61,32 @@ enum fanout_column {
 #define FANOUT_USER(alias, id) \
 	" LEFT JOIN LATERAL (SELECT * FROM users WHERE id = " id " LIMIT 1) " alias " ON true"
 
+/* The events of SOURCE (outbox rows as m), with what rendering needs. */
+#define FANOUT_EVENTS(SOURCE)                                                       \
+	"  SELECT m.id AS event_id, m.event, m.action, m.repository_id, m.deployment_id," \
+	"    m.payload, m.api_url, m.web_url, m.event_values->>'client_payload',"         \
+	"    " MODEL_ROWS_REPOSITORY_COLUMNS("r", "ow") ","                                \
+	"    " MODEL_ROWS_USER_COLUMNS("se") ","                                          \
+	"    " MODEL_ROWS_DEPLOYMENT_VALUES("d", "dc", "d.created_at", "d.updated_at") "," \
+	"    " MODEL_ROWS_STATUS_VALUES("s", "sc", "s.created_at", "s.updated_at")        \
+	"    FROM " SOURCE " m"                                                         \
+	"    LEFT JOIN LATERAL (SELECT * FROM repositories WHERE id = m.repository_id LIMIT 1) r" \
+	"      ON true"                                                                 \
+	FANOUT_USER("ow", "r.owner_id") FANOUT_USER("se", "m.sender_id")              \
+	"    LEFT JOIN LATERAL (SELECT m.deployment_id AS id, NULL::text AS latest_state, v.*" \
+	"      FROM json_to_record(m.event_values->'deployment') AS v(sha text, ref text, task text," \
+	"        payload text, original_environment text, environment text, description text," \
+	"        transient_environment boolean, production_environment boolean,"          \
+	"        created_at bigint, updated_at bigint, creator_id bigint)"              \
+	"     WHERE m.event_values->'deployment' IS NOT NULL) d ON true"                \
+	FANOUT_USER("dc", "d.creator_id")                                             \
+	"    LEFT JOIN LATERAL (SELECT m.status_id AS id, m.deployment_id, v.*"        \
+	"      FROM json_to_record(m.event_values->'status') AS v(state text, description text," \
+	"        environment text, target_url text, log_url text, environment_url text," \
+	"        created_at bigint, updated_at bigint, creator_id bigint)"              \
+	"     WHERE m.event_values->'status' IS NOT NULL) s ON true"                    \
+	FANOUT_USER("sc", "s.creator_id")
+
 static struct db_statement fanout_take_statement = {
 	.name = "dispatch_fanout_take",
 	.nparams = 1,
@@ -77,31 +103,19 @@ static struct db_statement fanout_take_statement = {
 	    "   WHERE EXISTS (SELECT 1 FROM hooks h WHERE h.repository_id = m.repository_id AND h.active"
 	    "                    AND (m.event = ANY (h.events) OR '*' = ANY (h.events))))"
 	    " SELECT (SELECT ok FROM lock), (SELECT count(*) FROM moved), e.*"
-	    "   FROM (SELECT 1) AS one LEFT JOIN ("
-	    "  SELECT m.id AS event_id, m.event, m.action, m.repository_id, m.deployment_id, m.payload,"
-	    "    m.api_url, m.web_url, m.event_values->>'client_payload',"
-	    "    " MODEL_ROWS_REPOSITORY_COLUMNS("r", "ow") ","
-	    "    " MODEL_ROWS_USER_COLUMNS("se") ","
-	    "    " MODEL_ROWS_DEPLOYMENT_VALUES("d", "dc", "d.created_at", "d.updated_at") ","
-	    "    " MODEL_ROWS_STATUS_VALUES("s", "sc", "s.created_at", "s.updated_at")
-	    "    FROM subscribed m"
-	    "    LEFT JOIN LATERAL (SELECT * FROM repositories WHERE id = m.repository_id LIMIT 1) r"
-	    "      ON true"
-	    FANOUT_USER("ow", "r.owner_id") FANOUT_USER("se", "m.sender_id")
-	    "    LEFT JOIN LATERAL (SELECT m.deployment_id AS id, NULL::text AS latest_state, v.*"
-	    "      FROM json_to_record(m.event_values->'deployment') AS v(sha text, ref text, task text,"
-	    "        payload text, original_environment text, environment text, description text,"
-	    "        transient_environment boolean, production_environment boolean,"
-	    "        created_at bigint, updated_at bigint, creator_id bigint)"
-	    "     WHERE m.event_values->'deployment' IS NOT NULL) d ON true"
-	    FANOUT_USER("dc", "d.creator_id")
-	    "    LEFT JOIN LATERAL (SELECT m.status_id AS id, m.deployment_id, v.*"
-	    "      FROM json_to_record(m.event_values->'status') AS v(state text, description text,"
-	    "        environment text, target_url text, log_url text, environment_url text,"
-	    "        created_at bigint, updated_at bigint, creator_id bigint)"
-	    "     WHERE m.event_values->'status' IS NOT NULL) s ON true"
-	    FANOUT_USER("sc", "s.creator_id")
+	    "   FROM (SELECT 1) AS one LEFT JOIN (" FANOUT_EVENTS("subscribed")
 	    " ) e ON true ORDER BY e.event_id",
+};
+
+/* The same events read, not taken: the rows of $1 (ids), in id order. */
+static struct db_statement fanout_show_statement = {
+	.name = "dispatch_fanout_show",
+	.nparams = 1,
+	.read_only = true,
+	.sql =
+	    "SELECT true, 0::bigint, e.* FROM ("
+	    FANOUT_EVENTS("(SELECT * FROM outbox WHERE id = ANY ($1::bigint[]))")
+	    " ) e ORDER BY e.event_id",
 };
 
 /*
@@ -388,39 +402,47 @@ fanout_records_release(struct fanout_records *rec)
 }
 
 /*
- * Appends row's delivery to the insert's array: its payload as the row
- * had it (written before sql/0014) or rendered now. An event that cannot
- * be rendered (its repository, sender or values gone: never written so by
- * the API) is logged and dropped, as an event nobody subscribes to is.
+ * The body of row's event into body: the payload the row had (written
+ * before sql/0014) or rendered now; -1 when it cannot be rendered (its
+ * repository, sender or values gone: never written so by the API).
  */
-static bool
-fanout_append(struct jsonw *w, const PGresult *r, int row)
+static int
+fanout_body(const PGresult *r, int row, struct buf *body)
 {
 	const char *payload = db_get_text(r, row, FANOUT_PAYLOAD);
 	struct fanout_records rec;
-	struct buf body = BUF_INIT;
-	bool ok = true;
+	struct dispatch_event e;
+	int rc;
 
-	if (payload == NULL) {
-		struct dispatch_event e;
-
-		fanout_records_read(r, row, &rec);
-		e = (struct dispatch_event){
-			.event = db_get_text(r, row, FANOUT_EVENT),
-			.action = db_get_text(r, row, FANOUT_ACTION),
-			.base = { .api = db_get_text(r, row, FANOUT_API_URL),
-			          .web = db_get_text(r, row, FANOUT_WEB_URL) },
-			.repository = rec.has_repository ? &rec.repository : NULL,
-			.sender = rec.has_sender ? &rec.sender : NULL,
-			.deployment = rec.has_deployment ? &rec.deployment : NULL,
-			.status = rec.has_status ? &rec.status : NULL,
-			.client_payload = db_get_text(r, row, FANOUT_CLIENT_PAYLOAD),
-		};
-		ok = dispatch_event_render(&e, &body) == 0;
-		fanout_records_release(&rec);
-		payload = body.data;
+	if (payload) {
+		buf_puts(body, payload);
+		return 0;
 	}
-	if (!ok) {
+	fanout_records_read(r, row, &rec);
+	e = (struct dispatch_event){
+		.event = db_get_text(r, row, FANOUT_EVENT),
+		.action = db_get_text(r, row, FANOUT_ACTION),
+		.base = { .api = db_get_text(r, row, FANOUT_API_URL),
+		          .web = db_get_text(r, row, FANOUT_WEB_URL) },
+		.repository = rec.has_repository ? &rec.repository : NULL,
+		.sender = rec.has_sender ? &rec.sender : NULL,
+		.deployment = rec.has_deployment ? &rec.deployment : NULL,
+		.status = rec.has_status ? &rec.status : NULL,
+		.client_payload = db_get_text(r, row, FANOUT_CLIENT_PAYLOAD),
+	};
+	rc = dispatch_event_render(&e, body);
+	fanout_records_release(&rec);
+	return rc;
+}
+
+/* Appends row's delivery to the insert's array; an event that cannot be
+ * rendered is logged and dropped, as an event nobody subscribes to is. */
+static bool
+fanout_append(struct jsonw *w, const PGresult *r, int row)
+{
+	struct buf body = BUF_INIT;
+
+	if (fanout_body(r, row, &body) < 0) {
 		log_error("outbox event %s (id %s) cannot be rendered; dropped",
 		    db_get_text(r, row, FANOUT_EVENT), db_get_text(r, row, FANOUT_ID));
 		buf_release(&body);
@@ -437,7 +459,7 @@ fanout_append(struct jsonw *w, const PGresult *r, int row)
 	jw_raw(w, PQgetisnull(r, row, FANOUT_DEPLOYMENT_ID) ? "null"
 	                                                    : db_get_text(r, row, FANOUT_DEPLOYMENT_ID));
 	jw_key(w, "payload");
-	jw_raw(w, payload);
+	jw_raw(w, body.data);
 	jw_object_end(w);
 	buf_release(&body);
 	return true;
@@ -513,6 +535,26 @@ failed:
 	if (db_end(db, false, &ignored) < 0)
 		log_warn("fan-out: rollback failed: %s", ignored.message);
 	return -1;
+}
+
+int
+dispatch_store_show(struct db *db, const char *ids, FILE *out, struct db_error *err)
+{
+	const char *params[1] = { ids };
+	PGresult *r = db_exec(db, &fanout_show_statement, params, err);
+	struct buf body = BUF_INIT;
+
+	if (r == NULL)
+		return -1;
+	for (int row = 0; row < PQntuples(r); row++) {
+		buf_reset(&body);
+		if (fanout_body(r, row, &body) < 0)
+			buf_puts(&body, "null");
+		fprintf(out, "%s\t%s\n", db_get_text(r, row, FANOUT_ID), body.data);
+	}
+	buf_release(&body);
+	PQclear(r);
+	return 0;
 }
 
 /* "{1,2,3}": an integer array parameter. */

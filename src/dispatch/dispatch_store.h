@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "db.h"
 #include "dispatch_job.h"
@@ -44,6 +45,11 @@ struct dispatch_fanout_result {
 
 int dispatch_store_fanout(struct db *db, int64_t limit, struct dispatch_fanout_result *out,
     struct db_error *err) MUST_CHECK;
+
+/* The bodies of the outbox rows ids ("{1,2}"), as the fan-out would send
+ * them, without taking the rows: "ID<tab>BODY" lines in id order, BODY
+ * null for an event that cannot be rendered (--show-outbox). */
+int dispatch_store_show(struct db *db, const char *ids, FILE *out, struct db_error *err) MUST_CHECK;
 
 struct dispatch_claim {
 	int64_t limit;            /* rows locked at most */
