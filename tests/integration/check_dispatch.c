@@ -719,7 +719,7 @@ START_TEST(test_event_values_of_their_time)
 	const char *args[] = { NULL };
 	struct http_response res;
 	struct buf want[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
-	char *token, *repository, *dep, *st;
+	char *token, *repository, *dep, *st, *shown[3];
 	int64_t repo, id, sid;
 	const char *statuses[2] = { "{\"state\":\"in_progress\",\"log_url\":\"https://ci.example/1\"}",
 		"{\"state\":\"success\",\"environment\":\"production\",\"description\":\"moved\"}" };
@@ -769,11 +769,18 @@ START_TEST(test_event_values_of_their_time)
 	ck_assert_int_eq(db_int("SELECT count(*) FROM deployments WHERE id = %" PRId64, id), 0);
 	ck_assert_int_eq(db_int("SELECT count(*) FROM outbox WHERE deployment_id = %" PRId64
 	    " AND payload IS NULL", id), 3);
+	/* What --show-outbox prints is what the fan-out sends. */
+	for (int i = 0; i < 3; i++)
+		shown[i] = outbox_body(db_int("SELECT id FROM outbox WHERE deployment_id = %" PRId64
+		    " ORDER BY id OFFSET %d LIMIT 1", id, i));
 
 	dispatcher_start(args);
 	wait_records(&rcv, 3, 10000);
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < 3; i++) {
 		assert_event_body(json_array_get(rcv.records, i), want[i].data, repository, login);
+		ck_assert_str_eq(rec_body(json_array_get(rcv.records, i)), shown[i]);
+		free(shown[i]);
+	}
 	ck_assert_str_eq(rec_header(json_array_get(rcv.records, 0), "x-github-event"), "deployment");
 	ck_assert_str_eq(rec_header(json_array_get(rcv.records, 2), "x-github-event"),
 	    "deployment_status");
