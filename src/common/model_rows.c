@@ -37,7 +37,7 @@ model_rows_read_repository(const PGresult *r, int row, int col, struct repositor
 	out->created_at = db_get_int64(r, row, col + 7);
 	out->updated_at = db_get_int64(r, row, col + 8);
 	out->pushed_at = db_get_int64(r, row, col + 9);
-	model_rows_read_user(r, row, col + 10, &out->owner);
+	model_rows_read_user(r, row, col + MODEL_ROWS_REPOSITORY_OWNER, &out->owner);
 }
 
 void
@@ -56,7 +56,7 @@ model_rows_read_deployment(const PGresult *r, int row, int col, struct deploymen
 	out->latest_state = model_rows_text_or_null(r, row, col + 10);
 	out->created_at = db_get_int64(r, row, col + 11);
 	out->updated_at = db_get_int64(r, row, col + 12);
-	model_rows_read_user(r, row, col + 13, &out->creator);
+	model_rows_read_user(r, row, col + MODEL_ROWS_DEPLOYMENT_CREATOR, &out->creator);
 }
 
 void
@@ -72,5 +72,5 @@ model_rows_read_status(const PGresult *r, int row, int col, struct deployment_st
 	out->environment_url = xstrdup(PQgetvalue(r, row, col + 7));
 	out->created_at = db_get_int64(r, row, col + 8);
 	out->updated_at = db_get_int64(r, row, col + 9);
-	model_rows_read_user(r, row, col + 10, &out->creator);
+	model_rows_read_user(r, row, col + MODEL_ROWS_STATUS_CREATOR, &out->creator);
 }

@@ -24,7 +24,8 @@
 	r ".git_dir, " r ".description, " r ".homepage, "                   \
 	MODEL_ROWS_EPOCH(r ".created_at") ", " MODEL_ROWS_EPOCH(r ".updated_at") ", " \
 	MODEL_ROWS_EPOCH(r ".pushed_at") ", " MODEL_ROWS_USER_COLUMNS(o)
-#define MODEL_ROWS_REPOSITORY_NCOLUMNS (10 + MODEL_ROWS_USER_NCOLUMNS)
+#define MODEL_ROWS_REPOSITORY_OWNER 10   /* the owner's first column */
+#define MODEL_ROWS_REPOSITORY_NCOLUMNS (MODEL_ROWS_REPOSITORY_OWNER + MODEL_ROWS_USER_NCOLUMNS)
 
 /* The deployment's own columns, times as epoch seconds (a record of
  * deployments' columns or of an event's values: sql/0014), then u's. */
@@ -36,7 +37,9 @@
 #define MODEL_ROWS_DEPLOYMENT_COLUMNS(d, u)                                 \
 	MODEL_ROWS_DEPLOYMENT_VALUES(d, u, MODEL_ROWS_EPOCH(d ".created_at"), \
 	    MODEL_ROWS_EPOCH(d ".updated_at"))
-#define MODEL_ROWS_DEPLOYMENT_NCOLUMNS (13 + MODEL_ROWS_USER_NCOLUMNS)
+#define MODEL_ROWS_DEPLOYMENT_SHA 1
+#define MODEL_ROWS_DEPLOYMENT_CREATOR 13 /* the creator's first column */
+#define MODEL_ROWS_DEPLOYMENT_NCOLUMNS (MODEL_ROWS_DEPLOYMENT_CREATOR + MODEL_ROWS_USER_NCOLUMNS)
 
 #define MODEL_ROWS_STATUS_VALUES(s, u, created_at, updated_at)              \
 	s ".id, " s ".deployment_id, " s ".state, " s ".description, "        \
@@ -45,7 +48,9 @@
 #define MODEL_ROWS_STATUS_COLUMNS(s, u)                                     \
 	MODEL_ROWS_STATUS_VALUES(s, u, MODEL_ROWS_EPOCH(s ".created_at"),     \
 	    MODEL_ROWS_EPOCH(s ".updated_at"))
-#define MODEL_ROWS_STATUS_NCOLUMNS (10 + MODEL_ROWS_USER_NCOLUMNS)
+#define MODEL_ROWS_STATUS_STATE 2
+#define MODEL_ROWS_STATUS_CREATOR 10     /* the creator's first column */
+#define MODEL_ROWS_STATUS_NCOLUMNS (MODEL_ROWS_STATUS_CREATOR + MODEL_ROWS_USER_NCOLUMNS)
 
 /* A copy of the value, or NULL for SQL NULL. */
 char *model_rows_text_or_null(const PGresult *r, int row, int col);

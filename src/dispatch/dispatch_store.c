@@ -40,9 +40,9 @@
  * time through LATERAL ... LIMIT 1, which the planner cannot turn into a
  * join that scans users or repositories (see the claim).
  */
-#define FANOUT_FIRST_EVENT_COLUMN 2
+/* The columns of an event, after the lock's and the count's. */
 enum fanout_column {
-	FANOUT_ID = FANOUT_FIRST_EVENT_COLUMN,
+	FANOUT_ID = 2,
 	FANOUT_EVENT,
 	FANOUT_ACTION,
 	FANOUT_REPOSITORY_ID,
@@ -362,7 +362,9 @@ static struct db_statement prune_statement = {
 	    " SELECT count(*), max(created_at)::text, (SELECT count(*) FROM async) FROM gone",
 };
 
-/* The records of row's event that it has (all NULL for an old row). */
+/* The records of row's event that it has: a record is there when its
+ * first column (the values' for a deployment or status) and its user's
+ * are (all are NULL for an old row). */
 struct fanout_records {
 	struct repository repository;
 	struct user sender;
@@ -376,15 +378,15 @@ fanout_records_read(const PGresult *r, int row, struct fanout_records *rec)
 {
 	memset(rec, 0, sizeof(*rec));
 	if ((rec->has_repository = !PQgetisnull(r, row, FANOUT_REPOSITORY) &&
-	        !PQgetisnull(r, row, FANOUT_REPOSITORY + 10)))
+	        !PQgetisnull(r, row, FANOUT_REPOSITORY + MODEL_ROWS_REPOSITORY_OWNER)))
 		model_rows_read_repository(r, row, FANOUT_REPOSITORY, &rec->repository);
 	if ((rec->has_sender = !PQgetisnull(r, row, FANOUT_SENDER)))
 		model_rows_read_user(r, row, FANOUT_SENDER, &rec->sender);
-	if ((rec->has_deployment = !PQgetisnull(r, row, FANOUT_DEPLOYMENT + 1) &&
-	        !PQgetisnull(r, row, FANOUT_DEPLOYMENT + 13)))
+	if ((rec->has_deployment = !PQgetisnull(r, row, FANOUT_DEPLOYMENT + MODEL_ROWS_DEPLOYMENT_SHA) &&
+	        !PQgetisnull(r, row, FANOUT_DEPLOYMENT + MODEL_ROWS_DEPLOYMENT_CREATOR)))
 		model_rows_read_deployment(r, row, FANOUT_DEPLOYMENT, &rec->deployment);
-	if ((rec->has_status = !PQgetisnull(r, row, FANOUT_STATUS + 2) &&
-	        !PQgetisnull(r, row, FANOUT_STATUS + 10)))
+	if ((rec->has_status = !PQgetisnull(r, row, FANOUT_STATUS + MODEL_ROWS_STATUS_STATE) &&
+	        !PQgetisnull(r, row, FANOUT_STATUS + MODEL_ROWS_STATUS_CREATOR)))
 		model_rows_read_status(r, row, FANOUT_STATUS, &rec->status);
 }
 
