@@ -2,9 +2,6 @@
 
 #include "deployment_create.h"
 
-#include <stdlib.h>
-
-#include "buf.h"
 #include "deployment_checks.h"
 
 int

@@ -2,10 +2,6 @@
 
 #include "status_create.h"
 
-#include <stdlib.h>
-#include <string.h>
-
-#include "buf.h"
 #include "store_deployments.h"
 
 /* An environment change racing with ours makes the database ask us to read
