@@ -609,14 +609,32 @@ START_TEST(test_form_content_type)
 }
 END_TEST
 
+/* A user with a token (returned), a repository of theirs made through
+ * deployctl ("login/name" in full, at least 100 bytes; its id in *repo)
+ * and a hook of it at rcv for events. */
+static char *
+api_repository_hooked(const char *prefix, struct receiver *rcv, const char *events, char *login,
+    char *full, int64_t *repo)
+{
+	char name[40];
+	const char *repo_create[] = { "repo", "create", full, NULL };
+	char *token = make_user_with_token(prefix, "repo", login);
+
+	unique_name(prefix, name, sizeof(name));
+	snprintf(full, 100, "%s/%s", login, name);
+	free(deployctl(repo_create));
+	*repo = db_int("SELECT id FROM repositories WHERE name = '%s'", name);
+	receiver_hook(*repo, rcv, prefix, NULL, "json", "k", events);
+	return token;
+}
+
 /* The real path: POST /deployments commits the deployment and its event;
  * the dispatcher, polling the outbox (the API's writes do not NOTIFY: see
  * sql/0006_write_path.sql), delivers it. */
 START_TEST(test_event_from_api)
 {
 	struct receiver rcv;
-	char login[40], name[40], path[160], full[100];
-	const char *repo_create[] = { "repo", "create", full, NULL };
+	char login[40], path[160], full[100];
 	const char *args[] = { NULL };
 	struct http_response res;
 	char *token;
@@ -625,12 +643,8 @@ START_TEST(test_event_from_api)
 	double posted;
 
 	receiver_start(&rcv);
-	token = make_user_with_token("apihook", "repo", login);
-	unique_name("apirepo", name, sizeof(name));
-	snprintf(full, sizeof(full), "%s/%s", login, name);
-	free(deployctl(repo_create));
-	repo = db_int("SELECT id FROM repositories WHERE name = '%s'", name);
-	receiver_hook(repo, &rcv, "api", NULL, "json", "k", "{deployment,deployment_status}");
+	token = api_repository_hooked("apihook", &rcv, "{deployment,deployment_status}", login, full,
+	    &repo);
 	/* The default poll interval (25 ms) is what delivers it promptly. */
 	dispatcher_start(args);
 	sleep_ms(500);
@@ -714,8 +728,7 @@ assert_event_body(json_t *rec, const char *want, const char *repository, const c
 START_TEST(test_event_values_of_their_time)
 {
 	struct receiver rcv;
-	char login[40], name[40], path[200], full[100];
-	const char *repo_create[] = { "repo", "create", full, NULL };
+	char login[40], path[200], full[100];
 	const char *args[] = { NULL };
 	struct http_response res;
 	struct buf want[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
@@ -725,12 +738,7 @@ START_TEST(test_event_values_of_their_time)
 		"{\"state\":\"success\",\"environment\":\"production\",\"description\":\"moved\"}" };
 
 	receiver_start(&rcv);
-	token = make_user_with_token("lean", "repo", login);
-	unique_name("leanrepo", name, sizeof(name));
-	snprintf(full, sizeof(full), "%s/%s", login, name);
-	free(deployctl(repo_create));
-	repo = db_int("SELECT id FROM repositories WHERE name = '%s'", name);
-	receiver_hook(repo, &rcv, "lean", NULL, "json", "k", "{deployment,deployment_status}");
+	token = api_repository_hooked("lean", &rcv, "{deployment,deployment_status}", login, full, &repo);
 	snprintf(path, sizeof(path), "/api/v3/repos/%s/deployments", full);
 	http_call(&res, "POST", path, token,
 	    "{\"ref\":\"0123456789abcdef0123456789abcdef01234567\",\"environment\":\"staging\","
