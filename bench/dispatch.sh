@@ -5,9 +5,9 @@
 # nginx) and writes the "Webhook delivery" section of docs/performance.md
 # (the rest of that file belongs to bench/run.sh and is left as it is):
 #
-#   throughput  N deployment events in the outbox (the body the API renders
-#               for a real deployment, copied N times under N deployment
-#               ids), one hook pointing at nginx `return 204` on loopback;
+#   throughput  N deployment events in the outbox (the lean row the API
+#               writes for a real deployment, copied N times under N
+#               deployment ids; the dispatcher renders each body), one hook pointing at nginx `return 204` on loopback;
 #               from the start of the dispatcher(s) until the last delivery
 #               is recorded as delivered: fan-out, claim, HTTP, bookkeeping.
 #               With one instance and with two; median of R runs.
@@ -147,11 +147,14 @@ api_post_deployment() {
 		-d '{"ref":"0123456789abcdef0123456789abcdef01234567","environment":"production","required_contexts":[]}' \
 		"http://127.0.0.1:$port/api/v3/repos/bench/hooked/deployments"
 }
-# One real event, rendered by the API, as the template of the backlog.
+# One real event, as the API writes it (a lean row: sql/0014), as the
+# template of the backlog.
 [ "$(api_post_deployment)" = 201 ] || die "cannot create a deployment through the API"
 psql_q "CREATE TABLE bench_template AS SELECT * FROM outbox"
+row_bytes=$(psql_q "SELECT octet_length(event_values::text) FROM bench_template")
+payload_bytes=$("$bin/deploy-dispatch" --db "$conninfo" --show-outbox \
+	"$(psql_q "SELECT id FROM bench_template")" | cut -f2- | tr -d '\n' | wc -c)
 psql_q "DELETE FROM outbox"
-payload_bytes=$(psql_q "SELECT octet_length(payload::text) FROM bench_template")
 
 # --- processes and CPU ----------------------------------------------------
 dispatchers_stop() {
@@ -178,8 +181,10 @@ throughput_run() {
 	psql_q "TRUNCATE deliveries CASCADE" 2>/dev/null
 	psql_q "DELETE FROM outbox"
 	psql_q "VACUUM ANALYZE outbox"
-	psql_q "INSERT INTO outbox (event, action, repository_id, deployment_id, payload)
-		SELECT t.event, t.action, t.repository_id, 1000000 + g, t.payload
+	psql_q "INSERT INTO outbox (event, action, repository_id, deployment_id, sender_id,
+			event_values, api_url, web_url)
+		SELECT t.event, t.action, t.repository_id, 1000000 + g, t.sender_id, t.event_values,
+		       t.api_url, t.web_url
 		  FROM bench_template t, generate_series(1, $events) g"
 	psql_q "CHECKPOINT"
 	psql_q "SELECT pg_stat_statements_reset()" >/dev/null
@@ -189,8 +194,9 @@ throughput_run() {
 	# shellcheck disable=SC2086
 	r0=$(ticks $rcp)
 	t0=$(date +%s.%N)
+	# The receiver is on loopback, which deploy-dispatch refuses by default.
 	for i in $(seq 1 "$k"); do
-		"$bin/deploy-dispatch" --db "$conninfo" >>"$data/log/deploy-dispatch.log" 2>&1 &
+		"$bin/deploy-dispatch" --db "$conninfo" --hook-allowed-hosts loopback >>"$data/log/deploy-dispatch.log" 2>&1 &
 		echo $! > "$data/run/dispatch-$i.pid"
 		pids="$pids $!"
 	done
@@ -225,7 +231,7 @@ done
 psql_q "TRUNCATE deliveries CASCADE" 2>/dev/null
 psql_q "DELETE FROM outbox"
 : > "$data/log/receiver.log"
-"$bin/deploy-dispatch" --db "$conninfo" >>"$data/log/deploy-dispatch.log" 2>&1 &
+"$bin/deploy-dispatch" --db "$conninfo" --hook-allowed-hosts loopback >>"$data/log/deploy-dispatch.log" 2>&1 &
 echo $! > "$data/run/dispatch-1.pid"
 sleep 1
 for _ in $(seq 1 "$latency_events"); do
@@ -261,8 +267,9 @@ Measured by \`bench/dispatch.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, load 
 $load_after after; the machine is shared, so read the figures as orders of magnitude). Commit
 $(git -C "$DEPLOY_SRC" describe --always --dirty 2>/dev/null || echo unknown) ("-dirty": the working tree had changes), default options
 (\`--concurrency 100 --batch 100\`), PostgreSQL defaults of \`scripts/lib.sh\`, receiver: nginx
-\`return 204\` on loopback (one worker). Each event is a real \`deployment\` body rendered by the API
-($payload_bytes bytes), signed with HMAC-SHA256 and SHA-1, one hook.
+\`return 204\` on loopback (one worker). Each event is a real \`deployment\` event as the API writes it
+(a lean row, $row_bytes bytes of values), rendered by the dispatcher at fan-out ($payload_bytes bytes),
+signed with HMAC-SHA256 and SHA-1, one hook.
 
 **Throughput**: $events events queued in the outbox, from the start of the dispatcher(s) until the
 last one is recorded as delivered (fan-out, claim, request, attempt row, status). Median of

@@ -114,6 +114,12 @@ db_ensure(struct db *db, struct db_error *err)
 	if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
 		return 0;
 	db_drop(db);
+	if (db->in_transaction) {
+		/* A new connection would run the rest outside the transaction. */
+		db_error_set(err, DB_UNAVAILABLE, NULL, "connection lost in a transaction");
+		db_count_failure(db, err);
+		return -1;
+	}
 	now = monotonic_ns();
 	if (db->last_attempt_cost_ns > DB_SLOW_CONNECT_NS &&
 	    now - db->last_attempt_ns < DB_RECONNECT_INTERVAL_NS) {
@@ -231,6 +237,48 @@ db_exec_once(struct db *db, const char *sql, int nparams, const char *const *par
 	if (db_ensure(db, err) < 0)
 		return NULL;
 	return db_check_result(db, PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0), err);
+}
+
+int
+db_begin(struct db *db, struct db_error *err)
+{
+	PGresult *r = db_exec_once(db, "BEGIN", 0, NULL, err);
+
+	if (r == NULL)
+		return -1;
+	PQclear(r);
+	db->in_transaction = true;
+	return 0;
+}
+
+int
+db_end(struct db *db, bool commit, struct db_error *err)
+{
+	PGresult *r;
+
+	memset(err, 0, sizeof(*err));
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		/* The server ended the transaction with the connection. */
+		db->in_transaction = false;
+		db_drop(db);
+		if (!commit)
+			return 0;
+		db_error_set(err, DB_UNAVAILABLE, NULL, "connection lost in a transaction");
+		db_count_failure(db, err);
+		return -1;
+	}
+	r = db_check_result(db, PQexec(db->conn, commit ? "COMMIT" : "ROLLBACK"), err);
+	db->in_transaction = false;
+	if (r == NULL)
+		return -1;
+	/* COMMIT of a transaction that had failed answers ROLLBACK. */
+	if (commit && strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+		db_error_set(err, DB_QUERY_FAILED, NULL, "the transaction was rolled back");
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	return 0;
 }
 
 int

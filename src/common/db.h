@@ -48,6 +48,7 @@ struct db {
 	unsigned generation;        /* bumped on every new connection */
 	int64_t last_attempt_ns;    /* monotonic time of the last connect */
 	int64_t last_attempt_cost_ns; /* how long that attempt took */
+	bool in_transaction;        /* between db_begin and db_end */
 };
 
 /* Remembers conninfo (extended with timeouts); does not connect. */

@@ -20,6 +20,17 @@ PGresult *db_exec(struct db *db, struct db_statement *stmt, const char *const *p
 PGresult *db_exec_once(struct db *db, const char *sql, int nparams, const char *const *params,
     struct db_error *err) MUST_CHECK;
 
+/*
+ * A transaction of several statements. Between db_begin and db_end a
+ * broken connection is not replaced: every statement fails DB_UNAVAILABLE
+ * until db_end, so that none runs on a new connection, outside the
+ * transaction. db_end commits (commit true) or rolls back; -1 with err
+ * filled when the commit did not happen (nothing of the transaction did).
+ * Call db_end after any failure too.
+ */
+int db_begin(struct db *db, struct db_error *err) MUST_CHECK;
+int db_end(struct db *db, bool commit, struct db_error *err) MUST_CHECK;
+
 /* Runs a script of several statements (our own migration files only: the
  * simple protocol cannot bind parameters, so never pass it client input). */
 int db_exec_script(struct db *db, const char *sql, struct db_error *err) MUST_CHECK;

@@ -253,34 +253,6 @@ jw_string_end(struct jsonw *w)
 }
 
 void
-jw_hole(struct jsonw *w)
-{
-	if (w->nholes == JSONW_MAX_HOLES)
-		abort(); /* a renderer asked for more holes than it declared */
-	w->holes[w->nholes++] = w->out->len;
-}
-
-void
-jw_hole_value(struct jsonw *w)
-{
-	value_start(w);
-	jw_hole(w);
-}
-
-void
-jw_pieces(const struct jsonw *w, char **pieces)
-{
-	size_t from = 0;
-
-	for (size_t i = 0; i <= w->nholes; i++) {
-		size_t to = i < w->nholes ? w->holes[i] : w->out->len;
-
-		pieces[i] = xstrndup(w->out->data + from, to - from);
-		from = to;
-	}
-}
-
-void
 jw_kv_string(struct jsonw *w, const char *key, const char *s)
 {
 	jw_key(w, key);

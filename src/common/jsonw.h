@@ -4,10 +4,6 @@
  * tree and dumping it was a third of a worker's time per request). Keys
  * and strings are escaped here; jw_raw embeds text that is already JSON
  * (a stored payload), byte for byte.
- *
- * Holes: jw_hole() marks a place in the output where the caller will put
- * something it does not know yet (a status id the database assigns); the
- * output is then cut at the marks (jw_pieces).
  */
 #ifndef DEPLOY_JSONW_H
 #define DEPLOY_JSONW_H
@@ -21,15 +17,12 @@
 /* Enough for GraphQL's data: two levels (a list of objects) for each of
  * the 25 fields a query may nest, and the envelope. */
 #define JSONW_MAX_DEPTH 64
-#define JSONW_MAX_HOLES 4
 
 struct jsonw {
 	struct buf *out;
 	unsigned depth;
 	bool need_comma[JSONW_MAX_DEPTH];
 	bool after_key;            /* the next value belongs to a key */
-	size_t holes[JSONW_MAX_HOLES];
-	size_t nholes;
 };
 
 void jw_init(struct jsonw *w, struct buf *out);
@@ -56,13 +49,6 @@ void jw_string_begin(struct jsonw *w);
 void jw_string_part(struct jsonw *w, const char *s);
 void jw_string_int(struct jsonw *w, int64_t v);
 void jw_string_end(struct jsonw *w);
-
-/* Marks the current output position; jw_hole_value() stands for a whole
- * value that will be put there. */
-void jw_hole(struct jsonw *w);
-void jw_hole_value(struct jsonw *w);
-/* Cuts the output at the holes: nholes + 1 new strings in pieces. */
-void jw_pieces(const struct jsonw *w, char **pieces);
 
 /* Key and value in one call. */
 void jw_kv_string(struct jsonw *w, const char *key, const char *s);

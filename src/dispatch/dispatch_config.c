@@ -24,6 +24,9 @@ static const struct option_def options[] = {
 	{ "hook-disable-after", OPTION_INT, OPT(hook_disable_after), "259200", 1, 31536000,
 	  "seconds of failing deliveries (none delivered) after which a hook is disabled;"
 	  " a 410 Gone disables it at once" },
+	{ "show-outbox", OPTION_STRING, OPT(show_outbox), "", 0, 0,
+	  "print the bodies of these outbox rows (comma-separated ids) as the fan-out would send"
+	  " them, \"ID<tab>BODY\" lines, and exit; the rows stay" },
 	{ "db", OPTION_STRING, OPT(db), "", 0, 0,
 	  "libpq conninfo (default: the PG* environment variables)" },
 	{ "concurrency", OPTION_INT, OPT(concurrency), "100", 1, 10000,
@@ -103,6 +106,11 @@ config_check(struct dispatch_config *cfg)
 	/* Checked now: unreadable, it would fail every HTTPS delivery. */
 	if (*cfg->ca_file && access(cfg->ca_file, R_OK) != 0) {
 		fprintf(stderr, "deploy-dispatch: --ca-file '%s': %s\n", cfg->ca_file, strerror(errno));
+		return -1;
+	}
+	if (strspn(cfg->show_outbox, "0123456789,") != strlen(cfg->show_outbox)) {
+		fprintf(stderr, "deploy-dispatch: --show-outbox takes comma-separated ids, not '%s'\n",
+		    cfg->show_outbox);
 		return -1;
 	}
 	if (cfg->max_attempts == 0)

@@ -32,6 +32,7 @@ struct dispatch_config {
 	int64_t statement_timeout;    /* PostgreSQL statement_timeout, ms */
 	const char *ca_file;          /* PEM CAs for HTTPS receivers; "" = the system's */
 	const char *metrics_listen;   /* "host:port" of GET /metrics; "": none */
+	const char *show_outbox;      /* "1,2": print these rows' bodies and exit; "": run */
 	const char *hook_allowed_hosts; /* as given; parsed into hook_targets */
 	struct hook_target_policy hook_targets;
 

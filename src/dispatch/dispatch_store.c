@@ -9,22 +9,86 @@
 
 #include "buf.h"
 #include "db_query.h"
+#include "dispatch_event.h"
+#include "jsonw.h"
 #include "log.h"
+#include "model_rows.h"
 
 /*
- * Fan-out. The advisory lock makes fan-outs take turns across instances;
- * with it, the deliveries of one (hook, deployment) are created in outbox
- * id order, which the API makes commit order for one deployment, so a
- * delivery with a lower event_seq is always visible before a higher one.
- * A try-lock, because the instance holding it is doing the work already.
- * The lock is taken in an InitPlan, before the DELETE reads a row. The
- * ids go to the DELETE as an array so that it finds its rows through the
- * primary key: as "IN (subquery)" the planner hashes the subquery and
- * reads the whole outbox, backlog and dead rows included. The deliveries'
- * trigger puts each new delivery in delivery_queue.
+ * Fan-out, in one transaction of two statements (docs/dispatch.md,
+ * "Rendering at fan-out"): the first takes the outbox rows and returns
+ * what their bodies need, the dispatcher renders them, the second inserts
+ * the deliveries; the outbox rows are gone only if the deliveries exist.
+ *
+ * The advisory lock makes fan-outs take turns across instances; with it,
+ * the deliveries of one (hook, deployment) are created in outbox id order,
+ * which the API makes commit order for one deployment, so a delivery with
+ * a lower event_seq is always visible before a higher one. A try-lock,
+ * because the instance holding it is doing the work already; it is held
+ * until the commit, after the deliveries are inserted. The lock is taken
+ * in an InitPlan, before the DELETE reads a row. The ids go to the DELETE
+ * as an array so that it finds its rows through the primary key: as "IN
+ * (subquery)" the planner hashes the subquery and reads the whole outbox,
+ * backlog and dead rows included.
+ *
+ * Only events some active hook subscribes to come back (the others are
+ * dropped with their row), one row each in id order, or one row of NULLs
+ * beside the lock and the count when there is none. Each has its repository
+ * and owner, its sender, and its own values (sql/0014) as the deployment
+ * and status records of model_rows.h with their creators, or the rendered
+ * payload of a row written before sql/0014. Rows are looked up one at a
+ * time through LATERAL ... LIMIT 1, which the planner cannot turn into a
+ * join that scans users or repositories (see the claim).
  */
-static struct db_statement fanout_statement = {
-	.name = "dispatch_fanout",
+/* The columns of an event, after the lock's and the count's. */
+enum fanout_column {
+	FANOUT_ID = 2,
+	FANOUT_EVENT,
+	FANOUT_ACTION,
+	FANOUT_REPOSITORY_ID,
+	FANOUT_DEPLOYMENT_ID,
+	FANOUT_PAYLOAD,
+	FANOUT_API_URL,
+	FANOUT_WEB_URL,
+	FANOUT_CLIENT_PAYLOAD,
+	FANOUT_REPOSITORY,
+	FANOUT_SENDER = FANOUT_REPOSITORY + MODEL_ROWS_REPOSITORY_NCOLUMNS,
+	FANOUT_DEPLOYMENT = FANOUT_SENDER + MODEL_ROWS_USER_NCOLUMNS,
+	FANOUT_STATUS = FANOUT_DEPLOYMENT + MODEL_ROWS_DEPLOYMENT_NCOLUMNS,
+	FANOUT_NCOLUMNS = FANOUT_STATUS + MODEL_ROWS_STATUS_NCOLUMNS,
+};
+
+#define FANOUT_USER(alias, id) \
+	" LEFT JOIN LATERAL (SELECT * FROM users WHERE id = " id " LIMIT 1) " alias " ON true"
+
+/* The events of SOURCE (outbox rows as m), with what rendering needs. */
+#define FANOUT_EVENTS(SOURCE)                                                       \
+	"  SELECT m.id AS event_id, m.event, m.action, m.repository_id, m.deployment_id," \
+	"    m.payload, m.api_url, m.web_url, m.event_values->>'client_payload',"         \
+	"    " MODEL_ROWS_REPOSITORY_COLUMNS("r", "ow") ","                                \
+	"    " MODEL_ROWS_USER_COLUMNS("se") ","                                          \
+	"    " MODEL_ROWS_DEPLOYMENT_VALUES("d", "dc", "d.created_at", "d.updated_at") "," \
+	"    " MODEL_ROWS_STATUS_VALUES("s", "sc", "s.created_at", "s.updated_at")        \
+	"    FROM " SOURCE " m"                                                         \
+	"    LEFT JOIN LATERAL (SELECT * FROM repositories WHERE id = m.repository_id LIMIT 1) r" \
+	"      ON true"                                                                 \
+	FANOUT_USER("ow", "r.owner_id") FANOUT_USER("se", "m.sender_id")              \
+	"    LEFT JOIN LATERAL (SELECT m.deployment_id AS id, NULL::text AS latest_state, v.*" \
+	"      FROM json_to_record(m.event_values->'deployment') AS v(sha text, ref text, task text," \
+	"        payload text, original_environment text, environment text, description text," \
+	"        transient_environment boolean, production_environment boolean,"          \
+	"        created_at bigint, updated_at bigint, creator_id bigint)"              \
+	"     WHERE m.event_values->'deployment' IS NOT NULL) d ON true"                \
+	FANOUT_USER("dc", "d.creator_id")                                             \
+	"    LEFT JOIN LATERAL (SELECT m.status_id AS id, m.deployment_id, v.*"        \
+	"      FROM json_to_record(m.event_values->'status') AS v(state text, description text," \
+	"        environment text, target_url text, log_url text, environment_url text," \
+	"        created_at bigint, updated_at bigint, creator_id bigint)"              \
+	"     WHERE m.event_values->'status' IS NOT NULL) s ON true"                    \
+	FANOUT_USER("sc", "s.creator_id")
+
+static struct db_statement fanout_take_statement = {
+	.name = "dispatch_fanout_take",
 	.nparams = 1,
 	.sql =
 	    "WITH lock AS MATERIALIZED ("
@@ -33,16 +97,50 @@ static struct db_statement fanout_statement = {
 	    "  DELETE FROM outbox o"
 	    "   WHERE o.id = ANY (ARRAY(SELECT id FROM outbox WHERE (SELECT ok FROM lock)"
 	    "                           ORDER BY id LIMIT $1::int))"
-	    "  RETURNING o.id, o.event, o.action, o.repository_id, o.deployment_id, o.payload),"
-	    " created AS ("
-	    "  INSERT INTO deliveries (hook_id, repository_id, event, action, deployment_id,"
-	    "    event_seq, payload)"
-	    "  SELECT h.id, m.repository_id, m.event, m.action, m.deployment_id, m.id, m.payload"
-	    "    FROM moved m JOIN hooks h ON h.repository_id = m.repository_id"
-	    "   WHERE h.active AND (m.event = ANY (h.events) OR '*' = ANY (h.events))"
-	    "   ORDER BY m.id, h.id"
-	    "  RETURNING 1)"
-	    " SELECT (SELECT ok FROM lock), (SELECT count(*) FROM moved), (SELECT count(*) FROM created)",
+	    "  RETURNING o.*),"
+	    " subscribed AS ("
+	    "  SELECT m.* FROM moved m"
+	    "   WHERE EXISTS (SELECT 1 FROM hooks h WHERE h.repository_id = m.repository_id AND h.active"
+	    "                    AND (m.event = ANY (h.events) OR '*' = ANY (h.events))))"
+	    " SELECT (SELECT ok FROM lock), (SELECT count(*) FROM moved), e.*"
+	    "   FROM (SELECT 1) AS one LEFT JOIN (" FANOUT_EVENTS("subscribed")
+	    " ) e ON true ORDER BY e.event_id",
+};
+
+/* The same events read, not taken: the rows of $1 (ids), in id order. */
+static struct db_statement fanout_show_statement = {
+	.name = "dispatch_fanout_show",
+	.nparams = 1,
+	.read_only = true,
+	.sql =
+	    "SELECT true, 0::bigint, e.* FROM ("
+	    FANOUT_EVENTS("(SELECT * FROM outbox WHERE id = ANY ($1::bigint[]))")
+	    " ) e ORDER BY e.event_id",
+};
+
+/*
+ * The deliveries of the events rendered: $1 a JSON array of {seq,
+ * repository_id, event, action, deployment_id, payload}, the payload
+ * embedded as it was rendered (a json field of json_to_recordset keeps its
+ * text byte for byte). One delivery per active hook that subscribes,
+ * event_seq the outbox id; the deliveries' trigger puts each one in
+ * delivery_queue. Hooks are looked up through the repositories' array
+ * (see the claim).
+ */
+static struct db_statement fanout_insert_statement = {
+	.name = "dispatch_fanout_insert",
+	.nparams = 1,
+	.sql =
+	    "WITH e AS MATERIALIZED ("
+	    "  SELECT * FROM json_to_recordset($1::json) AS e(seq bigint, repository_id bigint,"
+	    "    event text, action text, deployment_id bigint, payload json))"
+	    " INSERT INTO deliveries (hook_id, repository_id, event, action, deployment_id,"
+	    "   event_seq, payload)"
+	    " SELECT h.id, e.repository_id, e.event, e.action, e.deployment_id, e.seq, e.payload"
+	    "   FROM e JOIN hooks h ON h.repository_id = e.repository_id"
+	    "    AND h.repository_id = ANY (ARRAY(SELECT repository_id FROM e))"
+	    "  WHERE h.active AND (e.event = ANY (h.events) OR '*' = ANY (h.events))"
+	    "  ORDER BY e.seq, h.id",
 };
 
 /*
@@ -264,21 +362,199 @@ static struct db_statement prune_statement = {
 	    " SELECT count(*), max(created_at)::text, (SELECT count(*) FROM async) FROM gone",
 };
 
+/* The records of row's event that it has: a record is there when its
+ * first column (the values' for a deployment or status) and its user's
+ * are (all are NULL for an old row). */
+struct fanout_records {
+	struct repository repository;
+	struct user sender;
+	struct deployment deployment;
+	struct deployment_status status;
+	bool has_repository, has_sender, has_deployment, has_status;
+};
+
+static void
+fanout_records_read(const PGresult *r, int row, struct fanout_records *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	if ((rec->has_repository = !PQgetisnull(r, row, FANOUT_REPOSITORY) &&
+	        !PQgetisnull(r, row, FANOUT_REPOSITORY + MODEL_ROWS_REPOSITORY_OWNER)))
+		model_rows_read_repository(r, row, FANOUT_REPOSITORY, &rec->repository);
+	if ((rec->has_sender = !PQgetisnull(r, row, FANOUT_SENDER)))
+		model_rows_read_user(r, row, FANOUT_SENDER, &rec->sender);
+	if ((rec->has_deployment = !PQgetisnull(r, row, FANOUT_DEPLOYMENT + MODEL_ROWS_DEPLOYMENT_SHA) &&
+	        !PQgetisnull(r, row, FANOUT_DEPLOYMENT + MODEL_ROWS_DEPLOYMENT_CREATOR)))
+		model_rows_read_deployment(r, row, FANOUT_DEPLOYMENT, &rec->deployment);
+	if ((rec->has_status = !PQgetisnull(r, row, FANOUT_STATUS + MODEL_ROWS_STATUS_STATE) &&
+	        !PQgetisnull(r, row, FANOUT_STATUS + MODEL_ROWS_STATUS_CREATOR)))
+		model_rows_read_status(r, row, FANOUT_STATUS, &rec->status);
+}
+
+static void
+fanout_records_release(struct fanout_records *rec)
+{
+	if (rec->has_repository)
+		repository_release(&rec->repository);
+	if (rec->has_sender)
+		user_release(&rec->sender);
+	if (rec->has_deployment)
+		deployment_release(&rec->deployment);
+	if (rec->has_status)
+		deployment_status_release(&rec->status);
+}
+
+/*
+ * The body of row's event into body: the payload the row had (written
+ * before sql/0014) or rendered now; -1 when it cannot be rendered (its
+ * repository, sender or values gone: never written so by the API).
+ */
+static int
+fanout_body(const PGresult *r, int row, struct buf *body)
+{
+	const char *payload = db_get_text(r, row, FANOUT_PAYLOAD);
+	struct fanout_records rec;
+	struct dispatch_event e;
+	int rc;
+
+	if (payload) {
+		buf_puts(body, payload);
+		return 0;
+	}
+	fanout_records_read(r, row, &rec);
+	e = (struct dispatch_event){
+		.event = db_get_text(r, row, FANOUT_EVENT),
+		.action = db_get_text(r, row, FANOUT_ACTION),
+		.base = { .api = db_get_text(r, row, FANOUT_API_URL),
+		          .web = db_get_text(r, row, FANOUT_WEB_URL) },
+		.repository = rec.has_repository ? &rec.repository : NULL,
+		.sender = rec.has_sender ? &rec.sender : NULL,
+		.deployment = rec.has_deployment ? &rec.deployment : NULL,
+		.status = rec.has_status ? &rec.status : NULL,
+		.client_payload = db_get_text(r, row, FANOUT_CLIENT_PAYLOAD),
+	};
+	rc = dispatch_event_render(&e, body);
+	fanout_records_release(&rec);
+	return rc;
+}
+
+/* Appends row's delivery to the insert's array; an event that cannot be
+ * rendered is logged and dropped, as an event nobody subscribes to is. */
+static bool
+fanout_append(struct jsonw *w, const PGresult *r, int row)
+{
+	struct buf body = BUF_INIT;
+
+	if (fanout_body(r, row, &body) < 0) {
+		log_error("outbox event %s (id %s) cannot be rendered; dropped",
+		    db_get_text(r, row, FANOUT_EVENT), db_get_text(r, row, FANOUT_ID));
+		buf_release(&body);
+		return false;
+	}
+	jw_object_begin(w);
+	jw_key(w, "seq");
+	jw_raw(w, db_get_text(r, row, FANOUT_ID));
+	jw_key(w, "repository_id");
+	jw_raw(w, db_get_text(r, row, FANOUT_REPOSITORY_ID));
+	jw_kv_string(w, "event", db_get_text(r, row, FANOUT_EVENT));
+	jw_kv_string(w, "action", db_get_text(r, row, FANOUT_ACTION));
+	jw_key(w, "deployment_id");
+	jw_raw(w, PQgetisnull(r, row, FANOUT_DEPLOYMENT_ID) ? "null"
+	                                                    : db_get_text(r, row, FANOUT_DEPLOYMENT_ID));
+	jw_key(w, "payload");
+	jw_raw(w, body.data);
+	jw_object_end(w);
+	buf_release(&body);
+	return true;
+}
+
+/* Renders the events of r and inserts their deliveries: how many, or -1
+ * with err filled. */
+static int64_t
+fanout_insert(struct db *db, const PGresult *r, struct db_error *err)
+{
+	struct buf rows = BUF_INIT;
+	struct jsonw w;
+	const char *params[1];
+	size_t appended = 0;
+	PGresult *ins;
+	int64_t created;
+
+	jw_init(&w, &rows);
+	jw_array_begin(&w);
+	for (int row = 0; row < PQntuples(r); row++) {
+		if (!PQgetisnull(r, row, FANOUT_ID) && fanout_append(&w, r, row))
+			appended++;
+	}
+	jw_array_end(&w);
+	if (appended == 0) {
+		buf_release(&rows);
+		return 0;
+	}
+	params[0] = rows.data;
+	ins = db_exec(db, &fanout_insert_statement, params, err);
+	buf_release(&rows);
+	if (ins == NULL)
+		return -1;
+	created = strtoll(PQcmdTuples(ins), NULL, 10);
+	PQclear(ins);
+	return created;
+}
+
 int
 dispatch_store_fanout(struct db *db, int64_t limit, struct dispatch_fanout_result *out,
     struct db_error *err)
 {
 	char limit_text[24];
 	const char *params[1] = { limit_text };
+	struct db_error ignored;
 	PGresult *r;
 
 	snprintf(limit_text, sizeof(limit_text), "%" PRId64, limit);
 	memset(out, 0, sizeof(*out));
-	if ((r = db_exec(db, &fanout_statement, params, err)) == NULL)
+	if (db_begin(db, err) < 0)
 		return -1;
+	if ((r = db_exec(db, &fanout_take_statement, params, err)) == NULL)
+		goto failed;
+	if (PQntuples(r) < 1 || PQnfields(r) != FANOUT_NCOLUMNS) {
+		db_error_set(err, DB_QUERY_FAILED, NULL, "fan-out: unexpected result shape");
+		PQclear(r);
+		goto failed;
+	}
 	out->locked = db_get_bool(r, 0, 0);
 	out->moved = db_get_int64(r, 0, 1);
-	out->created = db_get_int64(r, 0, 2);
+	out->created = fanout_insert(db, r, err);
+	PQclear(r);
+	if (out->created < 0)
+		goto failed;
+	if (db_end(db, true, err) < 0) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	return 0;
+
+failed:
+	memset(out, 0, sizeof(*out));
+	if (db_end(db, false, &ignored) < 0)
+		log_warn("fan-out: rollback failed: %s", ignored.message);
+	return -1;
+}
+
+int
+dispatch_store_show(struct db *db, const char *ids, FILE *out, struct db_error *err)
+{
+	const char *params[1] = { ids };
+	PGresult *r = db_exec(db, &fanout_show_statement, params, err);
+	struct buf body = BUF_INIT;
+
+	if (r == NULL)
+		return -1;
+	for (int row = 0; row < PQntuples(r); row++) {
+		buf_reset(&body);
+		if (fanout_body(r, row, &body) < 0)
+			buf_puts(&body, "null");
+		fprintf(out, "%s\t%s\n", db_get_text(r, row, FANOUT_ID), body.data);
+	}
+	buf_release(&body);
 	PQclear(r);
 	return 0;
 }

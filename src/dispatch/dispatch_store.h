@@ -1,10 +1,12 @@
 /*
- * The dispatcher's SQL, one statement per step, each its own transaction:
+ * The dispatcher's SQL, one statement per step, each its own transaction
+ * but the fan-out's two:
  *
- *   fan-out  outbox rows -> one delivery per subscribed active hook, the
- *            outbox rows deleted in the same statement, in outbox id
- *            order, one instance at a time (transaction advisory lock); a
- *            trigger queues each new delivery in delivery_queue.
+ *   fan-out  outbox rows -> one delivery per subscribed active hook, its
+ *            body rendered here (dispatch_event.h), the outbox rows deleted
+ *            in the same transaction, in outbox id order, one instance at a
+ *            time (transaction advisory lock); a trigger queues each new
+ *            delivery in delivery_queue.
  *   claim    due rows of delivery_queue, FOR UPDATE SKIP LOCKED, leased
  *            (next_attempt_at = lease end, claims + 1), skipping any whose
  *            earlier event of the same (hook, deployment) is still queued.
@@ -29,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "db.h"
 #include "dispatch_job.h"
@@ -42,6 +45,11 @@ struct dispatch_fanout_result {
 
 int dispatch_store_fanout(struct db *db, int64_t limit, struct dispatch_fanout_result *out,
     struct db_error *err) MUST_CHECK;
+
+/* The bodies of the outbox rows ids ("{1,2}"), as the fan-out would send
+ * them, without taking the rows: "ID<tab>BODY" lines in id order, BODY
+ * null for an event that cannot be rendered (--show-outbox). */
+int dispatch_store_show(struct db *db, const char *ids, FILE *out, struct db_error *err) MUST_CHECK;
 
 struct dispatch_claim {
 	int64_t limit;            /* rows locked at most */

@@ -766,3 +766,21 @@ dispatch_run(const struct dispatch_config *cfg)
 	close(d.sigfd);
 	return 0;
 }
+
+int
+dispatch_show_outbox(const struct dispatch_config *cfg)
+{
+	struct buf ids = BUF_INIT;
+	struct db_error err;
+	struct db db;
+	int rc;
+
+	buf_printf(&ids, "{%s}", cfg->show_outbox);
+	db_init(&db, cfg->db, cfg->connect_timeout, cfg->statement_timeout, "deploy-dispatch");
+	rc = dispatch_store_show(&db, ids.data, stdout, &err);
+	if (rc < 0)
+		log_error("show-outbox: %s", err.message);
+	db_release(&db);
+	buf_release(&ids);
+	return rc < 0 || fflush(stdout) != 0 ? 1 : 0;
+}

@@ -19,4 +19,8 @@
  * are recorded; whatever is still in flight after that is released. */
 int dispatch_run(const struct dispatch_config *cfg);
 
+/* --show-outbox: prints the bodies of those outbox rows on stdout
+ * (dispatch_store_show); the process exit status. */
+int dispatch_show_outbox(const struct dispatch_config *cfg);
+
 #endif

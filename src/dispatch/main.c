@@ -18,7 +18,7 @@ main(int argc, char **argv)
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
 	log_set_role("dispatch");
-	rc = dispatch_run(&cfg);
+	rc = *cfg.show_outbox ? dispatch_show_outbox(&cfg) : dispatch_run(&cfg);
 	dispatch_config_release(&cfg);
 	return rc;
 }

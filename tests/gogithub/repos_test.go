@@ -222,12 +222,12 @@ func TestRepositoryDispatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	equal(t, "status", res.StatusCode, http.StatusNoContent)
-	row := psql(t, fmt.Sprintf("SELECT json_build_object('action', action, 'client_payload', payload->'client_payload', "+
-		"'url', payload->'repository'->'url') FROM outbox WHERE event = 'repository_dispatch' AND repository_id = %d", r.GetID()))
+	row := outboxBody(t, psql(t, fmt.Sprintf("SELECT id FROM outbox WHERE event = 'repository_dispatch'"+
+		" AND repository_id = %d", r.GetID())))
 	var event struct {
 		Action        string
 		ClientPayload json.RawMessage `json:"client_payload"`
-		URL           string
+		Repository    struct{ URL string }
 	}
 	if err := json.Unmarshal([]byte(row), &event); err != nil {
 		t.Fatalf("outbox %q: %v", row, err)
@@ -237,8 +237,8 @@ func TestRepositoryDispatch(t *testing.T) {
 	if json.Unmarshal(event.ClientPayload, &got) != nil || json.Unmarshal(payload, &sent) != nil || !reflect.DeepEqual(got, sent) {
 		t.Errorf("client_payload %s, sent %s", event.ClientPayload, payload)
 	}
-	// The payload's URLs are rendered when the event is written: the stack's too.
-	equal(t, "repository.url", event.URL, r.GetURL())
+	// The payload's URLs are the API's, carried in the row: the stack's too.
+	equal(t, "repository.url", event.Repository.URL, r.GetURL())
 
 	_, _, err = gh.Repositories.Dispatch(ctx, owner, repo, github.DispatchRequestOptions{EventType: ""})
 	errorResponse(t, err, 422, "Validation Failed")

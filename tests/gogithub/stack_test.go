@@ -71,6 +71,18 @@ func psql(t *testing.T, sql string) string {
 	return run(t, "psql", "-X", "-Atc", sql, deployDB)
 }
 
+// outboxBody is the body outbox row id's event is delivered with, as
+// deploy-dispatch renders it at fan-out (--show-outbox: the row stays).
+func outboxBody(t *testing.T, id string) string {
+	t.Helper()
+	line := run(t, deployBin+"/deploy-dispatch", "--db", deployDB, "--show-outbox", id)
+	tab := strings.IndexByte(line, '\t')
+	if tab < 0 {
+		t.Fatalf("outbox row %s not shown: %q", id, line)
+	}
+	return line[tab+1:]
+}
+
 func git(t *testing.T, args ...string) string {
 	t.Helper()
 	return run(t, "git", append([]string{"--git-dir", gitDir}, args...)...)

@@ -609,14 +609,32 @@ START_TEST(test_form_content_type)
 }
 END_TEST
 
+/* A user with a token (returned), a repository of theirs made through
+ * deployctl ("login/name" in full, at least 100 bytes; its id in *repo)
+ * and a hook of it at rcv for events. */
+static char *
+api_repository_hooked(const char *prefix, struct receiver *rcv, const char *events, char *login,
+    char *full, int64_t *repo)
+{
+	char name[40];
+	const char *repo_create[] = { "repo", "create", full, NULL };
+	char *token = make_user_with_token(prefix, "repo", login);
+
+	unique_name(prefix, name, sizeof(name));
+	snprintf(full, 100, "%s/%s", login, name);
+	free(deployctl(repo_create));
+	*repo = db_int("SELECT id FROM repositories WHERE name = '%s'", name);
+	receiver_hook(*repo, rcv, prefix, NULL, "json", "k", events);
+	return token;
+}
+
 /* The real path: POST /deployments commits the deployment and its event;
  * the dispatcher, polling the outbox (the API's writes do not NOTIFY: see
  * sql/0006_write_path.sql), delivers it. */
 START_TEST(test_event_from_api)
 {
 	struct receiver rcv;
-	char login[40], name[40], path[160], full[100];
-	const char *repo_create[] = { "repo", "create", full, NULL };
+	char login[40], path[160], full[100];
 	const char *args[] = { NULL };
 	struct http_response res;
 	char *token;
@@ -625,12 +643,8 @@ START_TEST(test_event_from_api)
 	double posted;
 
 	receiver_start(&rcv);
-	token = make_user_with_token("apihook", "repo", login);
-	unique_name("apirepo", name, sizeof(name));
-	snprintf(full, sizeof(full), "%s/%s", login, name);
-	free(deployctl(repo_create));
-	repo = db_int("SELECT id FROM repositories WHERE name = '%s'", name);
-	receiver_hook(repo, &rcv, "api", NULL, "json", "k", "{deployment,deployment_status}");
+	token = api_repository_hooked("apihook", &rcv, "{deployment,deployment_status}", login, full,
+	    &repo);
 	/* The default poll interval (25 ms) is what delivers it promptly. */
 	dispatcher_start(args);
 	sleep_ms(500);
@@ -652,6 +666,135 @@ START_TEST(test_event_from_api)
 	ck_assert_double_lt(rec_time(rec) - posted, 1.0);
 	json_decref(body);
 	http_response_release(&res);
+	free(token);
+	receiver_stop(&rcv);
+}
+END_TEST
+
+/* A GET's body, newly allocated, without a trailing newline. */
+static char *
+get_body(const char *token, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+static char *
+get_body(const char *token, const char *fmt, ...)
+{
+	struct buf path = BUF_INIT;
+	struct http_response res;
+	va_list ap;
+	char *body;
+	size_t n;
+
+	va_start(ap, fmt);
+	buf_vprintf(&path, fmt, ap);
+	va_end(ap);
+	http_call(&res, "GET", path.data, token, NULL, NULL);
+	ck_assert_msg(res.status == 200, "GET %s: %ld %s", path.data, res.status, res.body);
+	n = res.body_len;
+	while (n > 0 && (res.body[n - 1] == '\n' || res.body[n - 1] == '\r'))
+		n--;
+	body = xstrndup(res.body, n);
+	http_response_release(&res);
+	buf_release(&path);
+	return body;
+}
+
+/* The delivered body begins with want, byte for byte; its repository is
+ * the GET's without permissions, its sender the caller. */
+static void
+assert_event_body(json_t *rec, const char *want, const char *repository, const char *login)
+{
+	const char *body = rec_body(rec);
+	json_t *v = json_loads(body, 0, NULL), *repo = json_loads(repository, 0, NULL);
+
+	ck_assert_msg(strncmp(body, want, strlen(want)) == 0, "delivered:\n%s\nwanted it to begin with:\n%s",
+	    body, want);
+	ck_assert_ptr_nonnull(v);
+	json_object_del(repo, "permissions");
+	ck_assert_msg(json_equal(json_object_get(v, "repository"), repo), "repository differs:\n%s\n%s",
+	    body, repository);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(v, "sender"), "login")), login);
+	json_decref(repo);
+	json_decref(v);
+}
+
+/*
+ * Bodies are rendered at fan-out from the event's own values (sql/0014):
+ * with the dispatcher stopped, a deployment, a status, a second status
+ * that moves the deployment to another environment (and changes its
+ * updated_at), then the deployment deleted with its statuses. Delivered
+ * afterwards, each event is what the API's GETs said at its time, to the
+ * byte.
+ */
+START_TEST(test_event_values_of_their_time)
+{
+	struct receiver rcv;
+	char login[40], path[200], full[100];
+	const char *args[] = { NULL };
+	struct http_response res;
+	struct buf want[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
+	char *token, *repository, *dep, *st, *shown[3];
+	int64_t repo, id, sid;
+	const char *statuses[2] = { "{\"state\":\"in_progress\",\"log_url\":\"https://ci.example/1\"}",
+		"{\"state\":\"success\",\"environment\":\"production\",\"description\":\"moved\"}" };
+
+	receiver_start(&rcv);
+	token = api_repository_hooked("lean", &rcv, "{deployment,deployment_status}", login, full, &repo);
+	snprintf(path, sizeof(path), "/api/v3/repos/%s/deployments", full);
+	http_call(&res, "POST", path, token,
+	    "{\"ref\":\"0123456789abcdef0123456789abcdef01234567\",\"environment\":\"staging\","
+	    "\"required_contexts\":[],\"payload\":{\"b\": [1,  2], \"a\":\"\\u00e9\"}}", NULL);
+	ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
+	id = json_integer_value(json_object_get(res.json, "id"));
+	http_response_release(&res);
+	repository = get_body(token, "/api/v3/repos/%s", full);
+	dep = get_body(token, "/api/v3/repos/%s/deployments/%" PRId64, full, id);
+	buf_printf(&want[0], "{\"action\":\"created\",\"deployment\":%s,\"workflow\":null,"
+	    "\"workflow_run\":null,\"repository\":", dep);
+	free(dep);
+	for (int i = 0; i < 2; i++) {
+		/* Times are in seconds: the next status changes updated_at. */
+		sleep_ms(1100);
+		snprintf(path, sizeof(path), "/api/v3/repos/%s/deployments/%" PRId64 "/statuses", full, id);
+		http_call(&res, "POST", path, token, statuses[i], NULL);
+		ck_assert_msg(res.status == 201, "%ld %s", res.status, res.body);
+		sid = json_integer_value(json_object_get(res.json, "id"));
+		http_response_release(&res);
+		st = get_body(token, "/api/v3/repos/%s/deployments/%" PRId64 "/statuses/%" PRId64, full, id,
+		    sid);
+		dep = get_body(token, "/api/v3/repos/%s/deployments/%" PRId64, full, id);
+		ck_assert_ptr_nonnull(strstr(dep, i == 0 ? "\"environment\":\"staging\""
+		                                          : "\"environment\":\"production\""));
+		buf_printf(&want[i + 1], "{\"action\":\"created\",\"deployment_status\":%s,"
+		    "\"deployment\":%s,\"check_run\":null,\"workflow\":null,\"workflow_run\":null,"
+		    "\"repository\":", st, dep);
+		free(st);
+		free(dep);
+	}
+	snprintf(path, sizeof(path), "/api/v3/repos/%s/deployments/%" PRId64, full, id);
+	http_call(&res, "DELETE", path, token, NULL, NULL);
+	ck_assert_msg(res.status == 204, "%ld %s", res.status, res.body);
+	http_response_release(&res);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM deployments WHERE id = %" PRId64, id), 0);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM outbox WHERE deployment_id = %" PRId64
+	    " AND payload IS NULL", id), 3);
+	/* What --show-outbox prints is what the fan-out sends. */
+	for (int i = 0; i < 3; i++)
+		shown[i] = outbox_body(db_int("SELECT id FROM outbox WHERE deployment_id = %" PRId64
+		    " ORDER BY id OFFSET %d LIMIT 1", id, i));
+
+	dispatcher_start(args);
+	wait_records(&rcv, 3, 10000);
+	for (size_t i = 0; i < 3; i++) {
+		assert_event_body(json_array_get(rcv.records, i), want[i].data, repository, login);
+		ck_assert_str_eq(rec_body(json_array_get(rcv.records, i)), shown[i]);
+		free(shown[i]);
+	}
+	ck_assert_str_eq(rec_header(json_array_get(rcv.records, 0), "x-github-event"), "deployment");
+	ck_assert_str_eq(rec_header(json_array_get(rcv.records, 2), "x-github-event"),
+	    "deployment_status");
+	for (size_t i = 0; i < 3; i++)
+		buf_release(&want[i]);
+	free(repository);
 	free(token);
 	receiver_stop(&rcv);
 }
@@ -1399,6 +1542,7 @@ main(void)
 		test_sign_vectors, test_schedule_and_retry, test_bad_arguments, NULL });
 	TCase *delivery = tcase_of("delivery", 60, (const TTest *const[]){
 		test_signed_json_and_headers, test_form_content_type, test_event_from_api,
+		test_event_values_of_their_time,
 		test_not_sendable, test_retry_same_guid, test_response_bounds, test_gone_disables_then_resumes,
 		test_failing_too_long_disables, test_failed_then_redelivered,
 		test_retry_after, test_order_while_failing, test_order_random_failures,

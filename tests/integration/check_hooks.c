@@ -1093,8 +1093,8 @@ dispatch_as(const struct test_repo *w, const char *token, const char *body, long
 static json_t *
 newest_outbox_payload(const struct test_repo *w)
 {
-	char *text = sql_text("SELECT payload::text FROM outbox WHERE repository_id = %lld "
-	    "ORDER BY id DESC LIMIT 1", w->id);
+	char *text = outbox_body(sql_int("SELECT id FROM outbox WHERE repository_id = %lld "
+	    "ORDER BY id DESC LIMIT 1", w->id));
 	json_t *payload = json_loads(text, 0, NULL);
 
 	ck_assert_msg(payload != NULL, "outbox payload is not JSON: %s", text);

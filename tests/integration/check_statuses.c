@@ -930,9 +930,9 @@ START_TEST(concurrent_successes_leave_one_active)
 		if (strcmp(all[k].state, "inactive") != 0)
 			buf_printf(&expected, "%lld|%lld|%s\n", all[k].id, deps[all[k].deployment],
 			    all[k].state);
-	events = sql_rows("SELECT payload->'deployment_status'->>'id', deployment_id, "
-	    "payload->'deployment_status'->>'state' FROM outbox WHERE repository_id = %lld "
-	    "AND event = 'deployment_status' ORDER BY id", w.id);
+	events = sql_rows("SELECT status_id, deployment_id, event_values->'status'->>'state'"
+	    " FROM outbox WHERE repository_id = %lld AND event = 'deployment_status' ORDER BY id",
+	    w.id);
 	ck_assert_str_eq(events, expected.data);
 	free(events);
 	ck_assert_int_eq(count_outbox(&w) - PARALLEL_DEPLOYMENTS, PARALLEL_STATUSES);
@@ -1034,9 +1034,8 @@ START_TEST(concurrent_moves_keep_one_active_per_environment)
 	for (size_t k = 0; k < nall; k++)
 		if (strcmp(all[k].state, "inactive") != 0)
 			buf_printf(&expected, "%lld\n", all[k].id);
-	events = sql_rows("SELECT payload->'deployment_status'->>'id' FROM outbox "
-	    "WHERE repository_id = %lld AND event = 'deployment_status' "
-	    "ORDER BY (payload->'deployment_status'->>'id')::bigint", w.id);
+	events = sql_rows("SELECT status_id FROM outbox "
+	    "WHERE repository_id = %lld AND event = 'deployment_status' ORDER BY status_id", w.id);
 	ck_assert_str_eq(events, expected.data);
 	free(events);
 	for (int i = 0; i < MOVING_DEPLOYMENTS; i++)
@@ -1046,14 +1045,16 @@ START_TEST(concurrent_moves_keep_one_active_per_environment)
 }
 END_TEST
 
-/* The outbox payload of a status: webhook body fields and ordering. */
+/* The outbox rows of statuses: one per status but the inactive ones, in
+ * order, each with the values its body is rendered from at fan-out
+ * (sql/0014; the body itself: check_dispatch's test_event_values_of_their_time). */
 START_TEST(outbox_events_follow_statuses)
 {
 	struct test_repo w;
 	long long d1, d2, s[5];
 	char *rows;
 	struct buf expected = BUF_INIT;
-	json_t *payload, *ds, *dep, *res;
+	json_t *values, *st, *dep, *res;
 	char *text;
 
 	world_make(&w, false);
@@ -1069,38 +1070,36 @@ START_TEST(outbox_events_follow_statuses)
 	ck_latest(&w, d1, "success");   /* D2 left staging before its success */
 	buf_printf(&expected, "%lld|created|%lld\n%lld|created|%lld\n%lld|created|%lld\n"
 	    "%lld|created|%lld\n", s[0], d1, s[1], d1, s[2], d2, s[3], d2);
-	rows = sql_rows("SELECT payload->'deployment_status'->>'id', action, deployment_id FROM outbox "
+	rows = sql_rows("SELECT status_id, action, deployment_id FROM outbox "
 	    "WHERE repository_id = %lld AND event = 'deployment_status' ORDER BY id", w.id);
 	ck_assert_str_eq(rows, expected.data);
 	free(rows);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE repository_id = %lld AND "
-	    "(payload->'deployment_status'->>'state') = 'inactive'", w.id), 0);
+	    "(event_values->'status'->>'state') = 'inactive'", w.id), 0);
 	(void)s[4];
 
-	/* The body of D2's success event. */
-	text = sql_text("SELECT payload::text FROM outbox WHERE event = 'deployment_status' AND "
-	    "(payload->'deployment_status'->>'id')::bigint = %lld", s[3]);
-	payload = json_loads(text, 0, NULL);
-	ck_assert_ptr_nonnull(payload);
+	/* The values of D2's success event: the status and the deployment as
+	 * the status left them; sender and base URLs beside them. */
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox o JOIN users u ON u.id = o.sender_id"
+	    " WHERE o.status_id = %lld AND u.login = '%s' AND o.payload IS NULL"
+	    " AND o.api_url IS NOT NULL AND o.web_url IS NOT NULL", s[3], w.owner), 1);
+	text = sql_text("SELECT event_values::text FROM outbox WHERE status_id = %lld", s[3]);
+	values = json_loads(text, 0, NULL);
+	ck_assert_ptr_nonnull(values);
 	free(text);
-	ck_assert_str_eq(json_str(payload, "action"), "created");
-	ds = json_object_get(payload, "deployment_status");
-	/* The status in the event is the status the API returns. */
-	ck_assert(json_equal(ds, res));
-	dep = json_object_get(payload, "deployment");
-	ck_assert_int_eq(json_int(dep, "id"), d2);
+	st = json_object_get(values, "status");
+	ck_assert_str_eq(json_str(st, "state"), "success");
+	ck_assert_str_eq(json_str(st, "environment"), "prod-eu");
+	ck_assert_str_eq(json_str(st, "log_url"), "https://ci.example/x");
+	ck_assert_str_eq(json_str(st, "target_url"), json_str(res, "target_url"));
+	ck_assert_str_eq(json_str(st, "description"), json_str(res, "description"));
+	dep = json_object_get(values, "deployment");
 	ck_assert_str_eq(json_str(dep, "environment"), "prod-eu");
 	ck_assert_str_eq(json_str(dep, "original_environment"), "staging");
-	ck_assert_str_eq(json_str(dep, "updated_at"), json_str(res, "created_at"));
-	ck_assert(json_is_null(json_object_get(payload, "check_run")));
-	ck_assert(json_is_null(json_object_get(payload, "workflow")));
-	ck_assert(json_is_null(json_object_get(payload, "workflow_run")));
-	ck_assert_ptr_nonnull(json_object_get(payload, "check_run"));
-	ck_assert_ptr_nonnull(json_object_get(payload, "workflow"));
-	ck_assert_ptr_nonnull(json_object_get(payload, "workflow_run"));
-	ck_assert_int_eq(json_int(json_object_get(payload, "repository"), "id"), w.id);
-	ck_assert_str_eq(json_str(json_object_get(payload, "sender"), "login"), w.owner);
-	json_decref(payload);
+	ck_assert_int_eq(json_int(dep, "updated_at"), json_int(st, "created_at"));
+	ck_assert_int_eq(sql_int("SELECT extract(epoch FROM created_at)::bigint FROM deployment_statuses"
+	    " WHERE id = %lld", s[3]), json_int(st, "created_at"));
+	json_decref(values);
 	json_decref(res);
 	buf_release(&expected);
 }

@@ -184,6 +184,33 @@ deployctl(const char *const *args)
 	return out;
 }
 
+char *
+outbox_body(long long id)
+{
+	struct buf path = BUF_INIT, ids = BUF_INIT;
+	char *argv[6], *out, *tab, *body;
+	int status;
+
+	buf_printf(&path, "%s/deploy-dispatch", env_or_die("DEPLOY_BIN"));
+	buf_printf(&ids, "%lld", id);
+	argv[0] = path.data;
+	argv[1] = (char *)"--db";
+	argv[2] = (char *)env_or_die("DEPLOY_DB");
+	argv[3] = (char *)"--show-outbox";
+	argv[4] = ids.data;
+	argv[5] = NULL;
+	out = run_capture(argv, &status);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "deploy-dispatch --show-outbox %lld failed",
+	    id);
+	tab = strchr(out, '\t');
+	ck_assert_msg(tab != NULL, "outbox row %lld not shown: %s", id, out);
+	body = xstrdup(tab + 1);
+	free(out);
+	buf_release(&ids);
+	buf_release(&path);
+	return body;
+}
+
 void
 unique_name(const char *prefix, char *out, size_t outlen)
 {

@@ -83,6 +83,10 @@ void in_parallel(int n, void (*request)(int i, void *arg, struct http_response *
  * its stdout without the trailing newline; aborts the test if it fails. */
 char *deployctl(const char *const *args);
 
+/* The body outbox row id's event is delivered with, as deploy-dispatch
+ * renders it at fan-out (--show-outbox: the row stays), newly allocated. */
+char *outbox_body(long long id);
+
 /* Creates a user and a token for it; returns the token. A unique suffix
  * keeps names apart across tests: the returned login is written to
  * login_out (at least 40 bytes). */

@@ -122,11 +122,26 @@ export function psql(sql) {
 }
 
 // The outbox rows matching where (SQL of the test's own making), oldest
-// first: { event, action, deployment_id, payload }.
+// first: { event, action, deployment_id, payload }. The rows are lean
+// (sql/0014): the payload is the body deploy-dispatch renders at fan-out,
+// asked of it with --show-outbox, which leaves the rows where they are.
 export function outboxEvents(where) {
-	const out = psql('SELECT json_build_object(\'event\', event, \'action\', action, ' +
-	    `'deployment_id', deployment_id, 'payload', payload)::text FROM outbox WHERE ${where} ORDER BY id`);
-	return out === '' ? [] : out.split('\n').map((line) => JSON.parse(line));
+	const out = psql('SELECT json_build_object(\'id\', id, \'event\', event, \'action\', action, ' +
+	    `'deployment_id', deployment_id)::text FROM outbox WHERE ${where} ORDER BY id`);
+	if (out === '')
+		return [];
+	const rows = out.split('\n').map((line) => JSON.parse(line));
+	const shown = execFileSync(path.join(DEPLOY_BIN, 'deploy-dispatch'),
+	    ['--db', DEPLOY_DB, '--show-outbox', rows.map((r) => r.id).join(',')], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'pipe'],
+		timeout: 30_000,
+	});
+	const bodies = new Map(shown.split('\n').filter((line) => line !== '').map((line) => {
+		const tab = line.indexOf('\t');
+		return [Number(line.slice(0, tab)), JSON.parse(line.slice(tab + 1))];
+	}));
+	return rows.map(({ id, ...row }) => ({ ...row, payload: bodies.get(id) }));
 }
 
 // Runs git in cwd as the tests' author and committer, with no system

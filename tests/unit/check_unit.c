@@ -20,6 +20,7 @@ main(void)
 		ratelimit_suite,
 		media_suite,
 		render_suite,
+		dispatch_event_suite,
 		api_config_suite,
 		gql_lexer_suite,
 		gql_parser_suite,

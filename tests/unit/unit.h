@@ -29,6 +29,7 @@ Suite *access_suite(void);
 Suite *ratelimit_suite(void);
 Suite *media_suite(void);
 Suite *render_suite(void);
+Suite *dispatch_event_suite(void);
 Suite *api_config_suite(void);
 Suite *gql_lexer_suite(void);
 Suite *gql_parser_suite(void);

@@ -2,13 +2,7 @@
 
 #include "deployment_create.h"
 
-#include <stdlib.h>
-
-#include "buf.h"
 #include "deployment_checks.h"
-
-_Static_assert(RENDER_DEPLOYMENT_EVENT_PIECES == DEPLOYMENT_EVENT_PIECES,
-    "the event is rendered in as many pieces as the create statement joins");
 
 int
 deployment_create(struct handler_ctx *ctx, const struct author *who,
@@ -16,10 +10,6 @@ deployment_create(struct handler_ctx *ctx, const struct author *who,
     struct context_failures *failing, char **refused, struct db_error *err)
 {
 	struct deployment_insert ins;
-	struct buf event = BUF_INIT;
-	char *pieces[RENDER_DEPLOYMENT_EVENT_PIECES] = { 0 };
-	struct jsonw ew;
-	int rc;
 
 	/* Borrowed fields: d is rendered, never released. */
 	d->ref = (char *)dr->ref;
@@ -34,9 +24,6 @@ deployment_create(struct handler_ctx *ctx, const struct author *who,
 	d->updated_at = who->now;
 	d->creator = *who->user;
 
-	jw_init(&ew, &event);
-	render_deployment_event(&ew, &ctx->urls, who->repo, d, who->user);
-	jw_pieces(&ew, pieces);
 	ins = (struct deployment_insert){
 		.repository_id = who->repo->id,
 		.creator_id = who->user->id,
@@ -51,14 +38,11 @@ deployment_create(struct handler_ctx *ctx, const struct author *who,
 		.production_environment = dr->production_environment,
 		.required_contexts = dr->required_contexts,
 		.auto_merge = dr->auto_merge,
-		.event_pieces = { pieces[0], pieces[1], pieces[2], pieces[3], pieces[4] },
+		.api_url = ctx->urls.api,
+		.web_url = ctx->urls.web,
 		.check = deployment_contexts_check(dr->required_contexts, dr->force),
 		.ref_kind = policy->kind,
 		.ref_name = policy->name,
 	};
-	rc = store_deployment_create(ctx->db, &ins, &d->id, failing, refused, err);
-	for (size_t i = 0; i < ARRAY_SIZE(pieces); i++)
-		free(pieces[i]);
-	buf_release(&event);
-	return rc;
+	return store_deployment_create(ctx->db, &ins, &d->id, failing, refused, err);
 }

@@ -1,10 +1,9 @@
 /*
  * Writing a deployment, for REST's POST .../deployments and GraphQL's
  * createDeployment alike, once its ref is resolved and any auto-merge is
- * done: the deployment event rendered around the id the database gives,
- * then the one statement that judges the environment's branch policies,
+ * done: the one statement that judges the environment's branch policies,
  * checks the commit's statuses against required_contexts and writes the
- * row and its event (store_deployments.h).
+ * row and its event, which deploy-dispatch renders (store_deployments.h).
  */
 #ifndef DEPLOY_DEPLOYMENT_CREATE_H
 #define DEPLOY_DEPLOYMENT_CREATE_H

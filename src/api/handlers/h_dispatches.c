@@ -71,23 +71,26 @@ h_repository_dispatch(struct handler_ctx *ctx)
 	const struct resolution *a = ctx->auth;
 	struct repository_dispatch_request dr;
 	struct db_error err;
-	struct buf payload = BUF_INIT;
-	struct jsonw w;
 	struct input *body;
 
 	body = input_body_or_reply(ctx);
 	if (body == NULL)
 		return;
 	if (parse_repository_dispatch_request(ctx, body, &dr) == 0) {
-		jw_init(&w, &payload);
-		render_repository_dispatch_event(&w, &ctx->urls, &a->repo, dr.event_type,
-		    dr.client_payload, &a->principal.user);
-		if (store_repository_dispatch(ctx->db, a->repo.id, dr.event_type, payload.data, &err) < 0)
+		struct repository_dispatch_insert ins = {
+			.repository_id = a->repo.id,
+			.sender_id = a->principal.user.id,
+			.event_type = dr.event_type,
+			.client_payload = dr.client_payload,
+			.api_url = ctx->urls.api,
+			.web_url = ctx->urls.web,
+		};
+
+		if (store_repository_dispatch(ctx->db, &ins, &err) < 0)
 			reply_db_failure(ctx, &err);
 		else
 			response_empty(ctx->res, 204);
 	}
 	free(dr.client_payload);
-	buf_release(&payload);
 	input_release(body);
 }

@@ -2,39 +2,19 @@
 
 #include "status_create.h"
 
-#include <stdlib.h>
-#include <string.h>
-
-#include "buf.h"
 #include "store_deployments.h"
 
 /* An environment change racing with ours makes the database ask us to read
  * the deployment again; more than a few in a row means something is wrong. */
 #define STATUS_CREATE_ATTEMPTS 5
 
-/* One attempt: renders the event from d and asks the database to apply it. */
+/* One attempt: asks the database to apply the status to d as read. */
 static int
 try_create(struct handler_ctx *ctx, const struct author *who,
     const struct status_request *sr, const struct deployment *d,
     struct deployment_status *status, enum status_create_result *result, struct db_error *err)
 {
-	struct deployment after = *d;
-	struct buf event = BUF_INIT;
-	struct jsonw ew;
-	char *pieces[4];
-	struct status_insert ins;
-	int rc;
-
-	/* The deployment as the status leaves it, for the event body. */
-	if (sr->environment)
-		after.environment = (char *)sr->environment;
-	after.updated_at = who->now;
-	status->environment = after.environment;
-	jw_init(&ew, &event);
-	render_deployment_status_event(&ew, &ctx->urls, who->repo, &after, status, who->user);
-	jw_pieces(&ew, pieces);
-	buf_release(&event);
-	ins = (struct status_insert){
+	struct status_insert ins = {
 		.repository_id = who->repo->id,
 		.deployment_id = d->id,
 		.expected_environment = d->environment,
@@ -48,15 +28,12 @@ try_create(struct handler_ctx *ctx, const struct author *who,
 		.auto_inactive = sr->auto_inactive,
 		.cascade_production = !ctx->options->cascade_skip_production,
 		.created_at = who->now,
-		.event_head = pieces[0],
-		.event_mid1 = pieces[1],
-		.event_mid2 = pieces[2],
-		.event_tail = pieces[3],
+		.api_url = ctx->urls.api,
+		.web_url = ctx->urls.web,
 	};
-	rc = store_status_create(ctx->db, &ins, &status->id, result, err);
-	for (size_t i = 0; i < ARRAY_SIZE(pieces); i++)
-		free(pieces[i]);
-	return rc;
+
+	status->environment = sr->environment ? (char *)sr->environment : d->environment;
+	return store_status_create(ctx->db, &ins, &status->id, result, err);
 }
 
 int

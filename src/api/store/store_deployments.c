@@ -12,9 +12,10 @@
 /*
  * The deployment and its event in one statement, the request's only
  * round trip: if either insert fails, neither row exists. The id comes
- * from the table's identity; the event body is joined around it ($15 to
- * $19, render_deployment_event's pieces). Nothing is inserted when the
- * environment's branch policies refuse the ref ($20 its kind, $21 its
+ * from the table's identity; the event is the lean row of sql/0014 (the
+ * deployment's values, the creator as sender, the base URLs $15 and $16),
+ * which deploy-dispatch renders. Nothing is inserted when the
+ * environment's branch policies refuse the ref ($17 its kind, $18 its
  * short name; sql/0009), nor, in the checked forms, unless the commit's
  * statuses pass. Every form returns one row with the new id, or, when
  * contexts failed, one row per failing context (context, state) and no id;
@@ -22,7 +23,7 @@
  * deployment's insert creates its environment (a trigger, sql/0009).
  */
 #define CREATE_REFUSED \
-	" refused AS (SELECT environment_branch_refusal($1, $8, $20, $21) AS name),"
+	" refused AS (SELECT environment_branch_refusal($1, $8, $17, $18) AS name),"
 #define NOT_REFUSED "(SELECT name FROM refused) IS NULL"
 #define CREATE_INSERTS(CONDITION)                                                   \
 	" d AS ("                                                                   \
@@ -34,12 +35,13 @@
 	"    CASE WHEN $12::json IS NULL THEN NULL"                                 \
 	"         ELSE ARRAY(SELECT json_array_elements_text($12::json)) END,"      \
 	"    $13" CONDITION                                                        \
-	"  RETURNING id, repository_id),"                                           \
-	" o AS (INSERT INTO outbox (event, action, repository_id, deployment_id, payload)" \
-	"  SELECT $14, 'created', d.repository_id, d.id,"                           \
-	"    ($15::text || d.id || $16::text || d.id || $17::text"                  \
-	"     || encode(convert_to('010:Deployment' || d.id, 'UTF8'), 'base64')"   \
-	"     || $18::text || d.id || $19::text)::json FROM d RETURNING id)"
+	"  RETURNING id, repository_id, creator_id,"                                \
+	"    deployment_event_values(deployments) AS event_values),"                \
+	" o AS (INSERT INTO outbox (event, action, repository_id, deployment_id, sender_id," \
+	"    event_values, api_url, web_url)"                                       \
+	"  SELECT $14, 'created', d.repository_id, d.id, d.creator_id,"             \
+	"    json_build_object('deployment', d.event_values), $15, $16"             \
+	"    FROM d RETURNING id)"
 #define CREATE_FAILING(ORDER)                                                   \
 	" SELECT (SELECT id FROM d), f.context, f.state, (SELECT name FROM refused)" \
 	"   FROM (SELECT 1) AS one LEFT JOIN failing f ON true ORDER BY " ORDER
@@ -47,13 +49,13 @@
 static struct db_statement create_statements[] = {
 	[CONTEXTS_UNCHECKED] = {
 		.name = "deployment_create",
-		.nparams = 21,
+		.nparams = 18,
 		.sql = "WITH" CREATE_REFUSED CREATE_INSERTS(" WHERE " NOT_REFUSED)
 		    " SELECT (SELECT id FROM d), NULL, NULL, (SELECT name FROM refused)",
 	},
 	[CONTEXTS_ALL] = {
 		.name = "deployment_create_check_all",
-		.nparams = 21,
+		.nparams = 18,
 		.sql = "WITH failing AS (" COMMIT_CONTEXTS_FAILING_ALL("$1", "$4") "),"
 		    CREATE_REFUSED
 		    CREATE_INSERTS(" WHERE NOT EXISTS (SELECT 1 FROM failing) AND " NOT_REFUSED)
@@ -61,7 +63,7 @@ static struct db_statement create_statements[] = {
 	},
 	[CONTEXTS_NAMED] = {
 		.name = "deployment_create_check_named",
-		.nparams = 21,
+		.nparams = 18,
 		.sql = "WITH failing AS (" COMMIT_CONTEXTS_FAILING_NAMED("$1", "$4", "$12") "),"
 		    CREATE_REFUSED
 		    CREATE_INSERTS(" WHERE NOT EXISTS (SELECT 1 FROM failing) AND " NOT_REFUSED)
@@ -183,12 +185,11 @@ store_deployment_create(struct db *db, const struct deployment_insert *d, int64_
     struct context_failures *failing, char **refused, struct db_error *err)
 {
 	char repo[STORE_INT_LEN], creator[STORE_INT_LEN], created[STORE_INT_LEN];
-	const char *params[21] = {
+	const char *params[18] = {
 		repo, creator, created, d->sha, d->ref, d->task, d->payload, d->environment,
 		d->description, d->transient_environment ? "t" : "f",
 		d->production_environment ? "t" : "f", d->required_contexts, d->auto_merge ? "t" : "f",
-		"deployment", d->event_pieces[0], d->event_pieces[1], d->event_pieces[2],
-		d->event_pieces[3], d->event_pieces[4], d->ref_kind, d->ref_name,
+		"deployment", d->api_url, d->web_url, d->ref_kind, d->ref_name,
 	};
 	PGresult *r;
 	bool failed;

@@ -18,8 +18,6 @@ enum contexts_check {
 	CONTEXTS_NAMED,      /* the names in required_contexts */
 };
 
-#define DEPLOYMENT_EVENT_PIECES 5
-
 struct deployment_insert {
 	int64_t repository_id;
 	int64_t creator_id;
@@ -34,9 +32,10 @@ struct deployment_insert {
 	bool production_environment;
 	const char *required_contexts; /* JSON array text, NULL: all */
 	bool auto_merge;
-	/* The webhook body, rendered around the id it does not know yet
-	 * (render_deployment_event). */
-	const char *event_pieces[DEPLOYMENT_EVENT_PIECES];
+	/* The API's base URLs, which the dispatcher builds the event's URLs
+	 * from (docs/dispatch.md, "Rendering at fan-out"). */
+	const char *api_url;
+	const char *web_url;
 	enum contexts_check check;
 	/* What the environment's branch policies judge (sql/0009): "branch"
 	 * or "tag" and the name without refs/heads/ or refs/tags/; kind NULL

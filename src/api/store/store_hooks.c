@@ -120,10 +120,12 @@ static struct db_statement delivery_redeliver_statement = {
 
 static struct db_statement repository_dispatch_statement = {
 	.name = "repository_dispatch",
-	.nparams = 3,
+	.nparams = 6,
 	.sql =
-	    "INSERT INTO outbox (event, action, repository_id, payload)"
-	    " VALUES ('repository_dispatch', $2, $1, $3::json)",
+	    "INSERT INTO outbox (event, action, repository_id, sender_id, event_values, api_url,"
+	    "   web_url)"
+	    " VALUES ('repository_dispatch', $2, $1, $3, json_build_object('client_payload', $4::text),"
+	    "   $5, $6)",
 };
 
 static void
@@ -314,12 +316,14 @@ store_delivery_redeliver(struct db *db, int64_t hook_id, int64_t id, struct db_e
 }
 
 int
-store_repository_dispatch(struct db *db, int64_t repository_id, const char *event_type,
-    const char *payload, struct db_error *err)
+store_repository_dispatch(struct db *db, const struct repository_dispatch_insert *d,
+    struct db_error *err)
 {
-	char repo[STORE_INT_LEN];
-	const char *params[3] = { repo, event_type, payload };
+	char repo[STORE_INT_LEN], sender[STORE_INT_LEN];
+	const char *params[6] = { repo, d->event_type, sender, d->client_payload, d->api_url,
+		d->web_url };
 
-	store_format_int(repo, repository_id);
+	store_format_int(repo, d->repository_id);
+	store_format_int(sender, d->sender_id);
 	return store_exec_count(db, &repository_dispatch_statement, params, err) < 0 ? -1 : 0;
 }

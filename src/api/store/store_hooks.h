@@ -63,8 +63,17 @@ int store_delivery_get(struct db *db, int64_t hook_id, int64_t id, struct delive
 int store_delivery_redeliver(struct db *db, int64_t hook_id, int64_t id,
     struct db_error *err) MUST_CHECK;
 
-/* The repository_dispatch event, into the outbox. */
-int store_repository_dispatch(struct db *db, int64_t repository_id, const char *event_type,
-    const char *payload, struct db_error *err) MUST_CHECK;
+/* The repository_dispatch event, into the outbox as a lean row (sql/0014),
+ * which deploy-dispatch renders. */
+struct repository_dispatch_insert {
+	int64_t repository_id;
+	int64_t sender_id;
+	const char *event_type;
+	const char *client_payload;  /* JSON text of an object, or NULL */
+	const char *api_url;         /* the base URLs (store_deployments.h) */
+	const char *web_url;
+};
+int store_repository_dispatch(struct db *db, const struct repository_dispatch_insert *d,
+    struct db_error *err) MUST_CHECK;
 
 #endif

@@ -11,41 +11,29 @@
 #include "buf.h"
 #include "db_query.h"
 #include "model.h"
+#include "model_rows.h"
 
-#define STORE_EPOCH(col) "extract(epoch FROM " col ")::bigint"
-
-#define STORE_USER_COLUMNS(u)                                              \
-	u ".id, " u ".login, " u ".site_admin, " u ".name, " u ".email, "  \
-	STORE_EPOCH(u ".created_at") ", " STORE_EPOCH(u ".updated_at")
-#define STORE_USER_NCOLUMNS 7
-
-#define STORE_REPOSITORY_COLUMNS(r, o)                                     \
-	r ".id, " r ".name, " r ".private, " r ".default_branch, "          \
-	r ".git_dir, " r ".description, " r ".homepage, "                   \
-	STORE_EPOCH(r ".created_at") ", " STORE_EPOCH(r ".updated_at") ", " \
-	STORE_EPOCH(r ".pushed_at") ", " STORE_USER_COLUMNS(o)
-#define STORE_REPOSITORY_NCOLUMNS (10 + STORE_USER_NCOLUMNS)
-
-#define STORE_DEPLOYMENT_COLUMNS(d, u)                                      \
-	d ".id, " d ".sha, " d ".ref, " d ".task, " d ".payload, "            \
-	d ".original_environment, " d ".environment, " d ".description, "     \
-	d ".transient_environment, " d ".production_environment, "            \
-	d ".latest_state, " STORE_EPOCH(d ".created_at") ", "                 \
-	STORE_EPOCH(d ".updated_at") ", " STORE_USER_COLUMNS(u)
-#define STORE_DEPLOYMENT_NCOLUMNS (13 + STORE_USER_NCOLUMNS)
+/* The records of model.h, as every program reads them (model_rows.h). */
+#define STORE_EPOCH MODEL_ROWS_EPOCH
+#define STORE_USER_COLUMNS MODEL_ROWS_USER_COLUMNS
+#define STORE_USER_NCOLUMNS MODEL_ROWS_USER_NCOLUMNS
+#define STORE_REPOSITORY_COLUMNS MODEL_ROWS_REPOSITORY_COLUMNS
+#define STORE_REPOSITORY_NCOLUMNS MODEL_ROWS_REPOSITORY_NCOLUMNS
+#define STORE_DEPLOYMENT_COLUMNS MODEL_ROWS_DEPLOYMENT_COLUMNS
+#define STORE_DEPLOYMENT_NCOLUMNS MODEL_ROWS_DEPLOYMENT_NCOLUMNS
+#define STORE_STATUS_COLUMNS MODEL_ROWS_STATUS_COLUMNS
+#define STORE_STATUS_NCOLUMNS MODEL_ROWS_STATUS_NCOLUMNS
+#define store_text_or_null model_rows_text_or_null
+#define store_read_user model_rows_read_user
+#define store_read_repository model_rows_read_repository
+#define store_read_deployment model_rows_read_deployment
+#define store_read_status model_rows_read_status
 
 #define STORE_ENVIRONMENT_COLUMNS(e)                                        \
 	e ".id, " e ".name, " e ".can_admins_bypass, "                        \
 	"COALESCE(" e ".branch_gate_id, 0) AS gate_id, "                      \
 	STORE_EPOCH(e ".created_at") ", " STORE_EPOCH(e ".updated_at")
 #define STORE_ENVIRONMENT_NCOLUMNS 6
-
-#define STORE_STATUS_COLUMNS(s, u)                                          \
-	s ".id, " s ".deployment_id, " s ".state, " s ".description, "        \
-	s ".environment, " s ".target_url, " s ".log_url, "                   \
-	s ".environment_url, " STORE_EPOCH(s ".created_at") ", "              \
-	STORE_EPOCH(s ".updated_at") ", " STORE_USER_COLUMNS(u)
-#define STORE_STATUS_NCOLUMNS (10 + STORE_USER_NCOLUMNS)
 
 /* A bound parameter for an id: decimal text in out. */
 #define STORE_INT_LEN (INT64_DECIMAL_MAX + 1)
@@ -140,13 +128,6 @@ void store_items_free(void *items, size_t count, size_t item_size, void (*releas
 		memset(l, 0, sizeof(*l));                                             \
 	}
 
-/* A copy of the value, or NULL for SQL NULL. */
-char *store_text_or_null(const PGresult *r, int row, int col);
-
-void store_read_user(const PGresult *r, int row, int col, struct user *out);
-void store_read_repository(const PGresult *r, int row, int col, struct repository *out);
-void store_read_deployment(const PGresult *r, int row, int col, struct deployment *out);
-void store_read_status(const PGresult *r, int row, int col, struct deployment_status *out);
 void store_read_environment(const PGresult *r, int row, int col, struct environment *out);
 
 #endif

@@ -12,10 +12,10 @@
 
 static struct db_statement create_statement = {
 	.name = "status_create",
-	.nparams = 17,
+	.nparams = 15,
 	.sql =
 	    "SELECT deployment_status_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-	    " $13, $14, $15, $16, $17)",
+	    " $13, $14, $15)",
 };
 
 static struct db_statement list_statement = {
@@ -61,11 +61,11 @@ store_status_create(struct db *db, const struct status_insert *s, int64_t *statu
 {
 	char repo[STORE_INT_LEN], dep[STORE_INT_LEN];
 	char creator[STORE_INT_LEN], created[STORE_INT_LEN];
-	const char *params[17] = {
+	const char *params[15] = {
 		repo, dep, s->expected_environment, s->state, creator, s->description,
 		s->environment, s->target_url, s->log_url, s->environment_url,
 		s->auto_inactive ? "t" : "f", s->cascade_production ? "t" : "f", created,
-		s->event_head, s->event_mid1, s->event_mid2, s->event_tail,
+		s->api_url, s->web_url,
 	};
 	PGresult *r;
 

@@ -1,6 +1,6 @@
 /*
  * Deployment statuses in PostgreSQL. Creating one is a single call of the
- * plpgsql function deployment_status_create (sql/0003), which takes the
+ * plpgsql function deployment_status_create (sql/0003, sql/0014), which takes the
  * environment lock, assigns the id, applies the inactive cascade and writes
  * the webhook event in one round trip.
  */
@@ -24,17 +24,15 @@ struct status_insert {
 	bool auto_inactive;
 	bool cascade_production;
 	int64_t created_at;
-	/* The event body around the id: head ID mid1 ID mid2 NODE_ID tail. */
-	const char *event_head;
-	const char *event_mid1;
-	const char *event_mid2;
-	const char *event_tail;
+	/* The API's base URLs, for the event's URLs (store_deployments.h). */
+	const char *api_url;
+	const char *web_url;
 };
 
 enum status_create_result {
 	STATUS_CREATED,
 	STATUS_DEPLOYMENT_NOT_FOUND,
-	STATUS_ENVIRONMENT_CHANGED,  /* render again from a fresh read and retry */
+	STATUS_ENVIRONMENT_CHANGED,  /* read the deployment again and retry */
 };
 
 int store_status_create(struct db *db, const struct status_insert *s, int64_t *status_id,

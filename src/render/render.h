@@ -60,22 +60,15 @@ void render_minimal_repository(struct jsonw *w, const struct url_base *base,
 
 void render_deployment(struct jsonw *w, const struct url_base *base, const struct repository *repo,
     const struct deployment *d);
-/* The body of a deployment webhook (action "created") for a deployment
- * not yet written: its id, which the statement that writes it takes,
- * is left as holes (jw_pieces: 5 pieces, joined around the id, the id,
- * its node id and the id; store_deployments.h). */
-#define RENDER_DEPLOYMENT_EVENT_PIECES 5
+/* The body of a deployment webhook (action "created"), rendered by
+ * deploy-dispatch when it fans the event out (dispatch_event.h). */
 void render_deployment_event(struct jsonw *w, const struct url_base *base,
     const struct repository *repo, const struct deployment *d, const struct user *sender);
 
 void render_deployment_status(struct jsonw *w, const struct url_base *base,
     const struct repository *repo, const struct deployment_status *s);
-/*
- * The body of a deployment_status webhook, written before the status has
- * an id: three holes (jsonw.h) stand where the id, the id again and the
- * node id go; the database fills them when it assigns the id (sql/0003).
- * d is the deployment as the status leaves it.
- */
+/* The body of a deployment_status webhook (action "created"); d is the
+ * deployment as the status left it. Rendered by deploy-dispatch. */
 void render_deployment_status_event(struct jsonw *w, const struct url_base *base,
     const struct repository *repo, const struct deployment *d, const struct deployment_status *s,
     const struct user *sender);
@@ -88,7 +81,8 @@ void render_hook(struct jsonw *w, const struct url_base *base, const struct repo
 void render_delivery(struct jsonw *w, const struct delivery *d, bool detail);
 void render_ping_event(struct jsonw *w, const struct url_base *base, const struct repository *repo,
     const struct hook *h, const struct user *sender);
-/* client_payload: JSON text of an object, or NULL. */
+/* client_payload: JSON text of an object, or NULL. Rendered by
+ * deploy-dispatch. */
 void render_repository_dispatch_event(struct jsonw *w, const struct url_base *base,
     const struct repository *repo, const char *event_type, const char *client_payload,
     const struct user *sender);

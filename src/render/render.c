@@ -450,11 +450,9 @@ render_full_repository(struct jsonw *w, const struct url_base *base, const struc
 	repository_names_release(&names);
 }
 
-/* The deployment object; id_known false leaves holes for the id (in url,
- * id, node_id and statuses_url, in that order). */
-static void
-deployment_object(struct jsonw *w, const struct url_base *base, const struct repository *repo,
-    const struct deployment *d, bool id_known)
+void
+render_deployment(struct jsonw *w, const struct url_base *base, const struct repository *repo,
+    const struct deployment *d)
 {
 	struct buf repo_url = BUF_INIT;
 	struct buf url = BUF_INIT;
@@ -462,26 +460,11 @@ deployment_object(struct jsonw *w, const struct url_base *base, const struct rep
 	put_repository_url(&repo_url, base, repo);
 	buf_puts(&url, repo_url.data);
 	buf_puts(&url, "/deployments/");
+	buf_put_int(&url, d->id);
 	jw_object_begin(w);
-	jw_key(w, "url");
-	jw_string_begin(w);
-	jw_string_part(w, url.data);
-	if (id_known) {
-		jw_string_int(w, d->id);
-		jw_string_end(w);
-		jw_kv_int(w, "id", d->id);
-		kv_node_id(w, "Deployment", d->id);
-		buf_put_int(&url, d->id);
-	} else {
-		jw_hole(w);
-		jw_string_end(w);
-		jw_key(w, "id");
-		jw_hole_value(w);
-		jw_key(w, "node_id");
-		jw_string_begin(w);
-		jw_hole(w);
-		jw_string_end(w);
-	}
+	jw_kv_string(w, "url", url.data);
+	jw_kv_int(w, "id", d->id);
+	kv_node_id(w, "Deployment", d->id);
 	jw_kv_string(w, "sha", d->sha);
 	jw_kv_string(w, "ref", d->ref);
 	jw_kv_string(w, "task", d->task);
@@ -498,8 +481,6 @@ deployment_object(struct jsonw *w, const struct url_base *base, const struct rep
 	jw_key(w, "statuses_url");
 	jw_string_begin(w);
 	jw_string_part(w, url.data);
-	if (!id_known)
-		jw_hole(w);
 	jw_string_part(w, "/statuses");
 	jw_string_end(w);
 	jw_kv_string(w, "repository_url", repo_url.data);
@@ -509,13 +490,6 @@ deployment_object(struct jsonw *w, const struct url_base *base, const struct rep
 	jw_object_end(w);
 	buf_release(&url);
 	buf_release(&repo_url);
-}
-
-void
-render_deployment(struct jsonw *w, const struct url_base *base, const struct repository *repo,
-    const struct deployment *d)
-{
-	deployment_object(w, base, repo, d, true);
 }
 
 /* What every event body ends with. */
@@ -536,7 +510,7 @@ render_deployment_event(struct jsonw *w, const struct url_base *base, const stru
 	jw_object_begin(w);
 	jw_kv_string(w, "action", "created");
 	jw_key(w, "deployment");
-	deployment_object(w, base, repo, d, false);
+	render_deployment(w, base, repo, d);
 	jw_kv_null(w, "workflow");
 	jw_kv_null(w, "workflow_run");
 	event_tail(w, base, repo, sender);
@@ -569,46 +543,22 @@ status_fields(struct jsonw *w, const struct url_base *base, const struct reposit
 	buf_release(&url);
 }
 
-/* The status object; id_known false leaves holes for the id (twice) and
- * the node id. */
-static void
-status_object(struct jsonw *w, const struct url_base *base, const struct repository *repo,
-    const struct deployment_status *s, bool id_known)
+void
+render_deployment_status(struct jsonw *w, const struct url_base *base,
+    const struct repository *repo, const struct deployment_status *s)
 {
 	struct buf url = BUF_INIT;
 
 	render_deployment_url(&url, base, repo, s->deployment_id);
 	buf_puts(&url, "/statuses/");
+	buf_put_int(&url, s->id);
 	jw_object_begin(w);
-	jw_key(w, "url");
-	jw_string_begin(w);
-	jw_string_part(w, url.data);
-	if (id_known)
-		jw_string_int(w, s->id);
-	else
-		jw_hole(w);
-	jw_string_end(w);
-	jw_key(w, "id");
-	if (id_known) {
-		jw_int(w, s->id);
-		kv_node_id(w, "DeploymentStatus", s->id);
-	} else {
-		jw_hole_value(w);
-		jw_key(w, "node_id");
-		jw_string_begin(w);
-		jw_hole(w);
-		jw_string_end(w);
-	}
+	jw_kv_string(w, "url", url.data);
+	jw_kv_int(w, "id", s->id);
+	kv_node_id(w, "DeploymentStatus", s->id);
 	status_fields(w, base, repo, s);
 	jw_object_end(w);
 	buf_release(&url);
-}
-
-void
-render_deployment_status(struct jsonw *w, const struct url_base *base,
-    const struct repository *repo, const struct deployment_status *s)
-{
-	status_object(w, base, repo, s, true);
 }
 
 void
@@ -619,7 +569,7 @@ render_deployment_status_event(struct jsonw *w, const struct url_base *base,
 	jw_object_begin(w);
 	jw_kv_string(w, "action", "created");
 	jw_key(w, "deployment_status");
-	status_object(w, base, repo, s, false);
+	render_deployment_status(w, base, repo, s);
 	jw_key(w, "deployment");
 	render_deployment(w, base, repo, d);
 	jw_kv_null(w, "check_run");
