@@ -50,6 +50,21 @@ install_signals(sigset_t *stop_set)
 }
 
 /*
+ * Whether a stop signal arrives within 300 ms. An accept that fails while
+ * the master is stopping the worker (seen in a worker that a reload had
+ * just started: libfcgi reported a stale errno, ENOENT) is the stop, not an
+ * error; the master repeats its stop signal every 200 ms to a worker that
+ * has not exited, so a failure with no signal after it is a real one.
+ */
+static bool
+stop_comes(const sigset_t *stop_set)
+{
+	struct timespec wait = { 0, 300 * 1000 * 1000 };
+
+	return sigtimedwait(stop_set, NULL, &wait) > 0;
+}
+
+/*
  * libfcgi closes a connection by shutting down its write side and waiting
  * until nginx closes too (a guard against TCP resets dropping unread
  * data), which puts the worker to sleep once more per request. When nginx
@@ -112,7 +127,7 @@ worker_run(const struct api_config *config, const struct worker_shared *shared, 
 		rc = worker_stopping ? -EINTR : FCGX_Accept_r(&fcgx);
 		sigprocmask(SIG_BLOCK, &stop_set, NULL);
 		if (rc < 0) {
-			if (worker_stopping)
+			if (worker_stopping || stop_comes(&stop_set))
 				break;
 			log_error("accept failed: %s", strerror(-rc));
 			status = 1;
