@@ -97,17 +97,17 @@ BEGIN
      WHERE id = p_deployment_id
     RETURNING deployment_event_values(deployments) INTO moved;
 
-    -- The cascade reads the active deployments through the partial index
-    -- deployments_active: its cost does not grow with history.
+    -- The cascade reads the active deployments from active_deployments
+    -- (sql/0015): its cost does not grow with history.
     IF p_state = 'success' AND p_auto_inactive THEN
         FOR other IN
             SELECT d.id, s.target_url, s.log_url, s.environment_url
-              FROM deployments d
+              FROM active_deployments a JOIN deployments d ON d.id = a.deployment_id
               LEFT JOIN LATERAL (SELECT target_url, log_url, environment_url
                                    FROM deployment_statuses
                                   WHERE deployment_id = d.id ORDER BY id DESC LIMIT 1) s ON true
-             WHERE d.repository_id = p_repository_id AND d.environment = new_env
-               AND d.latest_state = 'success' AND d.id <> p_deployment_id
+             WHERE a.repository_id = p_repository_id AND a.environment = new_env
+               AND a.deployment_id <> p_deployment_id
                AND NOT d.transient_environment
                AND (p_cascade_production OR NOT d.production_environment)
              ORDER BY d.id
