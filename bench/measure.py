@@ -1197,10 +1197,11 @@ git directory, so a create (whose ref is a full 40-hex sha) costs no git lookup.
 route's parameters, then the endpoint's own. Where pgbench cannot send what the worker sends, the
 script says so: a parameter the worker binds to NULL is a NULL literal (`NULL/*$n*/`; for
 example a status's environment, NULL meaning "keep the deployment's"); an environment name is a
-number (`\\set`); a literal that pgbench would read as a variable is an expression of the same
-value. Event bodies are the real ones, read from the outbox after one request to the endpoint
-(7–10 KB) and cut into the pieces the worker joins around the new row's id, with the dispatcher
-held (SIGSTOP) for that request and for the one whose statements are logged.
+number (`\\set`). Events are the lean outbox rows of `sql/0014` (ids, the deployment's and the
+status's values, about 0.6 KB for a status, and the API's base URLs: the dispatcher renders the
+7–10 KB webhook body at fan-out), their base URLs read from the outbox after one request to the
+endpoint, with the dispatcher held (SIGSTOP) for that request and for the one whose statements
+are logged.
 
 **Writes shaped as the reference's**: every create names a new environment (wrk: from the start
 time, the thread and a counter, `lua/common.lua`; pgbench: a random number); in-progress statuses

@@ -663,49 +663,21 @@ wait_2xx() {
 	return 1
 }
 
-# event_pieces NAME EVENT REGEX IDS KEEP: the groups KEEP (numbers from 1,
-# comma-separated) of REGEX's match in the file EVENT, into the array
-# pieces, once the groups IDS (the new row's id, wherever the event repeats
-# it) are checked to be the same.
-event_pieces() {
-	perl -e 'local $/; my ($re, $ids, $keep) = @ARGV[0 .. 2]; open my $f, "<", $ARGV[3] or die "$!\n";
-		my $t = <$f>; chomp $t;
-		my @m = $t =~ /$re/s or die "not the event expected\n"; my @g = (undef, @m);
-		my ($first, @rest) = map { $g[$_] } split /,/, $ids;
-		$_ eq $first or die "its ids differ\n" for @rest;
-		print join("\0", map { $g[$_] } split /,/, $keep)' "$3" "$4" "$5" "$2" > "$2.pieces" \
-		|| die "$1: cannot cut $2"
-	mapfile -d '' pieces < "$2.pieces"
-	[ ${#pieces[@]} -eq $(( $(tr -cd , <<<"$5" | wc -c) + 1 )) ] || die "$1: cannot cut $2"
-}
-
 # after_capture NAME: what an endpoint's pgbench script needs from the
-# request capture just made: the webhook body the worker wrote to the
-# outbox, in the pieces the worker joins around the new row's id.
+# request capture just made, the dispatcher held (it would move the row
+# out): the base URLs that the worker wrote in its event's lean outbox row
+# (sql/0014), from which the dispatcher renders the webhook body.
 after_capture() {
-	local ev="$data/out/$1-event.json" s pieces=()
+	local event row api web
 	case "$1" in
-	create_deployment|create_unchecked)
-		psql_q "SELECT payload FROM outbox WHERE event = 'deployment' ORDER BY id DESC LIMIT 1" > "$ev"
-		[ -s "$ev" ] || die "$1: no deployment event in the outbox"
-		# Around the deployment's id (four times) and its node id
-		# (deployment_create, src/api/store/store_deployments.c).
-		event_pieces "$1" "$ev" \
-			'^(.*?/deployments/)(\d+)(","id":)(\d+)(,"node_id":")([^"]*)(".*?/deployments/)(\d+)(/statuses".*)$' \
-			2,4,8 1,3,5,7,9
-		setvar create_head "${pieces[0]}"; setvar create_mid1 "${pieces[1]}"; setvar create_mid2 "${pieces[2]}"
-		setvar create_mid3 "${pieces[3]}"; setvar create_tail "${pieces[4]}"
-		;;
-	status_in_progress|status_success)
-		s=${1#status_}
-		psql_q "SELECT payload FROM outbox WHERE event = 'deployment_status' ORDER BY id DESC LIMIT 1" > "$ev"
-		[ -s "$ev" ] || die "$1: no deployment_status event in the outbox"
-		# Around the status id (twice) and its node id (deployment_status_create, sql/0003).
-		event_pieces "$1" "$ev" '^(.*?/statuses/)(\d+)(","id":)(\d+)(,"node_id":")([^"]*)(".*)$' 2,4 1,3,5,7
-		setvar "${s}_head" "${pieces[0]}"; setvar "${s}_mid1" "${pieces[1]}"
-		setvar "${s}_mid2" "${pieces[2]}"; setvar "${s}_tail" "${pieces[3]}"
-		;;
+	create_deployment|create_unchecked) event=deployment ;;
+	status_in_progress|status_success) event=deployment_status ;;
+	*) return 0 ;;
 	esac
+	row=$(psql_q "SELECT api_url, web_url FROM outbox WHERE event = '$event' ORDER BY id DESC LIMIT 1")
+	IFS='|' read -r api web <<<"$row"
+	if [ -z "$api" ] || [ -z "$web" ]; then die "$1: no $event event with its base URLs in the outbox"; fi
+	setvar api_url "$api"; setvar web_url "$web"
 }
 
 # perf_texts NAME PERFDATA: the flat (self time) tables the report shows.
@@ -947,8 +919,8 @@ explain_list() {
 # sql/status_success.sql at one client), with the cascades counted.
 run_extra_cascade_cost() {
 	local e a url
-	[ -n "${VARS[success_head]:-}" ] \
-		|| die "cascade_cost needs the event that status_success captures: run both (--only status_success,cascade_cost)"
+	[ -n "${VARS[api_url]:-}" ] \
+		|| die "cascade_cost needs the base URLs that status_success reads from its event: run both (--only status_success,cascade_cost)"
 	for e in 10 100000; do
 		a=${VARS[hist${e}_base]}
 		url="$api/${VARS[status_repo]}/deployments/$a/statuses"

@@ -13,14 +13,14 @@
 --
 -- Parameters:
 -- - NULL/*$n*/: what the worker binds to NULL (the body has no description,
---   $9, and no required_contexts, $12; a full sha is no branch nor tag, $20).
+--   $9, and no required_contexts, $12; a full sha is no branch nor tag, $17).
 -- - :var/*$n*/ pins a variable to the worker's parameter number (the check
 --   reads $1 and $4 before the insert does, so every parameter is pinned).
 -- - :now is the epoch the worker takes from resolve (any fixed value here);
 --   :sha and :ref are the body's ref; :create_payload the body's payload
---   as the worker re-serialises it; :create_head ... :create_tail the webhook
---   body (~7.7 KB) in the five pieces around the new id that bench/run.sh
---   cut from the outbox after one real create.
+--   as the worker re-serialises it; :api_url and :web_url the base URLs
+--   of the webhook event's lean row (sql/0014), which bench/run.sh read
+--   from the outbox after one real create.
 -- - :create_environment, the body's environment, is a new one each time
 --   (a random number: pgbench has no strings), as the wrk script's is.
 \set create_environment random(1000000000, 2147483647)

@@ -13,11 +13,7 @@
 #                   binds the same value twice as two parameters or out of
 #                   order: "$n";
 #   :var            numbered $1, $2... in order of first appearance within its
-#                   statement, skipping the numbers taken by the markers above;
-#   (EXPR)/*=TEXT*/ TEXT, %3A in it being a colon: a literal that pgbench
-#                   would take for a variable (a colon before a letter, as in
-#                   '010:Deployment', which it sees even in a comment), written
-#                   as an expression of the same value.
+#                   statement, skipping the numbers taken by the markers above.
 # Meta-commands (\set, \gset...) are dropped. With -l, reads log lines
 # instead: one statement per line, whitespace removed.
 use strict;
@@ -35,8 +31,6 @@ $text =~ s/--[^\n]*//g;                # -- comments
 for my $stmt (split /;\s*(?:\n|$)/, $text) {
 	next unless $stmt =~ /\S/;
 	my %taken = map { $_ => 1 } ($stmt =~ m{/\*\$(\d+)\*/}g);
-	my @literals;
-	$stmt =~ s{(\((?:[^()]++|(?1))*\))\s*/\*=(.*?)\*/}{push @literals, $2; "\0" . $#literals . "\0"}ge;
 	$stmt =~ s{NULL/\*(\$\d+)\*/}{$1}g;
 	$stmt =~ s{(\((?:[^()]++|(?1))*\))\s*/\*(\$\d+)\*/}{$2}g;
 	$stmt =~ s{(?<!:):[A-Za-z_][A-Za-z0-9_]*/\*(\$\d+)\*/}{$1}g;
@@ -48,6 +42,5 @@ for my $stmt (split /;\s*(?:\n|$)/, $text) {
 		'$' . $n{$1}
 	}ge;
 	$stmt =~ s/\s+//g;
-	$stmt =~ s{\0(\d+)\0}{$literals[$1] =~ s/\s+//gr =~ s/%3A/:/gr}ge;
 	print "$stmt\n";
 }

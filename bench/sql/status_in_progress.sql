@@ -1,7 +1,8 @@
 -- POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses with
--- {"state":"in_progress",...}: resolve_deployment (src/store_auth.c) with $4 = the
--- deployment id, then deployment_status_create (sql/0003), as
--- src/store_statuses.c calls it from src/h_statuses.c try_create.
+-- {"state":"in_progress",...}: resolve_deployment
+-- (src/api/store/store_resolve.c) with $4 = the deployment id, then
+-- deployment_status_create (sql/0014), as src/api/store/store_statuses.c
+-- calls it from src/api/handlers/status_create.c try_create.
 --
 -- Which deployment: every client posts to :progress_dep, the first of the
 -- "pending" pool (bench/provision.sql), alone in its environment
@@ -17,11 +18,11 @@
 -- - $10, environment_url: '' (the body has none). pgbench cannot define an
 --   empty variable (-D NAME= is refused), so it is the literal ('')/*$10*/.
 -- - $13 is the epoch the worker takes from resolve (any fixed value here).
--- - $14..$17, the webhook body in four pieces around the status id and
---   node id, are the pieces of a real event that bench/run.sh cut from the
---   outbox after one request to the endpoint (~8 KB in all).
+-- - $14 and $15, the API's and the web's base URLs that the event's lean
+--   outbox row carries (the dispatcher renders the body from them), are
+--   those of a real event, which bench/run.sh read from the outbox after
+--   one request to the endpoint (:api_url, :web_url).
 {{resolve_deployment repo=status_repo dep=progress_dep}}
 SELECT deployment_status_create(:status_repo_id, :progress_dep, :progress_env, :in_progress_state, :user_id,
     :in_progress_description, NULL/*$7*/, :in_progress_log_url/*$8*/, :in_progress_log_url/*$9*/,
-    ('')/*$10*/, :in_progress_auto_inactive, :cascade_production, :now,
-    :in_progress_head, :in_progress_mid1, :in_progress_mid2, :in_progress_tail);
+    ('')/*$10*/, :in_progress_auto_inactive, :cascade_production, :now, :api_url, :web_url);

@@ -1,7 +1,8 @@
 -- POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses with
--- {"state":"success",...}: resolve_deployment (src/store_auth.c) with $4 = the
--- deployment id, then deployment_status_create (sql/0003), as
--- src/store_statuses.c calls it from src/h_statuses.c try_create, with the
+-- {"state":"success",...}: resolve_deployment
+-- (src/api/store/store_resolve.c) with $4 = the deployment id, then
+-- deployment_status_create (sql/0014), as src/api/store/store_statuses.c
+-- calls it from src/api/handlers/status_create.c try_create, with the
 -- inactive cascade (of one deployment, when the other of the pair is active).
 --
 -- Which deployment: every client alternates between the first pair of the
@@ -23,13 +24,13 @@
 -- - $3, the expected environment, is the deployment's own (a number:
 --   pgbench has no strings).
 -- - $13 is the epoch the worker takes from resolve (any fixed value here).
--- - $14..$17, the webhook body in four pieces around the status id and
---   node id, are the pieces of a real event that bench/run.sh cut from the
---   outbox after one request to the endpoint (~8 KB in all).
+-- - $14 and $15, the API's and the web's base URLs that the event's lean
+--   outbox row carries (the dispatcher renders the body from them), are
+--   those of a real event, which bench/run.sh read from the outbox after
+--   one request to the endpoint (:api_url, :web_url).
 \set dep :succ_base + :n % 2
 \set n :n + 1
 {{resolve_deployment repo=status_repo dep=dep}}
 SELECT deployment_status_create(:status_repo_id, :dep, :succ_env_base, :success_state, :user_id,
     :success_description, NULL/*$7*/, :success_log_url/*$8*/, :success_log_url/*$9*/,
-    :success_environment_url, :success_auto_inactive, :cascade_production, :now,
-    :success_head, :success_mid1, :success_mid2, :success_tail);
+    :success_environment_url, :success_auto_inactive, :cascade_production, :now, :api_url, :web_url);
